@@ -1,0 +1,79 @@
+package io.jevent.spi;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Socket operations on the handles of one backend's kind, so that the layers above (EvBuffer, BufferEvent,
+ * Listener) never care whether they hold a file descriptor or a channel.
+ *
+ * <p>All handles returned are non-blocking. Would-block and end-of-stream are return values, never exceptions;
+ * real failures are {@link IOException}s (native backends throw {@link ErrnoException}, carrying the errno).
+ * Passing a handle of another backend's kind throws {@link IllegalArgumentException}.
+ *
+ * <p>Methods may be called from any thread, but a handle is normally used by its loop thread only.
+ */
+public interface NetOps {
+    /** Returned by {@link #read} and {@link #write} when the operation would block (EAGAIN). */
+    long WOULD_BLOCK = -1;
+
+    /** Opens a connected pair of non-blocking stream sockets (socketpair(2), or a loopback TCP pair on NIO). */
+    Handle[] socketPair() throws IOException;
+
+    /**
+     * Opens a listening TCP socket.
+     *
+     * @param local where to bind; port 0 picks a free port
+     * @param backlog the accept queue length, {@code > 0}
+     * @param reuseAddress SO_REUSEADDR
+     * @param reusePort SO_REUSEPORT (ignored with a debug log where the platform lacks it)
+     */
+    Handle listen(SocketAddress local, int backlog, boolean reuseAddress, boolean reusePort) throws IOException;
+
+    /** Accepts one pending connection, or returns {@code null} if none is pending. */
+    Handle accept(Handle listener) throws IOException;
+
+    /**
+     * Starts a non-blocking TCP connect. The handle becomes writable when the connect ends; then call
+     * {@link #finishConnect}.
+     */
+    Handle connect(SocketAddress remote) throws IOException;
+
+    /**
+     * Completes a connect started by {@link #connect}.
+     *
+     * @return {@code true} if connected, {@code false} if still in progress
+     * @throws IOException the connect's failure (ECONNREFUSED, ...)
+     */
+    boolean finishConnect(Handle handle) throws IOException;
+
+    /**
+     * Scattering read into the buffers' remaining space, advancing their positions.
+     *
+     * @return bytes read ({@code > 0}), {@code 0} at end of stream, or {@link #WOULD_BLOCK}
+     */
+    long read(Handle handle, ByteBuffer[] dsts, int offset, int length) throws IOException;
+
+    /**
+     * Gathering write from the buffers' remaining bytes, advancing their positions.
+     *
+     * @return bytes written ({@code >= 0}), or {@link #WOULD_BLOCK}
+     */
+    long write(Handle handle, ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /** Half-closes the handle for writing (shutdown(SHUT_WR)); the peer reads end of stream. */
+    void shutdownOutput(Handle handle) throws IOException;
+
+    /** Closes the handle. Closing a closed handle is a no-op for channels and EBADF for descriptors. */
+    void close(Handle handle) throws IOException;
+
+    /** The local address the handle is bound to. */
+    SocketAddress localAddress(Handle handle) throws IOException;
+
+    /** The peer address, or {@code null} if not connected. */
+    SocketAddress remoteAddress(Handle handle) throws IOException;
+
+    /** Sets TCP_NODELAY on a TCP socket. */
+    void setTcpNoDelay(Handle handle, boolean on) throws IOException;
+}

@@ -1,0 +1,45 @@
+package io.jevent.spi;
+
+import java.io.IOException;
+
+/**
+ * One opened readiness backend (epoll, kqueue, poll, NIO): libevent's {@code struct eventop} in Java.
+ *
+ * <p><b>Threading.</b> Every method except {@link #wakeup()} must be called on the loop thread that owns the
+ * {@code EventBase}; the base guarantees it. {@link #wakeup()} may be called from any thread.
+ *
+ * <p><b>Changelist.</b> The base keeps the interest of each handle and calls {@link #update} at most once per
+ * handle per loop iteration, just before {@link #poll}, with the interest the backend last saw and the one it
+ * should now have. A backend therefore needs no bookkeeping of its own to save system calls.
+ */
+public interface Readiness extends AutoCloseable {
+    /**
+     * Changes the interest of a handle.
+     *
+     * @param handle the handle, of this backend's kind (the base checks the kind first)
+     * @param token a small non-negative int the base uses to find the handle's events; report it back
+     *     through {@link ReadySink#ready}. Stable while the handle is registered.
+     * @param oldInterest what the backend was last told ({@code 0}: not registered)
+     * @param newInterest what it should now watch ({@code 0}: deregister); bits of
+     *     {@code Ev.READ | Ev.WRITE | Ev.CLOSED | Ev.ET}
+     * @throws IOException if the OS refuses (for example EBADF: the handle was closed while registered)
+     */
+    void update(Handle handle, int token, int oldInterest, int newInterest) throws IOException;
+
+    /**
+     * Waits for readiness and reports it into {@code sink}, without allocating.
+     *
+     * @param timeoutNanos how long to wait: {@code < 0} for ever, {@code 0} not at all
+     * @param sink receives each ready handle
+     * @return the number of handles reported
+     * @throws IOException if the wait itself fails (EINTR is retried or reported as {@code 0}, never thrown)
+     */
+    int poll(long timeoutNanos, ReadySink sink) throws IOException;
+
+    /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread; cheap. */
+    void wakeup();
+
+    /** Releases the backend's descriptors. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.jevent.spi;
+
+/**
+ * Receives readiness from {@link Readiness#poll}. Called on the loop thread, once per ready handle per poll,
+ * with no allocation: the backend passes the token it was given at registration, not an object.
+ */
+@FunctionalInterface
+public interface ReadySink {
+    /**
+     * Reports that a handle is ready.
+     *
+     * @param token the token passed to {@link Readiness#update} for this handle
+     * @param readyBits a subset of {@code Ev.READ | Ev.WRITE | Ev.CLOSED}; errors and hang-ups are reported as
+     *     {@code READ | WRITE} (so that the next read or write surfaces the error), plus {@code CLOSED} where
+     *     the handle asked for it
+     */
+    void ready(int token, int readyBits);
+}

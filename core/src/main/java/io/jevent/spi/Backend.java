@@ -38,4 +38,12 @@ public interface Backend {
 
     /** The socket operations for handles of this backend's kind. */
     NetOps netOps();
+
+    /**
+     * The kind of handle it watches ({@link FdHandle} or {@link ChannelHandle}); events on another kind are
+     * refused with a clear message when they are made, not when they are polled.
+     */
+    default Class<? extends Handle> handleType() {
+        return Handle.class;
+    }
 }

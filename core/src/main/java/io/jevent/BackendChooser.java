@@ -1,0 +1,85 @@
+package io.jevent;
+
+import io.jevent.internal.Backends;
+import io.jevent.spi.Backend;
+import io.jevent.spi.Feature;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Picks the backend for a new base from the configuration, the property and the environment. */
+final class BackendChooser {
+    private BackendChooser() {
+    }
+
+    static Backend choose(EventConfig config) {
+        List<Backend> all = Backends.all();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no jevent backend on the class path: add jevent-backend-epoll (Linux),"
+                    + " jevent-backend-posix (poll) or jevent-backend-nio (any JVM)");
+        }
+        String named = config.method();
+        String source = "EventConfig.method";
+        if (named == null && !config.ignoresEnvironment()) {
+            named = System.getProperty(EventConfig.BACKEND_PROPERTY);
+            source = "-D" + EventConfig.BACKEND_PROPERTY;
+            if (named == null || named.isBlank()) {
+                named = System.getenv(EventConfig.JEVENT_BACKEND_ENV);
+                source = EventConfig.JEVENT_BACKEND_ENV;
+            }
+        }
+        if (named != null && !named.isBlank()) {
+            return named(config, named.trim(), source, all);
+        }
+        List<String> why = new ArrayList<>();
+        for (Backend b : all) {
+            String refusal = refusal(config, b);
+            if (refusal == null) {
+                return b;
+            }
+            why.add(b.name() + ": " + refusal);
+        }
+        throw new IllegalStateException("no backend satisfies the configuration: " + String.join("; ", why));
+    }
+
+    private static Backend named(EventConfig config, String name, String source, List<Backend> all) {
+        Backend b = Backends.find(name);
+        if (b == null) {
+            throw new IllegalArgumentException("unknown backend '" + name + "' (from " + source + "); available"
+                    + " here: " + available(all));
+        }
+        String refusal = refusal(config, b);
+        if (refusal != null) {
+            throw new IllegalArgumentException("backend '" + name + "' (from " + source + ") cannot be used: "
+                    + refusal + "; available here: " + available(all));
+        }
+        return b;
+    }
+
+    private static String refusal(EventConfig config, Backend b) {
+        if (!b.isAvailable()) {
+            return "unavailable (" + b.unavailabilityCause() + ")";
+        }
+        if (config.avoidedMethods().contains(b.name())) {
+            return "avoided by the configuration";
+        }
+        EnumSet<Feature> missing = EnumSet.noneOf(Feature.class);
+        missing.addAll(config.requiredFeatures());
+        missing.removeAll(b.features());
+        if (!missing.isEmpty()) {
+            return "lacks required features " + missing;
+        }
+        return null;
+    }
+
+    private static List<String> available(List<Backend> all) {
+        List<String> names = new ArrayList<>();
+        for (Backend b : all) {
+            if (b.isAvailable()) {
+                names.add(b.name());
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,257 @@
+package io.jevent;
+
+import io.jevent.spi.Handle;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Something to wait for: readiness of a {@link Handle}, a timeout, a signal, or a user activation; libevent's
+ * {@code struct event}. Made by {@link EventBase#newEvent}, {@link EventBase#newTimer},
+ * {@link EventBase#newSignal} or {@link EventBase#newUserEvent}.
+ *
+ * <p>An event is <em>pending</em> between {@link #add} and the moment it fires (for ever, with {@link Ev#PERSIST},
+ * until {@link #remove}), and <em>active</em> between firing and its callback. A non-persistent event is no longer
+ * pending when its callback runs, so the callback may {@link #add} it again; a persistent event with a timeout
+ * has the timeout restarted each time it fires, which makes it an idle timeout.
+ *
+ * <p><b>Threading.</b> Methods may be called from any thread. On the loop thread they act at once; from another
+ * thread they are handed to the loop through {@link EventBase#execute} and act before its next poll. Arguments
+ * are checked on the calling thread either way, so misuse throws where it happens. {@link #pending} read from
+ * another thread is a snapshot that may already be stale.
+ *
+ * <p>Not {@code AutoCloseable} on purpose: an event is cheap, and {@link #close()} is for giving up one that will
+ * not be used again, so that a later {@code add} by mistake throws instead of silently re-arming.
+ */
+public final class Event {
+    // --- state bits (field 'state'); one word so that a dump shows the whole life cycle at once
+    static final int INSERTED = 1;   // pending: in the base's inserted list (and I/O slot / signal table)
+    static final int ACTIVE = 2;     // in an active queue, 'result' holds why
+    static final int TIMED = 4;      // in the timer heap or a common-timeout FIFO
+    static final int CLOSED = 8;     // close() was called; add() throws
+    static final int INTERNAL = 16;  // made by the library (once, loopExit); not counted, not dumped
+    static final int ONCE = 32;      // closed after its callback runs
+
+    final EventBase base;
+    final Handle handle;
+    final int events;
+    final EventCallback callback;
+    /** Signal number for SIGNAL events, else -1. */
+    final int signo;
+    /** Signal name for SIGNAL events ("USR1"), else null. */
+    final String signalName;
+    int priority;
+
+    /** Life-cycle bits, see the constants above. Loop thread only. */
+    int state;
+    /** Why the event is active (bits of Ev); valid while ACTIVE. */
+    int result;
+
+    /** Monotonic deadline (System.nanoTime) while TIMED. */
+    long deadline;
+    /** Insertion order, breaks deadline ties so equal deadlines fire first-added first. */
+    long seq;
+    /** Index in the timer heap, or -1 when not in the heap (also -1 when on a common-timeout FIFO). */
+    int heapIndex = -1;
+    /** The timeout the event was last added with, in ns, -1 for none; used to restart persistent timeouts. */
+    long timeoutNanos = -1;
+    /** The common timeout the event was last added with, or null. */
+    CommonTimeout common;
+    Event commonPrev;
+    Event commonNext;
+
+    Event activePrev;
+    Event activeNext;
+
+    IoSlot slot;
+    Event slotPrev;
+    Event slotNext;
+
+    Event insertedPrev;
+    Event insertedNext;
+
+    Event(EventBase base, Handle handle, int events, EventCallback callback, int signo, String signalName,
+          int priority) {
+        this.base = base;
+        this.handle = handle;
+        this.events = events;
+        this.callback = callback;
+        this.signo = signo;
+        this.signalName = signalName;
+        this.priority = priority;
+    }
+
+    /** Makes the event pending with no timeout. */
+    public void add() {
+        base.addEvent(this, -1, null);
+    }
+
+    /**
+     * Makes the event pending; it fires with {@link Ev#TIMEOUT} if nothing else happens first. Adding a pending
+     * event again replaces its timeout.
+     *
+     * @param timeout {@code >= 0}; zero fires on the next loop iteration
+     */
+    public void add(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("expected a timeout >= 0, got " + timeout
+                    + "; use add() for no timeout");
+        }
+        base.addEvent(this, saturatedNanos(timeout), null);
+    }
+
+    /**
+     * Makes the event pending with a timeout.
+     *
+     * @param timeout {@code >= 0}
+     * @param unit its unit
+     */
+    public void add(long timeout, TimeUnit unit) {
+        Objects.requireNonNull(unit, "unit");
+        if (timeout < 0) {
+            throw new IllegalArgumentException("expected a timeout >= 0, got " + timeout + " " + unit
+                    + "; use add() for no timeout");
+        }
+        base.addEvent(this, unit.toNanos(timeout), null);
+    }
+
+    /**
+     * Makes the event pending with a shared timeout from {@link EventBase#commonTimeout}: O(1), for many events
+     * with the same duration (idle connections).
+     */
+    public void add(CommonTimeout timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.base != base) {
+            throw new IllegalArgumentException("the common timeout belongs to another EventBase; create one with"
+                    + " this event's base.commonTimeout(duration)");
+        }
+        base.addEvent(this, timeout.nanos, timeout);
+    }
+
+    /** Makes the event non-pending and non-active. Removing a non-pending event does nothing. */
+    public void remove() {
+        base.removeEvent(this);
+    }
+
+    /**
+     * Makes the event active as if {@code what} had happened: its callback runs on the next pass of the loop with
+     * {@code what} (libevent's {@code event_active}). Works whether or not the event is pending; activating an
+     * active event adds the bits.
+     */
+    public void activate(int what) {
+        base.activateEvent(this, what);
+    }
+
+    /**
+     * Which of {@code what} the event is pending or active on ({@code 0}: neither).
+     *
+     * @param what bits of {@link Ev#READ}, {@link Ev#WRITE}, {@link Ev#SIGNAL}, {@link Ev#TIMEOUT},
+     *     {@link Ev#CLOSED}
+     */
+    public int pending(int what) {
+        int s = state;
+        int flags = 0;
+        if ((s & INSERTED) != 0) {
+            flags |= events & (Ev.READ | Ev.WRITE | Ev.SIGNAL | Ev.CLOSED);
+        }
+        if ((s & TIMED) != 0) {
+            flags |= Ev.TIMEOUT;
+        }
+        if ((s & ACTIVE) != 0) {
+            flags |= result;
+        }
+        return flags & what;
+    }
+
+    /** Whether the event is pending (added and not yet fired, or persistent). */
+    public boolean isPending() {
+        return (state & (INSERTED | TIMED)) != 0;
+    }
+
+    /**
+     * Removes the event and forbids adding it again. Idempotent. The callback does not run after this returns
+     * when called on the loop thread.
+     */
+    public void close() {
+        base.closeEvent(this);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    /**
+     * Sets the priority; lower runs first.
+     *
+     * @param priority {@code 0 <= priority < base.priorities()}
+     * @throws IllegalStateException if the event is active
+     */
+    public void priority(int priority) {
+        base.setPriority(this, priority);
+    }
+
+    /** The priority. */
+    public int priority() {
+        return priority;
+    }
+
+    /** The handle, or {@code null} for timers, signals and user events. */
+    public Handle handle() {
+        return handle;
+    }
+
+    /** The flags it was made with. */
+    public int events() {
+        return events;
+    }
+
+    /** The callback. */
+    public EventCallback callback() {
+        return callback;
+    }
+
+    /** The base it belongs to. */
+    public EventBase base() {
+        return base;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Event[");
+        if (handle != null) {
+            sb.append(handle).append(' ');
+        }
+        if (signalName != null) {
+            sb.append("SIG").append(signalName).append(' ');
+        }
+        sb.append(events == 0 ? (handle == null && signalName == null ? "timer/user" : "0") : Ev.toString(events));
+        sb.append(" prio ").append(priority);
+        if ((state & INSERTED) != 0 || (state & TIMED) != 0) {
+            sb.append(" pending");
+        }
+        if ((state & TIMED) != 0) {
+            sb.append(" timeout in ").append((deadline - System.nanoTime()) / 1_000_000).append(" ms");
+            if (common != null) {
+                sb.append(" (common ").append(common.nanos / 1_000_000).append(" ms)");
+            }
+        }
+        if ((state & ACTIVE) != 0) {
+            sb.append(" active ").append(Ev.toString(result));
+        }
+        if ((state & CLOSED) != 0) {
+            sb.append(" closed");
+        }
+        return sb.append(']').toString();
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+}

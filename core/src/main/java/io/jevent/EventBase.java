@@ -1,0 +1,990 @@
+package io.jevent;
+
+import io.jevent.internal.Backends;
+import io.jevent.internal.SignalRelay;
+import io.jevent.spi.Backend;
+import io.jevent.spi.Feature;
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+import io.jevent.spi.Readiness;
+import io.jevent.spi.ReadySink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The event loop: libevent's {@code event_base}. It owns registered events, the timer heap, one active queue per
+ * priority and a task queue, and waits on one {@link Backend}.
+ *
+ * <pre>{@code
+ * try (EventBase base = EventBase.create()) {
+ *     Event tick = base.newEvent(null, Ev.PERSIST, (ev, what) -> System.out.println("tick"));
+ *     tick.add(Duration.ofSeconds(1));
+ *     base.loopExit(Duration.ofSeconds(5));
+ *     base.dispatch();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading: confinement, not locks.</b> All state belongs to the <em>owner</em> thread: the thread running
+ * {@link #loop}, or, before any loop has run, the thread that created the base. Callbacks always run on it.
+ * Calls from other threads ({@link #execute}, {@link Event#add}, {@link Event#remove}, {@link Event#activate},
+ * {@link #loopExit}, {@link #loopBreak}) are queued as tasks and wake the backend; they take effect before the next
+ * poll. This is Dillo's rule: code can be written as if there were one thread.
+ *
+ * <p><b>Allocation.</b> Dispatching an I/O or timer event allocates nothing: events, slots and queues are
+ * intrusive linked lists and arrays; the backend reports int tokens. Calls from other threads allocate one task.
+ */
+public final class EventBase implements Executor, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventBase.class);
+    /** Tasks run per loop iteration at most, so that a flood from other threads cannot starve I/O. */
+    private static final int MAX_TASKS_PER_ITERATION = Integer.getInteger("jevent.maxTasksPerIteration", 4096);
+    private static final int MAX_COMMON_TIMEOUTS = 256;
+
+    private final Backend backend;
+    private final Readiness readiness;
+    private final NetOps netOps;
+    private final int priorities;
+    private final long maxDispatchNanos;
+    private final int maxDispatchCallbacks;
+    private final int limitAfterPriority;
+    private final boolean rethrowCallbackErrors;
+    private volatile CallbackErrorHandler errorHandler;
+
+    private final Event[] activeHead;
+    private final Event[] activeTail;
+    private int activeCount;
+
+    private Event insertedHead;
+    private int insertedCount;
+
+    private final TimerHeap timers = new TimerHeap();
+    private long timerSeq;
+    private final Map<Long, CommonTimeout> commonTimeouts = new HashMap<>();
+
+    private final Map<Handle, IoSlot> slotsByHandle = new HashMap<>();
+    private IoSlot[] slots = new IoSlot[64];
+    private int[] freeTokens = new int[16];
+    private int freeTokenCount;
+    private int nextToken;
+    private IoSlot dirtyHead;
+
+    private final Map<Integer, List<Event>> signalEvents = new HashMap<>();
+    private final Map<Integer, String> signalNames = new HashMap<>();
+    private final SignalRelay.Target signalTarget = signo -> execute(() -> deliverSignal(signo));
+
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** True while a wake-up has been sent and not yet consumed by the loop: later ones are skipped. */
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+
+    private volatile Thread owner;
+    private boolean running;
+    private volatile boolean gotExit;
+    private volatile boolean gotBreak;
+    private boolean continueRequested;
+    private volatile boolean closed;
+
+    private final ReadySink sink = this::onReady;
+
+    private EventBase(Backend backend, Readiness readiness, EventConfig config) {
+        this.backend = backend;
+        this.readiness = readiness;
+        this.netOps = backend.netOps();
+        this.priorities = config.priorities();
+        this.maxDispatchNanos = config.maxDispatchNanos();
+        this.maxDispatchCallbacks = config.maxDispatchCallbacks();
+        this.limitAfterPriority = config.limitAfterPriority();
+        this.rethrowCallbackErrors = config.rethrowsCallbackErrors();
+        this.activeHead = new Event[priorities];
+        this.activeTail = new Event[priorities];
+        this.owner = Thread.currentThread();
+        this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
+    }
+
+    // ------------------------------------------------------------------------------------------------ creation
+
+    /** A base on the preferred available backend (or the one named by {@code jevent.backend}). */
+    public static EventBase create() {
+        return create(new EventConfig());
+    }
+
+    /**
+     * A base built from {@code config}.
+     *
+     * @throws IllegalArgumentException if the named backend is unknown or unavailable, or conflicts with the
+     *     configuration; the message lists what this machine offers
+     * @throws IllegalStateException if no backend satisfies the configuration
+     * @throws UncheckedIOException if the backend cannot be opened
+     */
+    public static EventBase create(EventConfig config) {
+        Objects.requireNonNull(config, "config");
+        Backend chosen = BackendChooser.choose(config);
+        try {
+            Readiness r = chosen.open(config);
+            log.debug("EventBase on backend {} ({} priorities)", chosen.name(), config.priorities());
+            return new EventBase(chosen, r, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open backend " + chosen.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every backend on the class path, available or not, most preferred first (libevent's get_supported_methods). */
+    public static List<BackendInfo> methods() {
+        List<BackendInfo> out = new ArrayList<>();
+        for (Backend b : Backends.all()) {
+            out.add(new BackendInfo(b.name(), b.isAvailable(), b.unavailabilityCause(), b.features(),
+                    b.preference()));
+        }
+        return out;
+    }
+
+    /** The backend's name ({@code "epoll"}, ...). */
+    public String method() {
+        return backend.name();
+    }
+
+    /** The backend's features. */
+    public Set<Feature> features() {
+        return backend.features();
+    }
+
+    /** Socket operations for handles of this base's backend. */
+    public NetOps netOps() {
+        return netOps;
+    }
+
+    /** Number of priorities. */
+    public int priorities() {
+        return priorities;
+    }
+
+    /** Replaces the handler of exceptions thrown by callbacks and tasks (default: log a warning, go on). */
+    public void setCallbackErrorHandler(CallbackErrorHandler handler) {
+        this.errorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    // ------------------------------------------------------------------------------------------ event factories
+
+    /**
+     * A new event on a handle (or on none, for a timer).
+     *
+     * @param handle the handle to watch, of this backend's kind; {@code null} for a pure timer
+     * @param what bits of {@link Ev#READ}, {@link Ev#WRITE}, {@link Ev#CLOSED}, {@link Ev#PERSIST}, {@link Ev#ET},
+     *     {@link Ev#TIMEOUT}; READ/WRITE/CLOSED need a handle
+     * @param callback runs on the loop thread when the event fires
+     */
+    public Event newEvent(Handle handle, int what, EventCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        int known = Ev.READ | Ev.WRITE | Ev.CLOSED | Ev.PERSIST | Ev.ET | Ev.TIMEOUT;
+        if ((what & ~known) != 0) {
+            if ((what & Ev.SIGNAL) != 0) {
+                throw new IllegalArgumentException("SIGNAL events are made with newSignal(name, callback)");
+            }
+            throw new IllegalArgumentException("unknown event flags 0x" + Integer.toHexString(what & ~known)
+                    + "; use the constants of io.jevent.Ev");
+        }
+        if ((what & Ev.IO_MASK) != 0 && handle == null) {
+            throw new IllegalArgumentException(Ev.toString(what) + " needs a handle; pass null only for timers"
+                    + " (what = 0, TIMEOUT or PERSIST)");
+        }
+        if (handle != null) {
+            checkHandleKind(handle);
+        }
+        return new Event(this, handle, what, callback, -1, null, priorities / 2);
+    }
+
+    /** A new one-shot timer: {@code add(timeout)} it. */
+    public Event newTimer(EventCallback callback) {
+        return newEvent(null, 0, callback);
+    }
+
+    /**
+     * A new event for a POSIX signal, persistent like libevent's {@code evsignal_new}. The callback runs on the
+     * loop thread with {@link Ev#SIGNAL}.
+     *
+     * @param signal a name such as {@code "USR1"} or {@code "SIGHUP"}
+     * @throws IllegalArgumentException for an unknown signal or one the JVM reserves
+     */
+    public Event newSignal(String signal, EventCallback callback) {
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(callback, "callback");
+        SignalRelay.Resolved r = SignalRelay.resolve(signal);
+        return new Event(this, null, Ev.SIGNAL | Ev.PERSIST, callback, r.number(), r.name(), priorities / 2);
+    }
+
+    /** A new event for a signal given by this platform's number. */
+    public Event newSignal(int signo, EventCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        SignalRelay.Resolved r = SignalRelay.resolve(signo);
+        return new Event(this, null, Ev.SIGNAL | Ev.PERSIST, callback, r.number(), r.name(), priorities / 2);
+    }
+
+    /** A new event that fires only through {@link Event#activate} (libevent's user-triggered events). */
+    public Event newUserEvent(EventCallback callback) {
+        return newEvent(null, 0, callback);
+    }
+
+    /**
+     * Runs {@code callback} once when {@code handle} is ready for {@code what} or the timeout expires, whichever
+     * comes first, then forgets the event (libevent's {@code event_base_once}).
+     *
+     * @param handle a handle, or {@code null} for a pure timeout
+     * @param what READ/WRITE/CLOSED/TIMEOUT bits; PERSIST and SIGNAL are refused
+     * @param timeout the timeout, or {@code null} for none (then a handle is needed)
+     */
+    public void once(Handle handle, int what, Duration timeout, EventCallback callback) {
+        if ((what & (Ev.PERSIST | Ev.SIGNAL)) != 0) {
+            throw new IllegalArgumentException("once() events cannot be PERSIST or SIGNAL, got " + Ev.toString(what));
+        }
+        if (handle == null && timeout == null) {
+            timeout = Duration.ZERO;
+        }
+        Event e = newEvent(handle, what, callback);
+        e.state |= Event.ONCE;
+        if (timeout == null) {
+            e.add();
+        } else {
+            e.add(timeout);
+        }
+    }
+
+    /**
+     * The shared timeout for {@code duration}, made on first use (libevent's
+     * {@code event_base_init_common_timeout}). At most 256 per base.
+     */
+    public CommonTimeout commonTimeout(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("expected a duration >= 0, got " + duration);
+        }
+        long nanos = Event.saturatedNanos(duration);
+        synchronized (commonTimeouts) {
+            CommonTimeout ct = commonTimeouts.get(nanos);
+            if (ct == null) {
+                if (commonTimeouts.size() >= MAX_COMMON_TIMEOUTS) {
+                    throw new IllegalStateException("at most " + MAX_COMMON_TIMEOUTS + " common timeouts per base;"
+                            + " reuse durations or use ordinary timeouts");
+                }
+                ct = new CommonTimeout(this, nanos);
+                commonTimeouts.put(nanos, ct);
+            }
+            return ct;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- loop
+
+    /** Runs the loop until no events are pending, or {@link #loopExit}/{@link #loopBreak} (libevent's dispatch). */
+    public int dispatch() {
+        return loop(0);
+    }
+
+    /**
+     * Runs the loop (libevent's {@code event_base_loop}).
+     *
+     * @param flags {@link LoopFlag#ONCE}, {@link LoopFlag#NONBLOCK}, {@link LoopFlag#NO_EXIT_ON_EMPTY}, or 0
+     * @return 0 when it ended by request or by a ONCE/NONBLOCK pass, 1 when it ended because nothing was pending
+     * @throws IllegalStateException if the loop is already running (re-entrant or on another thread) or the base
+     *     is closed
+     * @throws UncheckedIOException if the backend's wait fails
+     */
+    public int loop(int flags) {
+        if ((flags & ~(LoopFlag.ONCE | LoopFlag.NONBLOCK | LoopFlag.NO_EXIT_ON_EMPTY)) != 0) {
+            throw new IllegalArgumentException("unknown loop flags 0x" + Integer.toHexString(flags)
+                    + "; use LoopFlag.ONCE | NONBLOCK | NO_EXIT_ON_EMPTY");
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the EventBase is closed");
+            }
+            if (running) {
+                throw new IllegalStateException("the loop is already running on " + owner.getName()
+                        + "; to run code on it use execute(), to stop it use loopExit() or loopBreak()");
+            }
+            running = true;
+            owner = Thread.currentThread();
+        }
+        gotExit = false;
+        gotBreak = false;
+        int retval = 0;
+        try {
+            while (true) {
+                continueRequested = false;
+                if (gotExit || gotBreak) {
+                    break;
+                }
+                runTasks();
+                if (gotExit || gotBreak) {
+                    break;
+                }
+                wakeupPending.set(false);
+                boolean haveTasks = !tasks.isEmpty();
+                if ((flags & LoopFlag.NO_EXIT_ON_EMPTY) == 0 && insertedCount == 0 && activeCount == 0
+                        && !haveTasks) {
+                    retval = 1;
+                    break;
+                }
+                long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
+                        ? 0 : nextTimeout();
+                applyChanges();
+                try {
+                    readiness.poll(timeout, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("backend " + backend.name() + " failed to poll: "
+                            + e.getMessage(), e);
+                }
+                processTimeouts();
+                runTasks();
+                if (activeCount > 0) {
+                    int n = processActive();
+                    if ((flags & LoopFlag.ONCE) != 0 && activeCount == 0 && n != 0) {
+                        break;
+                    }
+                } else if ((flags & LoopFlag.NONBLOCK) != 0) {
+                    break;
+                }
+            }
+        } finally {
+            synchronized (this) {
+                running = false;
+            }
+        }
+        return retval;
+    }
+
+    /**
+     * Makes the loop exit after the given delay, once the callbacks active at that time have run (libevent's
+     * {@code event_base_loopexit}). Any thread. A {@code null} or zero delay exits after the current pass.
+     */
+    public void loopExit(Duration delay) {
+        if (delay != null && delay.isNegative()) {
+            throw new IllegalArgumentException("expected a delay >= 0, got " + delay);
+        }
+        if (delay == null || delay.isZero()) {
+            runOnLoop(() -> gotExit = true);
+        } else {
+            once(null, Ev.TIMEOUT, delay, (ev, what) -> gotExit = true);
+        }
+    }
+
+    /** Same as {@code loopExit(null)}. */
+    public void loopExit() {
+        loopExit(null);
+    }
+
+    /**
+     * Makes the loop return as soon as the running callback returns; the other active callbacks wait for the next
+     * loop (libevent's {@code event_base_loopbreak}). Any thread; from another thread, takes effect before the
+     * next poll (and, if no loop is running, ends the next one at once).
+     */
+    public void loopBreak() {
+        runOnLoop(() -> gotBreak = true);
+    }
+
+    /**
+     * Stops running active callbacks of the current pass and polls for new events first, without exiting
+     * (libevent's {@code event_base_loopcontinue}). Loop thread.
+     */
+    public void loopContinue() {
+        runOnLoop(() -> continueRequested = true);
+    }
+
+    /** Whether the last (or running) loop was told to exit by {@link #loopExit}. */
+    public boolean gotExit() {
+        return gotExit;
+    }
+
+    /** Whether the last (or running) loop was told to stop by {@link #loopBreak}. */
+    public boolean gotBreak() {
+        return gotBreak;
+    }
+
+    /** Whether the calling thread is the one that owns the base (runs its loop). */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /**
+     * Runs {@code task} on the loop thread, before the next poll. Any thread; the backend is woken if it waits.
+     * Tasks run in the order given; a task given while the loop is not running waits for the next loop.
+     *
+     * @throws IllegalStateException if the base is closed
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closed) {
+            throw new IllegalStateException("the EventBase is closed; the task cannot run");
+        }
+        tasks.offer(task);
+        if (Thread.currentThread() != owner && wakeupPending.compareAndSet(false, true)) {
+            readiness.wakeup();
+        }
+    }
+
+    /** Monotonic time in nanoseconds, the clock timers use. */
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /** Closes the backend and forgets every event. Must not be called while the loop runs. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (running) {
+                throw new IllegalStateException("close() while the loop runs on " + owner.getName()
+                        + ": call loopExit() or loopBreak() and close after dispatch returns");
+            }
+            closed = true;
+        }
+        while (insertedHead != null) {
+            removeNow(insertedHead, false);
+        }
+        for (int p = 0; p < priorities; p++) {
+            while (activeHead[p] != null) {
+                unlinkActive(activeHead[p]);
+            }
+        }
+        for (String name : signalNames.values()) {
+            SignalRelay.unsubscribe(name, signalTarget);
+        }
+        readiness.close();
+        log.debug("EventBase on {} closed", backend.name());
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------------ introspection
+
+    /** Calls {@code action} for every pending or active event (libevent's {@code event_base_foreach_event}). */
+    public void forEachEvent(Consumer<Event> action) {
+        for (Event e = insertedHead; e != null; e = e.insertedNext) {
+            action.accept(e);
+        }
+        for (int p = 0; p < priorities; p++) {
+            for (Event e = activeHead[p]; e != null; e = e.activeNext) {
+                if ((e.state & Event.INSERTED) == 0) {
+                    action.accept(e);
+                }
+            }
+        }
+    }
+
+    /** Writes every pending and active event, one a line (libevent's {@code event_base_dump_events}). */
+    public void dumpEvents(Appendable out) throws IOException {
+        out.append("EventBase on ").append(backend.name()).append(": ").append(String.valueOf(insertedCount))
+                .append(" pending, ").append(String.valueOf(activeCount)).append(" active, ")
+                .append(String.valueOf(timers.size())).append(" in the timer heap\n");
+        out.append("Pending events:\n");
+        for (Event e = insertedHead; e != null; e = e.insertedNext) {
+            out.append("  ").append(e.toString()).append('\n');
+        }
+        out.append("Active events:\n");
+        for (int p = 0; p < priorities; p++) {
+            for (Event e = activeHead[p]; e != null; e = e.activeNext) {
+                out.append("  ").append(e.toString()).append('\n');
+            }
+        }
+    }
+
+    /** Number of pending events (what keeps {@link #dispatch} running). */
+    public int pendingCount() {
+        return insertedCount;
+    }
+
+    @Override
+    public String toString() {
+        return "EventBase[" + backend.name() + ", " + insertedCount + " pending]";
+    }
+
+    // --------------------------------------------------------------------------------- event operations (package)
+
+    void addEvent(Event e, long nanos, CommonTimeout ct) {
+        if ((e.state & Event.CLOSED) != 0) {
+            throw new IllegalStateException(e + " was closed; create a new event");
+        }
+        if (closed) {
+            throw new IllegalStateException("the EventBase is closed; " + e + " cannot be added");
+        }
+        if (Thread.currentThread() == owner) {
+            addNow(e, nanos, ct);
+        } else {
+            execute(() -> addNow(e, nanos, ct));
+        }
+    }
+
+    void removeEvent(Event e) {
+        runOnLoop(() -> removeNow(e, true));
+    }
+
+    void closeEvent(Event e) {
+        runOnLoop(() -> {
+            removeNow(e, true);
+            e.state |= Event.CLOSED;
+        });
+    }
+
+    void activateEvent(Event e, int what) {
+        if ((e.state & Event.CLOSED) != 0) {
+            throw new IllegalStateException(e + " was closed; create a new event");
+        }
+        runOnLoop(() -> activate(e, what));
+    }
+
+    void setPriority(Event e, int p) {
+        if (p < 0 || p >= priorities) {
+            throw new IllegalArgumentException("expected 0 <= priority < " + priorities + ", got " + p
+                    + "; raise EventConfig.priorities(n) for more");
+        }
+        if ((e.state & Event.ACTIVE) != 0) {
+            throw new IllegalStateException(e + " is active; change its priority before it fires or after its"
+                    + " callback");
+        }
+        e.priority = p;
+    }
+
+    private void runOnLoop(Runnable r) {
+        if (Thread.currentThread() == owner) {
+            r.run();
+        } else {
+            execute(r);
+        }
+    }
+
+    private void checkHandleKind(Handle h) {
+        Class<? extends Handle> kind = backend.handleType();
+        if (!kind.isInstance(h)) {
+            throw new IllegalArgumentException("the " + backend.name() + " backend works on "
+                    + kind.getSimpleName() + ", got " + h.getClass().getSimpleName() + " (" + h + "): create"
+                    + " handles with base.netOps(), or choose a backend for this kind of handle");
+        }
+    }
+
+    private void addNow(Event e, long nanos, CommonTimeout ct) {
+        if ((e.state & Event.CLOSED) != 0) {
+            return; // closed between the call and this task
+        }
+        if ((e.state & Event.INSERTED) == 0) {
+            if ((e.events & Ev.IO_MASK) != 0) {
+                insertIo(e);
+            } else if ((e.events & Ev.SIGNAL) != 0) {
+                insertSignal(e);
+            }
+            e.state |= Event.INSERTED;
+            e.insertedPrev = null;
+            e.insertedNext = insertedHead;
+            if (insertedHead != null) {
+                insertedHead.insertedPrev = e;
+            }
+            insertedHead = e;
+            insertedCount++;
+        }
+        if (nanos >= 0) {
+            // rescheduling a timeout before its callback ran cancels the pending TIMEOUT activation (libevent)
+            if ((e.state & Event.ACTIVE) != 0 && e.result == Ev.TIMEOUT) {
+                unlinkActive(e);
+            }
+            e.timeoutNanos = nanos;
+            e.common = ct;
+            schedule(e, System.nanoTime(), nanos, ct);
+        }
+    }
+
+    private void insertIo(Event e) {
+        IoSlot s = slotsByHandle.get(e.handle);
+        if (s == null) {
+            int token = freeTokenCount > 0 ? freeTokens[--freeTokenCount] : nextToken++;
+            if (token >= slots.length) {
+                IoSlot[] bigger = new IoSlot[slots.length * 2];
+                System.arraycopy(slots, 0, bigger, 0, slots.length);
+                slots = bigger;
+            }
+            s = new IoSlot(e.handle, token);
+            slots[token] = s;
+            slotsByHandle.put(e.handle, s);
+        } else if (s.head != null && ((s.interest ^ e.events) & Ev.ET) != 0) {
+            throw new IllegalArgumentException("events on one handle must all be edge-triggered or all level-"
+                    + "triggered; " + e + " differs from " + s.head);
+        }
+        s.append(e);
+        setInterest(s, s.computeInterest());
+    }
+
+    private void setInterest(IoSlot s, int interest) {
+        if (s.interest == interest) {
+            return;
+        }
+        s.interest = interest;
+        if (!s.dirty) {
+            s.dirty = true;
+            s.nextDirty = dirtyHead;
+            dirtyHead = s;
+        }
+    }
+
+    private void insertSignal(Event e) {
+        List<Event> list = signalEvents.get(e.signo);
+        if (list == null) {
+            list = new ArrayList<>(2);
+            signalEvents.put(e.signo, list);
+            signalNames.put(e.signo, e.signalName);
+            SignalRelay.subscribe(e.signalName, signalTarget);
+        }
+        list.add(e);
+    }
+
+    private void removeSignal(Event e) {
+        List<Event> list = signalEvents.get(e.signo);
+        if (list != null && list.remove(e) && list.isEmpty()) {
+            signalEvents.remove(e.signo);
+            signalNames.remove(e.signo);
+            SignalRelay.unsubscribe(e.signalName, signalTarget);
+        }
+    }
+
+    private void deliverSignal(int signo) {
+        List<Event> list = signalEvents.get(signo);
+        if (list != null) {
+            for (Event e : list) {
+                activate(e, Ev.SIGNAL);
+            }
+        }
+    }
+
+    /**
+     * Takes an event out of everything. {@code eager}: a deregistration is sent to the backend now rather than
+     * batched, because the caller may close the handle next (a user's remove()); the library's own removal of a
+     * firing one-shot event stays batched, since its callback may add it again.
+     */
+    private void removeNow(Event e, boolean eager) {
+        if ((e.state & Event.ACTIVE) != 0) {
+            unlinkActive(e);
+        }
+        if ((e.state & Event.TIMED) != 0) {
+            unschedule(e);
+        }
+        if ((e.state & Event.INSERTED) != 0) {
+            removeInserted(e);
+        }
+        IoSlot s = e.slot;
+        if (eager && s == null && e.handle != null) {
+            s = slotsByHandle.get(e.handle);
+        }
+        if (eager && s != null && s.live && s.interest == 0) {
+            flushSlot(s);
+        }
+    }
+
+    private void removeInserted(Event e) {
+        e.state &= ~Event.INSERTED;
+        if (e.insertedPrev == null) {
+            insertedHead = e.insertedNext;
+        } else {
+            e.insertedPrev.insertedNext = e.insertedNext;
+        }
+        if (e.insertedNext != null) {
+            e.insertedNext.insertedPrev = e.insertedPrev;
+        }
+        e.insertedPrev = null;
+        e.insertedNext = null;
+        insertedCount--;
+        IoSlot s = e.slot;
+        if (s != null) {
+            s.unlink(e);
+            setInterest(s, s.computeInterest());
+        } else if ((e.events & Ev.SIGNAL) != 0) {
+            removeSignal(e);
+        }
+    }
+
+    private void applyChanges() {
+        IoSlot s = dirtyHead;
+        dirtyHead = null;
+        while (s != null) {
+            IoSlot next = s.nextDirty;
+            s.nextDirty = null;
+            s.dirty = false;
+            if (s.live) {
+                flushSlot(s);
+            }
+            s = next;
+        }
+    }
+
+    private void flushSlot(IoSlot s) {
+        if (s.interest != s.applied) {
+            int old = s.applied;
+            s.applied = s.interest;
+            try {
+                readiness.update(s.handle, s.token, old, s.interest);
+            } catch (IOException ex) {
+                // The handle cannot be watched (closed, not pollable): wake its events so that their next read or
+                // write meets the error and reports it; nothing is swallowed.
+                log.debug("backend {} refused {} for {}: {}", backend.name(), Ev.toString(s.interest), s.handle,
+                        ex.toString());
+                for (Event e = s.head; e != null; e = e.slotNext) {
+                    activate(e, e.events & Ev.IO_MASK);
+                }
+            }
+        }
+        if (s.interest == 0 && s.head == null) {
+            s.live = false;
+            slotsByHandle.remove(s.handle);
+            slots[s.token] = null;
+            if (freeTokenCount == freeTokens.length) {
+                int[] bigger = new int[freeTokens.length * 2];
+                System.arraycopy(freeTokens, 0, bigger, 0, freeTokenCount);
+                freeTokens = bigger;
+            }
+            freeTokens[freeTokenCount++] = s.token;
+        }
+    }
+
+    private void onReady(int token, int bits) {
+        IoSlot s = token < slots.length ? slots[token] : null;
+        if (s == null) {
+            return;
+        }
+        for (Event e = s.head; e != null; e = e.slotNext) {
+            int what = bits & e.events & Ev.IO_MASK;
+            if (what != 0) {
+                activate(e, what);
+            }
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- timers
+
+    private void schedule(Event e, long now, long nanos, CommonTimeout ct) {
+        if ((e.state & Event.TIMED) != 0) {
+            unschedule(e);
+        }
+        long deadline = now + Math.min(nanos, Long.MAX_VALUE / 4);
+        e.deadline = deadline;
+        e.seq = timerSeq++;
+        e.state |= Event.TIMED;
+        if (ct != null) {
+            ct.append(e);
+            if (ct.head == e) {
+                armSentinel(ct);
+            }
+        } else {
+            timers.push(e);
+        }
+    }
+
+    private void unschedule(Event e) {
+        e.state &= ~Event.TIMED;
+        if (e.heapIndex >= 0) {
+            timers.remove(e);
+        } else if (e.common != null) {
+            CommonTimeout ct = e.common;
+            boolean wasHead = ct.head == e;
+            ct.unlink(e);
+            if (wasHead) {
+                armSentinel(ct);
+            }
+        }
+    }
+
+    private void armSentinel(CommonTimeout ct) {
+        Event s = ct.sentinel;
+        if (s.heapIndex >= 0) {
+            timers.remove(s);
+        }
+        if (ct.head != null) {
+            s.deadline = ct.head.deadline;
+            s.seq = ct.head.seq;
+            timers.push(s);
+        }
+    }
+
+    private long nextTimeout() {
+        Event top = timers.peek();
+        if (top == null) {
+            return -1;
+        }
+        return Math.max(0, top.deadline - System.nanoTime());
+    }
+
+    private void processTimeouts() {
+        Event top = timers.peek();
+        if (top == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        while ((top = timers.peek()) != null && top.deadline - now <= 0) {
+            timers.pop();
+            if (top.callback == null) {
+                CommonTimeout ct = top.common;
+                Event e;
+                while ((e = ct.head) != null && e.deadline - now <= 0) {
+                    ct.unlink(e);
+                    expire(e);
+                }
+                armSentinel(ct);
+            } else {
+                expire(top);
+            }
+        }
+    }
+
+    private void expire(Event e) {
+        e.state &= ~Event.TIMED;
+        if ((e.events & Ev.PERSIST) == 0 && (e.state & Event.INSERTED) != 0) {
+            removeInserted(e);
+        }
+        activate(e, Ev.TIMEOUT);
+    }
+
+    // ------------------------------------------------------------------------------------------------ dispatch
+
+    private void activate(Event e, int what) {
+        if ((e.state & Event.ACTIVE) != 0) {
+            e.result |= what;
+            return;
+        }
+        e.state |= Event.ACTIVE;
+        e.result = what;
+        int p = e.priority;
+        e.activeNext = null;
+        e.activePrev = activeTail[p];
+        if (activeTail[p] == null) {
+            activeHead[p] = e;
+        } else {
+            activeTail[p].activeNext = e;
+        }
+        activeTail[p] = e;
+        activeCount++;
+    }
+
+    private void unlinkActive(Event e) {
+        int p = e.priority;
+        if (e.activePrev == null) {
+            activeHead[p] = e.activeNext;
+        } else {
+            e.activePrev.activeNext = e.activeNext;
+        }
+        if (e.activeNext == null) {
+            activeTail[p] = e.activePrev;
+        } else {
+            e.activeNext.activePrev = e.activePrev;
+        }
+        e.activePrev = null;
+        e.activeNext = null;
+        e.state &= ~Event.ACTIVE;
+        activeCount--;
+    }
+
+    /** Runs the most urgent non-empty priority; returns callbacks run, or -1 after loopBreak. */
+    private int processActive() {
+        long end = maxDispatchNanos >= 0 ? System.nanoTime() + maxDispatchNanos : 0;
+        for (int p = 0; p < priorities; p++) {
+            if (activeHead[p] != null) {
+                boolean limited = p >= limitAfterPriority;
+                return processQueue(p, limited ? maxDispatchCallbacks : Integer.MAX_VALUE,
+                        limited && maxDispatchNanos >= 0, end);
+            }
+        }
+        return 0;
+    }
+
+    private int processQueue(int p, int max, boolean timed, long end) {
+        int count = 0;
+        Event e;
+        while ((e = activeHead[p]) != null) {
+            int what = e.result;
+            unlinkActive(e);
+            if ((e.events & Ev.PERSIST) != 0) {
+                restartPersistentTimeout(e, what);
+            } else {
+                removeNow(e, false);
+            }
+            count++;
+            invoke(e, what);
+            if ((e.state & Event.ONCE) != 0) {
+                removeNow(e, false);
+                e.state |= Event.CLOSED;
+            }
+            if (gotBreak) {
+                return -1;
+            }
+            if (count >= max || (timed && System.nanoTime() - end >= 0) || continueRequested) {
+                break;
+            }
+        }
+        return count;
+    }
+
+    private void restartPersistentTimeout(Event e, int what) {
+        if (e.timeoutNanos < 0 || (e.state & Event.INSERTED) == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (e.common == null && (what & Ev.TIMEOUT) != 0) {
+            // periodic timers keep their phase: the next deadline follows the last one, unless we are so late
+            // that it is already past
+            long next = e.deadline + e.timeoutNanos;
+            schedule(e, next - now > 0 ? e.deadline : now, e.timeoutNanos, null);
+        } else {
+            schedule(e, now, e.timeoutNanos, e.common);
+        }
+    }
+
+    private void invoke(Event e, int what) {
+        try {
+            e.callback.onEvent(e, what);
+        } catch (Error err) {
+            throw err;
+        } catch (Throwable t) {
+            callbackFailed(e, t);
+        }
+    }
+
+    private void runTasks() {
+        Runnable r;
+        int n = 0;
+        while (n < MAX_TASKS_PER_ITERATION && !gotBreak && (r = tasks.poll()) != null) {
+            n++;
+            try {
+                r.run();
+            } catch (Error err) {
+                throw err;
+            } catch (Throwable t) {
+                callbackFailed(null, t);
+            }
+        }
+    }
+
+    private void callbackFailed(Event e, Throwable t) {
+        if (rethrowCallbackErrors) {
+            if (t instanceof RuntimeException) {
+                throw (RuntimeException) t;
+            }
+            throw new IllegalStateException((e == null ? "a task" : e.toString()) + " threw " + t, t);
+        }
+        try {
+            errorHandler.onCallbackError(e, t);
+        } catch (RuntimeException again) {
+            log.warn("the callback error handler itself threw while handling {}", t.toString(), again);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.jevent.internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Relays POSIX signals from the JVM's signal-dispatch thread to the event bases that wait for them.
+ *
+ * <p>The JVM allows one handler per signal per process, so one relay handler is installed per signal while at
+ * least one base listens, and the previous handler is put back when the last one stops. The handler does no work
+ * itself: each {@link Target} hands the delivery to its loop thread (through the base's task queue), which is
+ * where user callbacks run.
+ */
+public final class SignalRelay {
+    private static final Logger log = LoggerFactory.getLogger(SignalRelay.class);
+
+    /** Receives a delivery on the JVM's signal thread; must only enqueue. */
+    @FunctionalInterface
+    public interface Target {
+        /** The signal arrived. */
+        void signalled(int signo);
+    }
+
+    /** A resolved signal: its canonical name (no SIG prefix) and this platform's number. */
+    public record Resolved(String name, int number) {
+    }
+
+    private static final class Entry {
+        final Signal signal;
+        final SignalHandler previous;
+        final List<Target> targets = new CopyOnWriteArrayList<>();
+
+        Entry(Signal signal, SignalHandler previous) {
+            this.signal = signal;
+            this.previous = previous;
+        }
+    }
+
+    private static final Map<String, Entry> ENTRIES = new HashMap<>();
+    /** Names tried when a number is given; numbers differ between Linux and the BSDs, so they are looked up. */
+    private static final String[] KNOWN = {"HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "ALRM", "CHLD", "WINCH",
+        "CONT", "TSTP", "TTIN", "TTOU", "PIPE", "URG", "IO", "PROF", "VTALRM", "XCPU", "XFSZ", "PWR", "SYS"};
+
+    private SignalRelay() {
+    }
+
+    /**
+     * Resolves and checks a signal name ({@code "USR1"} or {@code "SIGUSR1"}) by installing and at once removing
+     * the relay: a signal the JVM reserves (SIGSEGV, SIGQUIT, ...) fails here, not later on the loop thread.
+     *
+     * @throws IllegalArgumentException for an unknown or reserved signal, naming usable ones
+     */
+    public static synchronized Resolved resolve(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        if (n.startsWith("SIG")) {
+            n = n.substring(3);
+        }
+        Signal sig;
+        try {
+            sig = new Signal(n);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown signal '" + name + "': use a name such as USR1, USR2, HUP,"
+                    + " TERM, INT, WINCH", e);
+        }
+        if (!ENTRIES.containsKey(n)) {
+            try {
+                SignalHandler old = Signal.handle(sig, s -> { });
+                Signal.handle(sig, old);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("signal SIG" + n + " is reserved by the JVM or the OS and cannot"
+                        + " be handled (" + e.getMessage() + "); use SIGUSR1, SIGHUP or another free signal"
+                        + " (on HotSpot/Linux SIGUSR2 is free only with -XX:+UseSignalChaining alternatives)", e);
+            }
+        }
+        return new Resolved(n, sig.getNumber());
+    }
+
+    /** Resolves a signal number through this platform's names. */
+    public static Resolved resolve(int number) {
+        for (String n : KNOWN) {
+            try {
+                if (new Signal(n).getNumber() == number) {
+                    return resolve(n);
+                }
+            } catch (IllegalArgumentException ignored) {
+                // not on this platform
+            }
+        }
+        throw new IllegalArgumentException("no signal with number " + number + " on this platform; use a name"
+                + " such as USR1 or HUP");
+    }
+
+    /** Starts relaying {@code name} to {@code target}. */
+    public static synchronized void subscribe(String name, Target target) {
+        Entry e = ENTRIES.get(name);
+        if (e == null) {
+            Signal sig = new Signal(name);
+            SignalHandler relay = s -> {
+                Entry cur;
+                synchronized (SignalRelay.class) {
+                    cur = ENTRIES.get(s.getName());
+                }
+                if (cur != null) {
+                    for (Target t : cur.targets) {
+                        t.signalled(s.getNumber());
+                    }
+                }
+            };
+            SignalHandler previous = Signal.handle(sig, relay);
+            e = new Entry(sig, previous);
+            ENTRIES.put(name, e);
+            log.debug("relaying SIG{} to the event loop", name);
+        }
+        e.targets.add(target);
+    }
+
+    /** Stops relaying {@code name} to {@code target}; the JVM's previous handler returns with the last one. */
+    public static synchronized void unsubscribe(String name, Target target) {
+        Entry e = ENTRIES.get(name);
+        if (e == null) {
+            return;
+        }
+        e.targets.remove(target);
+        if (e.targets.isEmpty()) {
+            ENTRIES.remove(name);
+            Signal.handle(e.signal, e.previous);
+            log.debug("SIG{} handler restored", name);
+        }
+    }
+}

@@ -1,0 +1,381 @@
+package io.jevent.conformance;
+
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.spi.ChannelHandle;
+import io.jevent.spi.FdHandle;
+import io.jevent.spi.Feature;
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Readiness on real sockets: read, write, edge-triggered, peer close, timeouts, accept and connect. */
+public abstract class IoConformance extends ConformanceBase {
+
+    private long write(Handle h, String s) throws IOException {
+        return netOps().write(h, new ByteBuffer[] {ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII))}, 0, 1);
+    }
+
+    private String read(Handle h, int max) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(max);
+        long n = netOps().read(h, new ByteBuffer[] {buf}, 0, 1);
+        if (n == NetOps.WOULD_BLOCK) {
+            return null;
+        }
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void shouldReportReadableWhenPeerWrites() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        List<String> got = new ArrayList<>();
+        Event r = base.newEvent(p[0], Ev.READ, (ev, what) -> {
+            assertEquals(Ev.READ, what);
+            try {
+                got.add(read(p[0], 100));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        r.add();
+        assertEquals(Ev.READ, r.pending(Ev.READ | Ev.WRITE));
+        base.newTimer((ev, w) -> {
+            try {
+                write(p[1], "hello");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add(Duration.ofMillis(5));
+        dispatchWithin(base);
+        assertEquals(List.of("hello"), got);
+    }
+
+    @Test
+    void shouldReportWritableOnFreshSocket() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        int[] what = {0};
+        base.newEvent(p[0], Ev.WRITE, (ev, w) -> what[0] = w).add();
+        dispatchWithin(base);
+        assertEquals(Ev.WRITE, what[0]);
+    }
+
+    @Test
+    void shouldKeepReportingLevelTriggeredReadUntilDrained() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        write(p[1], "abc");
+        StringBuilder got = new StringBuilder();
+        Event r = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+            try {
+                String s = read(p[0], 1); // one byte per callback: readiness must persist
+                got.append(s);
+                if (got.length() == 3) {
+                    assertEquals(null, read(p[0], 1), "drained socket would block");
+                    ev.remove();
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        r.add();
+        dispatchWithin(base);
+        assertEquals("abc", got.toString());
+    }
+
+    @Test
+    void shouldDeliverEdgeTriggeredEventOncePerEdge() throws IOException {
+        assumeFeature(Feature.ET);
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        int[] fired = {0};
+        List<Integer> seenAtCheck = new ArrayList<>();
+        Event r = base.newEvent(p[0], Ev.READ | Ev.PERSIST | Ev.ET, (ev, w) -> fired[0]++); // never reads
+        r.add();
+        base.newTimer((ev, w) -> {
+            try {
+                write(p[1], "one");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add(Duration.ofMillis(5));
+        base.newTimer((ev, w) -> {
+            seenAtCheck.add(fired[0]);
+            try {
+                write(p[1], "two"); // a new edge
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add(Duration.ofMillis(60));
+        base.newTimer((ev, w) -> {
+            seenAtCheck.add(fired[0]);
+            r.remove();
+        }).add(Duration.ofMillis(120));
+        dispatchWithin(base);
+        assertEquals(List.of(1, 2), seenAtCheck, "edge-triggered: one callback per arrival of data");
+    }
+
+    @Test
+    void shouldReportClosedWhenPeerCloses() throws IOException {
+        assumeFeature(Feature.EARLY_CLOSE);
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        int[] what = {0};
+        base.newEvent(p[0], Ev.CLOSED, (ev, w) -> what[0] = w).add();
+        base.newTimer((ev, w) -> {
+            try {
+                netOps().close(p[1]);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add(Duration.ofMillis(5));
+        dispatchWithin(base);
+        assertTrue((what[0] & Ev.CLOSED) != 0, "got " + Ev.toString(what[0]));
+    }
+
+    @Test
+    void shouldReportEndOfStreamAsReadable() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        write(p[1], "last");
+        netOps().shutdownOutput(p[1]);
+        StringBuilder got = new StringBuilder();
+        boolean[] eof = {false};
+        base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+            try {
+                String s = read(p[0], 100);
+                if (s != null && s.isEmpty()) {
+                    eof[0] = true;
+                    ev.remove();
+                } else if (s != null) {
+                    got.append(s);
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add();
+        dispatchWithin(base);
+        assertEquals("last", got.toString(), "all data before end of stream");
+        assertTrue(eof[0]);
+    }
+
+    @Test
+    void shouldDispatchReadAndWriteEventsOnOneHandleIndependently() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        List<String> order = new ArrayList<>();
+        Event reader = base.newEvent(p[0], Ev.READ, (ev, w) -> order.add("read"));
+        Event writer = base.newEvent(p[0], Ev.WRITE, (ev, w) -> {
+            order.add("write");
+            try {
+                write(p[1], "x"); // makes p[0] readable
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        reader.add();
+        writer.add();
+        dispatchWithin(base);
+        assertEquals(List.of("write", "read"), order);
+    }
+
+    @Test
+    void shouldTimeOutIdleReadEvent() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        int[] what = {0};
+        long start = System.nanoTime();
+        Event r = base.newEvent(p[0], Ev.READ, (ev, w) -> what[0] = w);
+        r.add(Duration.ofMillis(30));
+        dispatchWithin(base);
+        assertEquals(Ev.TIMEOUT, what[0]);
+        assertTrue(System.nanoTime() - start >= 30_000_000L);
+        assertEquals(0, r.pending(Ev.READ | Ev.TIMEOUT));
+    }
+
+    @Test
+    void shouldWatchNewHandleAfterRemoveAndClose() throws IOException {
+        EventBase base = newBase();
+        for (int round = 0; round < 20; round++) {
+            Handle[] p = socketPair();
+            int[] n = {0};
+            Event r = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+                n[0]++;
+                ev.remove();
+            });
+            r.add();
+            write(p[1], "r" + round);
+            dispatchWithin(base);
+            assertEquals(1, n[0], "round " + round);
+            r.remove();
+            netOps().close(p[0]); // descriptors are reused by the next round's pair
+            netOps().close(p[1]);
+        }
+    }
+
+    @Test
+    void shouldServeFiveHundredSocketPairs() throws IOException {
+        EventBase base = newBase();
+        int n = 500;
+        Handle[][] pairs = new Handle[n][];
+        int[] done = {0};
+        for (int i = 0; i < n; i++) {
+            pairs[i] = socketPair();
+            Handle h = pairs[i][0];
+            String expect = "m" + i;
+            base.newEvent(h, Ev.READ, (ev, w) -> {
+                try {
+                    assertEquals(expect, read(h, 100));
+                    done[0]++;
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }).add();
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            write(pairs[i][1], "m" + i);
+        }
+        dispatchWithin(base);
+        assertEquals(n, done[0]);
+    }
+
+    @Test
+    void shouldAcceptAndConnectOverLoopback() throws IOException {
+        EventBase base = newBase();
+        NetOps ops = netOps();
+        Handle listener = closeLater(ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16,
+                true, false));
+        SocketAddress addr = ops.localAddress(listener);
+        Handle client = closeLater(ops.connect(addr));
+        List<String> got = new ArrayList<>();
+        base.newEvent(listener, Ev.READ, (ev, w) -> {
+            try {
+                Handle accepted = closeLater(ops.accept(listener));
+                assertNotNull(accepted);
+                base.newEvent(accepted, Ev.READ, (ev2, w2) -> {
+                    try {
+                        got.add(read(accepted, 100));
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }).add();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add();
+        base.newEvent(client, Ev.WRITE, (ev, w) -> {
+            try {
+                assertTrue(ops.finishConnect(client));
+                write(client, "hi server");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add();
+        dispatchWithin(base);
+        assertEquals(List.of("hi server"), got);
+    }
+
+    @Test
+    void shouldReportRefusedConnectThroughFinishConnect() throws IOException {
+        EventBase base = newBase();
+        NetOps ops = netOps();
+        Handle l = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, true, false);
+        SocketAddress dead = ops.localAddress(l);
+        ops.close(l);
+        Handle client;
+        try {
+            client = closeLater(ops.connect(dead));
+        } catch (IOException refusedAtOnce) {
+            return; // some stacks refuse loopback connects synchronously: also a clear error
+        }
+        IOException[] failure = {null};
+        base.newEvent(client, Ev.WRITE, (ev, w) -> {
+            failure[0] = assertThrows(IOException.class, () -> ops.finishConnect(client));
+        }).add();
+        dispatchWithin(base);
+        assertNotNull(failure[0]);
+        assertTrue(String.valueOf(failure[0].getMessage()).toLowerCase().contains("refused"),
+                String.valueOf(failure[0]));
+    }
+
+    @Test
+    void shouldRejectHandleOfAnotherBackendKind() throws IOException {
+        EventBase base = newBase();
+        Handle foreign;
+        Pipe pipe = null;
+        if (backend.handleType() == FdHandle.class) {
+            pipe = Pipe.open();
+            foreign = new ChannelHandle(pipe.source());
+        } else {
+            foreign = new FdHandle(0);
+        }
+        try {
+            Handle f = foreign;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> base.newEvent(f, Ev.READ, (ev, w) -> { }));
+            assertTrue(e.getMessage().contains(backendName()), e.getMessage());
+        } finally {
+            if (pipe != null) {
+                pipe.source().close();
+                pipe.sink().close();
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryReadDataIntact() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        byte[] data = new byte[256 * 1024];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 + 7);
+        }
+        ByteBuffer out = ByteBuffer.wrap(data);
+        ByteBuffer in = ByteBuffer.allocateDirect(data.length);
+        Event w = base.newEvent(p[1], Ev.WRITE | Ev.PERSIST, (ev, what) -> {
+            try {
+                netOps().write(p[1], new ByteBuffer[] {out}, 0, 1);
+                if (!out.hasRemaining()) {
+                    ev.remove();
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        Event r = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, what) -> {
+            try {
+                netOps().read(p[0], new ByteBuffer[] {in}, 0, 1);
+                if (!in.hasRemaining()) {
+                    ev.remove();
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        w.add();
+        r.add();
+        dispatchWithin(base);
+        byte[] got = new byte[data.length];
+        in.flip().get(got);
+        assertArrayEquals(data, got);
+    }
+}

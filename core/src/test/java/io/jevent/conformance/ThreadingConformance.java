@@ -1,0 +1,133 @@
+package io.jevent.conformance;
+
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.LoopFlag;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Confinement: work from other threads reaches the loop thread through the task queue, none lost. */
+public abstract class ThreadingConformance extends ConformanceBase {
+
+    @Test
+    void shouldRunMillionTasksFromFourThreadsOnLoopThreadNoneLost() throws Exception {
+        EventBase base = newBase();
+        int threads = 4;
+        int perThread = 250_000;
+        long[] ran = {0};
+        long[] sums = new long[threads];
+        AtomicReference<Thread> loopThread = new AtomicReference<>();
+        AtomicReference<String> offLoop = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        base.execute(() -> {
+            loopThread.set(Thread.currentThread());
+            started.countDown();
+        });
+        List<Thread> producers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread p = new Thread(() -> {
+                try {
+                    started.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 1; i <= perThread; i++) {
+                    int v = i;
+                    base.execute(() -> {
+                        if (Thread.currentThread() != loopThread.get()) {
+                            offLoop.set(Thread.currentThread().getName());
+                        }
+                        sums[id] += v;
+                        if (++ran[0] == (long) threads * perThread) {
+                            base.loopExit();
+                        }
+                    });
+                }
+            }, "producer-" + t);
+            producers.add(p);
+            p.start();
+        }
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(60));
+        for (Thread p : producers) {
+            p.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertNull(offLoop.get(), "a task ran off the loop thread");
+        assertEquals((long) threads * perThread, ran[0]);
+        for (int t = 0; t < threads; t++) {
+            assertEquals((long) perThread * (perThread + 1) / 2, sums[t], "producer " + t + " lost or duplicated");
+        }
+    }
+
+    @Test
+    void shouldWakeBlockedLoopForEventAddedFromAnotherThread() throws Exception {
+        EventBase base = newBase();
+        AtomicReference<Thread> cbThread = new AtomicReference<>();
+        Event keepAlive = base.newTimer((ev, w) -> { });
+        keepAlive.add(Duration.ofSeconds(60)); // the loop blocks for up to a minute unless woken
+        Event e = base.newTimer((ev, w) -> {
+            cbThread.set(Thread.currentThread());
+            keepAlive.remove();
+        });
+        Thread adder = new Thread(() -> e.add(Duration.ZERO));
+        base.execute(adder::start);
+        long start = System.nanoTime();
+        dispatchWithin(base);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "loop was not woken");
+        assertSame(Thread.currentThread(), cbThread.get(), "callbacks run on the loop thread");
+    }
+
+    @Test
+    void shouldActivateRemoveAndExitFromOtherThreads() throws Exception {
+        EventBase base = newBase();
+        List<Integer> whats = new ArrayList<>();
+        Event user = base.newUserEvent((ev, w) -> whats.add(w));
+        Event victim = base.newTimer((ev, w) -> whats.add(-1));
+        victim.add(Duration.ofSeconds(30));
+        Thread other = new Thread(() -> {
+            user.activate(Ev.WRITE);
+            victim.remove();
+            base.loopExit(Duration.ofMillis(20));
+        });
+        base.execute(other::start);
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
+        other.join();
+        assertEquals(List.of(Ev.WRITE), whats);
+        assertTrue(base.gotExit());
+    }
+
+    @Test
+    void shouldBreakLoopFromAnotherThread() throws Exception {
+        EventBase base = newBase();
+        Event forever = base.newEvent(null, Ev.PERSIST, (ev, w) -> { });
+        forever.add(Duration.ofSeconds(60));
+        Thread breaker = new Thread(base::loopBreak);
+        base.execute(breaker::start);
+        loopWithin(base, 0, Duration.ofSeconds(20));
+        breaker.join();
+        assertTrue(base.gotBreak());
+    }
+
+    @Test
+    void shouldReportLoopThread() throws Exception {
+        EventBase base = newBase();
+        assertTrue(base.inLoopThread(), "the creating thread owns a base until a loop runs");
+        boolean[] fromOther = {true};
+        Thread t = new Thread(() -> fromOther[0] = base.inLoopThread());
+        t.start();
+        t.join();
+        assertEquals(false, fromOther[0]);
+    }
+}

@@ -1,0 +1,201 @@
+package io.jevent.conformance;
+
+import io.jevent.CommonTimeout;
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Timers: order, lateness, persistence, common timeouts. */
+public abstract class TimerConformance extends ConformanceBase {
+    /** Generous: CI shares two cores with the build; the point is "never early, not absurdly late". */
+    private static final long LATENESS_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+
+    @Test
+    void shouldFireTimersInDeadlineOrderAndNeverEarly() {
+        EventBase base = newBase();
+        Random rnd = new Random(42);
+        int n = 50;
+        long[] deadline = new long[n];
+        long[] firedAt = new long[n];
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            long delayMs = rnd.nextInt(150);
+            Event t = base.newTimer((ev, what) -> {
+                firedAt[id] = System.nanoTime();
+                assertEquals(Ev.TIMEOUT, what);
+                order.add(id);
+            });
+            deadline[i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+            t.add(Duration.ofMillis(delayMs));
+        }
+        assertEquals(1, dispatchWithin(base), "dispatch returns 1 when nothing is left pending");
+        assertEquals(n, order.size());
+        for (int i = 0; i < n; i++) {
+            assertTrue(firedAt[i] >= deadline[i], "timer " + i + " fired early");
+            assertTrue(firedAt[i] - deadline[i] < LATENESS_BOUND_NANOS,
+                    "timer " + i + " late by " + (firedAt[i] - deadline[i]) / 1_000_000 + " ms");
+        }
+        for (int k = 1; k < n; k++) {
+            // deadlines taken just before add, so fire order must follow them (ties broken by add order)
+            assertTrue(deadline[order.get(k - 1)] <= deadline[order.get(k)] + TimeUnit.MILLISECONDS.toNanos(1),
+                    "fired out of deadline order: " + order);
+        }
+    }
+
+    @Test
+    void shouldFireEqualDeadlinesInAddOrder() {
+        EventBase base = newBase();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int id = i;
+            base.newTimer((ev, what) -> order.add(id)).add(Duration.ZERO);
+        }
+        dispatchWithin(base);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, order.get(i));
+        }
+    }
+
+    @Test
+    void shouldRepeatPersistentTimerUntilRemoved() {
+        EventBase base = newBase();
+        int[] count = {0};
+        Event tick = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
+            assertEquals(Ev.TIMEOUT, what);
+            assertTrue(ev.isPending(), "a persistent event stays pending in its callback");
+            if (++count[0] == 5) {
+                ev.remove();
+            }
+        });
+        tick.add(Duration.ofMillis(5));
+        dispatchWithin(base);
+        assertEquals(5, count[0]);
+        assertFalse(tick.isPending());
+    }
+
+    @Test
+    void shouldRunOneShotTimerOnceAndAllowReaddFromCallback() {
+        EventBase base = newBase();
+        int[] count = {0};
+        Event t = base.newTimer((ev, what) -> {
+            assertFalse(ev.isPending(), "a one-shot event is no longer pending in its callback");
+            if (++count[0] < 3) {
+                ev.add(Duration.ofMillis(1));
+            }
+        });
+        t.add(Duration.ofMillis(1));
+        dispatchWithin(base);
+        assertEquals(3, count[0]);
+    }
+
+    @Test
+    void shouldNotFireRemovedTimer() {
+        EventBase base = newBase();
+        boolean[] fired = {false};
+        Event t = base.newTimer((ev, what) -> fired[0] = true);
+        t.add(Duration.ofMillis(10));
+        assertEquals(Ev.TIMEOUT, t.pending(Ev.TIMEOUT));
+        t.remove();
+        assertEquals(0, t.pending(Ev.TIMEOUT | Ev.READ));
+        assertEquals(1, dispatchWithin(base));
+        assertFalse(fired[0]);
+    }
+
+    @Test
+    void shouldReplaceTimeoutWhenAddedAgain() {
+        EventBase base = newBase();
+        long[] firedAt = {0};
+        Event t = base.newTimer((ev, what) -> firedAt[0] = System.nanoTime());
+        long start = System.nanoTime();
+        t.add(Duration.ofSeconds(30));
+        t.add(Duration.ofMillis(20));
+        dispatchWithin(base);
+        assertTrue(firedAt[0] - start >= TimeUnit.MILLISECONDS.toNanos(20));
+        assertTrue(firedAt[0] - start < TimeUnit.SECONDS.toNanos(10), "the 30 s timeout was not replaced");
+    }
+
+    @Test
+    void shouldFireTenThousandEventsOnOneCommonTimeoutInAddOrder() {
+        EventBase base = newBase();
+        CommonTimeout ct = base.commonTimeout(Duration.ofMillis(50));
+        assertTrue(ct == base.commonTimeout(Duration.ofMillis(50)), "one CommonTimeout per duration");
+        int n = 10_000;
+        int[] order = new int[n];
+        int[] fired = {0};
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            base.newTimer((ev, what) -> {
+                assertEquals(Ev.TIMEOUT, what);
+                order[fired[0]++] = id;
+            }).add(ct);
+        }
+        assertEquals(n, ct.size());
+        // a removed one must not fire and must leave the FIFO intact
+        Event removed = base.newTimer((ev, what) -> { throw new AssertionError("removed event fired"); });
+        removed.add(ct);
+        removed.remove();
+        dispatchWithin(base);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+        assertEquals(n, fired[0]);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i, order[i]);
+        }
+        assertEquals(0, ct.size());
+    }
+
+    @Test
+    void shouldRestartPersistentCommonTimeoutOnActivity() {
+        EventBase base = newBase();
+        CommonTimeout ct = base.commonTimeout(Duration.ofMillis(40));
+        List<Integer> why = new ArrayList<>();
+        Event idle = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
+            why.add(what);
+            if (what == Ev.TIMEOUT) {
+                ev.remove();
+            }
+        });
+        idle.add(ct);
+        // activity at 20 ms and 40 ms pushes the idle timeout out each time
+        base.newTimer((ev, w) -> idle.activate(Ev.READ)).add(Duration.ofMillis(20));
+        base.newTimer((ev, w) -> idle.activate(Ev.READ)).add(Duration.ofMillis(45));
+        long start = System.nanoTime();
+        dispatchWithin(base);
+        assertEquals(List.of(Ev.READ, Ev.READ, Ev.TIMEOUT), why);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(85),
+                "the idle timeout was not restarted by activity");
+    }
+
+    @Test
+    void shouldRejectNegativeTimeoutWithClearMessage() {
+        EventBase base = newBase();
+        Event t = base.newTimer((ev, what) -> { });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.add(Duration.ofMillis(-1)));
+        assertTrue(e.getMessage().contains(">= 0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> t.add(-5, TimeUnit.SECONDS));
+        assertThrows(IllegalArgumentException.class, () -> base.commonTimeout(Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void shouldRejectCommonTimeoutOfAnotherBase() {
+        EventBase a = newBase();
+        EventBase b = newBase();
+        CommonTimeout ct = b.commonTimeout(Duration.ofSeconds(1));
+        Event t = a.newTimer((ev, what) -> { });
+        assertThrows(IllegalArgumentException.class, () -> t.add(ct));
+    }
+}

@@ -76,8 +76,8 @@ public final class SignalRelay {
                 Signal.handle(sig, old);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("signal SIG" + n + " is reserved by the JVM or the OS and cannot"
-                        + " be handled (" + e.getMessage() + "); use SIGUSR1, SIGHUP or another free signal"
-                        + " (on HotSpot/Linux SIGUSR2 is free only with -XX:+UseSignalChaining alternatives)", e);
+                        + " be handled (" + e.getMessage() + "); use SIGUSR1, SIGHUP or another signal the JVM"
+                        + " leaves free", e);
             }
         }
         return new Resolved(n, sig.getNumber());

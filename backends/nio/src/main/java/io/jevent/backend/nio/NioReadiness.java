@@ -96,7 +96,9 @@ final class NioReadiness implements Readiness {
                 key.interestOps(0);
             }
             // else: never registered, or its channel was closed (the key died with it): nothing to remove.
-            LOG.trace("removed {} (token {})", channel, token);
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("removed {} (token {})", channel, token);
+            }
             return;
         }
         int ops = interestOps(channel, newInterest);
@@ -164,7 +166,11 @@ final class NioReadiness implements Readiness {
             }
         } finally {
             this.sink = null;
-            wakeupPending.set(false);
+            // Read first: the common case (no wakeup since the last poll) then costs no volatile store. Seeing
+            // false is safe, because a wakeup() after this read finds false, wins its CAS and wakes the selector.
+            if (wakeupPending.get()) {
+                wakeupPending.set(false);
+            }
         }
         return reported;
     }

@@ -16,8 +16,11 @@
  *       re-registration in between fails, so removing interest sets the key's interest to 0 instead; keys die
  *       only with their channel.</li>
  *   <li><b>No allocation per poll.</b> {@code Selector.select(Consumer, timeout)} with one preallocated consumer,
- *       and the token in a mutable per-key attachment made once at registration. (The JDK's epoll selector still
- *       boxes the fd to look up the key; values above 127 may allocate, depending on escape analysis.)</li>
+ *       and the token in a mutable per-key attachment made once at registration. Measured on JDK 17 / Linux:
+ *       0 bytes over 10,000 polls of two ready sockets. The JDK's epoll selector itself boxes each ready fd to
+ *       look up its key ({@code Map<Integer, SelectionKeyImpl>}), so fds above 127 cost 16 bytes per ready
+ *       handle per poll; running with {@code -XX:AutoBoxCacheMax=65536} (at least the highest fd) brings that
+ *       back to 0.</li>
  *   <li><b>Coalesced wakeups.</b> A burst of cross-thread wakeups between two polls costs one
  *       {@code Selector.wakeup()}.</li>
  * </ul>

@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * ({@link Selector#select(Consumer, long)}), so no selected-key set is built or iterated, and the token is read
  * from the key's attachment as an int.
  *
+ * <p><b>Interrupts.</b> A selector is interruptible: while the calling thread's interrupt status is set, every
+ * {@link #poll} returns at once, reporting what is ready. The status is left set, for the caller to handle; a loop
+ * that ignores it spins.
+ *
  * <p><b>Threading.</b> Every method but {@link #wakeup()} (and {@link #close()}) runs on the loop thread.
  */
 final class NioReadiness implements Readiness {

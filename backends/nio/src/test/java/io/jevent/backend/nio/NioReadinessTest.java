@@ -238,13 +238,23 @@ class NioReadinessTest {
         while (System.nanoTime() - end < 0) {
             for (StackTraceElement e : t.getStackTrace()) {
                 if (e.getMethodName().equals("doSelect")) {
-                    Thread.onSpinWait();
                     return;
                 }
             }
             Thread.yield();
         }
         throw new AssertionError("the poll thread never entered the selector: " + t.getState());
+    }
+
+    @Test
+    void shouldReturnAtOnceAndKeepTheInterruptStatusWhenTheLoopThreadIsInterrupted() throws IOException {
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(0, r.poll(-1, new RecordingSink(1)), "an interrupted thread's poll(-1) does not block");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is left for the caller to see");
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

@@ -36,7 +36,8 @@ public interface NetOps {
 
     /**
      * Starts a non-blocking TCP connect. The handle becomes writable when the connect ends; then call
-     * {@link #finishConnect}.
+     * {@link #finishConnect}. A failure known at once (some stacks refuse a loopback connect synchronously) is
+     * thrown here instead, and the handle is then already closed.
      */
     Handle connect(SocketAddress remote) throws IOException;
 
@@ -49,7 +50,8 @@ public interface NetOps {
     boolean finishConnect(Handle handle) throws IOException;
 
     /**
-     * Scattering read into the buffers' remaining space, advancing their positions.
+     * Scattering read into the buffers' remaining space, advancing their positions. The buffers must have space
+     * left: with none, the OS returns 0 as it does at end of stream.
      *
      * @return bytes read ({@code > 0}), {@code 0} at end of stream, or {@link #WOULD_BLOCK}
      */

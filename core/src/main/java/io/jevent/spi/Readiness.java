@@ -11,6 +11,10 @@ import java.io.IOException;
  * <p><b>Changelist.</b> The base keeps the interest of each handle and calls {@link #update} at most once per
  * handle per loop iteration, just before {@link #poll}, with the interest the backend last saw and the one it
  * should now have. A backend therefore needs no bookkeeping of its own to save system calls.
+ *
+ * <p><b>Closing handles.</b> As in libevent, remove a handle's events before closing it: no backend reports a
+ * handle closed while registered (epoll forgets it, NIO cancels its key). The base sends the deregistration at
+ * once when the last event of a handle is removed, so that order is enough.
  */
 public interface Readiness extends AutoCloseable {
     /**

@@ -11,7 +11,7 @@ public interface ReadySink {
      *
      * @param token the token passed to {@link Readiness#update} for this handle
      * @param readyBits a subset of {@code Ev.READ | Ev.WRITE | Ev.CLOSED}; errors and hang-ups are reported as
-     *     {@code READ | WRITE} (so that the next read or write surfaces the error), plus {@code CLOSED} where
+     *     {@code READ | WRITE} within the handle's interest (so that the next read or write surfaces the error), plus {@code CLOSED} where
      *     the handle asked for it
      */
     void ready(int token, int readyBits);

@@ -2,7 +2,9 @@ package io.jevent.backend.nio;
 
 import io.jevent.EventConfig;
 import io.jevent.spi.Backend;
+import io.jevent.spi.ChannelHandle;
 import io.jevent.spi.Feature;
+import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import io.jevent.spi.Readiness;
 import java.io.IOException;
@@ -75,6 +77,12 @@ public final class NioBackend implements Backend {
     @Override
     public NetOps netOps() {
         return NET_OPS;
+    }
+
+    /** NIO watches {@link ChannelHandle}s only. */
+    @Override
+    public Class<? extends Handle> handleType() {
+        return ChannelHandle.class;
     }
 
     @Override

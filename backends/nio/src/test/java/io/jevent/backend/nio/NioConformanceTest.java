@@ -1,25 +1,21 @@
 package io.jevent.backend.nio;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-
+import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
-import io.jevent.conformance.ConformanceBase;
+import io.jevent.conformance.IoConformance;
+import io.jevent.conformance.LoopConformance;
+import io.jevent.conformance.SignalConformance;
+import io.jevent.conformance.ThreadingConformance;
+import io.jevent.conformance.TimerConformance;
 import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
 
-/**
- * Runs the shared conformance suite (core's test-jar) on the nio backend. Each suite class becomes one
- * {@code @Nested} class here as it is written; for now, only the check that the harness finds this backend.
- */
+/** The conformance suite, on the NIO backend. */
 @ConformanceBackend("nio")
 class NioConformanceTest {
-    @Nested
-    class Harness extends ConformanceBase {
-        @Test
-        void shouldResolveTheNioBackendThroughTheServiceLoader() {
-            assertEquals("nio", backendName());
-            assertInstanceOf(NioNetOps.class, netOps());
-        }
-    }
+    @Nested class Timers extends TimerConformance { }
+    @Nested class Loop extends LoopConformance { }
+    @Nested class Threading extends ThreadingConformance { }
+    @Nested class Signals extends SignalConformance { }
+    @Nested class Config extends ConfigConformance { }
+    @Nested class Io extends IoConformance { }
 }

@@ -1,0 +1,58 @@
+package io.jevent.backend.posix;
+
+import io.jevent.backend.posix.internal.LibC;
+import java.util.Locale;
+
+/**
+ * Whether the JNA libc layer can run here (netty's {@code Epoll} holder): probed once when this class is
+ * initialised, which never fails. Needs Linux (the constants in {@code LibC} are Linux's), an LP64 JVM, JNA on
+ * the class path, and a JNA that saves errno after direct-mapped calls.
+ */
+public final class Posix {
+    /** Why the layer cannot run, or null if it can. */
+    private static final Throwable UNAVAILABILITY_CAUSE = probe();
+
+    private Posix() {
+    }
+
+    private static Throwable probe() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (!os.startsWith("linux")) {
+            return new UnsupportedOperationException(
+                    "jevent's libc layer is only written for Linux for now; os.name is " + os);
+        }
+        try {
+            Class.forName("com.sun.jna.Native", false, Posix.class.getClassLoader());
+        } catch (Throwable t) {
+            return new IllegalStateException("JNA (net.java.dev.jna:jna) is not on the class path", t);
+        }
+        try {
+            LibC.probe();
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** Whether the libc layer works on this machine. */
+    public static boolean isAvailable() {
+        return UNAVAILABILITY_CAUSE == null;
+    }
+
+    /** Why it does not, or {@code null} when {@link #isAvailable()}. */
+    public static Throwable unavailabilityCause() {
+        return UNAVAILABILITY_CAUSE;
+    }
+
+    /**
+     * Throws unless {@link #isAvailable()}.
+     *
+     * @throws IllegalStateException with the cause attached
+     */
+    public static void ensureAvailability() {
+        if (UNAVAILABILITY_CAUSE != null) {
+            throw new IllegalStateException("the posix (JNA libc) layer is unavailable: " + UNAVAILABILITY_CAUSE,
+                    UNAVAILABILITY_CAUSE);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.jevent.backend.posix;
+
+import io.jevent.backend.posix.internal.Errors;
+import io.jevent.backend.posix.internal.LibC;
+import io.jevent.backend.posix.internal.SockAddr;
+import io.jevent.backend.posix.internal.ThreadScratch;
+import io.jevent.backend.posix.internal.VectorIo;
+import io.jevent.spi.FdHandle;
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * {@link NetOps} over raw descriptors ({@link FdHandle}) through JNA libc, shared by the poll and epoll backends.
+ *
+ * <p>Every descriptor is created with {@code SOCK_NONBLOCK | SOCK_CLOEXEC}. Reads and writes are one
+ * {@code readv}/{@code writev} each, over iovecs in per-thread native memory: no allocation per call (see
+ * {@code VectorIo}). Errors follow {@code Errors}: EAGAIN is {@link #WOULD_BLOCK}, EBADF a
+ * {@link java.nio.channels.ClosedChannelException}, the rest {@link io.jevent.spi.ErrnoException}s.
+ *
+ * <p>Thread-safe: all state is per thread.
+ */
+public final class PosixNetOps implements NetOps {
+    private static final PosixNetOps INSTANCE = new PosixNetOps();
+    private static final int SOCK_FLAGS = LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC;
+
+    private PosixNetOps() {
+    }
+
+    /**
+     * The shared instance.
+     *
+     * @throws IllegalStateException if the libc layer is unavailable ({@link Posix#unavailabilityCause()})
+     */
+    public static PosixNetOps instance() {
+        Posix.ensureAvailability();
+        return INSTANCE;
+    }
+
+    /**
+     * The descriptor inside a handle.
+     *
+     * @throws IllegalArgumentException if the handle is not an {@link FdHandle}
+     */
+    public static int fd(Handle handle) {
+        if (handle instanceof FdHandle) {
+            return ((FdHandle) handle).fd();
+        }
+        throw new IllegalArgumentException("expected an FdHandle (a raw descriptor, as made by the NetOps of the"
+                + " epoll and poll backends, PosixNetOps), got "
+                + (handle == null ? "null" : handle.getClass().getSimpleName() + " '" + handle + "'")
+                + "; a ChannelHandle belongs to the nio backend: open handles with the NetOps of the backend"
+                + " the EventBase runs on");
+    }
+
+    @Override
+    public Handle[] socketPair() throws IOException {
+        ThreadScratch s = ThreadScratch.get();
+        Errors.check("socketpair",
+                LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | SOCK_FLAGS, 0, s.addrAddress));
+        return new Handle[] {new FdHandle(s.addr.getInt(0)), new FdHandle(s.addr.getInt(4))};
+    }
+
+    @Override
+    public Handle listen(SocketAddress local, int backlog, boolean reuseAddress, boolean reusePort)
+            throws IOException {
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("expected backlog > 0, got " + backlog);
+        }
+        int fd = Errors.check("socket", LibC.socket(SockAddr.family(local), LibC.SOCK_STREAM | SOCK_FLAGS, 0));
+        try {
+            ThreadScratch s = ThreadScratch.get();
+            if (reuseAddress) {
+                setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1);
+            }
+            if (reusePort) {
+                setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1);
+            }
+            int len = SockAddr.encode(local, s.addr);
+            Errors.check("bind", LibC.bind(fd, s.addrAddress, len));
+            Errors.check("listen", LibC.listen(fd, backlog));
+            return new FdHandle(fd);
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    @Override
+    public Handle accept(Handle listener) throws IOException {
+        int lfd = fd(listener);
+        for (;;) {
+            int fd = LibC.accept4(lfd, 0, 0, SOCK_FLAGS);
+            if (fd >= 0) {
+                return new FdHandle(fd);
+            }
+            int errno = Errors.errno();
+            if (errno == Errors.EAGAIN) {
+                return null;
+            }
+            // EINTR: try again. ECONNABORTED: that peer gave up while queued; others may be waiting.
+            if (errno != Errors.EINTR && errno != Errors.ECONNABORTED) {
+                throw Errors.newException("accept4", errno);
+            }
+        }
+    }
+
+    @Override
+    public Handle connect(SocketAddress remote) throws IOException {
+        int fd = Errors.check("socket", LibC.socket(SockAddr.family(remote), LibC.SOCK_STREAM | SOCK_FLAGS, 0));
+        try {
+            ThreadScratch s = ThreadScratch.get();
+            int len = SockAddr.encode(remote, s.addr);
+            if (LibC.connect(fd, s.addrAddress, len) < 0) {
+                int errno = Errors.errno();
+                // EINTR on a non-blocking connect: it goes on asynchronously, as EINPROGRESS.
+                if (errno != Errors.EINPROGRESS && errno != Errors.EINTR) {
+                    throw Errors.newException("connect", errno);
+                }
+            }
+            return new FdHandle(fd);
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean finishConnect(Handle handle) throws IOException {
+        int fd = fd(handle);
+        int error = getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_ERROR);
+        if (error != 0) {
+            throw Errors.errnoException("connect", error);
+        }
+        ThreadScratch s = ThreadScratch.get();
+        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+        if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) == 0) {
+            return true;
+        }
+        int errno = Errors.errno();
+        if (errno == Errors.ENOTCONN) {
+            return false;
+        }
+        throw Errors.newException("getpeername", errno);
+    }
+
+    @Override
+    public long read(Handle handle, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return VectorIo.read(fd(handle), dsts, offset, length);
+    }
+
+    @Override
+    public long write(Handle handle, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return VectorIo.write(fd(handle), srcs, offset, length);
+    }
+
+    @Override
+    public void shutdownOutput(Handle handle) throws IOException {
+        Errors.check("shutdown", LibC.shutdown(fd(handle), LibC.SHUT_WR));
+    }
+
+    @Override
+    public void close(Handle handle) throws IOException {
+        Errors.closeResult(LibC.close(fd(handle)));
+    }
+
+    @Override
+    public SocketAddress localAddress(Handle handle) throws IOException {
+        int fd = fd(handle);
+        ThreadScratch s = ThreadScratch.get();
+        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+        Errors.check("getsockname", LibC.getsockname(fd, s.addrAddress, s.lenAddress));
+        return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
+    }
+
+    @Override
+    public SocketAddress remoteAddress(Handle handle) throws IOException {
+        int fd = fd(handle);
+        ThreadScratch s = ThreadScratch.get();
+        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+        if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) < 0) {
+            int errno = Errors.errno();
+            if (errno == Errors.ENOTCONN) {
+                return null;
+            }
+            throw Errors.newException("getpeername", errno);
+        }
+        return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
+    }
+
+    @Override
+    public void setTcpNoDelay(Handle handle, boolean on) throws IOException {
+        setIntOption(fd(handle), LibC.IPPROTO_TCP, LibC.TCP_NODELAY, on ? 1 : 0);
+    }
+
+    private static void setIntOption(int fd, int level, int name, int value) throws IOException {
+        ThreadScratch s = ThreadScratch.get();
+        s.addr.putInt(ThreadScratch.LEN_OFFSET, value);
+        Errors.check("setsockopt", LibC.setsockopt(fd, level, name, s.lenAddress, 4));
+    }
+
+    private static int getIntOption(int fd, int level, int name) throws IOException {
+        ThreadScratch s = ThreadScratch.get();
+        s.addr.putInt(0, 0);
+        s.addr.putInt(ThreadScratch.LEN_OFFSET, 4);
+        Errors.check("getsockopt", LibC.getsockopt(fd, level, name, s.addrAddress, s.lenAddress));
+        return s.addr.getInt(0);
+    }
+}

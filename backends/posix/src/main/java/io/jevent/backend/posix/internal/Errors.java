@@ -1,0 +1,173 @@
+package io.jevent.backend.posix.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.jevent.spi.ErrnoException;
+import io.jevent.spi.NetOps;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The one place where errno is interpreted (netty's {@code unix/Errors}). Three outcomes:
+ * <ul>
+ *   <li>{@code EAGAIN}/{@code EWOULDBLOCK}: a return value, {@link NetOps#WOULD_BLOCK};</li>
+ *   <li>{@code EINTR}: {@link #RETRY}, and the caller repeats the call (except {@code close}, see
+ *       {@link #closeResult});</li>
+ *   <li>{@code EBADF}: a {@link ClosedChannelException} (the descriptor is not, or no longer, open), whose cause
+ *       is the {@link ErrnoException} so the call and errno are kept;</li>
+ *   <li>anything else: an {@link ErrnoException} naming the call and the errno by its Linux name.</li>
+ * </ul>
+ */
+public final class Errors {
+    /** Returned by {@link #ioResult} on EINTR: call again. */
+    public static final long RETRY = -2;
+
+    /** {@code EPERM}. */
+    public static final int EPERM = 1;
+    /** {@code ENOENT}. */
+    public static final int ENOENT = 2;
+    /** {@code EINTR}. */
+    public static final int EINTR = 4;
+    /** {@code EBADF}. */
+    public static final int EBADF = 9;
+    /** {@code EAGAIN} (= {@code EWOULDBLOCK} on Linux). */
+    public static final int EAGAIN = 11;
+    /** {@code EEXIST}. */
+    public static final int EEXIST = 17;
+    /** {@code EINVAL}. */
+    public static final int EINVAL = 22;
+    /** {@code ECONNABORTED}. */
+    public static final int ECONNABORTED = 103;
+    /** {@code ENOTCONN}. */
+    public static final int ENOTCONN = 107;
+    /** {@code ECONNREFUSED}. */
+    public static final int ECONNREFUSED = 111;
+    /** {@code EINPROGRESS}. */
+    public static final int EINPROGRESS = 115;
+
+    /** Linux errno names indexed by value; gaps are null. */
+    private static final String[] NAMES = new String[134];
+
+    static {
+        String[] table = {
+            "1 EPERM", "2 ENOENT", "3 ESRCH", "4 EINTR", "5 EIO", "6 ENXIO", "7 E2BIG", "8 ENOEXEC", "9 EBADF",
+            "10 ECHILD", "11 EAGAIN", "12 ENOMEM", "13 EACCES", "14 EFAULT", "15 ENOTBLK", "16 EBUSY", "17 EEXIST",
+            "18 EXDEV", "19 ENODEV", "20 ENOTDIR", "21 EISDIR", "22 EINVAL", "23 ENFILE", "24 EMFILE", "25 ENOTTY",
+            "26 ETXTBSY", "27 EFBIG", "28 ENOSPC", "29 ESPIPE", "30 EROFS", "31 EMLINK", "32 EPIPE", "33 EDOM",
+            "34 ERANGE", "35 EDEADLK", "36 ENAMETOOLONG", "37 ENOLCK", "38 ENOSYS", "39 ENOTEMPTY", "40 ELOOP",
+            "71 EPROTO", "75 EOVERFLOW", "88 ENOTSOCK", "89 EDESTADDRREQ", "90 EMSGSIZE", "91 EPROTOTYPE",
+            "92 ENOPROTOOPT", "93 EPROTONOSUPPORT", "94 ESOCKTNOSUPPORT", "95 EOPNOTSUPP", "96 EPFNOSUPPORT",
+            "97 EAFNOSUPPORT", "98 EADDRINUSE", "99 EADDRNOTAVAIL", "100 ENETDOWN", "101 ENETUNREACH",
+            "102 ENETRESET", "103 ECONNABORTED", "104 ECONNRESET", "105 ENOBUFS", "106 EISCONN", "107 ENOTCONN",
+            "108 ESHUTDOWN", "109 ETOOMANYREFS", "110 ETIMEDOUT", "111 ECONNREFUSED", "112 EHOSTDOWN",
+            "113 EHOSTUNREACH", "114 EALREADY", "115 EINPROGRESS", "116 ESTALE", "122 EDQUOT", "125 ECANCELED",
+        };
+        for (String entry : table) {
+            int space = entry.indexOf(' ');
+            NAMES[Integer.parseInt(entry.substring(0, space))] = entry.substring(space + 1);
+        }
+    }
+
+    private Errors() {
+    }
+
+    /** The errno JNA saved after the last native call on this thread. */
+    public static int errno() {
+        return Native.getLastError();
+    }
+
+    /**
+     * Interprets the result of a read-like call ({@code read}, {@code readv}, {@code write}, ...).
+     *
+     * @return {@code rc} if {@code >= 0}; {@link NetOps#WOULD_BLOCK} on EAGAIN; {@link #RETRY} on EINTR
+     * @throws IOException anything else, see the class comment
+     */
+    public static long ioResult(String call, long rc) throws IOException {
+        if (rc >= 0) {
+            return rc;
+        }
+        int errno = errno();
+        if (errno == EAGAIN) {
+            return NetOps.WOULD_BLOCK;
+        }
+        if (errno == EINTR) {
+            return RETRY;
+        }
+        throw newException(call, errno);
+    }
+
+    /**
+     * Checks the result of a call that neither blocks nor is restarted ({@code socket}, {@code bind},
+     * {@code setsockopt}, ...): any negative result throws.
+     *
+     * @return {@code rc}
+     */
+    public static int check(String call, int rc) throws IOException {
+        if (rc < 0) {
+            throw newException(call, errno());
+        }
+        return rc;
+    }
+
+    /**
+     * Interprets the result of a call where EAGAIN is not expected ({@code socket}, {@code bind}, ...).
+     *
+     * @return {@code rc} if {@code >= 0}, {@link #RETRY} on EINTR
+     * @throws IOException anything else
+     */
+    public static int result(String call, int rc) throws IOException {
+        if (rc >= 0) {
+            return rc;
+        }
+        int errno = errno();
+        if (errno == EINTR) {
+            return (int) RETRY;
+        }
+        throw newException(call, errno);
+    }
+
+    /**
+     * Interprets the result of {@code close}. EINTR is <em>not</em> retried: Linux has released the descriptor
+     * already, and a second close could close a descriptor another thread just opened.
+     */
+    public static void closeResult(int rc) throws IOException {
+        if (rc < 0) {
+            int errno = errno();
+            if (errno != EINTR) {
+                throw newException("close", errno);
+            }
+        }
+    }
+
+    /** The exception for {@code errno} after {@code call}: {@link ClosedChannelException} for EBADF. */
+    public static IOException newException(String call, int errno) {
+        ErrnoException e = errnoException(call, errno);
+        if (errno == EBADF) {
+            ClosedChannelException closed = new ClosedChannelException();
+            closed.initCause(e);
+            return closed;
+        }
+        return e;
+    }
+
+    /** An {@link ErrnoException} for {@code errno} after {@code call}, with its name and strerror text. */
+    public static ErrnoException errnoException(String call, int errno) {
+        return new ErrnoException(call, errno, name(errno), describe(errno));
+    }
+
+    /** The Linux name of an errno ({@code "ECONNRESET"}), or {@code "errno N"} if not in the table. */
+    public static String name(int errno) {
+        String n = errno >= 0 && errno < NAMES.length ? NAMES[errno] : null;
+        return n != null ? n : "errno " + errno;
+    }
+
+    /** strerror's text, or {@code null} if libc gives none. Only on error paths: it allocates a String. */
+    public static String describe(int errno) {
+        try {
+            long p = LibC.strerror(errno);
+            return p == 0 ? null : new Pointer(p).getString(0);
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.jevent.backend.posix.internal;
+
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-thread native scratch memory, allocated once per thread and reused by every call on it, so that reads,
+ * writes and address conversions allocate nothing:
+ * <ul>
+ *   <li>{@link #iov}: {@link LibC#IOV_MAX} {@code struct iovec}s (16 bytes each: base address, length);</li>
+ *   <li>{@link #heapCopy}: where heap {@link ByteBuffer}s are copied through, since the kernel needs native
+ *       memory; its size is the system property {@code jevent.posix.heapScratchBytes} (default 65536), read
+ *       once;</li>
+ *   <li>{@link #addr}: a {@code sockaddr_storage} at 0, a {@code socklen_t}/int slot at {@link #LEN_OFFSET}
+ *       (also used for the two ints of pipe2/socketpair and for socket options).</li>
+ * </ul>
+ * A thread pins its scratch for its life (about 80 KiB); loop threads are few and long-lived.
+ */
+public final class ThreadScratch {
+    private static final Logger LOG = LoggerFactory.getLogger(ThreadScratch.class);
+
+    /** Bytes per {@code struct iovec} on LP64. */
+    public static final int IOVEC_SIZE = 16;
+    /** Offset of the int slot in {@link #addr}. */
+    public static final int LEN_OFFSET = SockAddr.STORAGE_SIZE;
+    /** Heap copy buffer size, from {@code jevent.posix.heapScratchBytes}. */
+    public static final int HEAP_SCRATCH_BYTES;
+
+    static {
+        int size = Integer.getInteger("jevent.posix.heapScratchBytes", 65536);
+        HEAP_SCRATCH_BYTES = Math.max(size, 1024);
+        LOG.debug("jevent.posix.heapScratchBytes = {}", HEAP_SCRATCH_BYTES);
+    }
+
+    private static final ThreadLocal<ThreadScratch> CURRENT = ThreadLocal.withInitial(ThreadScratch::new);
+
+    /** The iovec array. */
+    public final ByteBuffer iov = NativeMemory.allocate(LibC.IOV_MAX * IOVEC_SIZE);
+    /** Address of {@link #iov}. */
+    public final long iovAddress = NativeMemory.address(iov);
+    /** Copy area for heap buffers. */
+    public final ByteBuffer heapCopy = NativeMemory.allocate(HEAP_SCRATCH_BYTES);
+    /** Address of {@link #heapCopy}. */
+    public final long heapCopyAddress = NativeMemory.address(heapCopy);
+    /** A sockaddr_storage followed by an int slot. */
+    public final ByteBuffer addr = NativeMemory.allocate(SockAddr.STORAGE_SIZE + 8);
+    /** Address of {@link #addr}. */
+    public final long addrAddress = NativeMemory.address(addr);
+    /** Address of the int slot in {@link #addr}. */
+    public final long lenAddress = addrAddress + LEN_OFFSET;
+
+    private ThreadScratch() {
+    }
+
+    /** This thread's scratch. */
+    public static ThreadScratch get() {
+        return CURRENT.get();
+    }
+}

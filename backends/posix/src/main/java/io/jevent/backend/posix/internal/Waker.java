@@ -1,0 +1,102 @@
+package io.jevent.backend.posix.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The descriptor a loop polls so that another thread can interrupt the wait: an eventfd (Linux) or a pipe.
+ *
+ * <p><b>Coalescing.</b> {@link #pending} is true from the first {@link #wakeup()} until the loop has drained
+ * the descriptor, so a burst of wakeups costs one {@code write}. The loop must {@link #drain()} only after the
+ * poll reported the read side readable: drain reads first and then clears {@link #pending}; clearing first
+ * could swallow a later wakeup's byte while {@code pending} stayed true, losing every wakeup after it. A
+ * wakeup that finds {@code pending} still true while the loop drains needs no byte: the loop has returned
+ * from its poll and will look at its task queue next.
+ *
+ * <p>{@link #wakeup()} may be called from any thread; the rest on the loop thread.
+ */
+public final class Waker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Waker.class);
+
+    private final int readFd;
+    private final int writeFd;
+    /** 8 bytes holding the value 1, never modified after construction: safe to write from many threads. */
+    private final ByteBuffer one = NativeMemory.allocate(8);
+    private final long oneAddress = NativeMemory.address(one);
+    /** Drain area, loop thread only. */
+    private final ByteBuffer sink = NativeMemory.allocate(64);
+    private final long sinkAddress = NativeMemory.address(sink);
+    /** Bytes per wakeup write: 8 for an eventfd (it takes a uint64), 1 for a pipe. */
+    private final int writeSize;
+    /** True from a wakeup's write until the loop drains; see the class comment. */
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private Waker(int readFd, int writeFd, int writeSize) {
+        this.readFd = readFd;
+        this.writeFd = writeFd;
+        this.writeSize = writeSize;
+        one.putLong(0, 1L);
+    }
+
+    /** A waker over a non-blocking, close-on-exec eventfd. */
+    public static Waker eventFd() throws IOException {
+        int fd = Errors.check("eventfd", LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
+        return new Waker(fd, fd, 8);
+    }
+
+    /** A waker over a non-blocking, close-on-exec pipe. */
+    public static Waker pipe() throws IOException {
+        ByteBuffer fds = NativeMemory.allocate(8);
+        Errors.check("pipe2", LibC.pipe2(NativeMemory.address(fds), LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+        return new Waker(fds.getInt(0), fds.getInt(4), 1);
+    }
+
+    /** The descriptor to poll for readability. */
+    public int readFd() {
+        return readFd;
+    }
+
+    /** Makes the read side readable unless a wakeup is already pending. Any thread. */
+    public void wakeup() {
+        if (closed || !pending.compareAndSet(false, true)) {
+            return;
+        }
+        long rc;
+        do {
+            rc = LibC.write(writeFd, oneAddress, writeSize);
+        } while (rc < 0 && Errors.errno() == Errors.EINTR);
+        if (rc < 0) {
+            int errno = Errors.errno();
+            // EAGAIN: the pipe is full, so it is readable already.
+            if (errno != Errors.EAGAIN) {
+                LOG.debug("wakeup write on fd {} failed: {}", writeFd, Errors.name(errno));
+            }
+        }
+    }
+
+    /** Empties the read side and re-arms {@link #wakeup()}. Loop thread, after the poll reported it readable. */
+    public void drain() {
+        long rc;
+        do {
+            rc = LibC.read(readFd, sinkAddress, writeSize == 8 ? 8 : 64);
+        } while (rc > 0 && writeSize == 1 || rc < 0 && Errors.errno() == Errors.EINTR);
+        pending.set(false);
+    }
+
+    /** Closes the descriptors. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LibC.close(readFd);
+        if (writeFd != readFd) {
+            LibC.close(writeFd);
+        }
+    }
+}

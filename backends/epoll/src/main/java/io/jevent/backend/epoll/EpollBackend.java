@@ -64,4 +64,10 @@ public final class EpollBackend implements Backend {
     public String toString() {
         return "epoll";
     }
+
+    /** Native backends watch raw descriptors. */
+    @Override
+    public Class<? extends io.jevent.spi.Handle> handleType() {
+        return io.jevent.spi.FdHandle.class;
+    }
 }

@@ -62,4 +62,10 @@ public final class PollBackend implements Backend {
     public String toString() {
         return "poll";
     }
+
+    /** Native backends watch raw descriptors. */
+    @Override
+    public Class<? extends io.jevent.spi.Handle> handleType() {
+        return io.jevent.spi.FdHandle.class;
+    }
 }

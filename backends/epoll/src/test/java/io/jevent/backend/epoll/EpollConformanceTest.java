@@ -1,0 +1,21 @@
+package io.jevent.backend.epoll;
+
+import io.jevent.conformance.ConfigConformance;
+import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.IoConformance;
+import io.jevent.conformance.LoopConformance;
+import io.jevent.conformance.SignalConformance;
+import io.jevent.conformance.ThreadingConformance;
+import io.jevent.conformance.TimerConformance;
+import org.junit.jupiter.api.Nested;
+
+/** The conformance suite, on the epoll backend. */
+@ConformanceBackend("epoll")
+class EpollConformanceTest {
+    @Nested class Timers extends TimerConformance { }
+    @Nested class Loop extends LoopConformance { }
+    @Nested class Threading extends ThreadingConformance { }
+    @Nested class Signals extends SignalConformance { }
+    @Nested class Config extends ConfigConformance { }
+    @Nested class Io extends IoConformance { }
+}

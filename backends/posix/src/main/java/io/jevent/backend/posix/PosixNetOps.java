@@ -11,6 +11,8 @@ import io.jevent.spi.NetOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link NetOps} over raw descriptors ({@link FdHandle}) through JNA libc, shared by the poll and epoll backends.
@@ -23,6 +25,7 @@ import java.nio.ByteBuffer;
  * <p>Thread-safe: all state is per thread.
  */
 public final class PosixNetOps implements NetOps {
+    private static final Logger LOG = LoggerFactory.getLogger(PosixNetOps.class);
     private static final PosixNetOps INSTANCE = new PosixNetOps();
     private static final int SOCK_FLAGS = LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC;
 
@@ -75,8 +78,12 @@ public final class PosixNetOps implements NetOps {
             if (reuseAddress) {
                 setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1);
             }
-            if (reusePort) {
-                setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, 1);
+            if (reusePort && LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEPORT, intArg(s, 1), 4) < 0) {
+                int errno = Errors.errno();
+                if (errno != Errors.ENOPROTOOPT) {
+                    throw Errors.newException("setsockopt(SO_REUSEPORT)", errno);
+                }
+                LOG.debug("SO_REUSEPORT unsupported here (ENOPROTOOPT), ignored for {}", local);
             }
             int len = SockAddr.encode(local, s.addr);
             Errors.check("bind", LibC.bind(fd, s.addrAddress, len));
@@ -196,9 +203,13 @@ public final class PosixNetOps implements NetOps {
     }
 
     private static void setIntOption(int fd, int level, int name, int value) throws IOException {
-        ThreadScratch s = ThreadScratch.get();
+        Errors.check("setsockopt", LibC.setsockopt(fd, level, name, intArg(ThreadScratch.get(), value), 4));
+    }
+
+    /** Puts {@code value} in the scratch int slot and returns its address. */
+    private static long intArg(ThreadScratch s, int value) {
         s.addr.putInt(ThreadScratch.LEN_OFFSET, value);
-        Errors.check("setsockopt", LibC.setsockopt(fd, level, name, s.lenAddress, 4));
+        return s.lenAddress;
     }
 
     private static int getIntOption(int fd, int level, int name) throws IOException {

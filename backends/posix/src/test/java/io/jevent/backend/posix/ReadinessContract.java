@@ -322,6 +322,33 @@ public abstract class ReadinessContract {
     }
 
     @Test
+    void shouldNotAllocateWhilePollingAndUpdating() throws IOException {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Handle[] a = pair();
+        Handle[] b = pair();
+        readiness.update(a[0], 1, 0, Ev.WRITE);
+        readiness.update(b[0], 2, 0, Ev.WRITE);
+        for (int round = 0; round < 3; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++) {
+                rec.total = 0;
+                readiness.update(b[0], 2, Ev.WRITE, Ev.READ | Ev.WRITE);
+                readiness.wakeup();
+                readiness.poll(0, rec);
+                readiness.update(b[0], 2, Ev.READ | Ev.WRITE, Ev.WRITE);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            if (allocated < 4096) {
+                return;
+            }
+            if (round == 2) {
+                throw new AssertionError("20,000 update/wakeup/poll rounds allocated " + allocated + " bytes");
+            }
+        }
+    }
+
+    @Test
     void shouldBeClosableTwice() {
         readiness.close();
         readiness.close();

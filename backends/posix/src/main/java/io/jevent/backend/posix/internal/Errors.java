@@ -36,6 +36,8 @@ public final class Errors {
     public static final int EEXIST = 17;
     /** {@code EINVAL}. */
     public static final int EINVAL = 22;
+    /** {@code ENOPROTOOPT}. */
+    public static final int ENOPROTOOPT = 92;
     /** {@code ECONNABORTED}. */
     public static final int ECONNABORTED = 103;
     /** {@code ENOTCONN}. */

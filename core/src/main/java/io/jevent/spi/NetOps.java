@@ -67,7 +67,10 @@ public interface NetOps {
     /** Half-closes the handle for writing (shutdown(SHUT_WR)); the peer reads end of stream. */
     void shutdownOutput(Handle handle) throws IOException;
 
-    /** Closes the handle. Closing a closed handle is a no-op for channels and EBADF for descriptors. */
+    /**
+     * Closes the handle. Closing a closed handle is a no-op for channels; for descriptors it throws
+     * {@link java.nio.channels.ClosedChannelException} with the EBADF {@link ErrnoException} as its cause.
+     */
     void close(Handle handle) throws IOException;
 
     /** The local address the handle is bound to. */

@@ -3,6 +3,10 @@ package io.jevent.spi;
 /**
  * Receives readiness from {@link Readiness#poll}. Called on the loop thread, once per ready handle per poll,
  * with no allocation: the backend passes the token it was given at registration, not an object.
+ *
+ * <p>A sink must not call {@link Readiness#update} while {@link Readiness#poll} is reporting into it (the poll
+ * backend compacts its arrays on removal); the base only marks events active here and sends interest changes
+ * before the next poll.
  */
 @FunctionalInterface
 public interface ReadySink {

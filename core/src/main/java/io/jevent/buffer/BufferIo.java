@@ -61,12 +61,12 @@ final class BufferIo {
         try {
             r = ops.read(handle, iov, 0, n);
         } catch (IOException | RuntimeException | Error e) {
+            release(iov, n);
             freeChain(fresh);
             throw e;
-        } finally {
-            java.util.Arrays.fill(iov, 0, n, null);
         }
         if (r <= 0) {
+            release(iov, n);
             freeChain(fresh);
             return r;
         }
@@ -74,12 +74,14 @@ final class BufferIo {
         if (tailStart >= 0) {
             t.limit = t.buf.position();
         }
+        for (Segment s = fresh; s != null; s = s.next) {
+            s.limit = s.buf.position();
+        }
+        release(iov, n); // before any segment can go back to the pool
         for (Segment s = fresh; s != null; ) {
             Segment next = s.next;
             s.next = null;
-            int got = s.buf.position();
-            if (got > 0) {
-                s.limit = got;
+            if (s.limit > 0) {
                 b.link(s);
             } else {
                 s.free(); // nothing arrived in it: straight back to the pool
@@ -89,6 +91,17 @@ final class BufferIo {
         b.length += r;
         b.changed(orig, r, 0);
         return r;
+    }
+
+    /**
+     * Restores the buffers handed to an I/O call to position 0, limit = capacity (absolute reads and slices check
+     * against the limit) and clears the vector so that it retains nothing.
+     */
+    private static void release(ByteBuffer[] iov, int n) {
+        for (int i = 0; i < n; i++) {
+            iov[i].clear();
+            iov[i] = null;
+        }
     }
 
     private static void freeChain(Segment s) {
@@ -141,7 +154,7 @@ final class BufferIo {
         try {
             r = ops.write(handle, iov, 0, n);
         } finally {
-            java.util.Arrays.fill(iov, 0, n, null);
+            release(iov, n);
         }
         if (r > 0) {
             drained(b, r);
@@ -205,6 +218,7 @@ final class BufferIo {
             s.free();
             throw e;
         }
+        s.buf.clear();
         s.limit = k;
         return s;
     }

@@ -87,6 +87,7 @@ final class SegmentPool {
     static void recycle(Segment s) {
         s.pos = 0;
         s.limit = 0;
+        s.buf.clear();
         Local l = LOCAL.get();
         if (l.count == THREAD_CACHE) {
             spill(l);

@@ -1,0 +1,225 @@
+package io.jevent.buffer;
+
+import io.jevent.spi.ChannelHandle;
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Socket and file I/O for {@link EvBuffer}: one scattering read or gathering write per call, over the segments'
+ * own direct buffers put into the thread's reusable vector ({@link SegmentPool.Local#iov}), so a call allocates
+ * nothing. The segments' buffer positions and limits are scratch state set just before the call.
+ *
+ * <p>File segments: sent with {@link FileChannel#transferTo} (sendfile on Linux) when the handle is a
+ * {@link ChannelHandle} over a {@link WritableByteChannel}; otherwise (raw descriptors of the native backends) one
+ * segment's worth is read into a pooled direct segment placed before the rest of the region and written with the
+ * ordinary gathering write, so a large file never sits in memory and never on the heap.
+ */
+final class BufferIo {
+    private BufferIo() {
+    }
+
+    static long readFrom(EvBuffer b, Handle handle, NetOps ops, int maxBytes) throws IOException {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("expected maxBytes > 0, got " + maxBytes);
+        }
+        b.beforeEndChange();
+        ByteBuffer[] iov = SegmentPool.local().iov;
+        int n = 0;
+        long want = maxBytes;
+        Segment t = b.tail;
+        int tailStart = -1;
+        if (t != null && t.writableBytes() > 0) {
+            int k = (int) Math.min(want, t.writableBytes());
+            tailStart = t.limit;
+            t.buf.limit(t.limit + k).position(t.limit);
+            iov[n++] = t.buf;
+            want -= k;
+        }
+        Segment fresh = null;
+        Segment freshLast = null;
+        while (want > 0 && n < iov.length) {
+            Segment s = b.takeSegment();
+            int k = (int) Math.min(want, s.buf.capacity());
+            s.buf.limit(k).position(0);
+            iov[n++] = s.buf;
+            want -= k;
+            if (fresh == null) {
+                fresh = s;
+            } else {
+                freshLast.next = s;
+            }
+            freshLast = s;
+        }
+        long r;
+        try {
+            r = ops.read(handle, iov, 0, n);
+        } catch (IOException | RuntimeException | Error e) {
+            release(iov, n);
+            freeChain(fresh);
+            throw e;
+        }
+        if (r <= 0) {
+            release(iov, n);
+            freeChain(fresh);
+            return r;
+        }
+        long orig = b.length;
+        if (tailStart >= 0) {
+            t.limit = t.buf.position();
+        }
+        for (Segment s = fresh; s != null; s = s.next) {
+            s.limit = s.buf.position();
+        }
+        release(iov, n); // before any segment can go back to the pool
+        for (Segment s = fresh; s != null; ) {
+            Segment next = s.next;
+            s.next = null;
+            if (s.limit > 0) {
+                b.link(s);
+            } else {
+                s.free(); // nothing arrived in it: straight back to the pool
+            }
+            s = next;
+        }
+        b.length += r;
+        b.changed(orig, r, 0);
+        return r;
+    }
+
+    /**
+     * Restores the buffers handed to an I/O call to position 0, limit = capacity (absolute reads and slices check
+     * against the limit) and clears the vector so that it retains nothing.
+     */
+    private static void release(ByteBuffer[] iov, int n) {
+        for (int i = 0; i < n; i++) {
+            iov[i].clear();
+            iov[i] = null;
+        }
+    }
+
+    private static void freeChain(Segment s) {
+        while (s != null) {
+            Segment next = s.next;
+            s.free();
+            s = next;
+        }
+    }
+
+    static long writeTo(EvBuffer b, Handle handle, NetOps ops, long maxBytes) throws IOException {
+        if (maxBytes < -1) {
+            throw new IllegalArgumentException("expected maxBytes >= 0 or -1 (all), got " + maxBytes);
+        }
+        b.checkNotFrozen(EvBuffer.Side.START, "writeTo");
+        long max = maxBytes == -1 ? Long.MAX_VALUE : maxBytes;
+        if (b.length == 0 || max == 0) {
+            return 0;
+        }
+        Segment h = b.head;
+        if (h.kind == Segment.FILE) {
+            if (handle instanceof ChannelHandle && ((ChannelHandle) handle).channel() instanceof WritableByteChannel) {
+                WritableByteChannel out = (WritableByteChannel) ((ChannelHandle) handle).channel();
+                FileChannel file = h.release.channel;
+                long r = file.transferTo(h.fileOffset, Math.min(h.size(), max), out);
+                if (r == 0) {
+                    if (h.fileOffset >= file.size()) {
+                        throw new EOFException("file region [" + h.fileOffset + ", " + h.fileEnd
+                                + ") lies past the end of the file (" + file.size() + " bytes)");
+                    }
+                    return NetOps.WOULD_BLOCK;
+                }
+                drained(b, r);
+                return r;
+            }
+            Segment m = readFile(h, Math.min(h.size(), SegmentPool.SEGMENT_SIZE));
+            EvBuffer.advance(h, m.limit);
+            b.linkFirst(m); // same bytes, same positions: only the layout changed
+        }
+        ByteBuffer[] iov = SegmentPool.local().iov;
+        int n = 0;
+        long total = 0;
+        for (Segment s = b.head; s != null && s.kind != Segment.FILE && n < iov.length && total < max; s = s.next) {
+            int k = (int) Math.min(s.size(), max - total);
+            s.buf.limit(s.pos + k).position(s.pos);
+            iov[n++] = s.buf;
+            total += k;
+        }
+        long r;
+        try {
+            r = ops.write(handle, iov, 0, n);
+        } finally {
+            release(iov, n);
+        }
+        if (r > 0) {
+            drained(b, r);
+        }
+        return r;
+    }
+
+    private static void drained(EvBuffer b, long r) {
+        long orig = b.length;
+        b.dropFront(r);
+        b.generation++;
+        b.changed(orig, 0, r);
+    }
+
+    /**
+     * The whole region of FILE segment {@code f} read into fresh pooled segments (linked), for operations that
+     * inspect bytes.
+     *
+     * @throws UncheckedIOException if the file cannot be read or is shorter than the region
+     */
+    static Segment readFileRegion(Segment f, long size) {
+        Segment first = null;
+        Segment last = null;
+        long done = 0;
+        try {
+            while (done < size) {
+                Segment s = readFileAt(f, f.fileOffset + done, Math.min(size - done, SegmentPool.SEGMENT_SIZE));
+                if (first == null) {
+                    first = s;
+                } else {
+                    last.next = s;
+                }
+                last = s;
+                done += s.limit;
+            }
+        } catch (IOException e) {
+            freeChain(first);
+            throw new UncheckedIOException("reading file region [" + f.fileOffset + ", " + f.fileEnd + ")", e);
+        }
+        return first;
+    }
+
+    /** Up to one segment of FILE segment {@code f}, from its start, in a fresh pooled segment. */
+    private static Segment readFile(Segment f, long n) throws IOException {
+        return readFileAt(f, f.fileOffset, n);
+    }
+
+    private static Segment readFileAt(Segment f, long position, long n) throws IOException {
+        Segment s = SegmentPool.take();
+        int k = (int) n;
+        s.buf.limit(k).position(0);
+        try {
+            while (s.buf.hasRemaining()) {
+                int r = f.release.channel.read(s.buf, position + s.buf.position());
+                if (r < 0) {
+                    throw new EOFException("file ends at " + (position + s.buf.position()) + ", inside the region ["
+                            + f.fileOffset + ", " + f.fileEnd + ")");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            s.free();
+            throw e;
+        }
+        s.buf.clear();
+        s.limit = k;
+        return s;
+    }
+}

@@ -1,0 +1,1036 @@
+package io.jevent.buffer;
+
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+
+/**
+ * libevent's {@code evbuffer} on the JVM: a byte queue kept as a chain of segments, which moves segments between
+ * buffers instead of copying bytes. See the {@linkplain io.jevent.buffer package note} for the design.
+ *
+ * <p><b>Not thread-safe, by design</b>: a buffer belongs to one loop thread, and every method must be called on
+ * it. Callbacks run on that thread, or through the executor given to {@link #deferCallbacks}.
+ *
+ * <p><b>Errors</b>: a negative length, an index out of range, a pointer from another buffer or made stale by a
+ * drain, a commit larger than the reservation, or a change to a frozen side throws an unchecked exception whose
+ * message states what was expected, and leaves the buffer unchanged. Would-block and end-of-stream are
+ * return values of {@link #readFrom} and {@link #writeTo}.
+ *
+ * <p><b>Allocation</b>: {@link #add(byte[], int, int)}, {@link #add(ByteBuffer)}, {@link #prepend}, {@link #drain},
+ * {@link #remove}, {@link #copyOut}, {@link #removeBuffer}, {@link #addBuffer}, {@link #prependBuffer},
+ * {@link #expand}, {@link #commit}, {@link #readFrom} and {@link #writeTo} over memory segments allocate nothing
+ * while the segment pool's thread cache holds segments. Views ({@link #peek}, {@link #pullUp}, {@link #reserve}),
+ * pointers, lines, strings and reference or file segments are new objects.
+ */
+public final class EvBuffer {
+    /** Which end of the buffer {@link #freeze} acts on. */
+    public enum Side {
+        /** The front: drain, remove, removeBuffer, prepend, readLine, writeTo. */
+        START,
+        /** The back: add, addBuffer, addReference, addFile, expand, reserve, commit, readFrom. */
+        END
+    }
+
+    // Five fields: an empty buffer is a 32-byte object with compressed oops and holds no segment.
+    /** First segment, or null when empty. No segment in the chain is ever empty. */
+    Segment head;
+    /** Last segment, or null when empty; appends go into its free space when it is writable. */
+    Segment tail;
+    /** Readable bytes, the sum of the segments' sizes. */
+    long length;
+    /** Bumped by every change at the front or of the layout before a position; pointers made before are stale. */
+    int generation;
+    /** Freeze flags, callbacks, reservation and spares; null until one of them is first used. */
+    BufferState state;
+
+    /** An empty buffer; it holds no memory until bytes are added. */
+    public EvBuffer() {
+    }
+
+    /** Readable bytes (libevent {@code evbuffer_get_length}). */
+    public long length() {
+        return length;
+    }
+
+    /** Bytes readable in the first segment without copying (libevent {@code evbuffer_get_contiguous_space}). */
+    public long contiguousSpace() {
+        return head == null ? 0 : head.size();
+    }
+
+    // ---------------------------------------------------------------- adding
+
+    /** Appends a copy of {@code src}. */
+    public void add(byte[] src) {
+        add(src, 0, src.length);
+    }
+
+    /**
+     * Appends a copy of {@code src[off, off + len)}, filling the last segment's free space first.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within {@code src}
+     * @throws IllegalStateException if the end is frozen
+     */
+    public void add(byte[] src, int off, int len) {
+        checkRange(off, len, src.length);
+        beforeEndChange();
+        long orig = length;
+        appendBytes(src, off, len);
+        changed(orig, len, 0);
+    }
+
+    /** Appends a copy of {@code src}'s remaining bytes, advancing its position. */
+    public void add(ByteBuffer src) {
+        beforeEndChange();
+        long orig = length;
+        int len = src.remaining();
+        appendBytes(src, src.position(), len);
+        src.position(src.position() + len);
+        changed(orig, len, 0);
+    }
+
+    /**
+     * Appends {@code s} encoded with {@code charset}.
+     *
+     * @return the number of bytes added
+     */
+    public int add(CharSequence s, Charset charset) {
+        byte[] b = s.toString().getBytes(charset);
+        add(b, 0, b.length);
+        return b.length;
+    }
+
+    /**
+     * Appends {@link String#format(Locale, String, Object...)} with {@link Locale#ROOT}, encoded as UTF-8
+     * (libevent {@code evbuffer_add_printf}).
+     *
+     * @return the number of bytes added
+     */
+    public int addFormatted(String format, Object... args) {
+        return add(String.format(Locale.ROOT, format, args), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Appends caller memory without copying it: {@code data}'s remaining bytes become part of the buffer, and
+     * {@code cleanup} is called once all of them have been drained, removed or written (libevent
+     * {@code evbuffer_add_reference}). The caller must not change those bytes until then. {@code data}'s position
+     * is not changed. An empty {@code data} is released at once.
+     *
+     * @param cleanup told when the buffer no longer references {@code data}; may be null
+     */
+    public void addReference(ByteBuffer data, ReferenceCleanup cleanup) {
+        beforeEndChange();
+        int len = data.remaining();
+        Segment.Release r = new Segment.Release(data, null, cleanup);
+        if (len == 0) {
+            r.drop();
+            return;
+        }
+        Segment s = new Segment(data.duplicate(), Segment.REFERENCE);
+        s.pos = data.position();
+        s.limit = data.limit();
+        s.release = r;
+        long orig = length;
+        link(s);
+        length += len;
+        changed(orig, len, 0);
+    }
+
+    /**
+     * Appends a region of a file without reading it (libevent {@code evbuffer_add_file}). {@link #writeTo} sends
+     * it with {@link FileChannel#transferTo} when the handle is a channel, otherwise reads it in bounded chunks of
+     * one segment; operations that inspect bytes (copyOut, remove, search, readLine, peek, pullUp) read the whole
+     * region into pooled segments first. The buffer does not close the channel: {@code cleanup} is told when every
+     * byte of the region has left the buffer. An empty region is released at once.
+     *
+     * @param offset where the region starts, {@code >= 0}
+     * @param length bytes in the region, {@code >= 0}, or -1 for "to the end of the file"
+     * @throws IOException if {@code length} is -1 and the file's size cannot be read
+     */
+    public void addFile(FileChannel channel, long offset, long length, ReferenceCleanup cleanup) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("expected offset >= 0, got " + offset);
+        }
+        if (length < -1) {
+            throw new IllegalArgumentException("expected length >= 0 or -1 (to the end of file), got " + length);
+        }
+        long len = length == -1 ? Math.max(0, channel.size() - offset) : length;
+        beforeEndChange();
+        Segment.Release r = new Segment.Release(null, channel, cleanup);
+        if (len == 0) {
+            r.drop();
+            return;
+        }
+        Segment s = new Segment(null, Segment.FILE);
+        s.fileOffset = offset;
+        s.fileEnd = offset + len;
+        s.release = r;
+        long orig = this.length;
+        link(s);
+        this.length += len;
+        changed(orig, len, 0);
+    }
+
+    /**
+     * Moves all of {@code src}'s bytes to the end of this buffer by relinking its segments: O(1), no copy
+     * (libevent {@code evbuffer_add_buffer}). {@code src} is left empty.
+     *
+     * @throws IllegalArgumentException if {@code src == this}
+     * @throws IllegalStateException if this buffer's end or {@code src}'s start is frozen
+     */
+    public void addBuffer(EvBuffer src) {
+        if (src == this) {
+            throw new IllegalArgumentException("expected another buffer, got this buffer itself");
+        }
+        src.checkNotFrozen(Side.START, "addBuffer (source)");
+        beforeEndChange();
+        long n = src.length;
+        if (n == 0) {
+            return;
+        }
+        long orig = length;
+        long srcOrig = src.length;
+        Segment h = src.detachAll();
+        Segment t = h;
+        while (t.next != null) {
+            t = t.next;
+        }
+        if (tail == null) {
+            head = h;
+        } else {
+            tail.next = h;
+        }
+        tail = t;
+        length += n;
+        src.changed(srcOrig, 0, n);
+        changed(orig, n, 0);
+    }
+
+    /**
+     * Inserts a copy of {@code src[off, off + len)} before the first byte (libevent {@code evbuffer_prepend}),
+     * into the first segment's spare room at the front when it has some.
+     *
+     * @throws IllegalStateException if the start is frozen
+     */
+    public void prepend(byte[] src, int off, int len) {
+        checkRange(off, len, src.length);
+        checkNotFrozen(Side.START, "prepend");
+        if (len == 0) {
+            return;
+        }
+        long orig = length;
+        int rem = len;
+        Segment h = head;
+        if (h != null && h.writable() && h.pos > 0) {
+            int n = Math.min(rem, h.pos);
+            h.pos -= n;
+            h.buf.put(h.pos, src, off + rem - n, n);
+            rem -= n;
+        }
+        while (rem > 0) {
+            Segment s = takeSegment();
+            int cap = s.buf.capacity();
+            int n = Math.min(rem, cap);
+            s.pos = cap - n;
+            s.limit = cap;
+            s.buf.put(s.pos, src, off + rem - n, n);
+            rem -= n;
+            linkFirst(s);
+        }
+        length += len;
+        generation++;
+        changed(orig, len, 0);
+    }
+
+    /** Inserts a copy of {@code src} before the first byte. */
+    public void prepend(byte[] src) {
+        prepend(src, 0, src.length);
+    }
+
+    /**
+     * Moves all of {@code src}'s bytes before this buffer's first byte, relinking segments (libevent
+     * {@code evbuffer_prepend_buffer}). {@code src} is left empty.
+     *
+     * @throws IllegalStateException if the start of either buffer is frozen
+     */
+    public void prependBuffer(EvBuffer src) {
+        if (src == this) {
+            throw new IllegalArgumentException("expected another buffer, got this buffer itself");
+        }
+        checkNotFrozen(Side.START, "prependBuffer");
+        src.checkNotFrozen(Side.START, "prependBuffer (source)");
+        long n = src.length;
+        if (n == 0) {
+            return;
+        }
+        long orig = length;
+        Segment h = src.detachAll();
+        Segment t = h;
+        while (t.next != null) {
+            t = t.next;
+        }
+        t.next = head;
+        head = h;
+        if (tail == null) {
+            tail = t;
+        }
+        length += n;
+        generation++;
+        src.changed(n, 0, n);
+        changed(orig, n, 0);
+    }
+
+    // ---------------------------------------------------------------- removing and copying
+
+    /**
+     * Drains up to {@code n} bytes from the front; draining more than the length empties the buffer (libevent
+     * {@code evbuffer_drain}). Emptied segments go back to the pool at once.
+     *
+     * @return the bytes drained
+     * @throws IllegalArgumentException if {@code n < 0}
+     * @throws IllegalStateException if the start is frozen
+     */
+    public long drain(long n) {
+        checkNonNegative(n, "n");
+        checkNotFrozen(Side.START, "drain");
+        long k = Math.min(n, length);
+        if (k == 0) {
+            return 0;
+        }
+        long orig = length;
+        dropFront(k);
+        generation++;
+        changed(orig, 0, k);
+        return k;
+    }
+
+    /**
+     * Moves up to {@code len} bytes from the front into {@code dst[off..]} (libevent {@code evbuffer_remove}).
+     *
+     * @return the bytes removed, {@code min(len, length())}
+     */
+    public int remove(byte[] dst, int off, int len) {
+        checkRange(off, len, dst.length);
+        checkNotFrozen(Side.START, "remove");
+        int n = (int) Math.min(len, length);
+        if (n == 0) {
+            return 0;
+        }
+        materialize(0, n);
+        copyTo(0, dst, off, n);
+        long orig = length;
+        dropFront(n);
+        generation++;
+        changed(orig, 0, n);
+        return n;
+    }
+
+    /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position. */
+    public int remove(ByteBuffer dst) {
+        checkNotFrozen(Side.START, "remove");
+        int n = (int) Math.min(dst.remaining(), length);
+        if (n == 0) {
+            return 0;
+        }
+        materialize(0, n);
+        copyTo(0, dst, n);
+        long orig = length;
+        dropFront(n);
+        generation++;
+        changed(orig, 0, n);
+        return n;
+    }
+
+    /**
+     * Moves up to {@code n} bytes from the front of this buffer to the end of {@code dst} (libevent
+     * {@code evbuffer_remove_buffer}): whole segments are relinked; of a segment cut in two, a memory segment's
+     * part is copied (less than one segment) and a reference or file segment is shared.
+     *
+     * @return the bytes moved, {@code min(n, length())}
+     */
+    public long removeBuffer(EvBuffer dst, long n) {
+        if (dst == this) {
+            throw new IllegalArgumentException("expected another buffer as destination, got this buffer itself");
+        }
+        checkNonNegative(n, "n");
+        checkNotFrozen(Side.START, "removeBuffer");
+        dst.beforeEndChange();
+        long k = Math.min(n, length);
+        if (k == 0) {
+            return 0;
+        }
+        long orig = length;
+        long dstOrig = dst.length;
+        long rem = k;
+        while (rem > 0) {
+            Segment h = head;
+            long sz = h.size();
+            if (sz <= rem) {
+                if (h == tail && state != null && state.reserved && state.resTail == h) {
+                    state.dropReservation(); // the reserved space leaves with its segment
+                }
+                unlinkHead();
+                length -= sz;
+                dst.link(h);
+                dst.length += sz;
+                rem -= sz;
+            } else {
+                if (h.writable()) {
+                    dst.appendBytes(h.buf, h.pos, (int) rem); // less than this segment: copy (counts dst.length)
+                } else {
+                    dst.link(h.splitShared(0, rem)); // caller memory or file: share it, never copy
+                    dst.length += rem;
+                }
+                advance(h, rem);
+                length -= rem;
+                rem = 0;
+            }
+        }
+        generation++;
+        changed(orig, 0, k);
+        dst.changed(dstOrig, k, 0);
+        return k;
+    }
+
+    /**
+     * Copies up to {@code len} bytes from the front into {@code dst[off..]} without removing them (libevent
+     * {@code evbuffer_copyout}).
+     *
+     * @return the bytes copied, {@code min(len, length())}
+     */
+    public int copyOut(byte[] dst, int off, int len) {
+        checkRange(off, len, dst.length);
+        int n = (int) Math.min(len, length);
+        materialize(0, n);
+        copyTo(0, dst, off, n);
+        return n;
+    }
+
+    /** Copies up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position. */
+    public int copyOut(ByteBuffer dst) {
+        int n = (int) Math.min(dst.remaining(), length);
+        materialize(0, n);
+        copyTo(0, dst, n);
+        return n;
+    }
+
+    /**
+     * Copies up to {@code len} bytes starting at {@code from} into {@code dst[off..]} (libevent
+     * {@code evbuffer_copyout_from}).
+     *
+     * @return the bytes copied, {@code min(len, length() - from.position())}
+     */
+    public int copyOutFrom(BufferPtr from, byte[] dst, int off, int len) {
+        checkRange(off, len, dst.length);
+        checkPointer(from, "copyOutFrom");
+        int n = (int) Math.min(len, length - from.pos);
+        materialize(from.pos, from.pos + n);
+        copyTo(from.pos, dst, off, n);
+        return n;
+    }
+
+    /**
+     * Views of the bytes from {@code start} (the front when null), without copying (libevent {@code evbuffer_peek}).
+     * Fills {@code out} with one view per segment, as many as fit, covering at least {@code len} bytes (all of them
+     * when {@code len} is -1). The views are valid until the buffer's front next changes.
+     *
+     * @return the number of views needed, which may exceed {@code out.length}
+     */
+    public int peek(long len, BufferPtr start, ByteBuffer[] out) {
+        if (len < -1) {
+            throw new IllegalArgumentException("expected len >= 0 or -1 (all), got " + len);
+        }
+        long from = start == null ? 0 : start.pos;
+        if (start != null) {
+            checkPointer(start, "peek");
+        }
+        long want = len == -1 ? length - from : Math.min(len, length - from);
+        materialize(from, from + want);
+        int count = 0;
+        long base = 0;
+        for (Segment s = head; s != null && base < from + want; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                if (count < out.length) {
+                    out[count] = s.buf.slice(s.pos + skip, (int) sz - skip);
+                }
+                count++;
+            }
+            base += sz;
+        }
+        return count;
+    }
+
+    /** Views of all the bytes, one per segment, without copying; see {@link #peek(long, BufferPtr, ByteBuffer[])}. */
+    public ByteBuffer[] peek() {
+        ByteBuffer[] out = new ByteBuffer[peek(-1, null, new ByteBuffer[0])];
+        peek(-1, null, out);
+        return out;
+    }
+
+    /**
+     * Makes the first {@code n} bytes contiguous and returns a view of them (libevent {@code evbuffer_pullup}). Copies
+     * only when they span segments; beyond one segment's size the copy goes to a dedicated buffer of {@code n} bytes.
+     *
+     * @param n bytes wanted, or -1 for the whole buffer
+     * @throws IndexOutOfBoundsException unless {@code 0 <= n <= length()}
+     */
+    public ByteBuffer pullUp(long n) {
+        long want = n == -1 ? length : n;
+        if (want < 0 || want > length) {
+            throw new IndexOutOfBoundsException("expected 0 <= n <= length (" + length + ") or -1, got " + n);
+        }
+        if (want > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("expected n <= " + (Integer.MAX_VALUE - 8) + " for one view, got " + n);
+        }
+        int k = (int) want;
+        if (k == 0) {
+            return ByteBuffer.allocate(0);
+        }
+        materialize(0, k);
+        Segment h = head;
+        if (h.size() >= k) {
+            return h.buf.slice(h.pos, k);
+        }
+        Segment s = k <= SegmentPool.SEGMENT_SIZE ? takeSegment()
+                : new Segment(ByteBuffer.allocateDirect(k), Segment.OWNED);
+        copyTo(0, s.buf, 0, k);
+        long keep = length;
+        dropFront(k);
+        s.limit = k;
+        linkFirst(s);
+        length = keep;
+        return s.buf.slice(0, k);
+    }
+
+    // ---------------------------------------------------------------- reserving space
+
+    /**
+     * Takes enough segments ahead that the next {@code n} bytes added need nothing from the pool (libevent
+     * {@code evbuffer_expand}). Unlike libevent the space is not promised contiguous; use {@link #reserve(int)} for
+     * that. The segments taken are held until used, even while the buffer is empty.
+     */
+    public void expand(long n) {
+        checkNonNegative(n, "n");
+        beforeEndChange();
+        long free = tail == null ? 0 : tail.writableBytes();
+        BufferState st = state();
+        for (Segment s = st.spare; s != null; s = s.next) {
+            free += s.buf.capacity();
+        }
+        while (free < n) {
+            Segment s = SegmentPool.take();
+            s.next = st.spare;
+            st.spare = s;
+            free += s.buf.capacity();
+        }
+    }
+
+    /**
+     * Reserves at least {@code n} contiguous bytes at the end and returns a writable view of all of them; fill it,
+     * then {@link #commit} what was written (libevent {@code evbuffer_reserve_space} with one vector). Uses the last
+     * segment's free space when large enough, else a fresh segment (a dedicated buffer beyond one segment's size).
+     * A later change at the end cancels the reservation; changes at the front are allowed meanwhile.
+     */
+    public ByteBuffer reserve(int n) {
+        checkNonNegative(n, "n");
+        return Reservations.reserveOne(this, n);
+    }
+
+    /**
+     * Reserves at least {@code n} bytes at the end over up to {@code vecs.length} views, put in {@code vecs}: the last
+     * segment's free space, then fresh pooled segments; then {@link #commit} what was written, in order.
+     *
+     * @return the number of views used
+     */
+    public int reserve(long n, ByteBuffer[] vecs) {
+        checkNonNegative(n, "n");
+        if (vecs.length == 0) {
+            throw new IllegalArgumentException("expected at least one vector, got an empty array");
+        }
+        return Reservations.reserveMany(this, n, vecs);
+    }
+
+    /**
+     * Reserves the caller's own buffer: fill {@code own} from its position, then {@link #commit commit(n)} appends
+     * its first {@code n} bytes by reference, without copying, and {@code cleanup} is told when they have left the
+     * buffer (Dillo's preallocated buffer). At most {@code own.remaining()} bytes may be committed.
+     */
+    public void reserve(ByteBuffer own, ReferenceCleanup cleanup) {
+        Reservations.reserveOwn(this, own, cleanup);
+    }
+
+    /**
+     * Appends the first {@code n} bytes written into the pending reservation (libevent
+     * {@code evbuffer_commit_space}); reserved space beyond them is given back.
+     *
+     * @throws IllegalStateException if no reservation is pending (never made, already committed, or cancelled by a
+     *         change at the end), or the end is frozen
+     * @throws IllegalArgumentException unless {@code 0 <= n <=} the reserved size; the reservation is then kept
+     */
+    public void commit(long n) {
+        Reservations.commit(this, n);
+    }
+
+    // ---------------------------------------------------------------- lines, pointers, searching
+
+    /**
+     * Removes and returns the first line, without its terminator, or returns null when no complete line is buffered
+     * (libevent {@code evbuffer_readln}).
+     *
+     * @throws IllegalStateException if the start is frozen
+     */
+    public ReadLine readLine(Eol eol) {
+        checkNotFrozen(Side.START, "readLine");
+        materialize(0, length);
+        long at = Searcher.findEol(this, 0, eol);
+        if (at < 0) {
+            return null;
+        }
+        int eolLen = Searcher.eolLength(this, at, eol);
+        if (at > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("expected a line shorter than 2 GiB, got " + at + " bytes");
+        }
+        byte[] line = new byte[(int) at];
+        copyTo(0, line, 0, line.length);
+        long orig = length;
+        dropFront(at + eolLen);
+        generation++;
+        changed(orig, 0, at + eolLen);
+        return new ReadLine(line, eolLen);
+    }
+
+    /** {@link #readLine(Eol)} decoded with {@code charset}, or null when no complete line is buffered. */
+    public String readLine(Eol eol, Charset charset) {
+        ReadLine l = readLine(eol);
+        return l == null ? null : l.toString(charset);
+    }
+
+    /**
+     * A pointer at {@code position} (libevent {@code evbuffer_ptr_set}).
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= position <= length()}
+     */
+    public BufferPtr pointer(long position) {
+        checkPosition(position);
+        return new BufferPtr(this, position);
+    }
+
+    /** The first occurrence of {@code what} at or after {@code start} (the front when null); see {@link #searchRange}. */
+    public BufferPtr search(byte[] what, BufferPtr start) {
+        return searchRange(what, start, null);
+    }
+
+    /**
+     * The first occurrence of {@code what} that starts at or after {@code start} (the front when null) and ends at
+     * or before {@code end} (the end when null) (libevent {@code evbuffer_search_range}). An empty pattern matches
+     * at {@code start}.
+     *
+     * @return a pointer to the match, or one whose {@link BufferPtr#isFound()} is false
+     */
+    public BufferPtr searchRange(byte[] what, BufferPtr start, BufferPtr end) {
+        long from = 0;
+        long to = length;
+        if (start != null) {
+            checkPointer(start, "searchRange (start)");
+            from = start.pos;
+        }
+        if (end != null) {
+            checkPointer(end, "searchRange (end)");
+            to = end.pos;
+        }
+        materialize(from, to);
+        long at = Searcher.indexOf(this, what, from, to);
+        return new BufferPtr(this, at);
+    }
+
+    /** The first line terminator at or after {@code start} (the front when null) (libevent {@code evbuffer_search_eol}). */
+    public EolMatch searchEol(BufferPtr start, Eol eol) {
+        long from = 0;
+        if (start != null) {
+            checkPointer(start, "searchEol");
+            from = start.pos;
+        }
+        materialize(from, length);
+        long at = Searcher.findEol(this, from, eol);
+        return new EolMatch(new BufferPtr(this, at), at < 0 ? 0 : Searcher.eolLength(this, at, eol));
+    }
+
+    // ---------------------------------------------------------------- freezing and callbacks
+
+    /**
+     * Freezes one side: changes there throw {@link IllegalStateException} until {@link #unfreeze} (libevent
+     * {@code evbuffer_freeze}, which fails silently instead). The async BufferEvent freezes the output's start
+     * while a write is in flight.
+     */
+    public void freeze(Side side) {
+        BufferState st = state();
+        if (side == Side.START) {
+            st.frozenStart = true;
+        } else {
+            st.frozenEnd = true;
+        }
+    }
+
+    /** Lifts {@link #freeze}; unfreezing a side that is not frozen is a no-op. */
+    public void unfreeze(Side side) {
+        if (state != null) {
+            if (side == Side.START) {
+                state.frozenStart = false;
+            } else {
+                state.frozenEnd = false;
+            }
+        }
+    }
+
+    /** Whether {@code side} is frozen. */
+    public boolean isFrozen(Side side) {
+        return state != null && (side == Side.START ? state.frozenStart : state.frozenEnd);
+    }
+
+    /**
+     * Registers a callback told after every change of the content (libevent {@code evbuffer_add_cb}).
+     *
+     * @return the entry, to disable or remove it
+     */
+    public CallbackEntry addCallback(BufferCallback callback) {
+        if (callback == null) {
+            throw new NullPointerException("callback");
+        }
+        return state().addCallback(callback);
+    }
+
+    /**
+     * Defers callbacks through {@code executor} (libevent {@code evbuffer_defer_callbacks}): a change schedules one
+     * task, and further changes before it runs are summed into it. Pass the EventBase, whose {@code execute} runs
+     * the task on the loop thread. Null calls callbacks at once again.
+     */
+    public void deferCallbacks(Executor executor) {
+        state().deferTo = executor;
+    }
+
+    // ---------------------------------------------------------------- I/O
+
+    /**
+     * Reads from {@code handle} with one scattering {@link NetOps#read} into the last segment's free space, then
+     * fresh pooled segments, up to {@code maxBytes} (libevent {@code evbuffer_read}). Segments left empty go back to
+     * the pool. Allocation-free while the pool's thread cache holds segments.
+     *
+     * @param maxBytes most bytes to read, {@code > 0}
+     * @return bytes read ({@code > 0}), 0 at end of stream, or {@link NetOps#WOULD_BLOCK}
+     * @throws IOException from the read; the buffer is then unchanged
+     */
+    public long readFrom(Handle handle, NetOps ops, int maxBytes) throws IOException {
+        return BufferIo.readFrom(this, handle, ops, maxBytes);
+    }
+
+    /** {@link #readFrom(Handle, NetOps, int)} of up to four segments' worth (64 KiB by default). */
+    public long readFrom(Handle handle, NetOps ops) throws IOException {
+        return BufferIo.readFrom(this, handle, ops, 4 * SegmentPool.SEGMENT_SIZE);
+    }
+
+    /**
+     * Writes up to {@code maxBytes} from the front to {@code handle} and drains what was written (libevent
+     * {@code evbuffer_write_atmost}): one gathering {@link NetOps#write} over the memory segments before the first
+     * file segment, or, when a file segment is first, {@link FileChannel#transferTo} if the handle is a
+     * {@link io.jevent.spi.ChannelHandle} over a writable channel, else one segment's worth of the file read into a
+     * pooled segment and written. Allocation-free over memory segments.
+     *
+     * @param maxBytes most bytes to write, {@code >= 0}, or -1 for all
+     * @return bytes written ({@code >= 0}), or {@link NetOps#WOULD_BLOCK}
+     */
+    public long writeTo(Handle handle, NetOps ops, long maxBytes) throws IOException {
+        return BufferIo.writeTo(this, handle, ops, maxBytes);
+    }
+
+    /** {@link #writeTo(Handle, NetOps, long)} of as much as one call takes. */
+    public long writeTo(Handle handle, NetOps ops) throws IOException {
+        return BufferIo.writeTo(this, handle, ops, -1);
+    }
+
+    @Override
+    public String toString() {
+        int n = 0;
+        for (Segment s = head; s != null; s = s.next) {
+            n++;
+        }
+        return "EvBuffer[length=" + length + ", segments=" + n + "]";
+    }
+
+    // ================================================================ package-private machinery
+
+    BufferState state() {
+        BufferState st = state;
+        if (st == null) {
+            st = new BufferState();
+            state = st;
+        }
+        return st;
+    }
+
+    /** Checks the end may change, and cancels a pending reservation (it would no longer sit at the end). */
+    void beforeEndChange() {
+        BufferState st = state;
+        if (st != null) {
+            if (st.frozenEnd) {
+                throw frozen(Side.END, "change at the end");
+            }
+            if (st.reserved) {
+                st.dropReservation();
+            }
+        }
+    }
+
+    void checkNotFrozen(Side side, String what) {
+        if (isFrozen(side)) {
+            throw frozen(side, what);
+        }
+    }
+
+    private static IllegalStateException frozen(Side side, String what) {
+        return new IllegalStateException("buffer " + side.name().toLowerCase(Locale.ROOT) + " is frozen: " + what
+                + " refused until unfreeze(" + side + ")");
+    }
+
+    void changed(long orig, long added, long deleted) {
+        BufferState st = state;
+        if (st != null && st.callbackCount > 0 && (added | deleted) != 0) {
+            st.changed(this, orig, added, deleted);
+        }
+    }
+
+    /** A spare segment from {@link #expand}, else one from the pool. */
+    Segment takeSegment() {
+        BufferState st = state;
+        if (st != null && st.spare != null) {
+            Segment s = st.spare;
+            st.spare = s.next;
+            s.next = null;
+            return s;
+        }
+        return SegmentPool.take();
+    }
+
+    void link(Segment s) {
+        if (tail == null) {
+            head = s;
+        } else {
+            tail.next = s;
+        }
+        tail = s;
+    }
+
+    void linkFirst(Segment s) {
+        s.next = head;
+        head = s;
+        if (tail == null) {
+            tail = s;
+        }
+    }
+
+    void unlinkHead() {
+        Segment h = head;
+        head = h.next;
+        if (head == null) {
+            tail = null;
+        }
+        h.next = null;
+    }
+
+    /** Empties this buffer, handing its chain to the caller; a pending reservation is cancelled. */
+    private Segment detachAll() {
+        if (state != null && state.reserved) {
+            state.dropReservation();
+        }
+        Segment h = head;
+        head = null;
+        tail = null;
+        length = 0;
+        generation++;
+        return h;
+    }
+
+    static void advance(Segment s, long n) {
+        if (s.kind == Segment.FILE) {
+            s.fileOffset += n;
+        } else {
+            s.pos += (int) n;
+        }
+    }
+
+    /** Removes {@code n <= length} bytes from the front; emptied segments are freed at once. */
+    void dropFront(long n) {
+        while (n > 0) {
+            Segment h = head;
+            long sz = h.size();
+            if (sz <= n) {
+                n -= sz;
+                length -= sz;
+                unlinkHead();
+                BufferState st = state;
+                if (st != null && st.reserved && st.resTail == h) {
+                    h.pos = h.limit; // keep it for the commit, outside the chain
+                    st.resTailDetached = true;
+                } else {
+                    h.free();
+                }
+            } else {
+                advance(h, n);
+                length -= n;
+                n = 0;
+            }
+        }
+    }
+
+    void appendBytes(byte[] src, int off, int len) {
+        while (len > 0) {
+            Segment t = writableTail();
+            int n = Math.min(len, t.buf.capacity() - t.limit);
+            t.buf.put(t.limit, src, off, n);
+            t.limit += n;
+            off += n;
+            len -= n;
+            length += n;
+        }
+    }
+
+    void appendBytes(ByteBuffer src, int index, int len) {
+        while (len > 0) {
+            Segment t = writableTail();
+            int n = Math.min(len, t.buf.capacity() - t.limit);
+            t.buf.put(t.limit, src, index, n);
+            t.limit += n;
+            index += n;
+            len -= n;
+            length += n;
+        }
+    }
+
+    private Segment writableTail() {
+        Segment t = tail;
+        if (t != null && t.writable() && t.limit < t.buf.capacity()) {
+            return t;
+        }
+        Segment s = takeSegment();
+        link(s);
+        return s;
+    }
+
+    /** Copies {@code n} bytes starting at {@code from} (all in memory) into {@code dst[off..]}. */
+    void copyTo(long from, byte[] dst, int off, int n) {
+        long base = 0;
+        for (Segment s = head; s != null && n > 0; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                int m = (int) Math.min(n, sz - skip);
+                s.buf.get(s.pos + skip, dst, off, m);
+                off += m;
+                n -= m;
+            }
+            base += sz;
+        }
+    }
+
+    private void copyTo(long from, ByteBuffer dst, int n) {
+        copyTo(from, dst, dst.position(), n);
+        dst.position(dst.position() + n);
+    }
+
+    private void copyTo(long from, ByteBuffer dst, int index, int n) {
+        long base = 0;
+        for (Segment s = head; s != null && n > 0; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                int m = (int) Math.min(n, sz - skip);
+                dst.put(index, s.buf, s.pos + skip, m);
+                index += m;
+                n -= m;
+            }
+            base += sz;
+        }
+    }
+
+    /**
+     * Reads every file segment overlapping {@code [from, to)} into pooled segments in its place. Positions do not
+     * change, so pointers stay valid.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read; the buffer is then unchanged
+     */
+    void materialize(long from, long to) {
+        if (from >= to) {
+            return;
+        }
+        long base = 0;
+        Segment prev = null;
+        for (Segment s = head; s != null && base < to; ) {
+            long sz = s.size();
+            Segment next = s.next;
+            if (s.kind == Segment.FILE && base + sz > from) {
+                Segment first = BufferIo.readFileRegion(s, sz);
+                Segment last = first;
+                while (last.next != null) {
+                    last = last.next;
+                }
+                last.next = next;
+                if (prev == null) {
+                    head = first;
+                } else {
+                    prev.next = first;
+                }
+                if (tail == s) {
+                    tail = last;
+                }
+                s.free();
+                prev = last;
+            } else {
+                prev = s;
+            }
+            base += sz;
+            s = next;
+        }
+    }
+
+    void checkPointer(BufferPtr p, String op) {
+        if (p.owner != this) {
+            throw new IllegalArgumentException(op + ": expected a pointer into this buffer, got one into another EvBuffer");
+        }
+        if (p.generation != generation) {
+            throw new IllegalStateException(op + ": pointer is stale: the buffer's front changed since it was set"
+                    + " (generation " + p.generation + ", now " + generation + ")");
+        }
+        if (p.pos < 0) {
+            throw new IllegalStateException(op + ": pointer is not set: it is a search result that found nothing");
+        }
+        if (p.pos > length) {
+            throw new IllegalStateException(op + ": pointer at " + p.pos + " is past the end (" + length + ")");
+        }
+    }
+
+    void checkPosition(long position) {
+        if (position < 0 || position > length) {
+            throw new IndexOutOfBoundsException("expected 0 <= position <= length (" + length + "), got " + position);
+        }
+    }
+
+    static void checkNonNegative(long n, String name) {
+        if (n < 0) {
+            throw new IllegalArgumentException("expected " + name + " >= 0, got " + n);
+        }
+    }
+
+    static void checkRange(int off, int len, int size) {
+        if (off < 0 || len < 0 || off > size - len) {
+            throw new IndexOutOfBoundsException("expected 0 <= off <= off + len <= " + size + ", got off " + off
+                    + ", len " + len);
+        }
+    }
+}

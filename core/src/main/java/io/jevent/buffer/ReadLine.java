@@ -1,0 +1,43 @@
+package io.jevent.buffer;
+
+import java.nio.charset.Charset;
+
+/**
+ * A line taken by {@link EvBuffer#readLine}: its bytes without the terminator, and how many bytes the terminator
+ * had (so a caller can tell "a\n" from "a\r\n" under {@link Eol#CRLF}).
+ */
+public final class ReadLine {
+    private final byte[] bytes;
+    private final int eolLength;
+
+    ReadLine(byte[] bytes, int eolLength) {
+        this.bytes = bytes;
+        this.eolLength = eolLength;
+    }
+
+    /** The line's bytes without the terminator; the array is the caller's to keep. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** Bytes in the line, without the terminator. */
+    public int length() {
+        return bytes.length;
+    }
+
+    /** Bytes the terminator had (1 for LF, NUL and a bare LF under CRLF; 2 for CR LF; any run length under ANY). */
+    public int eolLength() {
+        return eolLength;
+    }
+
+    /** The line decoded with {@code charset}. */
+    public String toString(Charset charset) {
+        return new String(bytes, charset);
+    }
+
+    /** The line decoded as ISO-8859-1 (one char per byte), for diagnostics. */
+    @Override
+    public String toString() {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,138 @@
+package io.jevent.buffer;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * One link of an {@link EvBuffer}'s chain. Package-private: users see only the façade.
+ *
+ * <p>Three kinds, told apart by {@link #kind}:
+ * <ul>
+ *   <li>{@link #POOLED}: {@link #buf} is a direct buffer of {@link SegmentPool#SEGMENT_SIZE} bytes owned by the
+ *       pool; readable bytes are {@code [pos, limit)}, writable space is {@code [limit, capacity)}, and the space
+ *       {@code [0, pos)} can take prepended bytes. Returned to the pool as soon as it is empty.</li>
+ *   <li>{@link #OWNED}: like POOLED but of another size (a large {@code pullUp} or contiguous reservation);
+ *       dropped for the GC when empty instead of pooled.</li>
+ *   <li>{@link #REFERENCE}: {@link #buf} is our own duplicate of caller memory, readable {@code [pos, limit)},
+ *       never written; {@link #release} runs the caller's cleanup once every segment sharing it is drained.</li>
+ *   <li>{@link #FILE}: a region {@code [fileOffset, fileEnd)} of {@link Release#channel}; {@link #buf} is null.
+ *       Written with {@code transferTo}, read into pooled segments only when its bytes must be inspected.</li>
+ * </ul>
+ *
+ * <p>Invariant: a segment belongs to at most one chain, and the chain (or a pool cache) is the only thing that
+ * mutates its fields. {@code buf}'s own position and limit are scratch state, set just before an I/O call: every
+ * other access is by absolute index.
+ */
+final class Segment {
+    static final byte POOLED = 0;
+    static final byte OWNED = 1;
+    static final byte REFERENCE = 2;
+    static final byte FILE = 3;
+
+    /** The memory; null for FILE segments. */
+    ByteBuffer buf;
+    /** Index of the first readable byte in {@link #buf}. */
+    int pos;
+    /** Index one past the last readable byte in {@link #buf}. */
+    int limit;
+    /** FILE: channel position of the first readable byte. */
+    long fileOffset;
+    /** FILE: channel position one past the last readable byte. */
+    long fileEnd;
+    /** The next segment in the chain (or in a pool cache), or null. */
+    Segment next;
+    /** REFERENCE and FILE: the shared owner of the caller's resource; null otherwise. */
+    Release release;
+    /** One of POOLED, OWNED, REFERENCE, FILE. */
+    byte kind;
+
+    Segment(ByteBuffer buf, byte kind) {
+        this.buf = buf;
+        this.kind = kind;
+    }
+
+    /** Readable bytes. */
+    long size() {
+        return kind == FILE ? fileEnd - fileOffset : limit - pos;
+    }
+
+    boolean isEmpty() {
+        return kind == FILE ? fileEnd == fileOffset : limit == pos;
+    }
+
+    /** True when bytes may be appended after {@link #limit} (our memory, not caller's, not a file). */
+    boolean writable() {
+        return kind == POOLED || kind == OWNED;
+    }
+
+    /** Free space after the readable bytes; 0 for segments we may not write. */
+    int writableBytes() {
+        return writable() ? buf.capacity() - limit : 0;
+    }
+
+    /** True when its bytes are in memory, so they may be read by index. */
+    boolean inMemory() {
+        return kind != FILE;
+    }
+
+    byte get(int i) {
+        return buf.get(pos + i);
+    }
+
+    /**
+     * Makes a second segment for the region {@code [from, from + n)} of this REFERENCE or FILE segment, sharing its
+     * resource (the release count goes up by one).
+     */
+    Segment splitShared(long from, long n) {
+        Segment s = new Segment(kind == FILE ? null : buf, kind);
+        s.release = release;
+        release.refs++;
+        if (kind == FILE) {
+            s.fileOffset = fileOffset + from;
+            s.fileEnd = s.fileOffset + n;
+        } else {
+            s.pos = pos + (int) from;
+            s.limit = s.pos + (int) n;
+        }
+        return s;
+    }
+
+    /** Lets go of this segment's resource: back to the pool, or the caller's cleanup when the last share goes. */
+    void free() {
+        Release r = release;
+        next = null;
+        if (kind == POOLED) {
+            SegmentPool.recycle(this);
+        } else if (r != null) {
+            release = null;
+            r.drop();
+        }
+    }
+
+    /**
+     * The caller's resource behind REFERENCE and FILE segments, shared by every segment cut from it (by
+     * {@code removeBuffer} moving part of one). Confined to the loop thread like the buffers that hold it.
+     */
+    static final class Release {
+        /** The original caller buffer, handed back to the cleanup. */
+        final ByteBuffer data;
+        /** FILE: the channel. */
+        final FileChannel channel;
+        /** What to run when the last share is dropped; may be null. */
+        final ReferenceCleanup cleanup;
+        /** Segments still sharing the resource. */
+        int refs = 1;
+
+        Release(ByteBuffer data, FileChannel channel, ReferenceCleanup cleanup) {
+            this.data = data;
+            this.channel = channel;
+            this.cleanup = cleanup;
+        }
+
+        void drop() {
+            if (--refs == 0 && cleanup != null) {
+                cleanup.release(data, channel);
+            }
+        }
+    }
+}

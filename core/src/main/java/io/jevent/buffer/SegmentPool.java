@@ -1,0 +1,153 @@
+package io.jevent.buffer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The process-wide pool of direct-memory {@link Segment}s, with a per-thread cache in front so that a loop thread
+ * takes and returns segments without touching shared state (okio {@code SegmentPool}, with netty's thread caches).
+ *
+ * <p>Tunables, system properties read once when the class loads and logged at debug:
+ * <ul>
+ *   <li>{@code jevent.buffer.segmentSize}, default 16384. 16 KiB is the largest TLS record and libevent's
+ *       default single read and write size ({@code MAX_SINGLE_READ_DEFAULT}), so one segment takes one record or
+ *       one ordinary read, and four pages keep the syscall count low on bulk transfers. Lower it (down to 256) to
+ *       save memory with many mostly-idle connections that each hold a few bytes.</li>
+ *   <li>{@code jevent.buffer.poolMaxSegments}, default 256 (4 MiB at the default size): the bound on segments
+ *       kept by the shared pool. A segment returned when the pool is full is left to the GC, which frees its
+ *       direct memory.</li>
+ *   <li>{@code jevent.buffer.threadCacheSegments}, default 64: the bound of each thread's cache. When it is full
+ *       half of it moves to the shared pool in one locked step; when it is empty it refills half from there.</li>
+ * </ul>
+ *
+ * <p>{@link #take} and {@link #recycle} allocate nothing while the caches hold segments; they allocate a direct
+ * buffer only when both the thread cache and the shared pool are empty.
+ */
+final class SegmentPool {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentPool.class);
+
+    /** Bytes in every pooled segment. */
+    static final int SEGMENT_SIZE = intProperty("jevent.buffer.segmentSize", 16384, 256, 1 << 24);
+    /** Segments the shared pool keeps at most. */
+    static final int MAX_POOLED = intProperty("jevent.buffer.poolMaxSegments", 256, 0, Integer.MAX_VALUE);
+    /** Segments each thread's cache keeps at most. */
+    static final int THREAD_CACHE = intProperty("jevent.buffer.threadCacheSegments", 64, 2, 1 << 16);
+    /** Most buffers handed to one scatter/gather call (Linux IOV_MAX is 1024; libevent uses 128 for writes). */
+    static final int IOV_MAX = 128;
+
+    private static final Object LOCK = new Object();
+    /** Shared pool, a stack linked through {@link Segment#next}; guarded by LOCK. */
+    private static Segment shared;
+    /** Segments in {@link #shared}; guarded by LOCK. */
+    private static int sharedCount;
+
+    private static final ThreadLocal<Local> LOCAL = ThreadLocal.withInitial(Local::new);
+
+    static {
+        LOG.debug("EvBuffer segments: jevent.buffer.segmentSize={} jevent.buffer.poolMaxSegments={}"
+                + " jevent.buffer.threadCacheSegments={}", SEGMENT_SIZE, MAX_POOLED, THREAD_CACHE);
+    }
+
+    private SegmentPool() {
+    }
+
+    /** A thread's cache plus its scratch array for scatter/gather calls (so each call allocates nothing). */
+    static final class Local {
+        /** Cached segments, a stack linked through {@link Segment#next}. */
+        Segment head;
+        /** Segments in {@link #head}. */
+        int count;
+        /** Scratch vector for readFrom/writeTo; cleared after each call so it retains nothing. */
+        final ByteBuffer[] iov = new ByteBuffer[IOV_MAX];
+    }
+
+    static Local local() {
+        return LOCAL.get();
+    }
+
+    /** An empty pooled segment: {@code pos == limit == 0}. */
+    static Segment take() {
+        Local l = LOCAL.get();
+        if (l.head == null) {
+            refill(l);
+        }
+        Segment s = l.head;
+        if (s == null) {
+            return new Segment(ByteBuffer.allocateDirect(SEGMENT_SIZE), Segment.POOLED);
+        }
+        l.head = s.next;
+        l.count--;
+        s.next = null;
+        return s;
+    }
+
+    /** Returns a POOLED segment; it must no longer be in any chain. */
+    static void recycle(Segment s) {
+        s.pos = 0;
+        s.limit = 0;
+        s.buf.clear();
+        Local l = LOCAL.get();
+        if (l.count == THREAD_CACHE) {
+            spill(l);
+        }
+        s.next = l.head;
+        l.head = s;
+        l.count++;
+    }
+
+    private static void refill(Local l) {
+        synchronized (LOCK) {
+            int n = Math.min(sharedCount, THREAD_CACHE / 2);
+            for (int i = 0; i < n; i++) {
+                Segment s = shared;
+                shared = s.next;
+                s.next = l.head;
+                l.head = s;
+            }
+            sharedCount -= n;
+            l.count += n;
+        }
+    }
+
+    private static void spill(Local l) {
+        int n = THREAD_CACHE / 2;
+        synchronized (LOCK) {
+            for (int i = 0; i < n; i++) {
+                Segment s = l.head;
+                l.head = s.next;
+                if (sharedCount < MAX_POOLED) {
+                    s.next = shared;
+                    shared = s;
+                    sharedCount++;
+                } else {
+                    s.next = null; // left to the GC, which frees the direct memory
+                }
+            }
+        }
+        l.count -= n;
+    }
+
+    /** Segments in this thread's cache (for tests). */
+    static int localCount() {
+        return LOCAL.get().count;
+    }
+
+    private static int intProperty(String name, int def, int min, int max) {
+        String v = System.getProperty(name);
+        if (v == null) {
+            return def;
+        }
+        int x;
+        try {
+            x = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected an integer for system property " + name + ", got '" + v + "'", e);
+        }
+        if (x < min || x > max) {
+            throw new IllegalArgumentException("expected " + min + " <= " + name + " <= " + max + ", got " + x);
+        }
+        return x;
+    }
+}

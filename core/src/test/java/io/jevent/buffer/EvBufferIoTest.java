@@ -36,6 +36,14 @@ class EvBufferIoTest {
     }
 
     @Test
+    void shouldWriteFileSegmentsInChunksWhenTheHandleIsNotAChannel() throws Exception {
+        ops.opaqueHandles = true;
+        Checks.writesReferenceAndFileSegments(ops);
+        ops.maxPerCall = 3000;
+        Checks.writesReferenceAndFileSegments(ops);
+    }
+
+    @Test
     void shouldMakeOneCallPerReadFromAndWriteTo() throws Exception {
         Handle[] pair = ops.socketPair();
         try {

@@ -21,6 +21,13 @@ final class LoopbackNetOps implements NetOps {
     /** When positive, caps the bytes of each read and write, so that short reads and writes happen. */
     int maxPerCall;
 
+    /** When true, handles are not ChannelHandles, as with the native backends' descriptors (no transferTo). */
+    boolean opaqueHandles;
+
+    /** A handle that is not a {@link ChannelHandle}. */
+    record Opaque(SocketChannel channel) implements Handle {
+    }
+
     /** Calls to {@link #read} and {@link #write}, to check one call per readFrom/writeTo. */
     int reads;
     int writes;
@@ -33,12 +40,13 @@ final class LoopbackNetOps implements NetOps {
             SocketChannel b = server.accept();
             a.configureBlocking(false);
             b.configureBlocking(false);
-            return new Handle[] {new ChannelHandle(a), new ChannelHandle(b)};
+            return opaqueHandles ? new Handle[] {new Opaque(a), new Opaque(b)}
+                    : new Handle[] {new ChannelHandle(a), new ChannelHandle(b)};
         }
     }
 
     private static SocketChannel ch(Handle h) {
-        return (SocketChannel) ((ChannelHandle) h).channel();
+        return h instanceof Opaque ? ((Opaque) h).channel() : (SocketChannel) ((ChannelHandle) h).channel();
     }
 
     @Override

@@ -138,7 +138,12 @@ final class BufferIo {
                 return r;
             }
             Segment m = readFile(h, Math.min(h.size(), SegmentPool.SEGMENT_SIZE));
-            EvBuffer.advance(h, m.limit);
+            if (m.limit == h.size()) {
+                b.unlinkHead(); // the chunk is the whole rest of the region: no empty segment may stay
+                h.free();
+            } else {
+                EvBuffer.advance(h, m.limit);
+            }
             b.linkFirst(m); // same bytes, same positions: only the layout changed
         }
         ByteBuffer[] iov = SegmentPool.local().iov;

@@ -1,0 +1,422 @@
+package io.jevent.buffer;
+
+import io.jevent.buffer.EvBuffer.Side;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
+
+/**
+ * The mechanics under {@link EvBuffer}: the chain of {@link Segment}s and the primitive moves on it (link, drop
+ * from the front, append, copy out, read file regions in), plus the checks shared by every operation. EvBuffer adds
+ * the public operations, their argument checks and callbacks; keeping the two apart keeps each readable.
+ *
+ * <p>Chain invariants (checked by the tests' {@code BufferInvariants}): {@code head == null} iff
+ * {@code tail == null} iff {@code length == 0}; no segment in the chain is empty; {@code length} is the sum of the
+ * segments' sizes; {@code tail} is the last segment. Confined to one thread, like the buffer.
+ */
+class SegmentChain {
+    // Five fields: an empty buffer holds no segment and no state, just this object (see package-info for its size).
+    /** First segment, or null when empty. No segment in the chain is ever empty. */
+    Segment head;
+    /** Last segment, or null when empty; appends go into its free space when it is writable. */
+    Segment tail;
+    /** Readable bytes, the sum of the segments' sizes. */
+    long length;
+    /** Bumped by every change at the front or of the layout before a position; pointers made before are stale. */
+    int generation;
+    /** Freeze flags, callbacks, reservation and spares; null until one of them is first used. */
+    BufferState state;
+
+    SegmentChain() {
+    }
+
+    BufferState state() {
+        BufferState st = state;
+        if (st == null) {
+            st = new BufferState();
+            state = st;
+        }
+        return st;
+    }
+
+    /** Checks the end may change, and cancels a pending reservation (it would no longer sit at the end). */
+    void beforeEndChange() {
+        BufferState st = state;
+        if (st != null) {
+            if (st.frozenEnd) {
+                throw frozen(Side.END, "change at the end");
+            }
+            if (st.reserved) {
+                st.dropReservation();
+            }
+        }
+    }
+
+    boolean frozenAt(Side side) {
+        return state != null && (side == Side.START ? state.frozenStart : state.frozenEnd);
+    }
+
+    void checkNotFrozen(Side side, String what) {
+        if (frozenAt(side)) {
+            throw frozen(side, what);
+        }
+    }
+
+    private static IllegalStateException frozen(Side side, String what) {
+        return new IllegalStateException("buffer " + side.name().toLowerCase(Locale.ROOT) + " is frozen: " + what
+                + " refused until unfreeze(" + side + ")");
+    }
+
+    void changed(long orig, long added, long deleted) {
+        BufferState st = state;
+        if (st != null && st.callbackCount > 0 && (added | deleted) != 0) {
+            st.changed((EvBuffer) this, orig, added, deleted);
+        }
+    }
+
+    /** A spare segment from {@link #expand}, else one from the pool. */
+    Segment takeSegment() {
+        BufferState st = state;
+        if (st != null && st.spare != null) {
+            Segment s = st.spare;
+            st.spare = s.next;
+            s.next = null;
+            return s;
+        }
+        return SegmentPool.take();
+    }
+
+    void link(Segment s) {
+        if (tail == null) {
+            head = s;
+        } else {
+            tail.next = s;
+        }
+        tail = s;
+    }
+
+    void linkFirst(Segment s) {
+        s.next = head;
+        head = s;
+        if (tail == null) {
+            tail = s;
+        }
+    }
+
+    void unlinkHead() {
+        Segment h = head;
+        head = h.next;
+        if (head == null) {
+            tail = null;
+        }
+        h.next = null;
+    }
+
+    /** Empties this buffer, handing its chain to the caller; a pending reservation is cancelled. */
+    Segment detachAll() {
+        if (state != null && state.reserved) {
+            state.dropReservation();
+        }
+        Segment h = head;
+        head = null;
+        tail = null;
+        length = 0;
+        generation++;
+        return h;
+    }
+
+    static void advance(Segment s, long n) {
+        if (s.kind == Segment.FILE) {
+            s.fileOffset += n;
+        } else {
+            s.pos += (int) n;
+        }
+    }
+
+    /** Removes {@code n <= length} bytes from the front; emptied segments are freed at once. */
+    void dropFront(long n) {
+        while (n > 0) {
+            Segment h = head;
+            long sz = h.size();
+            if (sz <= n) {
+                n -= sz;
+                length -= sz;
+                unlinkHead();
+                BufferState st = state;
+                if (st != null && st.reserved && st.resTail == h) {
+                    h.pos = h.limit; // keep it for the commit, outside the chain
+                    st.resTailDetached = true;
+                } else {
+                    h.free();
+                }
+            } else {
+                advance(h, n);
+                length -= n;
+                n = 0;
+            }
+        }
+    }
+
+    void appendBytes(byte[] src, int off, int len) {
+        while (len > 0) {
+            Segment t = writableTail();
+            int n = Math.min(len, t.buf.capacity() - t.limit);
+            t.buf.put(t.limit, src, off, n);
+            t.limit += n;
+            off += n;
+            len -= n;
+            length += n;
+        }
+    }
+
+    void appendBytes(ByteBuffer src, int index, int len) {
+        while (len > 0) {
+            Segment t = writableTail();
+            int n = Math.min(len, t.buf.capacity() - t.limit);
+            t.buf.put(t.limit, src, index, n);
+            t.limit += n;
+            index += n;
+            len -= n;
+            length += n;
+        }
+    }
+
+    private Segment writableTail() {
+        Segment t = tail;
+        if (t != null && t.writable() && t.limit < t.buf.capacity()) {
+            return t;
+        }
+        Segment s = takeSegment();
+        link(s);
+        return s;
+    }
+
+    /** Copies {@code n} bytes starting at {@code from} (all in memory) into {@code dst[off..]}. */
+    void copyTo(long from, byte[] dst, int off, int n) {
+        long base = 0;
+        for (Segment s = head; s != null && n > 0; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                int m = (int) Math.min(n, sz - skip);
+                s.buf.get(s.pos + skip, dst, off, m);
+                off += m;
+                n -= m;
+            }
+            base += sz;
+        }
+    }
+
+    void copyTo(long from, ByteBuffer dst, int n) {
+        copyTo(from, dst, dst.position(), n);
+        dst.position(dst.position() + n);
+    }
+
+    void copyTo(long from, ByteBuffer dst, int index, int n) {
+        long base = 0;
+        for (Segment s = head; s != null && n > 0; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                int m = (int) Math.min(n, sz - skip);
+                dst.put(index, s.buf, s.pos + skip, m);
+                index += m;
+                n -= m;
+            }
+            base += sz;
+        }
+    }
+
+    /**
+     * Reads every file segment overlapping {@code [from, to)} into pooled segments in its place. Positions do not
+     * change, so pointers stay valid.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read; the buffer is then unchanged
+     */
+    void materialize(long from, long to) {
+        if (from >= to) {
+            return;
+        }
+        long base = 0;
+        Segment prev = null;
+        for (Segment s = head; s != null && base < to; ) {
+            long sz = s.size();
+            Segment next = s.next;
+            if (s.kind == Segment.FILE && base + sz > from) {
+                Segment first = BufferIo.readFileRegion(s, sz);
+                Segment last = first;
+                while (last.next != null) {
+                    last = last.next;
+                }
+                last.next = next;
+                if (prev == null) {
+                    head = first;
+                } else {
+                    prev.next = first;
+                }
+                if (tail == s) {
+                    tail = last;
+                }
+                s.free();
+                prev = last;
+            } else {
+                prev = s;
+            }
+            base += sz;
+            s = next;
+        }
+    }
+
+    void checkPointer(BufferPtr p, String op) {
+        if (p.owner != this) {
+            throw new IllegalArgumentException(op + ": expected a pointer into this buffer, got one into another EvBuffer");
+        }
+        if (p.generation != generation) {
+            throw new IllegalStateException(op + ": pointer is stale: the buffer's front changed since it was set"
+                    + " (generation " + p.generation + ", now " + generation + ")");
+        }
+        if (p.pos < 0) {
+            throw new IllegalStateException(op + ": pointer is not set: it is a search result that found nothing");
+        }
+        if (p.pos > length) {
+            throw new IllegalStateException(op + ": pointer at " + p.pos + " is past the end (" + length + ")");
+        }
+    }
+
+    void checkPosition(long position) {
+        if (position < 0 || position > length) {
+            throw new IndexOutOfBoundsException("expected 0 <= position <= length (" + length + "), got " + position);
+        }
+    }
+
+    static void checkNonNegative(long n, String name) {
+        if (n < 0) {
+            throw new IllegalArgumentException("expected " + name + " >= 0, got " + n);
+        }
+    }
+
+    static void checkRange(int off, int len, int size) {
+        if (off < 0 || len < 0 || off > size - len) {
+            throw new IndexOutOfBoundsException("expected 0 <= off <= off + len <= " + size + ", got off " + off
+                    + ", len " + len);
+        }
+    }
+
+    /** Links a detached chain of {@code n} bytes after the tail. */
+    void appendChain(Segment h, long n) {
+        Segment t = h;
+        while (t.next != null) {
+            t = t.next;
+        }
+        if (tail == null) {
+            head = h;
+        } else {
+            tail.next = h;
+        }
+        tail = t;
+        length += n;
+    }
+
+    /** Links a detached chain of {@code n} bytes before the head. */
+    void prependChain(Segment h, long n) {
+        Segment t = h;
+        while (t.next != null) {
+            t = t.next;
+        }
+        t.next = head;
+        head = h;
+        if (tail == null) {
+            tail = t;
+        }
+        length += n;
+        generation++;
+    }
+
+    /** Copies {@code src[off, off + len)} before the head: into its room at the front, then new segments filled from their end. */
+    void prependBytes(byte[] src, int off, int len) {
+        int rem = len;
+        Segment h = head;
+        if (h != null && h.writable() && h.pos > 0) {
+            int n = Math.min(rem, h.pos);
+            h.pos -= n;
+            h.buf.put(h.pos, src, off + rem - n, n);
+            rem -= n;
+        }
+        while (rem > 0) {
+            Segment s = takeSegment();
+            int cap = s.buf.capacity();
+            int n = Math.min(rem, cap);
+            s.pos = cap - n;
+            s.limit = cap;
+            s.buf.put(s.pos, src, off + rem - n, n);
+            rem -= n;
+            linkFirst(s);
+        }
+        length += len;
+        generation++;
+    }
+
+    /**
+     * Moves {@code k <= length} bytes from the front to the end of {@code dst}: whole segments are relinked; of a
+     * segment cut in two, a memory segment's part is copied (less than the segment) and caller memory or a file
+     * region is shared.
+     */
+    void moveFrontTo(SegmentChain dst, long k) {
+        long rem = k;
+        while (rem > 0) {
+            Segment h = head;
+            long sz = h.size();
+            if (sz <= rem) {
+                if (h == tail && state != null && state.reserved && state.resTail == h) {
+                    state.dropReservation(); // the reserved space leaves with its segment
+                }
+                unlinkHead();
+                length -= sz;
+                dst.link(h);
+                dst.length += sz;
+                rem -= sz;
+            } else {
+                if (h.writable()) {
+                    dst.appendBytes(h.buf, h.pos, (int) rem); // less than this segment: copy (counts dst.length)
+                } else {
+                    dst.link(h.splitShared(0, rem)); // caller memory or file: share it, never copy
+                    dst.length += rem;
+                }
+                advance(h, rem);
+                length -= rem;
+                rem = 0;
+            }
+        }
+    }
+
+    /** Fills {@code out} with views of {@code want} bytes from {@code from} (in memory); returns the views needed. */
+    int views(long from, long want, ByteBuffer[] out) {
+        int count = 0;
+        long base = 0;
+        for (Segment s = head; s != null && base < from + want; s = s.next) {
+            long sz = s.size();
+            if (base + sz > from) {
+                int skip = (int) Math.max(0, from - base);
+                if (count < out.length) {
+                    out[count] = s.buf.slice(s.pos + skip, (int) sz - skip);
+                }
+                count++;
+            }
+            base += sz;
+        }
+        return count;
+    }
+
+    /** Copies the first {@code k} bytes (in memory, spanning segments) into one new head segment; a view of them. */
+    ByteBuffer gatherFront(int k) {
+        Segment s = k <= SegmentPool.SEGMENT_SIZE ? takeSegment()
+                : new Segment(ByteBuffer.allocateDirect(k), Segment.OWNED);
+        copyTo(0, s.buf, 0, k);
+        long keep = length;
+        dropFront(k);
+        s.limit = k;
+        linkFirst(s);
+        length = keep;
+        return s.buf.slice(0, k);
+    }
+}

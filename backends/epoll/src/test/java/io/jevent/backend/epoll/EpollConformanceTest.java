@@ -2,6 +2,7 @@ package io.jevent.backend.epoll;
 
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
@@ -18,4 +19,5 @@ class EpollConformanceTest {
     @Nested class Signals extends SignalConformance { }
     @Nested class Config extends ConfigConformance { }
     @Nested class Io extends IoConformance { }
+    @Nested class BufferIo extends EvBufferIoConformance { }
 }

@@ -1,0 +1,726 @@
+package io.jevent.bufferevent;
+
+import io.jevent.CommonTimeout;
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.buffer.CallbackEntry;
+import io.jevent.buffer.EvBuffer;
+import io.jevent.spi.Handle;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A buffered connection: libevent's {@code bufferevent}. Bytes that arrive are appended to {@link #input()};
+ * bytes added to {@link #output()} are sent. Callbacks say when there is something to read, when the output has
+ * drained, and when something happened ({@link BevEvent}: EOF, ERROR, TIMEOUT, CONNECTED).
+ *
+ * <p>This class holds what every engine shares — buffers, callbacks, enable/suspend state, watermarks, timeouts,
+ * deferred callbacks, thread hand-off — and knows nothing of readiness: {@link SocketBufferEvent} moves bytes
+ * when a socket is ready, {@link #pair} moves them in memory, {@link FilterBufferEvent} moves them through a
+ * {@link Filter} to another BufferEvent, and a completion engine (io_uring, IOCP) will move them when an
+ * operation completes. An engine implements the five hooks at the bottom and reports its progress through
+ * {@link #readDone}, {@link #writeDone} and {@link #fireEvent}.
+ *
+ * <h2>Life cycle</h2>
+ * Made (reading disabled, writing enabled, as in libevent) → {@link #enable}/{@link #disable} as needed →
+ * callbacks while data flows → an EOF, ERROR or TIMEOUT event (that direction is then disabled) →
+ * {@link #close()}. See {@code docs/bufferevent.md} for the full table.
+ *
+ * <h2>Watermarks</h2>
+ * <ul>
+ * <li>read low: the read callback runs only once the input holds at least this many bytes (default 0);</li>
+ * <li>read high: reading from the transport stops while the input holds this many bytes (0: no limit), and
+ * resumes when the user drains it below; the input never grows past it;</li>
+ * <li>write low: the write callback runs when the output drains to this many bytes (default 0: empty);</li>
+ * <li>write high: above it the BufferEvent is not {@linkplain #isWritable() writable}, and the
+ * {@link WritabilityCallback} says so; it becomes writable again at the write low watermark. Producers that
+ * honour this keep memory bounded (libevent has no such signal; see libevent#1466).</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Every method must be called on the base's loop thread, unless the BufferEvent was made with
+ * {@link BevOption#THREADSAFE}: then calls from other threads are handed to the loop thread. The buffers are
+ * never thread-safe; from other threads write through {@link #write(byte[])}.
+ */
+public abstract class BufferEvent implements AutoCloseable {
+
+    /** Told that data arrived (read) or that the output drained (write). */
+    @FunctionalInterface
+    public interface DataCallback {
+        /** Runs on the loop thread. */
+        void onData(BufferEvent bev);
+    }
+
+    /** Told that something happened: EOF, ERROR, TIMEOUT, CONNECTED, with the direction. */
+    @FunctionalInterface
+    public interface EventCallback {
+        /**
+         * Runs on the loop thread.
+         *
+         * @param reasons bits of {@link BevEvent}
+         * @param cause what failed, for {@link BevEvent#ERROR} (never null then); otherwise null
+         */
+        void onEvent(BufferEvent bev, int reasons, Throwable cause);
+    }
+
+    /** Told when the output crosses the write high watermark, and when it drains back to the low one. */
+    @FunctionalInterface
+    public interface WritabilityCallback {
+        /** Runs on the loop thread. */
+        void onWritabilityChanged(BufferEvent bev, boolean writable);
+    }
+
+    /** Suspend reason: the input reached the read high watermark. */
+    public static final int SUSPEND_WM = 0x01;
+    /** Suspend reason: the connection's rate limit has no tokens left. */
+    public static final int SUSPEND_BANDWIDTH = 0x02;
+    /** Suspend reason: the rate-limit group has no tokens left. */
+    public static final int SUSPEND_GROUP = 0x04;
+    /** Suspend reason: a host name is being resolved. */
+    public static final int SUSPEND_LOOKUP = 0x08;
+    /** Suspend reason: a filter on top cannot take more. */
+    public static final int SUSPEND_FILTER = 0x10;
+
+    private static final int DEFERRED_READ = 1;
+    private static final int DEFERRED_WRITE = 2;
+    private static final int DEFERRED_EVENT = 4;
+    private static final int DEFERRED_WRITABILITY = 8;
+
+    /** The loop this BufferEvent runs on. */
+    protected final EventBase base;
+    /** Bytes received, not yet consumed by the user. */
+    protected final EvBuffer input = new EvBuffer();
+    /** Bytes to send. */
+    protected final EvBuffer output = new EvBuffer();
+    /** {@link BevOption} bits. */
+    protected final int options;
+
+    private DataCallback readCallback;
+    private DataCallback writeCallback;
+    private EventCallback eventCallback;
+    private WritabilityCallback writabilityCallback;
+
+    /** Ev.READ / Ev.WRITE as the user enabled them. */
+    private int enabled = Ev.WRITE;
+    /** SUSPEND_* reasons holding reading / writing back, whatever the user enabled. */
+    private int readSuspended;
+    private int writeSuspended;
+    private long readLow;
+    private long readHigh;
+    private long writeLow;
+    private long writeHigh;
+    private boolean unwritable;
+    private boolean closed;
+
+    private CommonTimeout readTimeout;
+    private CommonTimeout writeTimeout;
+    private Event readTimer;
+    private Event writeTimer;
+    /** Watches the input drain below the read high watermark; made the first time reading is suspended for it. */
+    private CallbackEntry inputWatch;
+
+    /** Deferred callbacks: one user event, activated (no allocation) when something is pending. */
+    private Event deferEvent;
+    private int deferredPending;
+    private int deferredReasons;
+    private Throwable deferredCause;
+
+    /**
+     * Sets up the shared state.
+     *
+     * @param base the loop
+     * @param options {@link BevOption} bits
+     */
+    protected BufferEvent(EventBase base, int options) {
+        this.base = Objects.requireNonNull(base, "base");
+        BevOption.check(options);
+        this.options = options;
+        output.addCallback(this::outputChanged);
+    }
+
+    // ------------------------------------------------------------------------------------------- public API
+
+    /**
+     * Two connected in-memory BufferEvents (libevent's {@code bufferevent_pair_new}): what one writes, the other
+     * reads, moved segment by segment without copying.
+     */
+    public static BufferEvent[] pair(EventBase base, int options) {
+        return PairBufferEvent.create(base, options);
+    }
+
+    /** The loop. */
+    public final EventBase base() {
+        return base;
+    }
+
+    /** The input buffer: read (drain) it in the read callback. Loop thread only. */
+    public final EvBuffer input() {
+        return input;
+    }
+
+    /** The output buffer: add to it to send. Loop thread only; see {@link #write(byte[])} for other threads. */
+    public final EvBuffer output() {
+        return output;
+    }
+
+    /** The handle under this BufferEvent, or {@code null} (pairs, unconnected sockets). */
+    public abstract Handle handle();
+
+    /**
+     * Sets the callbacks (any may be null), replacing the previous ones (libevent's {@code bufferevent_setcb}).
+     */
+    public final void setCallbacks(DataCallback read, DataCallback write, EventCallback event) {
+        onLoop(() -> {
+            this.readCallback = read;
+            this.writeCallback = write;
+            this.eventCallback = event;
+        });
+    }
+
+    /** Sets the callback told when {@link #isWritable()} changes (null for none). */
+    public final void setWritabilityCallback(WritabilityCallback callback) {
+        onLoop(() -> this.writabilityCallback = callback);
+    }
+
+    /**
+     * Starts reading and/or writing.
+     *
+     * @param what {@code Ev.READ}, {@code Ev.WRITE} or both
+     */
+    public final void enable(int what) {
+        checkDirections(what);
+        onLoop(() -> setEnabled(enabled | what));
+    }
+
+    /** Stops reading and/or writing. Data already in the buffers stays. */
+    public final void disable(int what) {
+        checkDirections(what);
+        onLoop(() -> setEnabled(enabled & ~what));
+    }
+
+    /** What the user enabled ({@code Ev.READ | Ev.WRITE} bits). */
+    public final int enabled() {
+        return enabled;
+    }
+
+    /**
+     * Sets the watermarks of one or both directions (libevent's {@code bufferevent_setwatermark}).
+     *
+     * @param what {@code Ev.READ}, {@code Ev.WRITE} or both
+     * @param low {@code >= 0}
+     * @param high {@code 0} for none, else {@code >= low} (and {@code > 0})
+     */
+    public final void setWatermark(int what, long low, long high) {
+        checkDirections(what);
+        if (low < 0 || high < 0 || (high > 0 && high < low)) {
+            throw new IllegalArgumentException("expected 0 <= low <= high (or high = 0 for none), got low " + low
+                    + ", high " + high);
+        }
+        onLoop(() -> {
+            if ((what & Ev.READ) != 0) {
+                readLow = low;
+                readHigh = high;
+                checkReadWatermark();
+            }
+            if ((what & Ev.WRITE) != 0) {
+                writeLow = low;
+                writeHigh = high;
+                updateWritability();
+            }
+        });
+    }
+
+    /** The read low watermark. */
+    public final long readLowWatermark() {
+        return readLow;
+    }
+
+    /** The read high watermark (0: none). */
+    public final long readHighWatermark() {
+        return readHigh;
+    }
+
+    /** The write low watermark. */
+    public final long writeLowWatermark() {
+        return writeLow;
+    }
+
+    /** The write high watermark (0: none). */
+    public final long writeHighWatermark() {
+        return writeHigh;
+    }
+
+    /**
+     * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}): READING|TIMEOUT when reading is enabled and
+     * nothing arrives for {@code read}; WRITING|TIMEOUT when output is pending and nothing can be sent for
+     * {@code write}. The direction is then disabled. Timeouts use the base's common-timeout queues, so thousands
+     * of connections with the same timeout cost O(1) each.
+     *
+     * @param read the read timeout, or null for none
+     * @param write the write timeout, or null for none
+     */
+    public final void setTimeouts(Duration read, Duration write) {
+        CommonTimeout r = read == null ? null : base.commonTimeout(positive(read, "read"));
+        CommonTimeout w = write == null ? null : base.commonTimeout(positive(write, "write"));
+        onLoop(() -> {
+            readTimeout = r;
+            writeTimeout = w;
+            if (r != null && readTimer == null) {
+                readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
+            }
+            if (w != null && writeTimer == null) {
+                writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
+            }
+            armReadTimer();
+            armWriteTimer();
+        });
+    }
+
+    /** Whether the output is under the write high watermark (always true without one). */
+    public final boolean isWritable() {
+        return !unwritable;
+    }
+
+    /**
+     * Appends a copy of {@code data} to the output. From another thread (with {@link BevOption#THREADSAFE}) the
+     * copy is made at once and added on the loop thread.
+     */
+    public final void write(byte[] data) {
+        write(data, 0, data.length);
+    }
+
+    /** Appends a copy of {@code data[off, off + len)} to the output. */
+    public final void write(byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        if (base.inLoopThread()) {
+            output.add(data, off, len);
+        } else {
+            byte[] copy = java.util.Arrays.copyOfRange(data, off, off + len);
+            onLoop(() -> output.add(copy));
+        }
+    }
+
+    /** Appends a copy of {@code data}'s remaining bytes to the output, consuming them. */
+    public final void write(ByteBuffer data) {
+        if (base.inLoopThread()) {
+            output.add(data);
+        } else {
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            onLoop(() -> output.add(copy));
+        }
+    }
+
+    /** Moves all of {@code data} to the output (no copy). Loop thread only. */
+    public final void write(EvBuffer data) {
+        requireLoop();
+        output.addBuffer(data);
+    }
+
+    /** Removes up to {@code len} bytes from the input into {@code dst}; returns how many. Loop thread only. */
+    public final int read(byte[] dst, int off, int len) {
+        requireLoop();
+        return input.remove(dst, off, len);
+    }
+
+    /**
+     * Asks the engine to push data through (libevent's {@code bufferevent_flush}): meaningful for filters (a
+     * zlib filter sync-flushes on FLUSH and finishes on FINISHED) and pairs (FINISHED gives the partner EOF).
+     *
+     * @param what {@code Ev.READ}, {@code Ev.WRITE} or both
+     */
+    public final void flush(int what, FlushMode mode) {
+        checkDirections(what);
+        Objects.requireNonNull(mode, "mode");
+        onLoop(() -> {
+            if (!closed) {
+                flushEngine(what, mode);
+            }
+        });
+    }
+
+    /**
+     * Closes the BufferEvent: no callback runs after this, unsent output is dropped, buffers give their memory
+     * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent.
+     */
+    @Override
+    public final void close() {
+        onLoop(this::closeNow);
+    }
+
+    /** Whether {@link #close()} has run. */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------ for engines, filters, limiters
+
+    /** Whether reading is enabled and not suspended. */
+    protected final boolean readWanted() {
+        return !closed && (enabled & Ev.READ) != 0 && readSuspended == 0;
+    }
+
+    /** Whether writing is enabled and not suspended. */
+    protected final boolean writeWanted() {
+        return !closed && (enabled & Ev.WRITE) != 0 && writeSuspended == 0;
+    }
+
+    /**
+     * Holds reading back for {@code reason} (a {@code SUSPEND_*} bit) until {@link #unsuspendRead}; for rate
+     * limiters and filters. Loop thread.
+     */
+    public final void suspendRead(int reason) {
+        boolean before = readWanted();
+        readSuspended |= reason;
+        readStateChanged(before);
+    }
+
+    /** Lifts a {@link #suspendRead} reason. Loop thread. */
+    public final void unsuspendRead(int reason) {
+        boolean before = readWanted();
+        readSuspended &= ~reason;
+        readStateChanged(before);
+    }
+
+    /** Holds writing back for {@code reason} until {@link #unsuspendWrite}. Loop thread. */
+    public final void suspendWrite(int reason) {
+        boolean before = writeWanted();
+        writeSuspended |= reason;
+        writeStateChanged(before);
+    }
+
+    /** Lifts a {@link #suspendWrite} reason. Loop thread. */
+    public final void unsuspendWrite(int reason) {
+        boolean before = writeWanted();
+        writeSuspended &= ~reason;
+        writeStateChanged(before);
+    }
+
+    /** The suspend reasons now holding reading back. */
+    public final int readSuspendReasons() {
+        return readSuspended;
+    }
+
+    /**
+     * How many bytes the engine may read now: the room under the read high watermark (or {@code max}), and
+     * never more than {@code max}. 0 means none: the engine must not read.
+     */
+    protected final long readAllowance(long max) {
+        long room = readHigh > 0 ? readHigh - input.length() : max;
+        return Math.max(0, Math.min(room, Math.min(max, rateLimitReadQuota())));
+    }
+
+    /** Bytes the rate limiter lets us read now; {@code Long.MAX_VALUE} when none is set. */
+    protected long rateLimitReadQuota() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Bytes the rate limiter lets us write now; {@code Long.MAX_VALUE} when none is set. */
+    protected long rateLimitWriteQuota() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * The engine appended {@code n > 0} bytes to the input: restarts the read timeout, applies the read
+     * watermarks and runs the read callback when due. Call it last in the engine's handler (the callback may close
+     * this BufferEvent).
+     */
+    protected final void readDone(long n) {
+        if (closed) {
+            return;
+        }
+        armReadTimer();
+        readProgress(n);
+        checkReadWatermark();
+        if (input.length() >= readLow && input.length() > 0) {
+            fireRead();
+        }
+    }
+
+    /**
+     * The engine sent {@code n >= 0} bytes from the output: restarts or stops the write timeout and runs the write
+     * callback when the output is at or under the write low watermark. Call it last in the engine's handler.
+     */
+    protected final void writeDone(long n) {
+        if (closed) {
+            return;
+        }
+        writeProgress(n);
+        armWriteTimer();
+        if (output.length() <= writeLow) {
+            fireWrite();
+        }
+    }
+
+    /** Hook for rate limiters: {@code n} bytes were read. */
+    protected void readProgress(long n) {
+    }
+
+    /** Hook for rate limiters: {@code n} bytes were written. */
+    protected void writeProgress(long n) {
+    }
+
+    /**
+     * Reports an event to the user. An EOF, ERROR or TIMEOUT disables its direction first (libevent does the
+     * same), so a dead connection does not spin the loop.
+     */
+    protected final void fireEvent(int reasons, Throwable cause) {
+        if (closed) {
+            return;
+        }
+        if ((reasons & (BevEvent.EOF | BevEvent.ERROR | BevEvent.TIMEOUT)) != 0) {
+            int dirs = 0;
+            if ((reasons & BevEvent.READING) != 0) {
+                dirs |= Ev.READ;
+            }
+            if ((reasons & BevEvent.WRITING) != 0) {
+                dirs |= Ev.WRITE;
+            }
+            if (dirs == 0 && (reasons & BevEvent.ERROR) != 0) {
+                dirs = Ev.READ | Ev.WRITE;
+            }
+            setEnabled(enabled & ~dirs);
+        }
+        if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+            deferredReasons |= reasons;
+            if (cause != null && deferredCause == null) {
+                deferredCause = cause;
+            }
+            defer(DEFERRED_EVENT);
+        } else if (eventCallback != null) {
+            eventCallback.onEvent(this, reasons, cause);
+        }
+    }
+
+    /** The engine should start moving bytes for the directions now wanted or stop for those no longer wanted. */
+    protected abstract void readInterestChanged(boolean wanted);
+
+    /** Writing became wanted (then the engine sends any pending output) or unwanted. */
+    protected abstract void writeInterestChanged(boolean wanted);
+
+    /** Bytes were added to the output while writing is wanted. */
+    protected abstract void outputReady();
+
+    /** Releases the engine's resources; with CLOSE_ON_FREE, closes what it wraps. */
+    protected abstract void closeEngine();
+
+    /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
+    protected void flushEngine(int what, FlushMode mode) {
+    }
+
+    /** Throws unless on the loop thread; for methods that touch the buffers. */
+    protected final void requireLoop() {
+        if (!base.inLoopThread()) {
+            throw new IllegalStateException("this BufferEvent method must be called on its loop thread ("
+                    + "calling thread: " + Thread.currentThread().getName() + "); hand it over with base.execute()");
+        }
+    }
+
+    /** Runs {@code r} on the loop thread: now if on it, queued if THREADSAFE, else an IllegalStateException. */
+    protected final void onLoop(Runnable r) {
+        if (base.inLoopThread()) {
+            r.run();
+        } else if ((options & BevOption.THREADSAFE) != 0) {
+            base.execute(r);
+        } else {
+            throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
+                    + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"
+                    + " base.execute()");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ private
+
+    private static void checkDirections(int what) {
+        if (what == 0 || (what & ~(Ev.READ | Ev.WRITE)) != 0) {
+            throw new IllegalArgumentException("expected Ev.READ, Ev.WRITE or both, got " + Ev.toString(what));
+        }
+    }
+
+    private static Duration positive(Duration d, String which) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("expected a positive " + which + " timeout or null for none, got " + d);
+        }
+        return d;
+    }
+
+    private void setEnabled(int now) {
+        boolean readBefore = readWanted();
+        boolean writeBefore = writeWanted();
+        enabled = now;
+        readStateChanged(readBefore);
+        writeStateChanged(writeBefore);
+    }
+
+    private void readStateChanged(boolean before) {
+        boolean now = readWanted();
+        if (now != before) {
+            readInterestChanged(now);
+            armReadTimer();
+        }
+    }
+
+    private void writeStateChanged(boolean before) {
+        boolean now = writeWanted();
+        if (now != before) {
+            writeInterestChanged(now);
+            armWriteTimer();
+        }
+    }
+
+    private void checkReadWatermark() {
+        if (readHigh > 0 && input.length() >= readHigh) {
+            if ((readSuspended & SUSPEND_WM) == 0) {
+                if (inputWatch == null) {
+                    inputWatch = input.addCallback((b, orig, added, deleted) -> {
+                        if (deleted > 0) {
+                            checkReadWatermark();
+                        }
+                    });
+                }
+                inputWatch.setEnabled(true);
+                suspendRead(SUSPEND_WM);
+            }
+        } else if ((readSuspended & SUSPEND_WM) != 0) {
+            if (inputWatch != null) {
+                inputWatch.setEnabled(false);
+            }
+            unsuspendRead(SUSPEND_WM);
+        }
+    }
+
+    private void outputChanged(EvBuffer b, long orig, long added, long deleted) {
+        if (added > 0 && writeWanted()) {
+            armWriteTimer();
+            outputReady();
+        }
+        updateWritability();
+    }
+
+    private void updateWritability() {
+        if (closed) {
+            return;
+        }
+        boolean was = unwritable;
+        if (writeHigh <= 0) {
+            unwritable = false;
+        } else if (!unwritable && output.length() > writeHigh) {
+            unwritable = true;
+        } else if (unwritable && output.length() <= writeLow) {
+            unwritable = false;
+        }
+        if (was != unwritable && writabilityCallback != null) {
+            if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+                defer(DEFERRED_WRITABILITY);
+            } else {
+                writabilityCallback.onWritabilityChanged(this, !unwritable);
+            }
+        }
+    }
+
+    private void armReadTimer() {
+        if (readTimer == null) {
+            return;
+        }
+        if (readTimeout != null && readWanted()) {
+            readTimer.add(readTimeout);
+        } else {
+            readTimer.remove();
+        }
+    }
+
+    private void armWriteTimer() {
+        if (writeTimer == null) {
+            return;
+        }
+        if (writeTimeout != null && writeWanted() && output.length() > 0) {
+            writeTimer.add(writeTimeout);
+        } else {
+            writeTimer.remove();
+        }
+    }
+
+    private void timedOut(int direction) {
+        fireEvent((direction == Ev.READ ? BevEvent.READING : BevEvent.WRITING) | BevEvent.TIMEOUT, null);
+    }
+
+    private void fireRead() {
+        if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+            defer(DEFERRED_READ);
+        } else if (readCallback != null) {
+            readCallback.onData(this);
+        }
+    }
+
+    private void fireWrite() {
+        if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+            defer(DEFERRED_WRITE);
+        } else if (writeCallback != null) {
+            writeCallback.onData(this);
+        }
+    }
+
+    private void defer(int what) {
+        deferredPending |= what;
+        if (deferEvent == null) {
+            deferEvent = base.newUserEvent((ev, w) -> runDeferred());
+        }
+        deferEvent.activate(Ev.READ);
+    }
+
+    private void runDeferred() {
+        int pending = deferredPending;
+        deferredPending = 0;
+        if (closed) {
+            return;
+        }
+        if ((pending & DEFERRED_READ) != 0 && readCallback != null && input.length() >= readLow) {
+            readCallback.onData(this);
+        }
+        if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
+            writeCallback.onData(this);
+        }
+        if ((pending & DEFERRED_WRITABILITY) != 0 && writabilityCallback != null && !closed) {
+            writabilityCallback.onWritabilityChanged(this, !unwritable);
+        }
+        if ((pending & DEFERRED_EVENT) != 0 && !closed) {
+            int reasons = deferredReasons;
+            Throwable cause = deferredCause;
+            deferredReasons = 0;
+            deferredCause = null;
+            if (eventCallback != null) {
+                eventCallback.onEvent(this, reasons, cause);
+            }
+        }
+    }
+
+    private void closeNow() {
+        if (closed) {
+            return;
+        }
+        boolean readBefore = readWanted();
+        boolean writeBefore = writeWanted();
+        closed = true;
+        if (readBefore) {
+            readInterestChanged(false);
+        }
+        if (writeBefore) {
+            writeInterestChanged(false);
+        }
+        if (readTimer != null) {
+            readTimer.close();
+        }
+        if (writeTimer != null) {
+            writeTimer.close();
+        }
+        if (deferEvent != null) {
+            deferEvent.close();
+        }
+        closeEngine();
+        input.drain(input.length());
+        output.drain(output.length());
+    }
+}

@@ -1,0 +1,239 @@
+package io.jevent.bufferevent;
+
+import io.jevent.Ev;
+import io.jevent.buffer.EvBuffer;
+import io.jevent.Event;
+import io.jevent.spi.Handle;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * A BufferEvent that sits on another one and passes bytes through an input {@link Filter} and an output
+ * {@link Filter} (libevent's {@code bufferevent_filter}). Chains stack: a filter's underlying BufferEvent may
+ * itself be a filter, so {@code tls(zlib(socket))} is two FilterBufferEvents on a SocketBufferEvent.
+ *
+ * <ul>
+ * <li>Input: when the underlying BufferEvent reads, the input filter moves bytes into this one's input, up to
+ * its read high watermark; while this one may not read (disabled, or over its watermark), the underlying one is
+ * suspended ({@link BufferEvent#SUSPEND_FILTER}), so backpressure reaches the socket.</li>
+ * <li>Output: bytes added to this one's output are filtered into the underlying output from an activated event
+ * (several adds in one callback cost one filter call), up to the underlying write high watermark; the rest
+ * waits until the underlying output drains.</li>
+ * <li>Events: the underlying CONNECTED, ERROR and TIMEOUT pass up; its EOF first runs the input filter with
+ * {@link FlushMode#FINISHED}, so a filter can tell a clean end from a truncated stream.</li>
+ * <li>{@link #flush}: runs the filters with the mode, then flushes the underlying BufferEvent.</li>
+ * <li>{@link #close()}: closes both filters; with {@link BevOption#CLOSE_ON_FREE} also the underlying
+ * BufferEvent (and so the whole chain below), otherwise it gives the underlying one back, callbacks cleared.</li>
+ * </ul>
+ */
+public final class FilterBufferEvent extends BufferEvent {
+    private final BufferEvent under;
+    private final Filter inputFilter;
+    private final Filter outputFilter;
+    private Event outputTask;
+    private Event inputTask;
+    private boolean failed;
+
+    private FilterBufferEvent(BufferEvent under, Filter in, Filter out, int options) {
+        super(under.base(), options);
+        this.under = under;
+        this.inputFilter = in == null ? Filter.passThrough() : in;
+        this.outputFilter = out == null ? Filter.passThrough() : out;
+    }
+
+    /**
+     * Wraps {@code underlying}. It must not be used directly afterwards: its callbacks now belong to the filter.
+     *
+     * @param inputFilter from the underlying input to this input; null passes bytes unchanged
+     * @param outputFilter from this output to the underlying output; null passes bytes unchanged
+     * @param options {@link BevOption} bits; CLOSE_ON_FREE closes the underlying BufferEvent with this one
+     */
+    public static FilterBufferEvent create(BufferEvent underlying, Filter inputFilter, Filter outputFilter,
+                                           int options) {
+        Objects.requireNonNull(underlying, "underlying");
+        if (underlying.isClosed()) {
+            throw new IllegalArgumentException("the underlying BufferEvent is closed");
+        }
+        FilterBufferEvent f = new FilterBufferEvent(underlying, inputFilter, outputFilter, options);
+        f.onLoop(f::attach);
+        return f;
+    }
+
+    private void attach() {
+        under.setCallbacks(b -> processInput(FlushMode.NORMAL), b -> underDrained(), this::underEvent);
+        under.suspendRead(SUSPEND_FILTER); // until this one wants to read
+        under.enable(Ev.READ | Ev.WRITE);
+    }
+
+    /** The BufferEvent this one sits on. */
+    public BufferEvent underlying() {
+        return under;
+    }
+
+    @Override
+    public Handle handle() {
+        return under.handle();
+    }
+
+    @Override
+    protected void readInterestChanged(boolean wanted) {
+        if (wanted) {
+            under.unsuspendRead(SUSPEND_FILTER);
+            if (under.input().length() > 0) {
+                scheduleInput(); // bytes that arrived while we could not take them
+            }
+        } else if (!under.isClosed()) {
+            under.suspendRead(SUSPEND_FILTER);
+        }
+    }
+
+    @Override
+    protected void writeInterestChanged(boolean wanted) {
+        if (wanted && output.length() > 0) {
+            outputReady();
+        }
+    }
+
+    @Override
+    protected void outputReady() {
+        if (outputTask == null) {
+            outputTask = base.newUserEvent((ev, w) -> processOutput(FlushMode.NORMAL));
+        }
+        outputTask.activate(Ev.WRITE);
+    }
+
+    private void scheduleInput() {
+        if (inputTask == null) {
+            inputTask = base.newUserEvent((ev, w) -> processInput(FlushMode.NORMAL));
+        }
+        inputTask.activate(Ev.READ);
+    }
+
+    private void processInput(FlushMode mode) {
+        if (isClosed() || failed || (!readWanted() && mode == FlushMode.NORMAL)) {
+            return;
+        }
+        EvBuffer src = under.input();
+        long before = input.length();
+        while (true) {
+            long high = readHighWatermark();
+            if (high > 0 && input.length() >= high) {
+                break;
+            }
+            if (src.length() == 0 && mode == FlushMode.NORMAL) {
+                break;
+            }
+            long srcLen = src.length();
+            long dstLen = input.length();
+            FilterResult r = inputFilter.process(src, input, high > 0 ? high - input.length() : -1, mode);
+            if (r == FilterResult.ERROR) {
+                fail(BevEvent.READING, inputFilter);
+                return;
+            }
+            if (r == FilterResult.NEED_MORE || (src.length() == srcLen && input.length() == dstLen)) {
+                break;
+            }
+        }
+        long n = input.length() - before;
+        if (n > 0) {
+            readDone(n);
+        }
+    }
+
+    private void processOutput(FlushMode mode) {
+        if (isClosed() || failed || (!writeWanted() && mode == FlushMode.NORMAL)) {
+            return;
+        }
+        EvBuffer dst = under.output();
+        long before = output.length();
+        while (true) {
+            long high = under.writeHighWatermark();
+            if (high > 0 && dst.length() >= high) {
+                break;
+            }
+            if (output.length() == 0 && mode == FlushMode.NORMAL) {
+                break;
+            }
+            long srcLen = output.length();
+            long dstLen = dst.length();
+            FilterResult r = outputFilter.process(output, dst, high > 0 ? high - dst.length() : -1, mode);
+            if (r == FilterResult.ERROR) {
+                fail(BevEvent.WRITING, outputFilter);
+                return;
+            }
+            if (r == FilterResult.NEED_MORE || (output.length() == srcLen && dst.length() == dstLen)) {
+                break;
+            }
+            if (mode != FlushMode.NORMAL && output.length() == 0) {
+                break; // one flushing call with everything consumed is enough
+            }
+        }
+        long consumed = before - output.length();
+        if (consumed > 0) {
+            writeDone(consumed);
+        }
+    }
+
+    private void underDrained() {
+        if (output.length() > 0) {
+            processOutput(FlushMode.NORMAL);
+        }
+    }
+
+    private void underEvent(BufferEvent b, int reasons, Throwable cause) {
+        if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
+            processInput(FlushMode.FINISHED); // a filter may find the stream truncated
+            if (failed) {
+                return;
+            }
+        }
+        fireEvent(reasons, cause);
+    }
+
+    private void fail(int direction, Filter f) {
+        failed = true;
+        Throwable cause = f.failure();
+        if (cause == null) {
+            cause = new IOException((direction == BevEvent.READING ? "input" : "output") + " filter " + f
+                    + " failed without saying why");
+        }
+        fireEvent(direction | BevEvent.ERROR, cause);
+    }
+
+    @Override
+    protected void flushEngine(int what, FlushMode mode) {
+        if ((what & Ev.READ) != 0) {
+            processInput(mode);
+        }
+        if ((what & Ev.WRITE) != 0) {
+            processOutput(mode);
+            under.flush(Ev.WRITE, mode);
+        }
+    }
+
+    @Override
+    protected void closeEngine() {
+        if (outputTask != null) {
+            outputTask.close();
+        }
+        if (inputTask != null) {
+            inputTask.close();
+        }
+        inputFilter.close();
+        if (outputFilter != inputFilter) {
+            outputFilter.close();
+        }
+        if ((options & BevOption.CLOSE_ON_FREE) != 0) {
+            under.close();
+        } else if (!under.isClosed()) {
+            under.setCallbacks(null, null, null);
+            under.unsuspendRead(SUSPEND_FILTER);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FilterBufferEvent[" + under + ", in " + input.length() + ", out " + output.length() + "]";
+    }
+}

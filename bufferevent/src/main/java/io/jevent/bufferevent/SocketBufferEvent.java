@@ -1,0 +1,344 @@
+package io.jevent.bufferevent;
+
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.spi.Handle;
+import io.jevent.spi.NetOps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A BufferEvent on a socket, driven by readiness (libevent's {@code bufferevent_socket}).
+ *
+ * <p><b>System calls.</b> Reading is one persistent READ registration and one scattering read per readiness,
+ * never read-until-EAGAIN: a short read already says the socket is drained. Writing does not wait for the
+ * backend: when bytes are added to the output, the write handler is <em>activated</em> (no system call) and runs
+ * in the same loop pass, so an echo costs epoll_wait, read and write. Only when the kernel refuses bytes (EAGAIN
+ * or a partial write) is WRITE interest registered, and it is dropped again once the output is empty.
+ *
+ * <p>Read sizes: up to {@code jevent.bufferevent.maxRead} bytes per read (default 128 KiB), never past the read
+ * high watermark.
+ */
+public final class SocketBufferEvent extends BufferEvent {
+    private static final Logger log = LoggerFactory.getLogger(SocketBufferEvent.class);
+    /** Most bytes read by one read call. */
+    static final int MAX_READ = Integer.getInteger("jevent.bufferevent.maxRead", 128 * 1024);
+
+    static {
+        log.debug("jevent.bufferevent.maxRead = {}", MAX_READ);
+    }
+
+    private final NetOps ops;
+    private Handle handle;
+    private Event readEvent;
+    private Event writeEvent;
+    /** WRITE interest is registered with the backend (we wait for writability). */
+    private boolean writeRegistered;
+    /** A non-blocking connect is in progress. */
+    private boolean connecting;
+    /** shutdownOutput() waits for the output to drain. */
+    private boolean shutdownPending;
+
+    private SocketBufferEvent(EventBase base, Handle handle, int options) {
+        super(base, options);
+        this.ops = base.netOps();
+        if (handle != null) {
+            attach(handle);
+        }
+    }
+
+    /**
+     * A BufferEvent on a connected socket (an accepted one, say), or, with {@code handle == null}, one to
+     * {@link #connect} later. Reading starts disabled and writing enabled, as in libevent:
+     * {@code enable(Ev.READ)} to receive.
+     *
+     * @param handle a connected non-blocking socket of the base's kind, or null
+     * @param options {@link BevOption} bits
+     */
+    public static SocketBufferEvent create(EventBase base, Handle handle, int options) {
+        Objects.requireNonNull(base, "base");
+        return new SocketBufferEvent(base, handle, options);
+    }
+
+    @Override
+    public Handle handle() {
+        return handle;
+    }
+
+    /**
+     * Connects to {@code address} without blocking; the event callback gets {@link BevEvent#CONNECTED} or
+     * {@link BevEvent#ERROR} (with the cause, such as ECONNREFUSED). Output written before the connect finishes
+     * is sent after it.
+     *
+     * @throws IllegalStateException if this BufferEvent already has a socket
+     */
+    public void connect(SocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address instanceof InetSocketAddress && ((InetSocketAddress) address).isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address " + address + ": use connectHostname(host, port)");
+        }
+        onLoop(() -> connectNow(address));
+    }
+
+    /**
+     * Resolves {@code host} on a helper thread (the loop never blocks), then connects to its first address; the
+     * answer comes back on the loop thread. A failed lookup is an ERROR event carrying the
+     * {@link java.net.UnknownHostException}.
+     */
+    public void connectHostname(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("expected 0 <= port <= 65535, got " + port);
+        }
+        onLoop(() -> {
+            checkNoSocket();
+            suspendRead(SUSPEND_LOOKUP);
+            suspendWrite(SUSPEND_LOOKUP);
+            HostResolver.resolve(base, host, port, (addr, failure) -> {
+                if (isClosed()) {
+                    return;
+                }
+                unsuspendRead(SUSPEND_LOOKUP);
+                unsuspendWrite(SUSPEND_LOOKUP);
+                if (failure != null) {
+                    fireEvent(BevEvent.ERROR, failure);
+                } else {
+                    connectNow(addr);
+                }
+            });
+        });
+    }
+
+    /**
+     * Half-closes: once the output has drained, shuts the socket down for writing, so the peer reads end of
+     * stream while this side can still read.
+     */
+    public void shutdownOutput() {
+        onLoop(() -> {
+            if (isClosed() || handle == null) {
+                return;
+            }
+            if (output.length() == 0 && !connecting) {
+                doShutdown();
+            } else {
+                shutdownPending = true;
+                activateWrite();
+            }
+        });
+    }
+
+    private void checkNoSocket() {
+        if (handle != null) {
+            throw new IllegalStateException("this BufferEvent already has a socket (" + handle + "); make a new one"
+                    + " to connect elsewhere");
+        }
+    }
+
+    private void attach(Handle h) {
+        this.handle = h;
+        this.readEvent = base.newEvent(h, Ev.READ | Ev.PERSIST, this::onReadable);
+        this.writeEvent = base.newEvent(h, Ev.WRITE | Ev.PERSIST, this::onWritable);
+    }
+
+    private void connectNow(SocketAddress address) {
+        if (isClosed()) {
+            return;
+        }
+        checkNoSocket();
+        Handle h;
+        try {
+            h = ops.connect(address);
+        } catch (IOException e) {
+            // reported like a late failure, from the loop, never from inside connect()
+            base.once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> fireEvent(BevEvent.ERROR, e));
+            return;
+        }
+        attach(h);
+        connecting = true;
+        registerWrite();
+    }
+
+    private void registerWrite() {
+        if (!writeRegistered) {
+            writeRegistered = true;
+            writeEvent.add();
+        }
+    }
+
+    private void unregisterWrite() {
+        if (writeRegistered) {
+            writeRegistered = false;
+            writeEvent.remove();
+        }
+    }
+
+    private void activateWrite() {
+        if (writeEvent != null && !writeRegistered && !connecting) {
+            writeEvent.activate(Ev.WRITE);
+        }
+    }
+
+    @Override
+    protected void readInterestChanged(boolean wanted) {
+        if (readEvent == null || connecting) {
+            return;
+        }
+        if (wanted) {
+            readEvent.add();
+        } else {
+            readEvent.remove();
+        }
+    }
+
+    @Override
+    protected void writeInterestChanged(boolean wanted) {
+        if (writeEvent == null || connecting) {
+            return;
+        }
+        if (wanted) {
+            if (output.length() > 0 || shutdownPending) {
+                activateWrite();
+            }
+        } else {
+            unregisterWrite();
+            writeEvent.remove(); // also drops a pending activation
+        }
+    }
+
+    @Override
+    protected void outputReady() {
+        activateWrite();
+    }
+
+    private void onReadable(Event ev, int what) {
+        long allowed = readAllowance(MAX_READ);
+        if (allowed <= 0) {
+            return; // over the high watermark or out of tokens: the suspension removes this event
+        }
+        long n;
+        try {
+            n = input.readFrom(handle, ops, (int) allowed);
+        } catch (IOException e) {
+            fireEvent(BevEvent.READING | BevEvent.ERROR, e);
+            return;
+        }
+        if (n == NetOps.WOULD_BLOCK) {
+            return;
+        }
+        if (n == 0) {
+            fireEvent(BevEvent.READING | BevEvent.EOF, null);
+            return;
+        }
+        readDone(n);
+    }
+
+    private void onWritable(Event ev, int what) {
+        if (connecting) {
+            if (!finishConnect()) {
+                return;
+            }
+        }
+        if (!writeWanted() && !shutdownPending) {
+            unregisterWrite();
+            return;
+        }
+        if (output.length() == 0) {
+            unregisterWrite();
+            if (shutdownPending) {
+                doShutdown();
+            }
+            return;
+        }
+        if (!writeWanted()) {
+            unregisterWrite();
+            return;
+        }
+        long quota = rateLimitWriteQuota();
+        if (quota <= 0) {
+            unregisterWrite();
+            return;
+        }
+        long n;
+        try {
+            n = output.writeTo(handle, ops, quota == Long.MAX_VALUE ? -1 : quota);
+        } catch (IOException e) {
+            unregisterWrite();
+            fireEvent(BevEvent.WRITING | BevEvent.ERROR, e);
+            return;
+        }
+        if (n == NetOps.WOULD_BLOCK) {
+            registerWrite();
+            return;
+        }
+        if (output.length() > 0) {
+            registerWrite();
+        } else {
+            unregisterWrite();
+            if (shutdownPending) {
+                doShutdown();
+            }
+        }
+        writeDone(n);
+    }
+
+    /** Returns true when connected and writing may go on. */
+    private boolean finishConnect() {
+        try {
+            if (!ops.finishConnect(handle)) {
+                return false;
+            }
+        } catch (IOException e) {
+            connecting = false;
+            unregisterWrite();
+            fireEvent(BevEvent.ERROR, e);
+            return false;
+        }
+        connecting = false;
+        if (readWanted()) {
+            readEvent.add();
+        }
+        boolean more = (writeWanted() && output.length() > 0) || shutdownPending;
+        if (!more) {
+            unregisterWrite();
+        }
+        fireEvent(BevEvent.CONNECTED, null);
+        return more && !isClosed();
+    }
+
+    private void doShutdown() {
+        shutdownPending = false;
+        try {
+            ops.shutdownOutput(handle);
+        } catch (IOException e) {
+            fireEvent(BevEvent.WRITING | BevEvent.ERROR, e);
+        }
+    }
+
+    @Override
+    protected void closeEngine() {
+        if (readEvent != null) {
+            readEvent.close();
+            writeEvent.close();
+        }
+        if ((options & BevOption.CLOSE_ON_FREE) != 0 && handle != null) {
+            try {
+                ops.close(handle);
+            } catch (IOException e) {
+                log.debug("closing {} failed", handle, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SocketBufferEvent[" + handle + (connecting ? " connecting" : "") + (isClosed() ? " closed" : "")
+                + ", in " + input.length() + ", out " + output.length() + "]";
+    }
+}

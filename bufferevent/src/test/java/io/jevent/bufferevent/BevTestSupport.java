@@ -1,0 +1,77 @@
+package io.jevent.bufferevent;
+
+import io.jevent.EventBase;
+import io.jevent.conformance.ConformanceBase;
+import io.jevent.spi.Handle;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.zip.CRC32;
+
+/** Shared plumbing for the BufferEvent suites: loopback servers, echo wiring, deterministic data. */
+abstract class BevTestSupport extends ConformanceBase {
+
+    static SocketAddress loopback0() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** Deterministic pseudo-random bytes: {@code data(seed, n)} is the same everywhere. */
+    static byte[] data(long seed, int n) {
+        byte[] b = new byte[n];
+        long x = seed * 0x9E3779B97F4A7C15L + 1;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            b[i] = (byte) x;
+        }
+        return b;
+    }
+
+    static long crc(byte[] b, int off, int len) {
+        CRC32 c = new CRC32();
+        c.update(b, off, len);
+        return c.getValue();
+    }
+
+    /** An echo server on the base: every accepted connection echoes what it reads and closes on EOF. */
+    static Listener echoServer(EventBase base, int options) throws IOException {
+        return Listener.bind(base, loopback0(), Listener.REUSEADDR, (l, h) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | options);
+            bev.setCallbacks(b -> b.write(b.input()), null, (b, reasons, cause) -> b.close());
+            bev.enable(io.jevent.Ev.READ);
+        });
+    }
+
+    /** A connected SocketBufferEvent pair over loopback TCP (server side accepted on the base). */
+    static SocketBufferEvent[] tcpPair(EventBase base, Listener[] keep) throws IOException {
+        SocketBufferEvent[] out = new SocketBufferEvent[2];
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) ->
+                out[1] = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE));
+        keep[0] = l;
+        out[0] = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        boolean[] connected = {false};
+        out[0].setCallbacks(null, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                throw new AssertionError("connect failed: " + BevEvent.toString(reasons), cause);
+            }
+            connected[0] = true;
+        });
+        out[0].connect(l.localAddress());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((out[1] == null || !connected[0]) && System.nanoTime() < deadline) {
+            loopWithin(base, io.jevent.LoopFlag.ONCE, java.time.Duration.ofSeconds(10));
+        }
+        if (out[1] == null || !connected[0]) {
+            throw new AssertionError("loopback connection not established within 10 s");
+        }
+        out[0].setCallbacks(null, null, null);
+        return out;
+    }
+
+    static Handle[] unused() {
+        return null;
+    }
+}

@@ -531,22 +531,39 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
+    // The owner-thread paths below call straight through: building the cross-thread lambda first would allocate
+    // per call unless escape analysis removes it, which it does not promise.
+
     void removeEvent(Event e) {
-        runOnLoop(() -> removeNow(e, true));
+        if (Thread.currentThread() == owner) {
+            removeNow(e, true);
+        } else {
+            execute(() -> removeNow(e, true));
+        }
     }
 
     void closeEvent(Event e) {
-        runOnLoop(() -> {
-            removeNow(e, true);
-            e.state |= Event.CLOSED;
-        });
+        if (Thread.currentThread() == owner) {
+            closeNow(e);
+        } else {
+            execute(() -> closeNow(e));
+        }
+    }
+
+    private void closeNow(Event e) {
+        removeNow(e, true);
+        e.state |= Event.CLOSED;
     }
 
     void activateEvent(Event e, int what) {
         if ((e.state & Event.CLOSED) != 0) {
             throw new IllegalStateException(e + " was closed; create a new event");
         }
-        runOnLoop(() -> activate(e, what));
+        if (Thread.currentThread() == owner) {
+            activate(e, what);
+        } else {
+            execute(() -> activate(e, what));
+        }
     }
 
     void setPriority(Event e, int p) {

@@ -6,5 +6,6 @@ import org.junit.jupiter.api.Nested;
 /** The example suites on the epoll backend. */
 @ConformanceBackend("epoll")
 class EpollExamplesTest {
+    @Nested class EchoServerTests extends EchoServerConformance { }
     @Nested class RelayTests extends RelayConformance { }
 }

@@ -1,5 +1,22 @@
 /**
  * Runnable examples of the public API, one class per example, started through {@link io.jevent.examples.Main}
- * ({@code java -jar jevent-examples.jar NAME}). They use nothing private, so they double as documentation.
+ * ({@code java -jar jevent-examples.jar NAME}; {@code --help} lists them). They use nothing private, so they double
+ * as documentation.
+ *
+ * <ul>
+ * <li>{@code demo}: the low-level loop (timers, a socket pair, a common timeout, a signal, a cross-thread task).</li>
+ * <li>{@code echo-server} ({@link io.jevent.examples.EchoServer}): BufferEvents and a Listener; the server stops
+ * reading from a connection whose output is over a high watermark and resumes in the write callback at the low
+ * one, so a client that does not read costs at most {@code high + one read} bytes. {@code --self-test CONNS BYTES}
+ * runs {@link io.jevent.examples.EchoLoad} against it on the same loop: deterministic data per connection
+ * ({@link io.jevent.examples.PatternStream}), random write sizes, every byte checked, a bounded window in
+ * flight.</li>
+ * <li>{@code relay} ({@link io.jevent.examples.Relay}): two BufferEvents per connection, bytes moved by relinking
+ * segments ({@code output().addBuffer(input())}), backpressure in both directions through the same watermark
+ * rule, EOF passed on as a half-close once the other side's output has drained.</li>
+ * </ul>
+ *
+ * <p>{@code EchoServer}, {@code EchoLoad} and {@code Relay} are reusable classes that run on a caller's base, so the
+ * tests start them in-process on every backend. Only the {@code run(String[])} command methods print.
  */
 package io.jevent.examples;

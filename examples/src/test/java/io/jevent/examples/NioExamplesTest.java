@@ -1,0 +1,11 @@
+package io.jevent.examples;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The example suites on the nio backend. */
+@ConformanceBackend("nio")
+class NioExamplesTest {
+    @Nested class EchoServerTests extends EchoServerConformance { }
+    @Nested class RelayTests extends RelayConformance { }
+}

@@ -1,0 +1,11 @@
+package io.jevent.examples;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The example suites on the poll backend. */
+@ConformanceBackend("poll")
+class PollExamplesTest {
+    @Nested class EchoServerTests extends EchoServerConformance { }
+    @Nested class RelayTests extends RelayConformance { }
+}

@@ -122,7 +122,11 @@ public final class SocketBufferEvent extends BufferEvent {
      */
     public void shutdownOutput() {
         onLoop(() -> {
-            if (isClosed() || handle == null) {
+            if (isClosed()) {
+                return;
+            }
+            if (handle == null) {
+                shutdownPending = true; // a connect or lookup is still to come; finishConnect honours it
                 return;
             }
             if (output.length() == 0 && !connecting) {

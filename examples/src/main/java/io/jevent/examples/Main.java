@@ -18,6 +18,8 @@ public final class Main {
     static {
         register("demo", "timers, a socket pair, a common timeout, a signal and a cross-thread task on the default"
                 + " backend (--backend NAME to choose)", Demo::run);
+        register("quickstart", "the README's low-level example: a socket pair, an EvBuffer, a cross-thread task",
+                QuickStart::run);
         register("echo-server", EchoServer.HELP, EchoServer::run);
         register("relay", Relay.HELP, Relay::run);
     }

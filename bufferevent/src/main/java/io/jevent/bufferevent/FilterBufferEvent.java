@@ -36,7 +36,13 @@ public final class FilterBufferEvent extends BufferEvent {
     private final Filter outputFilter;
     private Event outputTask;
     private Event inputTask;
-    private boolean failed;
+    /**
+     * A filter returned ERROR: that direction stops for good. The directions fail apart, as libevent's do: an
+     * output filter's failure must not leave the input unprocessed while the underlying BufferEvent keeps reading
+     * into a buffer nobody drains.
+     */
+    private boolean inputFailed;
+    private boolean outputFailed;
     /** Reasons of an underlying EOF held back until the input behind it has passed the filter; 0 if none. */
     private int pendingEof;
 
@@ -122,7 +128,7 @@ public final class FilterBufferEvent extends BufferEvent {
      * @return whether the watermark stopped it with underlying input left over
      */
     private boolean processInput(FlushMode mode) {
-        if (isClosed() || failed || (!readWanted() && mode == FlushMode.NORMAL)) {
+        if (isClosed() || inputFailed || (!readWanted() && mode == FlushMode.NORMAL)) {
             return false;
         }
         EvBuffer src = under.input();
@@ -161,7 +167,7 @@ public final class FilterBufferEvent extends BufferEvent {
     /** Offers the filter the end of the stream; passes the EOF up unless the watermark still holds input back. */
     private void completeEof() {
         boolean blocked = processInput(FlushMode.FINISHED);
-        if (isClosed() || failed || blocked) {
+        if (isClosed() || inputFailed || blocked) {
             return; // a later processInput(NORMAL), once the user drains, comes back here
         }
         int reasons = pendingEof;
@@ -170,7 +176,7 @@ public final class FilterBufferEvent extends BufferEvent {
     }
 
     private void processOutput(FlushMode mode) {
-        if (isClosed() || failed || (!writeWanted() && mode == FlushMode.NORMAL)) {
+        if (isClosed() || outputFailed || (!writeWanted() && mode == FlushMode.NORMAL)) {
             return;
         }
         EvBuffer dst = under.output();
@@ -219,7 +225,11 @@ public final class FilterBufferEvent extends BufferEvent {
     }
 
     private void fail(int direction, Filter f) {
-        failed = true;
+        if (direction == BevEvent.READING) {
+            inputFailed = true;
+        } else {
+            outputFailed = true;
+        }
         Throwable cause = f.failure();
         if (cause == null) {
             cause = new IOException((direction == BevEvent.READING ? "input" : "output") + " filter " + f

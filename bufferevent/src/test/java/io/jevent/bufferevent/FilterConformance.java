@@ -259,23 +259,32 @@ public abstract class FilterConformance extends BevTestSupport {
     }
 
     @Test
-    void shouldReportOutputFilterErrorWithItsCause() throws IOException {
+    void shouldReportOutputFilterErrorWithItsCauseAndKeepTheInputGoing() throws IOException {
         EventBase base = newBase();
         BufferEvent[] t = transport(base);
         TestFilters.FailOn failing = new TestFilters.FailOn((byte) '!', "no bangs out");
         FilterBufferEvent f = FilterBufferEvent.create(t[0], null, failing, BevOption.CLOSE_ON_FREE);
         List<Integer> events = new ArrayList<>();
         List<Throwable> causes = new ArrayList<>();
-        f.setCallbacks(null, null, (b, reasons, cause) -> {
+        StringBuilder got = new StringBuilder();
+        f.setCallbacks(b -> {
+            got.append(new String(SocketBufferEventConformance.drainAll(b), StandardCharsets.US_ASCII));
+            if (got.toString().equals("still reading")) {
+                b.close();
+                t[1].close();
+            }
+        }, null, (b, reasons, cause) -> {
             events.add(reasons);
             causes.add(cause);
-            b.close();
-            t[1].close();
+            // the peer talks after the output failed: the input side must still deliver
+            t[1].write("still reading".getBytes(StandardCharsets.US_ASCII));
         });
+        f.enable(Ev.READ);
         f.write("oops!".getBytes(StandardCharsets.US_ASCII));
         loopWithin(base, 0, Duration.ofSeconds(20));
         assertEquals(List.of(BevEvent.WRITING | BevEvent.ERROR), events);
         assertSame(failing.failure, causes.get(0));
+        assertEquals("still reading", got.toString(), "an output failure stopped the input too");
     }
 
     @Test

@@ -132,7 +132,8 @@ public abstract class OptionsConformance extends BevTestSupport {
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Listener.bind(base, loopback0(), 0, 0, (l, h) -> { })), "backlog > 0", "got 0");
         assertMessage(assertThrows(IllegalArgumentException.class,
-                () -> Listener.bind(base, loopback0(), 0x80, (l, h) -> { })), "0x80", "Listener.REUSEADDR");
+                () -> Listener.bind(base, loopback0(), Listener.REUSEADDR | 0x80, (l, h) -> { })), "0x80;",
+                "Listener.REUSEADDR");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> p[0].setTimeouts(Duration.ZERO, null)), "positive read timeout");
         p[1].close();

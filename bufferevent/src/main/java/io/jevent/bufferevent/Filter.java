@@ -19,7 +19,9 @@ public interface Filter {
      *     filter may exceed it by one unit of output (a record, a block) rather than split it
      * @param mode {@link FlushMode#NORMAL} while data flows, {@link FlushMode#FLUSH} to push out what is held,
      *     {@link FlushMode#FINISHED} at the end of the stream (output: close_notify, zlib trailer; input: the peer
-     *     sent end of stream, so a missing trailer is now an error)
+     *     sent end of stream, so a missing trailer is now an error). An input filter stopped by {@code dstLimit} with
+     *     bytes left in {@code src} is offered FINISHED again once the reader has drained, so at FINISHED it should
+     *     fail only on what it cannot ever turn into output, not on what the limit held back
      */
     FilterResult process(EvBuffer src, EvBuffer dst, long dstLimit, FlushMode mode);
 

@@ -21,7 +21,10 @@ import java.util.Objects;
  * (several adds in one callback cost one filter call), up to the underlying write high watermark; the rest
  * waits until the underlying output drains.</li>
  * <li>Events: the underlying CONNECTED, ERROR and TIMEOUT pass up; its EOF first runs the input filter with
- * {@link FlushMode#FINISHED}, so a filter can tell a clean end from a truncated stream.</li>
+ * {@link FlushMode#FINISHED}, so a filter can tell a clean end from a truncated stream. The EOF passes up only
+ * once everything the underlying BufferEvent received has gone through the filter: while this one's read high
+ * watermark holds input back, the EOF waits (and FINISHED is offered again when the user has drained), because
+ * an EOF must follow all the data before it.</li>
  * <li>{@link #flush}: runs the filters with the mode, then flushes the underlying BufferEvent.</li>
  * <li>{@link #close()}: closes both filters; with {@link BevOption#CLOSE_ON_FREE} also the underlying
  * BufferEvent (and so the whole chain below), otherwise it gives the underlying one back, callbacks cleared.</li>
@@ -33,7 +36,15 @@ public final class FilterBufferEvent extends BufferEvent {
     private final Filter outputFilter;
     private Event outputTask;
     private Event inputTask;
-    private boolean failed;
+    /**
+     * A filter returned ERROR: that direction stops for good. The directions fail apart, as libevent's do: an
+     * output filter's failure must not leave the input unprocessed while the underlying BufferEvent keeps reading
+     * into a buffer nobody drains.
+     */
+    private boolean inputFailed;
+    private boolean outputFailed;
+    /** Reasons of an underlying EOF held back until the input behind it has passed the filter; 0 if none. */
+    private int pendingEof;
 
     private FilterBufferEvent(BufferEvent under, Filter in, Filter out, int options) {
         super(under.base(), options);
@@ -110,15 +121,23 @@ public final class FilterBufferEvent extends BufferEvent {
         inputTask.activate(Ev.READ);
     }
 
-    private void processInput(FlushMode mode) {
-        if (isClosed() || failed || (!readWanted() && mode == FlushMode.NORMAL)) {
-            return;
+    /**
+     * Runs the input filter until it has nothing to do or this input reaches its high watermark; then, in NORMAL
+     * mode, completes an EOF held back by {@link #underEvent} if the watermark no longer holds input back.
+     *
+     * @return whether the watermark stopped it with underlying input left over
+     */
+    private boolean processInput(FlushMode mode) {
+        if (isClosed() || inputFailed || (!readWanted() && mode == FlushMode.NORMAL)) {
+            return false;
         }
         EvBuffer src = under.input();
         long before = input.length();
+        boolean blocked = false;
         while (true) {
             long high = readHighWatermark();
             if (high > 0 && input.length() >= high) {
+                blocked = src.length() > 0;
                 break;
             }
             if (src.length() == 0 && mode == FlushMode.NORMAL) {
@@ -129,7 +148,7 @@ public final class FilterBufferEvent extends BufferEvent {
             FilterResult r = inputFilter.process(src, input, high > 0 ? high - input.length() : -1, mode);
             if (r == FilterResult.ERROR) {
                 fail(BevEvent.READING, inputFilter);
-                return;
+                return false;
             }
             if (r == FilterResult.NEED_MORE || (src.length() == srcLen && input.length() == dstLen)) {
                 break;
@@ -137,12 +156,27 @@ public final class FilterBufferEvent extends BufferEvent {
         }
         long n = input.length() - before;
         if (n > 0) {
-            readDone(n);
+            readDone(n); // may close this, or drain and schedule more input
         }
+        if (mode == FlushMode.NORMAL && pendingEof != 0 && !blocked) {
+            completeEof();
+        }
+        return blocked;
+    }
+
+    /** Offers the filter the end of the stream; passes the EOF up unless the watermark still holds input back. */
+    private void completeEof() {
+        boolean blocked = processInput(FlushMode.FINISHED);
+        if (isClosed() || inputFailed || blocked) {
+            return; // a later processInput(NORMAL), once the user drains, comes back here
+        }
+        int reasons = pendingEof;
+        pendingEof = 0;
+        fireEvent(reasons, null);
     }
 
     private void processOutput(FlushMode mode) {
-        if (isClosed() || failed || (!writeWanted() && mode == FlushMode.NORMAL)) {
+        if (isClosed() || outputFailed || (!writeWanted() && mode == FlushMode.NORMAL)) {
             return;
         }
         EvBuffer dst = under.output();
@@ -183,16 +217,19 @@ public final class FilterBufferEvent extends BufferEvent {
 
     private void underEvent(BufferEvent b, int reasons, Throwable cause) {
         if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
-            processInput(FlushMode.FINISHED); // a filter may find the stream truncated
-            if (failed) {
-                return;
-            }
+            pendingEof = reasons; // a filter may still find the stream truncated
+            completeEof();
+            return;
         }
         fireEvent(reasons, cause);
     }
 
     private void fail(int direction, Filter f) {
-        failed = true;
+        if (direction == BevEvent.READING) {
+            inputFailed = true;
+        } else {
+            outputFailed = true;
+        }
         Throwable cause = f.failure();
         if (cause == null) {
             cause = new IOException((direction == BevEvent.READING ? "input" : "output") + " filter " + f

@@ -99,7 +99,8 @@ public final class Listener implements AutoCloseable {
             throw new IllegalArgumentException("expected a backlog > 0, got " + backlog);
         }
         if ((options & ~(REUSEADDR | REUSEPORT | DISABLED)) != 0) {
-            throw new IllegalArgumentException("unknown listener options 0x" + Integer.toHexString(options)
+            throw new IllegalArgumentException("unknown listener options 0x"
+                    + Integer.toHexString(options & ~(REUSEADDR | REUSEPORT | DISABLED))
                     + "; use Listener.REUSEADDR | REUSEPORT | DISABLED");
         }
         if (!base.inLoopThread()) {

@@ -11,13 +11,18 @@ import io.jevent.spi.Handle;
  * watermark, when both this end writes and the partner reads. The move runs from an activated event, never
  * from inside the user's {@code output().add()}.
  *
- * <p>Closing one end, or {@code flush(WRITE, FINISHED)}, first moves what the partner can take, then gives the
- * partner READING|EOF.
+ * <p>Closing one end first moves what the partner can take, then gives the partner READING|EOF; the rest is
+ * dropped, as libevent does. {@code flush(WRITE, FINISHED)} ends the stream without dropping anything: the partner
+ * gets READING|EOF once this end's output has all been handed over, however long the partner's read high
+ * watermark makes that take (an EOF must follow all the data before it, see {@link BevEvent#EOF}).
  */
 final class PairBufferEvent extends BufferEvent {
     private PairBufferEvent partner;
     private Event transfer;
+    /** The partner was given EOF. */
     private boolean finished;
+    /** flush(FINISHED) was asked for: give the partner EOF as soon as the output is empty. */
+    private boolean finishWhenDrained;
 
     private PairBufferEvent(EventBase base, int options) {
         super(base, options);
@@ -59,6 +64,13 @@ final class PairBufferEvent extends BufferEvent {
         output.removeBuffer(p.input, n);
         p.readDone(n);
         writeDone(n);
+        finishIfDrained();
+    }
+
+    private void finishIfDrained() {
+        if (finishWhenDrained && !isClosed() && output.length() == 0) {
+            finish();
+        }
     }
 
     @Override
@@ -83,10 +95,11 @@ final class PairBufferEvent extends BufferEvent {
     @Override
     protected void flushEngine(int what, FlushMode mode) {
         if ((what & Ev.WRITE) != 0) {
-            transferNow();
             if (mode == FlushMode.FINISHED) {
-                finish();
+                finishWhenDrained = true;
             }
+            transferNow();
+            finishIfDrained();
         }
     }
 

@@ -7,4 +7,9 @@ import org.junit.jupiter.api.Nested;
 @ConformanceBackend("nio")
 class NioBufferEventTest {
     @Nested class Sockets extends SocketBufferEventConformance { }
+    @Nested class Pairs extends PairConformance { }
+    @Nested class FiltersOverSockets extends FilterConformance.OverSockets { }
+    @Nested class FiltersOverPairs extends FilterConformance.OverPair { }
+    @Nested class Listeners extends ListenerConformance { }
+    @Nested class Options extends OptionsConformance { }
 }

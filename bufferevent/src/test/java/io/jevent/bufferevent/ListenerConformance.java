@@ -1,0 +1,246 @@
+package io.jevent.bufferevent;
+
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.LoopFlag;
+import io.jevent.spi.Handle;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** {@link Listener}: bursts, enable/disable, accept errors and the EMFILE back-off, on the backend under test. */
+public abstract class ListenerConformance extends BevTestSupport {
+
+    private static void closeAll(List<? extends Closeable> cs) {
+        for (Closeable c : cs) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // cleanup
+            }
+        }
+        cs.clear();
+    }
+
+    @Test
+    void shouldAcceptBurstOfTwoHundredConnections() throws IOException {
+        EventBase base = newBase();
+        int conns = 200;
+        List<Handle> accepted = new ArrayList<>();
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, 511, (li, h) -> {
+            accepted.add(h);
+            if (accepted.size() == conns) {
+                li.close();
+            }
+        });
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            SocketAddress addr = l.localAddress();
+            for (int i = 0; i < conns; i++) {
+                clients.add(SocketChannel.open(addr)); // completes in the kernel's backlog
+            }
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            assertEquals(conns, accepted.size());
+            for (Handle h : accepted) {
+                netOps().close(h);
+            }
+        } finally {
+            closeAll(clients);
+        }
+    }
+
+    @Test
+    void shouldLeaveConnectionsInBacklogWhileDisabledAndAcceptAfterEnable() throws IOException {
+        EventBase base = newBase();
+        List<Handle> accepted = new ArrayList<>();
+        int[] atCheck = {-1};
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR | Listener.DISABLED, (li, h) -> {
+            accepted.add(h);
+            if (accepted.size() == 4) {
+                li.close();
+            }
+        });
+        assertFalse(l.isEnabled());
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            SocketAddress addr = l.localAddress();
+            clients.add(SocketChannel.open(addr));
+            base.newTimer((ev, w) -> {
+                atCheck[0] = accepted.size(); // DISABLED at bind: nothing accepted yet
+                l.enable();
+            }).add(Duration.ofMillis(60));
+            base.newTimer((ev, w) -> {
+                l.disable();
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        clients.add(SocketChannel.open(addr));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).add(Duration.ofMillis(120));
+            base.newTimer((ev, w) -> {
+                atCheck[0] = atCheck[0] * 10 + accepted.size(); // disabled: the new three still wait
+                l.enable();
+            }).add(Duration.ofMillis(220));
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            assertEquals(1, atCheck[0], "0 accepted while DISABLED, then 1 and nothing more while disabled()");
+            assertEquals(4, accepted.size(), "the backlog was accepted after enable()");
+            for (Handle h : accepted) {
+                netOps().close(h);
+            }
+        } finally {
+            closeAll(clients);
+        }
+    }
+
+    /** The soft descriptor limit, from /proc/self/limits; -1 where unknown. */
+    private static long openFileLimit() throws IOException {
+        Path limits = Path.of("/proc/self/limits");
+        if (!Files.isReadable(limits)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(limits)) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                return f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isTooManyOpenFiles(IOException e) {
+        return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("too many open files");
+    }
+
+    /** Opens descriptors until the process has none left; at most {@code budget}. Returns what was opened. */
+    private static List<Closeable> exhaustDescriptors(long budget) throws IOException {
+        List<Closeable> hog = new ArrayList<>();
+        long opened = 0;
+        try {
+            while (true) {
+                if (opened >= budget) {
+                    fail("opened " + opened + " descriptors without running out; the limit was misread");
+                }
+                Pipe p = Pipe.open();
+                hog.add(p.source());
+                hog.add(p.sink());
+                opened += 2;
+            }
+        } catch (IOException e) {
+            if (!isTooManyOpenFiles(e)) {
+                closeAll(hog);
+                throw e;
+            }
+        }
+        try {
+            while (true) { // a pipe needs two: take the last odd one too
+                hog.add(SocketChannel.open());
+                if (++opened > budget + 4) {
+                    fail("could not exhaust descriptors");
+                }
+            }
+        } catch (IOException e) {
+            if (!isTooManyOpenFiles(e)) {
+                closeAll(hog);
+                throw e;
+            }
+        }
+        return hog;
+    }
+
+    @Test
+    void shouldBackOffWithoutSpinningWhenOutOfDescriptorsAndAcceptAfterRelease() throws Exception {
+        long limit = openFileLimit();
+        String[] fds = new File("/proc/self/fd").list();
+        Assumptions.assumeTrue(limit > 0 && fds != null,
+                "[" + backendName() + "] needs /proc/self/limits and /proc/self/fd to size the descriptor table");
+        long budget = limit - fds.length + 64;
+        Assumptions.assumeTrue(budget <= 100_000, "[" + backendName() + "] descriptor limit " + limit
+                + " is too high to exhaust cheaply in a test");
+
+        EventBase base = newBase();
+        List<Handle> accepted = new ArrayList<>();
+        List<IOException> errors = new ArrayList<>();
+        List<Boolean> pausedFlags = new ArrayList<>();
+        boolean[] releasedAll = {false};
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> {
+            accepted.add(h);
+            if (releasedAll[0]) {
+                li.close();
+            }
+        });
+        l.setErrorCallback((li, e, paused) -> {
+            errors.add(e);
+            pausedFlags.add(paused);
+        });
+        SocketAddress addr = l.localAddress();
+        // warm up the accept path and the timer heap, so that no class has to be loaded from disk while
+        // there is no descriptor to load it with
+        try (SocketChannel warm = SocketChannel.open(addr)) {
+            Event stop = base.newTimer((ev, w) -> base.loopBreak());
+            stop.add(Duration.ofMillis(1));
+            while (accepted.isEmpty()) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(5));
+            }
+            netOps().close(accepted.remove(0));
+            stop.close();
+        }
+        Class.forName("io.jevent.spi.ErrnoException");
+        assertTrue(Listener.isResourceExhaustion(new IOException("Too many open files")));
+
+        SocketChannel client = SocketChannel.open(); // holds its descriptor already: connecting needs none
+        int[] passes = {0};
+        boolean[] windowOver = {false};
+        Event window = base.newTimer((ev, w) -> windowOver[0] = true);
+        List<Closeable> hog = new ArrayList<>();
+        try {
+            hog = exhaustDescriptors(budget);
+            client.connect(addr); // lands in the backlog; accepting it needs a descriptor we do not have
+            window.add(Duration.ofMillis(200));
+            while (!windowOver[0]) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(5));
+                passes[0]++;
+            }
+        } finally {
+            closeAll(hog);
+        }
+        try {
+            assertFalse(errors.isEmpty(), "the error callback was not told about EMFILE");
+            assertTrue(accepted.isEmpty(), "accepted although no descriptor was free");
+            // back-off 10, 20, 40, 80 ms...: about 4 retries in 200 ms; a spinning loop would make thousands
+            assertTrue(errors.size() <= 8, "accept retried " + errors.size() + " times in 200 ms: the loop spins");
+            assertTrue(passes[0] <= 20, passes[0] + " loop passes in 200 ms: the loop spins");
+            for (int i = 0; i < errors.size(); i++) {
+                assertTrue(pausedFlags.get(i), "EMFILE must pause accepting: " + errors.get(i));
+                assertTrue(Listener.isResourceExhaustion(errors.get(i)), "not reported as EMFILE: " + errors.get(i));
+            }
+
+            releasedAll[0] = true;
+            loopWithin(base, 0, Duration.ofSeconds(10)); // ends when the listener closes after accepting
+            assertEquals(1, accepted.size(), "the pending connection was accepted once descriptors were free");
+            netOps().close(accepted.get(0));
+        } finally {
+            client.close();
+            l.close();
+        }
+    }
+}

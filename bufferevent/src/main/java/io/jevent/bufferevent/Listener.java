@@ -121,6 +121,7 @@ public final class Listener implements AutoCloseable {
 
     /** Starts (or resumes) accepting. Loop thread. */
     public void enable() {
+        requireLoop("enable");
         checkOpen();
         enabled = true;
         if (!pausedForBackoff) {
@@ -130,6 +131,7 @@ public final class Listener implements AutoCloseable {
 
     /** Stops accepting; pending connections wait in the kernel's backlog. Loop thread. */
     public void disable() {
+        requireLoop("disable");
         enabled = false;
         acceptEvent.remove();
     }
@@ -199,6 +201,13 @@ public final class Listener implements AutoCloseable {
         return m.contains("too many open files") || m.contains("no buffer space");
     }
 
+    private void requireLoop(String what) {
+        if (!base.inLoopThread()) {
+            throw new IllegalStateException("Listener." + what + "() must run on the base's loop thread (called from "
+                    + Thread.currentThread().getName() + "); hand it over with base.execute(listener::" + what + ")");
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the listener is closed");
@@ -208,6 +217,7 @@ public final class Listener implements AutoCloseable {
     /** Stops accepting and closes the listening socket. Idempotent. Loop thread. */
     @Override
     public void close() {
+        requireLoop("close");
         if (closed) {
             return;
         }

@@ -289,6 +289,36 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
         assertEquals("reply to request", clientGot.toString());
     }
 
+    @Test
+    void shouldKeepHalfCloseRequestedBeforeConnectFinishes() throws IOException {
+        EventBase base = newBase();
+        StringBuilder got = new StringBuilder();
+        boolean[] eof = {false};
+        Listener server = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> {
+            SocketBufferEvent s = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE);
+            s.setCallbacks(b -> got.append(new String(drainAll(b))), null, (b, reasons, cause) -> {
+                eof[0] = reasons == (BevEvent.READING | BevEvent.EOF);
+                b.close();
+                li.close();
+            });
+            s.enable(Ev.READ);
+        });
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setCallbacks(null, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                b.close();
+            }
+        });
+        c.write("abc".getBytes());
+        c.connectHostname("localhost", port);
+        c.shutdownOutput(); // while the name is still being looked up
+        base.newTimer((ev, w) -> c.close()).add(Duration.ofSeconds(5)); // ends the test if EOF never comes
+        loopWithin(base, 0, Duration.ofSeconds(30));
+        assertEquals("abc", got.toString());
+        assertTrue(eof[0], "the peer saw end of stream after the data");
+    }
+
     static byte[] drainAll(BufferEvent b) {
         byte[] out = new byte[(int) b.input().length()];
         b.read(out, 0, out.length);

@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * (AF_UNIX) for epoll and poll, a loopback TCP pair with TCP_NODELAY for nio; compare epoll and poll with
  * {@link NioSocketBaselineBench}'s {@code unix} figure and nio with its {@code tcp} figure. No event loop runs:
  * the calls are made in a busy loop on the benchmark thread, so this is the cost of the calls and the copies in
- * the kernel, not of waiting for readiness. 256 KiB exceeds the socket buffers, so that size takes several
- * rounds, some writes returning would-block.
+ * the kernel, not of waiting for readiness. 256 KiB exceeds what one write puts into the socket, so that size takes
+ * several rounds; because every write is followed by a read, none was seen to return would-block (the tear-down
+ * prints the count per op).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -185,7 +185,8 @@ public final class EvBuffer extends SegmentChain {
         }
         long orig = length;
         long srcOrig = src.length;
-        appendChain(src.detachAll(), n);
+        Segment srcTail = src.tail;
+        appendChain(src.detachAll(), srcTail, n);
         src.changed(srcOrig, 0, n);
         changed(orig, n, 0);
     }
@@ -229,7 +230,8 @@ public final class EvBuffer extends SegmentChain {
             return;
         }
         long orig = length;
-        prependChain(src.detachAll(), n);
+        Segment srcTail = src.tail;
+        prependChain(src.detachAll(), srcTail, n);
         src.changed(n, 0, n);
         changed(orig, n, 0);
     }
@@ -486,7 +488,9 @@ public final class EvBuffer extends SegmentChain {
 
     /**
      * Removes and returns the first line, without its terminator, or returns null when no complete line is buffered
-     * (libevent {@code evbuffer_readln}).
+     * (libevent {@code evbuffer_readln}). Allocates the line and its result object. Known cost: file segments in the
+     * buffer are read into pooled memory before the search, even past the line; keep file segments behind the
+     * headers you parse (add them after reading the lines).
      *
      * @throws IllegalStateException if the start is frozen
      */

@@ -302,12 +302,8 @@ class SegmentChain {
         }
     }
 
-    /** Links a detached chain of {@code n} bytes after the tail. */
-    void appendChain(Segment h, long n) {
-        Segment t = h;
-        while (t.next != null) {
-            t = t.next;
-        }
+    /** Links a detached chain {@code h .. t} of {@code n} bytes after the tail: O(1), the caller knows t. */
+    void appendChain(Segment h, Segment t, long n) {
         if (tail == null) {
             head = h;
         } else {
@@ -317,12 +313,8 @@ class SegmentChain {
         length += n;
     }
 
-    /** Links a detached chain of {@code n} bytes before the head. */
-    void prependChain(Segment h, long n) {
-        Segment t = h;
-        while (t.next != null) {
-            t = t.next;
-        }
+    /** Links a detached chain {@code h .. t} of {@code n} bytes before the head: O(1), the caller knows t. */
+    void prependChain(Segment h, Segment t, long n) {
         t.next = head;
         head = h;
         if (tail == null) {

@@ -603,6 +603,16 @@ public final class EvBuffer extends SegmentChain {
     }
 
     /**
+     * Sets the owner's change hook: called synchronously after every change, before the callbacks of
+     * {@link #addCallback}, and never deferred. Meant for the one object that owns the buffer (a BufferEvent
+     * watching its output); it costs no allocation, where {@link #addCallback} allocates the callback state.
+     * Replaces the previous watcher; null removes it.
+     */
+    public void setWatcher(BufferCallback watcher) {
+        this.watcher = watcher;
+    }
+
+    /**
      * Registers a callback told after every change of the content (libevent {@code evbuffer_add_cb}).
      *
      * @return the entry, to disable or remove it

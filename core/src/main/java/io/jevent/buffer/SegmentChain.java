@@ -26,6 +26,12 @@ class SegmentChain {
     int generation;
     /** Freeze flags, callbacks, reservation and spares; null until one of them is first used. */
     BufferState state;
+    /**
+     * The owner's change hook ({@link EvBuffer#setWatcher}), or null. A field of its own rather than an entry in
+     * {@link #state}: a BufferEvent watches its output all its life, and this costs no extra object (the field fits
+     * in the object's alignment padding), where a callback entry would cost a BufferState and an entry array.
+     */
+    BufferCallback watcher;
 
     SegmentChain() {
     }
@@ -68,8 +74,15 @@ class SegmentChain {
     }
 
     void changed(long orig, long added, long deleted) {
+        if ((added | deleted) == 0) {
+            return;
+        }
+        BufferCallback w = watcher;
+        if (w != null) {
+            w.onChange((EvBuffer) this, orig, added, deleted);
+        }
         BufferState st = state;
-        if (st != null && st.callbackCount > 0 && (added | deleted) != 0) {
+        if (st != null && st.callbackCount > 0) {
             st.changed((EvBuffer) this, orig, added, deleted);
         }
     }

@@ -147,8 +147,27 @@ public final class SocketBufferEvent extends BufferEvent {
 
     private void attach(Handle h) {
         this.handle = h;
-        this.readEvent = base.newEvent(h, Ev.READ | Ev.PERSIST, this::onReadable);
-        this.writeEvent = base.newEvent(h, Ev.WRITE | Ev.PERSIST, this::onWritable);
+        this.readEvent = base.newEvent(h, Ev.READ | Ev.PERSIST, this::onIo);
+        // the write event is made on first use: an idle connection that never had to wait for the kernel to take
+        // bytes, or never wrote, costs one event object less (RAM per idle connection is a goal, as for Tor)
+    }
+
+    /** One callback object serves both events. */
+    private void onIo(Event ev, int what) {
+        if (ev == readEvent) {
+            onReadable(ev, what);
+        } else {
+            onWritable(ev, what);
+        }
+    }
+
+    private Event writeEvent() {
+        Event w = writeEvent;
+        if (w == null) {
+            w = base.newEvent(handle, Ev.WRITE | Ev.PERSIST, readEvent.callback());
+            writeEvent = w;
+        }
+        return w;
     }
 
     private void connectNow(SocketAddress address) {
@@ -172,7 +191,7 @@ public final class SocketBufferEvent extends BufferEvent {
     private void registerWrite() {
         if (!writeRegistered) {
             writeRegistered = true;
-            writeEvent.add();
+            writeEvent().add();
         }
     }
 
@@ -184,8 +203,8 @@ public final class SocketBufferEvent extends BufferEvent {
     }
 
     private void activateWrite() {
-        if (writeEvent != null && !writeRegistered && !connecting) {
-            writeEvent.activate(Ev.WRITE);
+        if (handle != null && !writeRegistered && !connecting) {
+            writeEvent().activate(Ev.WRITE);
         }
     }
 
@@ -203,7 +222,7 @@ public final class SocketBufferEvent extends BufferEvent {
 
     @Override
     protected void writeInterestChanged(boolean wanted) {
-        if (writeEvent == null || connecting) {
+        if (handle == null || connecting) {
             return;
         }
         if (wanted) {
@@ -212,7 +231,9 @@ public final class SocketBufferEvent extends BufferEvent {
             }
         } else {
             unregisterWrite();
-            writeEvent.remove(); // also drops a pending activation
+            if (writeEvent != null) {
+                writeEvent.remove(); // also drops a pending activation
+            }
         }
     }
 
@@ -329,6 +350,8 @@ public final class SocketBufferEvent extends BufferEvent {
     protected void closeEngine() {
         if (readEvent != null) {
             readEvent.close();
+        }
+        if (writeEvent != null) {
             writeEvent.close();
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0 && handle != null) {

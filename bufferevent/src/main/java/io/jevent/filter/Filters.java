@@ -30,4 +30,18 @@ public final class Filters {
         return FilterBufferEvent.create(underlying, new InflateFilter(options), new DeflateFilter(options),
                 bevOptions);
     }
+
+    /**
+     * A rate-limit layer: bytes pass unchanged in both directions, at most {@code cfg}'s rates. Unlike
+     * {@link RateLimits#set} (which meters the bytes a BufferEvent's own engine moves) this can sit anywhere in a
+     * chain: {@code rateLimit(tls(socket))} limits plaintext, {@code tls(rateLimit(socket))} limits ciphertext.
+     *
+     * @param bevOptions {@link BevOption} bits for the new layer
+     */
+    public static FilterBufferEvent rateLimit(BufferEvent underlying, TokenBucketConfig cfg, int bevOptions) {
+        RateLimitLayer layer = new RateLimitLayer(java.util.Objects.requireNonNull(cfg, "cfg"));
+        FilterBufferEvent top = FilterBufferEvent.create(underlying, layer.input, layer.output, bevOptions);
+        layer.bind(top);
+        return top;
+    }
 }

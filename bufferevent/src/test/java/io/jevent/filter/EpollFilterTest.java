@@ -7,4 +7,7 @@ import org.junit.jupiter.api.Nested;
 @ConformanceBackend("epoll")
 class EpollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
+    @Nested class RateLimit extends RateLimitConformance { }
+    // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
+    @Nested class RateLimitTiming extends RateLimitTimingSuite { }
 }

@@ -7,4 +7,5 @@ import org.junit.jupiter.api.Nested;
 @ConformanceBackend("poll")
 class PollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
+    @Nested class RateLimit extends RateLimitConformance { }
 }

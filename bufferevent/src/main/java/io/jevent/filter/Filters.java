@@ -44,4 +44,13 @@ public final class Filters {
         layer.bind(top);
         return top;
     }
+
+    /**
+     * A TLS layer over {@code underlying} (see {@link TlsBufferEvent}): {@code tls(socket, ctx,
+     * TlsOptions.client("example.org"), BevOption.CLOSE_ON_FREE)}.
+     */
+    public static TlsBufferEvent tls(BufferEvent underlying, javax.net.ssl.SSLContext context, TlsOptions tls,
+                                     int bevOptions) {
+        return TlsBufferEvent.create(underlying, context, tls, bevOptions);
+    }
 }

@@ -219,20 +219,55 @@ public final class TlsBufferEvent extends BufferEvent {
         }
         if (!failed && !under.isClosed()) {
             sendCloseNotify();
+            under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0) {
-            if (!under.isClosed() && under.output().length() > 0) {
-                // linger: send close_notify and what is queued, then close
-                under.setCallbacks(null, BufferEvent::close, (b, r, c) -> b.close());
-                under.disable(Ev.READ);
-                under.setTimeouts(null, LINGER);
-                under.enable(Ev.WRITE);
+            if (!failed && !under.isClosed() && !chainDrained(under)) {
+                linger();
             } else {
                 under.close();
             }
         } else if (!under.isClosed()) {
             under.setCallbacks(null, null, null);
         }
+    }
+
+    /**
+     * Keeps the chain below open until close_notify (and whatever was queued) has left the bottom BufferEvent,
+     * then closes it; at most {@link #LINGER}. Closing at once would drop those bytes, and the peer would see a
+     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it.
+     */
+    private void linger() {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        under.setCallbacks(null, null, (b, r, c) -> b.close());
+        under.disable(Ev.READ);
+        Event[] timer = new Event[1];
+        timer[0] = base.newTimer((ev, what) -> {
+            if (under.isClosed() || chainDrained(under) || System.nanoTime() > deadline) {
+                under.close();
+                timer[0].close();
+            } else {
+                timer[0].add(Duration.ofMillis(5));
+            }
+        });
+        timer[0].add(Duration.ofMillis(1));
+    }
+
+    /** Whether every layer from {@code b} down has sent its output. */
+    private static boolean chainDrained(BufferEvent b) {
+        while (b != null) {
+            if (b.output().length() > 0) {
+                return false;
+            }
+            if (b instanceof io.jevent.bufferevent.FilterBufferEvent) {
+                b = ((io.jevent.bufferevent.FilterBufferEvent) b).underlying();
+            } else if (b instanceof TlsBufferEvent) {
+                b = ((TlsBufferEvent) b).underlying();
+            } else {
+                return true;
+            }
+        }
+        return true;
     }
 
     private void sendCloseNotify() {
@@ -397,7 +432,8 @@ public final class TlsBufferEvent extends BufferEvent {
             byte[] h = new byte[5];
             src.copyOut(h, 0, 5);
             int rec = 5 + ((h[3] & 0xff) << 8 | (h[4] & 0xff));
-            if (rec <= packet) {
+            boolean plausible = h[0] >= 20 && h[0] <= 24 && h[1] == 3; // content type, major version 3
+            if (plausible && rec <= packet) {
                 if (rec > have) {
                     return null; // the rest of the record is on its way
                 }
@@ -492,6 +528,9 @@ public final class TlsBufferEvent extends BufferEvent {
                 }
             }
             return;
+        }
+        if ((reasons & BevEvent.ERROR) != 0) {
+            failed = true; // the transport is gone: no close_notify, no lingering
         }
         fireEvent(reasons, cause);
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Nested;
 class EpollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
+    @Nested class Tls extends TlsConformance { }
     // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
     @Nested class RateLimitTiming extends RateLimitTimingSuite { }
 }

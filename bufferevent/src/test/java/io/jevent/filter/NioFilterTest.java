@@ -8,4 +8,5 @@ import org.junit.jupiter.api.Nested;
 class NioFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
+    @Nested class Tls extends TlsConformance { }
 }

@@ -11,4 +11,6 @@ class EpollFilterTest {
     @Nested class Tls extends TlsConformance { }
     // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
     @Nested class RateLimitTiming extends RateLimitTimingSuite { }
+    // real TLS peers (python3 ssl, openssl CLI): one backend only, see TlsPeerSuite
+    @Nested class TlsPeers extends TlsPeerSuite { }
 }

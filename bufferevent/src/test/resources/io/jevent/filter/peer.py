@@ -83,12 +83,8 @@ def rate_reader(n, warmup, window):
 
 
 def pattern(n):
-    out = bytearray(n)
-    x = 12345
-    for i in range(n):
-        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
-        out[i] = (x >> 16) & 0xFF
-    return bytes(out)
+    import random
+    return random.Random(12345).randbytes(n)
 
 
 def tls_client(host, port, cafile, sni, alpn, nbytes, dirty):
@@ -97,14 +93,21 @@ def tls_client(host, port, cafile, sni, alpn, nbytes, dirty):
         ctx.set_alpn_protocols(alpn.split(","))
     raw = socket.create_connection((host, port))
     s = ctx.wrap_socket(raw, server_hostname=None if sni == "-" else sni)
+    import threading
     data = pattern(nbytes)
-    s.sendall(data)
     got = bytearray()
-    while len(got) < nbytes:
-        b = s.recv(1 << 16)
-        if not b:
-            break
-        got += b
+
+    def reader():  # read the echo while still sending, or both sides' buffers fill up
+        while len(got) < nbytes:
+            b = s.recv(1 << 16)
+            if not b:
+                break
+            got.extend(b)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    s.sendall(data)
+    t.join(60)
     res = {"crc": zlib.crc32(bytes(got)), "sent_crc": zlib.crc32(data), "len": len(got),
            "version": s.version(), "alpn": s.selected_alpn_protocol()}
     if dirty:

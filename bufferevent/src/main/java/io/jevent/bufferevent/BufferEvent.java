@@ -73,6 +73,32 @@ public abstract class BufferEvent implements AutoCloseable {
         void onWritabilityChanged(BufferEvent bev, boolean writable);
     }
 
+    /**
+     * Meters a BufferEvent's bytes (libevent's {@code bufferevent_rate_limit_group} and per-connection token
+     * buckets): the engine asks for a quota before each read and write and reports what it moved. The limiter
+     * suspends the direction ({@link #SUSPEND_BANDWIDTH}, {@link #SUSPEND_GROUP}) when it runs dry and lifts the
+     * suspension when it refills; a quota of 0 alone never makes an engine wait. Implemented in
+     * {@code io.jevent.filter} (token buckets, groups); kept an interface here so this package does not depend
+     * on that one. All methods are called on the loop thread.
+     */
+    public interface RateLimiter {
+        /** Bytes {@code bev} may read now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited). */
+        long readQuota(BufferEvent bev);
+
+        /** Bytes {@code bev} may write now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited). */
+        long writeQuota(BufferEvent bev);
+
+        /** {@code bev} read {@code n > 0} bytes. */
+        void read(BufferEvent bev, long n);
+
+        /** {@code bev} wrote {@code n >= 0} bytes. */
+        void wrote(BufferEvent bev, long n);
+
+        /** The limiter was replaced, removed, or {@code bev} closed: drop timers and group membership. */
+        default void detached(BufferEvent bev) {
+        }
+    }
+
     /** Suspend reason: the input reached the read high watermark. */
     public static final int SUSPEND_WM = 0x01;
     /** Suspend reason: the connection's rate limit has no tokens left. */
@@ -83,6 +109,11 @@ public abstract class BufferEvent implements AutoCloseable {
     public static final int SUSPEND_LOOKUP = 0x08;
     /** Suspend reason: a filter on top cannot take more. */
     public static final int SUSPEND_FILTER = 0x10;
+    /**
+     * Suspend reason: a rate-limit filter on top is out of read tokens, so bytes would only pile up in this
+     * BufferEvent's input (kept apart from {@link #SUSPEND_BANDWIDTH}, this BufferEvent's own limit).
+     */
+    public static final int SUSPEND_RATE_FILTER = 0x20;
 
     private static final int DEFERRED_READ = 1;
     private static final int DEFERRED_WRITE = 2;
@@ -121,6 +152,9 @@ public abstract class BufferEvent implements AutoCloseable {
     private Event writeTimer;
     /** Watches the input drain below the read high watermark; made the first time reading is suspended for it. */
     private CallbackEntry inputWatch;
+
+    /** Meters reads and writes, or null; see {@link #setRateLimiter}. */
+    private RateLimiter rateLimiter;
 
     /** Deferred callbacks: one user event, activated (no allocation) when something is pending. */
     private Event deferEvent;
@@ -413,14 +447,45 @@ public abstract class BufferEvent implements AutoCloseable {
         return Math.max(0, Math.min(room, Math.min(max, rateLimitReadQuota())));
     }
 
+    /**
+     * Sets (or, with null, removes) what meters this BufferEvent's bytes; the previous limiter is told it was
+     * {@linkplain RateLimiter#detached detached} and any bandwidth suspension it left is lifted. Usually called
+     * through {@code io.jevent.filter.RateLimits.set(bev, cfg)} or {@code RateLimitGroup.add(bev)}. Loop thread.
+     */
+    public final void setRateLimiter(RateLimiter limiter) {
+        requireLoop();
+        RateLimiter old = rateLimiter;
+        if (old == limiter) {
+            return;
+        }
+        rateLimiter = limiter;
+        if (old != null) {
+            old.detached(this);
+        }
+        if (limiter == null) {
+            unsuspendRead(SUSPEND_BANDWIDTH | SUSPEND_GROUP);
+            unsuspendWrite(SUSPEND_BANDWIDTH | SUSPEND_GROUP);
+        }
+    }
+
+    /** The limiter set by {@link #setRateLimiter}, or null. */
+    public final RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    /** The suspend reasons now holding writing back. */
+    public final int writeSuspendReasons() {
+        return writeSuspended;
+    }
+
     /** Bytes the rate limiter lets us read now; {@code Long.MAX_VALUE} when none is set. */
     protected long rateLimitReadQuota() {
-        return Long.MAX_VALUE;
+        return rateLimiter == null ? Long.MAX_VALUE : rateLimiter.readQuota(this);
     }
 
     /** Bytes the rate limiter lets us write now; {@code Long.MAX_VALUE} when none is set. */
     protected long rateLimitWriteQuota() {
-        return Long.MAX_VALUE;
+        return rateLimiter == null ? Long.MAX_VALUE : rateLimiter.writeQuota(this);
     }
 
     /**
@@ -455,12 +520,18 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Hook for rate limiters: {@code n} bytes were read. */
+    /** Hook for rate limiters: {@code n} bytes were read; tells the {@link RateLimiter}. */
     protected void readProgress(long n) {
+        if (rateLimiter != null) {
+            rateLimiter.read(this, n);
+        }
     }
 
-    /** Hook for rate limiters: {@code n} bytes were written. */
+    /** Hook for rate limiters: {@code n} bytes were written; tells the {@link RateLimiter}. */
     protected void writeProgress(long n) {
+        if (rateLimiter != null) {
+            rateLimiter.wrote(this, n);
+        }
     }
 
     /**
@@ -718,6 +789,11 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if (deferEvent != null) {
             deferEvent.close();
+        }
+        if (rateLimiter != null) {
+            RateLimiter l = rateLimiter;
+            rateLimiter = null;
+            l.detached(this);
         }
         closeEngine();
         input.drain(input.length());

@@ -1,0 +1,32 @@
+package io.jevent.filter;
+
+import java.util.zip.ZipException;
+
+/**
+ * Inflating stopped because the output outgrew a {@link ZlibOptions} limit: a decompression bomb, or a peer
+ * sending more than the application agreed to take. Reported as the cause of a READING|ERROR event; nothing
+ * beyond the limit was ever allocated.
+ */
+public final class DecompressionLimitException extends ZipException {
+    private static final long serialVersionUID = 1L;
+
+    /** Which limit was hit. */
+    public enum Limit {
+        /** {@link ZlibOptions#maxRatio()}: output bytes per input byte. */
+        RATIO,
+        /** {@link ZlibOptions#maxInflated()}: total output bytes. */
+        TOTAL
+    }
+
+    private final Limit limit;
+
+    DecompressionLimitException(Limit limit, String message) {
+        super(message);
+        this.limit = limit;
+    }
+
+    /** The limit that was exceeded. */
+    public Limit limit() {
+        return limit;
+    }
+}

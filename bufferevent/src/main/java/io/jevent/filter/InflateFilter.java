@@ -1,0 +1,287 @@
+package io.jevent.filter;
+
+import io.jevent.buffer.EvBuffer;
+import io.jevent.bufferevent.Filter;
+import io.jevent.bufferevent.FilterResult;
+import io.jevent.bufferevent.FlushMode;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import java.util.zip.ZipException;
+
+/**
+ * The input half of a zlib filter: inflates what arrives with {@link Inflater}, straight from the source
+ * segments into segments reserved in the destination, checking the {@link ZlibOptions} decompression limits after
+ * every chunk so a bomb is stopped before it costs memory.
+ *
+ * <p>Results: corrupt data is {@link FilterResult#ERROR} with the {@link DataFormatException}; a gzip trailer whose
+ * CRC-32 or ISIZE does not match is ERROR with a {@link ZipException}; a limit is ERROR with a
+ * {@link DecompressionLimitException}; end of input ({@link FlushMode#FINISHED}) in the middle of a stream is
+ * ERROR with a {@link ZipException} saying "truncated". Several streams (gzip members) may follow each other.
+ */
+public final class InflateFilter implements Filter {
+    private static final int CHUNK = 64 * 1024;
+    private static final int GZIP_MAX_HEADER = 16 * 1024;
+
+    /** Where the parser is: before a gzip header, in deflate data, before a gzip trailer. */
+    private enum State { HEADER, BODY, TRAILER }
+
+    private final ZlibOptions options;
+    private final Inflater inflater;
+    private final CRC32 crc;
+    private final boolean gzip;
+    private State state;
+    /** True once any byte of the current stream was consumed; FINISHED then means truncation. */
+    private boolean inStream;
+    private long totalIn;
+    private long totalOut;
+    private long streamOut;
+    private Throwable failure;
+    private final ByteBuffer[] one = new ByteBuffer[1];
+
+    /** An inflating input filter with {@code options}. */
+    public InflateFilter(ZlibOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.gzip = options.format() == ZlibFormat.GZIP;
+        this.inflater = new Inflater(options.format() != ZlibFormat.ZLIB);
+        this.crc = gzip ? new CRC32() : null;
+        this.state = gzip ? State.HEADER : State.BODY;
+    }
+
+    @Override
+    public FilterResult process(EvBuffer src, EvBuffer dst, long dstLimit, FlushMode mode) {
+        if (failure != null) {
+            return FilterResult.ERROR;
+        }
+        try {
+            FilterResult r = run(src, dst, dstLimit);
+            if (mode == FlushMode.FINISHED && r == FilterResult.NEED_MORE) {
+                throw new ZipException("truncated " + options.format() + " stream: end of input after " + totalIn
+                        + " compressed bytes, in the " + state.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            return r;
+        } catch (ZipException e) {
+            failure = e;
+            return FilterResult.ERROR;
+        } catch (DataFormatException e) {
+            failure = e;
+            return FilterResult.ERROR;
+        }
+    }
+
+    private FilterResult run(EvBuffer src, EvBuffer dst, long dstLimit) throws DataFormatException, ZipException {
+        long before = dst.length();
+        while (true) {
+            if (dstLimit >= 0 && dst.length() - before >= dstLimit) {
+                return FilterResult.OK;
+            }
+            switch (state) {
+                case HEADER:
+                    if (src.length() == 0) {
+                        return FilterResult.OK;
+                    }
+                    inStream = true;
+                    if (!readGzipHeader(src)) {
+                        return FilterResult.NEED_MORE;
+                    }
+                    state = State.BODY;
+                    break;
+                case TRAILER:
+                    if (src.length() < 8) {
+                        return FilterResult.NEED_MORE;
+                    }
+                    readGzipTrailer(src);
+                    endOfStream();
+                    break;
+                default:
+                    if (src.length() == 0) {
+                        return inStream ? FilterResult.NEED_MORE : FilterResult.OK;
+                    }
+                    inStream = true;
+                    if (inflateSome(src, dst, dstLimit < 0 ? -1 : dstLimit - (dst.length() - before))) {
+                        if (gzip) {
+                            state = State.TRAILER;
+                        } else {
+                            endOfStream();
+                        }
+                    }
+                    break;
+            }
+        }
+    }
+
+    /** Inflates from the first source segment; returns true when the deflate stream ended. */
+    private boolean inflateSome(EvBuffer src, EvBuffer dst, long room) throws DataFormatException,
+            ZipException {
+        src.peek(-1, null, one);
+        ByteBuffer view = one[0];
+        one[0] = null;
+        int start = view.position();
+        inflater.setInput(view);
+        boolean ended = false;
+        long produced = 0;
+        try {
+            while (true) {
+                ByteBuffer out = dst.reserve(1);
+                if (out.remaining() > CHUNK) {
+                    out.limit(CHUNK);
+                }
+                int outStart = out.position();
+                int n = inflater.inflate(out);
+                if (n > 0 && crc != null) {
+                    crc.update(out.duplicate().position(outStart).limit(outStart + n));
+                }
+                dst.commit(n);
+                totalOut += n;
+                streamOut += n;
+                checkLimits(view.position() - start);
+                if (inflater.finished()) {
+                    ended = true;
+                    break;
+                }
+                if (inflater.needsDictionary()) {
+                    throw new ZipException("the zlib stream needs a preset dictionary, which this filter has not");
+                }
+                if (n == 0 && inflater.needsInput()) {
+                    break;
+                }
+                produced += n;
+                if (room >= 0 && produced >= room) {
+                    break;
+                }
+            }
+        } finally {
+            int used = view.position() - start;
+            totalIn += used;
+            src.drain(used);
+        }
+        return ended;
+    }
+
+    private void checkLimits(int usedNow) throws DecompressionLimitException {
+        long in = totalIn + usedNow;
+        if (options.maxRatio() != Long.MAX_VALUE) {
+            long allowed = in > (Long.MAX_VALUE - options.ratioSlack()) / options.maxRatio() ? Long.MAX_VALUE
+                    : in * options.maxRatio() + options.ratioSlack();
+            if (totalOut > allowed) {
+                throw new DecompressionLimitException(DecompressionLimitException.Limit.RATIO,
+                        "decompression limit exceeded: " + totalOut + " bytes inflated from " + in
+                                + " compressed bytes, over maxRatio " + options.maxRatio() + ":1 (+"
+                                + options.ratioSlack() + " bytes slack)");
+            }
+        }
+        if (totalOut > options.maxInflated()) {
+            throw new DecompressionLimitException(DecompressionLimitException.Limit.TOTAL,
+                    "decompression limit exceeded: inflated more than maxInflated " + options.maxInflated()
+                            + " bytes in total");
+        }
+    }
+
+    private void endOfStream() {
+        inflater.reset();
+        if (crc != null) {
+            crc.reset();
+        }
+        streamOut = 0;
+        inStream = false;
+        state = gzip ? State.HEADER : State.BODY;
+    }
+
+    /** Parses and drains a gzip member header (RFC 1952 2.3); false when more bytes are needed. */
+    private boolean readGzipHeader(EvBuffer src) throws ZipException {
+        int have = (int) Math.min(src.length(), GZIP_MAX_HEADER);
+        byte[] h = new byte[have];
+        src.copyOut(h, 0, have);
+        if (have >= 1 && (h[0] & 0xff) != 0x1f || have >= 2 && (h[1] & 0xff) != 0x8b) {
+            throw new ZipException("not in gzip format: bad magic bytes");
+        }
+        if (have < 10) {
+            return false;
+        }
+        if (h[2] != 8) {
+            throw new ZipException("unsupported gzip compression method " + (h[2] & 0xff) + " (expected 8, deflate)");
+        }
+        int flags = h[3] & 0xff;
+        if ((flags & 0xe0) != 0) {
+            throw new ZipException("reserved gzip header flags set: 0x" + Integer.toHexString(flags));
+        }
+        int p = 10;
+        if ((flags & 4) != 0) { // FEXTRA
+            if (have < p + 2) {
+                return more(have);
+            }
+            p += 2 + ((h[p] & 0xff) | (h[p + 1] & 0xff) << 8);
+        }
+        for (int bit : new int[] {8, 16}) { // FNAME, FCOMMENT: zero-terminated
+            if ((flags & bit) != 0) {
+                while (p < have && h[p] != 0) {
+                    p++;
+                }
+                if (p >= have) {
+                    return more(have);
+                }
+                p++;
+            }
+        }
+        if ((flags & 2) != 0) { // FHCRC
+            p += 2;
+        }
+        if (p > have) {
+            return more(have);
+        }
+        src.drain(p);
+        totalIn += p;
+        return true;
+    }
+
+    private static boolean more(int have) throws ZipException {
+        if (have >= GZIP_MAX_HEADER) {
+            throw new ZipException("gzip header longer than " + GZIP_MAX_HEADER + " bytes");
+        }
+        return false;
+    }
+
+    private void readGzipTrailer(EvBuffer src) throws ZipException {
+        byte[] t = new byte[8];
+        src.remove(t, 0, 8);
+        totalIn += 8;
+        long wantCrc = (t[0] & 0xffL) | (t[1] & 0xffL) << 8 | (t[2] & 0xffL) << 16 | (t[3] & 0xffL) << 24;
+        long wantSize = (t[4] & 0xffL) | (t[5] & 0xffL) << 8 | (t[6] & 0xffL) << 16 | (t[7] & 0xffL) << 24;
+        if (wantCrc != crc.getValue()) {
+            throw new ZipException("gzip CRC-32 mismatch: trailer says 0x" + Long.toHexString(wantCrc)
+                    + ", data has 0x" + Long.toHexString(crc.getValue()));
+        }
+        if (wantSize != (streamOut & 0xffffffffL)) {
+            throw new ZipException("gzip ISIZE mismatch: trailer says " + wantSize + ", data has "
+                    + (streamOut & 0xffffffffL) + " (mod 2^32)");
+        }
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        inflater.end();
+    }
+
+    /** Compressed bytes consumed so far (all streams, framing included). */
+    public long bytesIn() {
+        return totalIn;
+    }
+
+    /** Bytes inflated so far (all streams). */
+    public long bytesOut() {
+        return totalOut;
+    }
+
+    @Override
+    public String toString() {
+        return "InflateFilter[" + options + "]";
+    }
+}

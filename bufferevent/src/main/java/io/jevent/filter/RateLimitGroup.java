@@ -1,0 +1,273 @@
+package io.jevent.filter;
+
+import io.jevent.Event;
+import io.jevent.EventBase;
+import io.jevent.bufferevent.BufferEvent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Many BufferEvents sharing one token bucket (libevent's {@code bufferevent_rate_limit_group}).
+ *
+ * <p><b>Fair shares.</b> At each tick the group's tokens are divided among the members: each may move at most
+ * {@code max(tokens / members, minShare)} bytes in that tick (and never more than the group holds). A member that
+ * used its share, or any member once the group bucket is empty, is suspended with
+ * {@link BufferEvent#SUSPEND_GROUP} until the next tick, when all are resumed starting at a random member (as
+ * libevent does) so no connection is always first. The minimum share (default 64 bytes, libevent's) guarantees
+ * progress to every member even in a group with more members than tokens per tick. Tokens a member leaves unused
+ * stay in the bucket (up to the burst) for everyone's next share.
+ *
+ * <p>Members join ({@link #add}) and leave ({@link #remove}, or by closing) at any time; a member also keeps its
+ * own {@link RateLimits per-connection bucket}, if it has one. {@link #totalRead()} and {@link #totalWritten()}
+ * count the bytes of all members. Loop thread only.
+ */
+public final class RateLimitGroup implements AutoCloseable {
+    /** libevent's default minimum share. */
+    public static final long DEFAULT_MIN_SHARE = 64;
+
+    private final EventBase base;
+    private TokenBucket bucket;
+    private final List<ConnectionLimiter> members = new ArrayList<>();
+    private long minShare = DEFAULT_MIN_SHARE;
+    /** Per direction: what each member may move in the current tick. */
+    private final long[] share = new long[2];
+    /** Bumped when shares are recomputed (at each tick boundary that is looked at), so members reset lazily. */
+    private long generation;
+    private final long[] totals = new long[2];
+    private Event timer;
+    private boolean closed;
+
+    private RateLimitGroup(EventBase base, TokenBucketConfig cfg) {
+        this.base = base;
+        this.bucket = new TokenBucket(cfg, System.nanoTime());
+        recomputeShares();
+    }
+
+    /** A group on {@code base} sharing {@code cfg}'s bucket (libevent's {@code bufferevent_rate_limit_group_new}). */
+    public static RateLimitGroup create(EventBase base, TokenBucketConfig cfg) {
+        return new RateLimitGroup(Objects.requireNonNull(base, "base"), Objects.requireNonNull(cfg, "cfg"));
+    }
+
+    /** Replaces the bucket configuration; the bucket starts afresh with one tick's worth of tokens. Loop thread. */
+    public void setConfig(TokenBucketConfig cfg) {
+        bucket = new TokenBucket(Objects.requireNonNull(cfg, "cfg"), System.nanoTime());
+        recomputeShares();
+        resumeAll(TokenBucket.READ);
+        resumeAll(TokenBucket.WRITE);
+    }
+
+    /** The bucket configuration. */
+    public TokenBucketConfig config() {
+        return bucket.config();
+    }
+
+    /** Sets the least a member may move per tick while the group has tokens ({@code >= 1}). */
+    public void setMinShare(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("expected a minimum share >= 1 byte, got " + bytes);
+        }
+        minShare = bytes;
+        recomputeShares();
+    }
+
+    /** The minimum share. */
+    public long minShare() {
+        return minShare;
+    }
+
+    /** Adds {@code bev} (leaving any other group it was in). Loop thread. */
+    public void add(BufferEvent bev) {
+        checkOpen();
+        ConnectionLimiter l = RateLimits.limiterOf(bev, true);
+        if (l.group == this) {
+            return;
+        }
+        if (l.group != null) {
+            l.group.remove(bev);
+        }
+        l.group = this;
+        l.shareGeneration = -1;
+        members.add(l);
+    }
+
+    /** Removes {@code bev} from the group and lifts a group suspension on it. Loop thread. */
+    public void remove(BufferEvent bev) {
+        ConnectionLimiter l = RateLimits.limiterOf(bev, false);
+        if (l == null || l.group != this) {
+            return;
+        }
+        forget(l);
+        l.group = null;
+        bev.unsuspendRead(BufferEvent.SUSPEND_GROUP);
+        bev.unsuspendWrite(BufferEvent.SUSPEND_GROUP);
+        l.dropIfIdle();
+    }
+
+    /** How many BufferEvents are members. */
+    public int size() {
+        return members.size();
+    }
+
+    /** Bytes read by all members while in this group, since creation or {@link #resetTotals}. */
+    public long totalRead() {
+        return totals[TokenBucket.READ];
+    }
+
+    /** Bytes written by all members while in this group, since creation or {@link #resetTotals}. */
+    public long totalWritten() {
+        return totals[TokenBucket.WRITE];
+    }
+
+    /** Zeroes the totals (libevent's {@code bufferevent_rate_limit_group_reset_totals}). */
+    public void resetTotals() {
+        totals[0] = 0;
+        totals[1] = 0;
+    }
+
+    /** Removes every member and stops the timer. Idempotent. Loop thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        for (ConnectionLimiter l : new ArrayList<>(members)) {
+            remove(l.bev);
+        }
+        closed = true;
+        if (timer != null) {
+            timer.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------ called by ConnectionLimiter
+
+    void forget(ConnectionLimiter l) {
+        members.remove(l);
+    }
+
+    long quota(ConnectionLimiter m, int dir, long now) {
+        if (bucket.unlimited(dir)) {
+            return Long.MAX_VALUE;
+        }
+        sync(m, now);
+        long q = Math.max(0, Math.min(share[dir] - m.used[dir], bucket.tokens(dir)));
+        if (q == 0) {
+            suspend(m, dir, now);
+        }
+        return q;
+    }
+
+    void consumed(ConnectionLimiter m, int dir, long n, long now) {
+        totals[dir] += n;
+        if (bucket.unlimited(dir)) {
+            return;
+        }
+        sync(m, now);
+        m.used[dir] += n;
+        if (bucket.take(dir, n)) {
+            for (ConnectionLimiter each : members) {
+                suspend(each, dir, now);
+            }
+        } else if (m.used[dir] >= share[dir]) {
+            suspend(m, dir, now);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ private
+
+    private void sync(ConnectionLimiter m, long now) {
+        if (bucket.refill(now)) {
+            recomputeShares();
+        }
+        if (m.shareGeneration != generation) {
+            m.shareGeneration = generation;
+            m.used[0] = 0;
+            m.used[1] = 0;
+        }
+    }
+
+    private void recomputeShares() {
+        generation++;
+        int n = Math.max(1, members.size());
+        for (int d = 0; d < 2; d++) {
+            long t = bucket.tokens(d);
+            share[d] = t <= 0 ? 0 : Math.max(t / n, minShare);
+        }
+    }
+
+    private void suspend(ConnectionLimiter m, int dir, long now) {
+        if (dir == TokenBucket.READ) {
+            m.bev.suspendRead(BufferEvent.SUSPEND_GROUP);
+        } else {
+            m.bev.suspendWrite(BufferEvent.SUSPEND_GROUP);
+        }
+        if (timer == null) {
+            timer = base.newTimer((ev, what) -> tick());
+        }
+        if (!timer.isPending()) {
+            timer.add(Duration.ofNanos(bucket.nanosToNextTick(now)));
+        }
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (bucket.refill(now)) {
+            recomputeShares();
+        }
+        boolean again = false;
+        for (int d = 0; d < 2; d++) {
+            if (bucket.tokens(d) > 0) {
+                resumeAll(d);
+            } else if (anySuspended(d)) {
+                again = true;
+            }
+        }
+        if (again && !timer.isPending()) {
+            timer.add(Duration.ofNanos(bucket.nanosToNextTick(now)));
+        }
+    }
+
+    private boolean anySuspended(int dir) {
+        for (ConnectionLimiter m : members) {
+            int reasons = dir == TokenBucket.READ ? m.bev.readSuspendReasons() : m.bev.writeSuspendReasons();
+            if ((reasons & BufferEvent.SUSPEND_GROUP) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Resumes every member in {@code dir}, starting at a random one so none is always served first. */
+    private void resumeAll(int dir) {
+        int n = members.size();
+        if (n == 0) {
+            return;
+        }
+        ConnectionLimiter[] snapshot = members.toArray(new ConnectionLimiter[0]);
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            BufferEvent b = snapshot[(start + i) % n].bev;
+            if (dir == TokenBucket.READ) {
+                b.unsuspendRead(BufferEvent.SUSPEND_GROUP);
+            } else {
+                b.unsuspendWrite(BufferEvent.SUSPEND_GROUP);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this RateLimitGroup is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimitGroup[" + members.size() + " members, " + bucket.config() + ", read " + totals[0]
+                + ", written " + totals[1] + "]";
+    }
+}

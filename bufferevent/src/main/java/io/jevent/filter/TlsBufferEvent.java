@@ -1,0 +1,565 @@
+package io.jevent.filter;
+
+import io.jevent.Ev;
+import io.jevent.Event;
+import io.jevent.buffer.EvBuffer;
+import io.jevent.bufferevent.BevEvent;
+import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.FlushMode;
+import io.jevent.spi.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * TLS over any BufferEvent with the JDK {@link SSLEngine} (libevent's {@code bufferevent_openssl} in filter mode).
+ * Plaintext written here is encrypted into the underlying BufferEvent's output; ciphertext it reads is decrypted
+ * into this one's input.
+ *
+ * <p>It is an engine of its own rather than a {@link io.jevent.bufferevent.Filter}, because TLS is not a pair of
+ * independent byte transforms: reading may have to write (handshake, key update), the handshake decides when
+ * CONNECTED is reported, and the close_notify exchange decides whether an EOF is clean.
+ *
+ * <ul>
+ * <li><b>Handshake</b> starts at once (output written before it completes waits). Delegated tasks run on
+ * {@link TlsOptions#taskExecutor()} and the handshake resumes on the loop thread through {@code base.execute}, so
+ * the loop never blocks on RSA or certificate checks. CONNECTED is reported when it finishes; the underlying
+ * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
+ * <li><b>Memory</b>: ciphertext is read from the underlying input in place (one record made contiguous when it
+ * spans segments) and encrypted into space reserved in the underlying output; plaintext is decrypted into
+ * pooled segments reserved in this input. No per-connection buffers beyond the pool's segments.</li>
+ * <li><b>Closing</b>: {@code flush(Ev.WRITE, FlushMode.FINISHED)} and {@link #close()} send close_notify; with
+ * {@link BevOption#CLOSE_ON_FREE} the underlying BufferEvent lingers until that alert (and anything still queued)
+ * is sent, at most 10 s, then closes. A close_notify from the peer is READING|EOF; the underlying EOF without one
+ * is READING|ERROR with an {@link SSLException} whose message starts "truncated", unless
+ * {@link TlsOptions#allowDirtyShutdown(boolean)}.</li>
+ * <li><b>Failures</b> (handshake, certificates, garbage, a bad MAC) are ERROR events carrying the
+ * {@link SSLException}; the alert the engine produced is sent, and nothing decrypted after the failure is
+ * delivered.</li>
+ * </ul>
+ */
+public final class TlsBufferEvent extends BufferEvent {
+    private static final Logger log = LoggerFactory.getLogger(TlsBufferEvent.class);
+    /** Plaintext taken per wrap: one full TLS record. */
+    private static final int RECORD = 16 * 1024;
+    private static final Duration LINGER = Duration.ofSeconds(10);
+
+    private final BufferEvent under;
+    private final SSLEngine engine;
+    private final TlsOptions tls;
+    private final ByteBuffer[] views = new ByteBuffer[4];
+    private final ByteBuffer[] dsts = new ByteBuffer[2];
+    private Event pumpTask;
+    private boolean handshaken;
+    private boolean taskRunning;
+    private boolean failed;
+    private boolean eofReported;
+    private boolean finishing;
+
+    private TlsBufferEvent(BufferEvent under, SSLEngine engine, TlsOptions tls, int options) {
+        super(under.base(), options);
+        this.under = under;
+        this.engine = engine;
+        this.tls = tls;
+    }
+
+    /**
+     * TLS over {@code underlying} with an engine made from {@code context} and {@code tls}. The underlying
+     * BufferEvent may be connected already (an accepted socket) or still connecting; it must not be used
+     * directly afterwards.
+     */
+    public static TlsBufferEvent create(BufferEvent underlying, SSLContext context, TlsOptions tls, int options) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(tls, "tls");
+        SSLEngine e = tls.isClient() && tls.serverName() != null
+                ? context.createSSLEngine(tls.serverName(), portOf(underlying)) : context.createSSLEngine();
+        configure(e, tls);
+        return wrap(underlying, e, tls, options);
+    }
+
+    /**
+     * TLS over {@code underlying} with a caller-made engine (its client mode and parameters are used as they are;
+     * only {@code tls}'s executor and dirty-shutdown setting apply).
+     */
+    public static TlsBufferEvent create(BufferEvent underlying, SSLEngine engine, TlsOptions tls, int options) {
+        return wrap(underlying, Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(tls, "tls"), options);
+    }
+
+    private static TlsBufferEvent wrap(BufferEvent underlying, SSLEngine e, TlsOptions tls, int options) {
+        Objects.requireNonNull(underlying, "underlying");
+        if (underlying.isClosed()) {
+            throw new IllegalArgumentException("the underlying BufferEvent is closed");
+        }
+        TlsBufferEvent t = new TlsBufferEvent(underlying, e, tls, options);
+        t.onLoop(t::attach);
+        return t;
+    }
+
+    private static int portOf(BufferEvent b) {
+        return -1; // the session cache is keyed by host name alone (port unknown before connect)
+    }
+
+    private static void configure(SSLEngine e, TlsOptions tls) {
+        e.setUseClientMode(tls.isClient());
+        SSLParameters p = e.getSSLParameters();
+        if (tls.isClient()) {
+            if (tls.serverName() != null) {
+                try {
+                    p.setServerNames(List.of(new SNIHostName(tls.serverName())));
+                } catch (IllegalArgumentException notAHostName) {
+                    // an IP literal: no SNI, but still verified below
+                }
+            }
+            if (tls.verifyHostname()) {
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+        } else {
+            switch (tls.clientAuth()) {
+                case NEED:
+                    p.setNeedClientAuth(true);
+                    break;
+                case WANT:
+                    p.setWantClientAuth(true);
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (!tls.alpn().isEmpty()) {
+            p.setApplicationProtocols(tls.alpn().toArray(new String[0]));
+        }
+        e.setSSLParameters(p);
+    }
+
+    private void attach() {
+        under.setCallbacks(b -> schedulePump(), b -> schedulePump(), this::underEvent);
+        under.enable(Ev.READ | Ev.WRITE);
+        try {
+            engine.beginHandshake();
+        } catch (SSLException e) {
+            fail(0, e);
+            return;
+        }
+        schedulePump();
+    }
+
+    /** The engine (for the session, peer certificates, the negotiated protocol and ALPN). Loop thread. */
+    public SSLEngine engine() {
+        return engine;
+    }
+
+    /** The session (after CONNECTED). */
+    public SSLSession session() {
+        return engine.getSession();
+    }
+
+    /** The ALPN protocol chosen, "" if none, null before the handshake finished. */
+    public String applicationProtocol() {
+        return engine.getApplicationProtocol();
+    }
+
+    /** The BufferEvent under this one. */
+    public BufferEvent underlying() {
+        return under;
+    }
+
+    @Override
+    public Handle handle() {
+        return under.handle();
+    }
+
+    // ------------------------------------------------------------------------------------------- engine hooks
+
+    @Override
+    protected void readInterestChanged(boolean wanted) {
+        if (wanted) {
+            schedulePump();
+        }
+    }
+
+    @Override
+    protected void writeInterestChanged(boolean wanted) {
+        if (wanted && output.length() > 0) {
+            schedulePump();
+        }
+    }
+
+    @Override
+    protected void outputReady() {
+        schedulePump();
+    }
+
+    @Override
+    protected void flushEngine(int what, FlushMode mode) {
+        pump();
+        if ((what & Ev.WRITE) != 0 && mode == FlushMode.FINISHED) {
+            sendCloseNotify();
+        }
+        if ((what & Ev.WRITE) != 0 && !under.isClosed()) {
+            under.flush(Ev.WRITE, mode == FlushMode.FINISHED ? FlushMode.FLUSH : mode);
+        }
+    }
+
+    @Override
+    protected void closeEngine() {
+        if (pumpTask != null) {
+            pumpTask.close();
+        }
+        if (!failed && !under.isClosed()) {
+            sendCloseNotify();
+            under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
+        }
+        if ((options & BevOption.CLOSE_ON_FREE) != 0) {
+            if (!failed && !under.isClosed() && !chainDrained(under)) {
+                linger();
+            } else {
+                under.close();
+            }
+        } else if (!under.isClosed()) {
+            under.setCallbacks(null, null, null);
+        }
+    }
+
+    /**
+     * Keeps the chain below open until close_notify (and whatever was queued) has left the bottom BufferEvent,
+     * then closes it; at most {@link #LINGER}. Closing at once would drop those bytes, and the peer would see a
+     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it.
+     */
+    private void linger() {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        under.setCallbacks(null, null, (b, r, c) -> b.close());
+        under.disable(Ev.READ);
+        Event[] timer = new Event[1];
+        timer[0] = base.newTimer((ev, what) -> {
+            if (under.isClosed() || chainDrained(under) || System.nanoTime() > deadline) {
+                under.close();
+                timer[0].close();
+            } else {
+                timer[0].add(Duration.ofMillis(5));
+            }
+        });
+        timer[0].add(Duration.ofMillis(1));
+    }
+
+    /** Whether every layer from {@code b} down has sent its output. */
+    private static boolean chainDrained(BufferEvent b) {
+        while (b != null) {
+            if (b.output().length() > 0) {
+                return false;
+            }
+            if (b instanceof io.jevent.bufferevent.FilterBufferEvent) {
+                b = ((io.jevent.bufferevent.FilterBufferEvent) b).underlying();
+            } else if (b instanceof TlsBufferEvent) {
+                b = ((TlsBufferEvent) b).underlying();
+            } else {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    private void sendCloseNotify() {
+        if (finishing || !handshaken || engine.isOutboundDone()) {
+            return;
+        }
+        finishing = true;
+        engine.closeOutbound();
+        try {
+            while (!engine.isOutboundDone()) {
+                SSLEngineResult r = wrapInto(new ByteBuffer[0], 0);
+                if (r.bytesProduced() == 0) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            log.debug("sending close_notify failed on {}", this, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- the pump
+
+    private void schedulePump() {
+        if (isClosed()) {
+            return;
+        }
+        if (pumpTask == null) {
+            pumpTask = base.newUserEvent((ev, w) -> pump());
+        }
+        pumpTask.activate(Ev.WRITE);
+    }
+
+    /** Moves everything that can move now: handshake messages, then application data both ways. Loop thread. */
+    private void pump() {
+        if (isClosed() || failed || taskRunning) {
+            return;
+        }
+        long plainIn = 0;
+        long plainOut = 0;
+        int dir = BevEvent.READING;
+        try {
+            boolean progress = true;
+            while (progress && !failed && !isClosed()) {
+                progress = false;
+                SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+                switch (hs) {
+                    case NEED_TASK:
+                        runTasks();
+                        return;
+                    case NEED_WRAP:
+                        dir = BevEvent.WRITING;
+                        progress = wrapInto(new ByteBuffer[0], 0).bytesProduced() > 0
+                                || engine.getHandshakeStatus() != hs;
+                        under.flush(Ev.WRITE, FlushMode.FLUSH);
+                        break;
+                    case NEED_UNWRAP:
+                    case NEED_UNWRAP_AGAIN:
+                        dir = BevEvent.READING;
+                        long[] r = unwrapOnce();
+                        if (r == null) {
+                            break; // need more ciphertext
+                        }
+                        plainIn += r[1];
+                        progress = true;
+                        break;
+                    default:
+                        if (!handshaken) {
+                            handshaken = true;
+                            fireEvent(BevEvent.CONNECTED, null);
+                            progress = true;
+                            break;
+                        }
+                        if (writeWanted() && output.length() > 0 && !engine.isOutboundDone() && underHasRoom()) {
+                            dir = BevEvent.WRITING;
+                            long took = wrapAppData();
+                            plainOut += took;
+                            progress = took > 0;
+                        }
+                        if (readWanted() && under.input().length() > 0 && inputHasRoom() && !engine.isInboundDone()) {
+                            dir = BevEvent.READING;
+                            long[] u = unwrapOnce();
+                            if (u != null) {
+                                plainIn += u[1];
+                                progress = true;
+                            }
+                        }
+                        break;
+                }
+            }
+        } catch (SSLException e) {
+            fail(dir, e);
+            return;
+        } catch (RuntimeException e) {
+            fail(dir, new SSLException("TLS engine failed: " + e, e));
+            return;
+        }
+        if (plainOut > 0) {
+            writeDone(plainOut);
+        }
+        if (plainIn > 0) {
+            readDone(plainIn);
+        }
+        if (!isClosed() && engine.isInboundDone() && !eofReported) {
+            eofReported = true; // the peer's close_notify
+            fireEvent(BevEvent.READING | BevEvent.EOF, null);
+        }
+    }
+
+    private boolean underHasRoom() {
+        long high = under.writeHighWatermark();
+        return high <= 0 || under.output().length() < high;
+    }
+
+    private boolean inputHasRoom() {
+        long high = readHighWatermark();
+        return high <= 0 || input.length() < high;
+    }
+
+    /** Encrypts up to one record of the output; returns the plaintext bytes consumed. */
+    private long wrapAppData() throws SSLException {
+        int n = output.peek(RECORD, null, views);
+        int count = Math.min(n, views.length);
+        SSLEngineResult r = wrapInto(views, count);
+        java.util.Arrays.fill(views, null);
+        int used = r.bytesConsumed();
+        if (used > 0) {
+            output.drain(used);
+        }
+        return used;
+    }
+
+    /** One wrap into reserved space in the underlying output. */
+    private SSLEngineResult wrapInto(ByteBuffer[] src, int count) throws SSLException {
+        EvBuffer dst = under.output();
+        ByteBuffer out = dst.reserve(RECORD);
+        SSLEngineResult r = engine.wrap(src, 0, count, out);
+        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+            dst.commit(0);
+            out = dst.reserve(engine.getSession().getPacketBufferSize());
+            r = engine.wrap(src, 0, count, out);
+        }
+        dst.commit(r.bytesProduced());
+        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+            throw new SSLException("TLS record larger than the packet buffer size");
+        }
+        return r;
+    }
+
+    /**
+     * Decrypts one record from the underlying input into this input; returns {consumed, produced}, or null when a
+     * whole record has not arrived yet.
+     */
+    private long[] unwrapOnce() throws SSLException {
+        EvBuffer src = under.input();
+        long have = src.length();
+        if (have == 0) {
+            return null;
+        }
+        int packet = engine.getSession().getPacketBufferSize();
+        int want = (int) Math.min(have, packet);
+        if (have >= 5) {
+            byte[] h = new byte[5];
+            src.copyOut(h, 0, 5);
+            int rec = 5 + ((h[3] & 0xff) << 8 | (h[4] & 0xff));
+            boolean plausible = h[0] >= 20 && h[0] <= 24 && h[1] == 3; // content type, major version 3
+            if (plausible && rec <= packet) {
+                if (rec > have) {
+                    return null; // the rest of the record is on its way
+                }
+                want = rec;
+            }
+        }
+        ByteBuffer in = src.pullUp(want);
+        int appSize = engine.getSession().getApplicationBufferSize();
+        int k = input.reserve(appSize, dsts);
+        SSLEngineResult r;
+        try {
+            r = engine.unwrap(in, dsts, 0, k);
+        } catch (SSLException e) {
+            input.commit(0);
+            throw e;
+        }
+        input.commit(r.bytesProduced());
+        java.util.Arrays.fill(dsts, null);
+        if (r.bytesConsumed() > 0) {
+            src.drain(r.bytesConsumed());
+        }
+        switch (r.getStatus()) {
+            case BUFFER_UNDERFLOW:
+                return null;
+            case BUFFER_OVERFLOW:
+                throw new SSLException("TLS record does not fit the application buffer size " + appSize);
+            default:
+                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                        && r.getHandshakeStatus() == engine.getHandshakeStatus()
+                        && r.getStatus() != SSLEngineResult.Status.CLOSED) {
+                    return null;
+                }
+                return new long[] {r.bytesConsumed(), r.bytesProduced()};
+        }
+    }
+
+    private void runTasks() {
+        taskRunning = true;
+        Runnable task = engine.getDelegatedTask();
+        if (task == null) {
+            taskRunning = false;
+            schedulePump();
+            return;
+        }
+        tls.taskExecutor().execute(() -> {
+            Throwable failure = null;
+            try {
+                Runnable t = task;
+                while (t != null) {
+                    t.run();
+                    t = engine.getDelegatedTask();
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            Throwable f = failure;
+            base.execute(() -> {
+                taskRunning = false;
+                if (f != null) {
+                    fail(BevEvent.READING, f instanceof SSLException ? (SSLException) f
+                            : new SSLException("TLS handshake task failed: " + f, f));
+                } else {
+                    pump();
+                }
+            });
+        });
+    }
+
+    private void underEvent(BufferEvent b, int reasons, Throwable cause) {
+        if (reasons == BevEvent.CONNECTED) {
+            schedulePump(); // our CONNECTED comes after the handshake
+            return;
+        }
+        if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
+            pump(); // deliver what arrived before the end
+            if (failed || isClosed() || eofReported) {
+                return;
+            }
+            try {
+                engine.closeInbound();
+                eofReported = true;
+                fireEvent(BevEvent.READING | BevEvent.EOF, null);
+            } catch (SSLException e) {
+                eofReported = true;
+                if (tls.allowDirtyShutdown()) {
+                    fireEvent(BevEvent.READING | BevEvent.EOF, null);
+                } else {
+                    failed = true;
+                    fireEvent(BevEvent.READING | BevEvent.ERROR, new SSLException("truncated: the peer closed the"
+                            + " connection without close_notify" + (handshaken ? "" : ", during the handshake")
+                            + " (" + e.getMessage() + ")", e));
+                }
+            }
+            return;
+        }
+        if ((reasons & BevEvent.ERROR) != 0) {
+            failed = true; // the transport is gone: no close_notify, no lingering
+        }
+        fireEvent(reasons, cause);
+    }
+
+    private void fail(int direction, SSLException e) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        // send the alert the engine prepared, so the peer learns why
+        try {
+            engine.closeOutbound();
+            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                if (wrapInto(new ByteBuffer[0], 0).bytesProduced() == 0) {
+                    break;
+                }
+            }
+            if (!under.isClosed()) {
+                under.flush(Ev.WRITE, FlushMode.FLUSH);
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // the alert is a courtesy
+        }
+        fireEvent(direction | BevEvent.ERROR, e);
+    }
+
+    @Override
+    public String toString() {
+        return "TlsBufferEvent[" + (tls.isClient() ? "client" : "server") + (handshaken ? ", "
+                + engine.getSession().getProtocol() : ", handshaking") + ", " + under + "]";
+    }
+}

@@ -1,0 +1,125 @@
+package io.jevent.filter;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * How a {@link TlsBufferEvent} sets up its {@link javax.net.ssl.SSLEngine}. Immutable; each method returns a
+ * changed copy: {@code TlsOptions.client("example.org").alpn("h2", "http/1.1")}.
+ */
+public final class TlsOptions {
+    private final boolean client;
+    private final String serverName;
+    private final boolean verifyHostname;
+    private final List<String> alpn;
+    private final ClientAuth clientAuth;
+    private final boolean allowDirtyShutdown;
+    private final Executor taskExecutor;
+
+    /** Whether a server asks for a client certificate. */
+    public enum ClientAuth {
+        /** No client certificate requested. */
+        NONE,
+        /** Requested; the handshake goes on without one. */
+        WANT,
+        /** Required; the handshake fails without a trusted one. */
+        NEED
+    }
+
+    private TlsOptions(boolean client, String serverName, boolean verifyHostname, List<String> alpn,
+                       ClientAuth clientAuth, boolean allowDirtyShutdown, Executor taskExecutor) {
+        this.client = client;
+        this.serverName = serverName;
+        this.verifyHostname = verifyHostname;
+        this.alpn = alpn;
+        this.clientAuth = clientAuth;
+        this.allowDirtyShutdown = allowDirtyShutdown;
+        this.taskExecutor = taskExecutor;
+    }
+
+    /**
+     * Client mode. {@code serverName} (may be null) is sent as SNI, checked against the server certificate
+     * (HTTPS rules; turn off with {@link #verifyHostname(boolean)}) and keys session resumption.
+     */
+    public static TlsOptions client(String serverName) {
+        return new TlsOptions(true, serverName, serverName != null, List.of(), ClientAuth.NONE, false,
+                ForkJoinPool.commonPool());
+    }
+
+    /** Server mode. */
+    public static TlsOptions server() {
+        return new TlsOptions(false, null, false, List.of(), ClientAuth.NONE, false, ForkJoinPool.commonPool());
+    }
+
+    /** Whether the client checks the certificate's names against the server name. */
+    public TlsOptions verifyHostname(boolean on) {
+        return new TlsOptions(client, serverName, on, alpn, clientAuth, allowDirtyShutdown, taskExecutor);
+    }
+
+    /** ALPN protocols, in preference order (a server picks the first of its own list the client offers). */
+    public TlsOptions alpn(String... protocols) {
+        return new TlsOptions(client, serverName, verifyHostname, List.of(protocols), clientAuth, allowDirtyShutdown,
+                taskExecutor);
+    }
+
+    /** Server: whether to request a client certificate. */
+    public TlsOptions clientAuth(ClientAuth mode) {
+        return new TlsOptions(client, serverName, verifyHostname, alpn, Objects.requireNonNull(mode, "mode"),
+                allowDirtyShutdown, taskExecutor);
+    }
+
+    /**
+     * Treat a peer that closes the connection without close_notify as a clean EOF instead of an ERROR with a
+     * "truncated" cause (libevent's {@code bufferevent_openssl_set_allow_dirty_shutdown}). Off by default: a
+     * truncation attack could otherwise cut a message short unnoticed.
+     */
+    public TlsOptions allowDirtyShutdown(boolean on) {
+        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, on, taskExecutor);
+    }
+
+    /**
+     * Where the SSLEngine's delegated tasks (certificate checks, key exchange) run; the handshake then resumes on
+     * the loop thread. Default: the common ForkJoinPool. {@code Runnable::run} runs them inline on the loop.
+     */
+    public TlsOptions taskExecutor(Executor executor) {
+        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, allowDirtyShutdown,
+                Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** Client (true) or server mode. */
+    public boolean isClient() {
+        return client;
+    }
+
+    /** The SNI name, or null. */
+    public String serverName() {
+        return serverName;
+    }
+
+    /** Whether host names are verified. */
+    public boolean verifyHostname() {
+        return verifyHostname;
+    }
+
+    /** ALPN protocols. */
+    public List<String> alpn() {
+        return alpn;
+    }
+
+    /** Client-certificate mode. */
+    public ClientAuth clientAuth() {
+        return clientAuth;
+    }
+
+    /** Whether a dirty shutdown is a clean EOF. */
+    public boolean allowDirtyShutdown() {
+        return allowDirtyShutdown;
+    }
+
+    /** The delegated-task executor. */
+    public Executor taskExecutor() {
+        return taskExecutor;
+    }
+}

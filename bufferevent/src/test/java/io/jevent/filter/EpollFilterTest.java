@@ -1,0 +1,16 @@
+package io.jevent.filter;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The filter suites on the epoll backend. */
+@ConformanceBackend("epoll")
+class EpollFilterTest {
+    @Nested class Zlib extends ZlibConformance { }
+    @Nested class RateLimit extends RateLimitConformance { }
+    @Nested class Tls extends TlsConformance { }
+    // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
+    @Nested class RateLimitTiming extends RateLimitTimingSuite { }
+    // real TLS peers (python3 ssl, openssl CLI): one backend only, see TlsPeerSuite
+    @Nested class TlsPeers extends TlsPeerSuite { }
+}

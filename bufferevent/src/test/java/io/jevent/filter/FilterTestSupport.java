@@ -1,0 +1,121 @@
+package io.jevent.filter;
+
+import io.jevent.Ev;
+import io.jevent.EventBase;
+import io.jevent.LoopFlag;
+import io.jevent.bufferevent.BevEvent;
+import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.FlushMode;
+import io.jevent.bufferevent.Listener;
+import io.jevent.bufferevent.SocketBufferEvent;
+import io.jevent.conformance.ConformanceBase;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/** Plumbing for the filter suites: loopback pairs, echo wiring, deterministic data. */
+abstract class FilterTestSupport extends ConformanceBase {
+
+    static SocketAddress loopback0() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** Deterministic pseudo-random (incompressible) bytes. */
+    static byte[] data(long seed, int n) {
+        byte[] b = new byte[n];
+        long x = seed * 0x9E3779B97F4A7C15L + 1;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            b[i] = (byte) x;
+        }
+        return b;
+    }
+
+    static long crc(byte[] b) {
+        CRC32 c = new CRC32();
+        c.update(b);
+        return c.getValue();
+    }
+
+    /** A connected SocketBufferEvent pair over loopback TCP, both CLOSE_ON_FREE; [0] connected, [1] accepted. */
+    static SocketBufferEvent[] tcpPair(EventBase base) throws IOException {
+        SocketBufferEvent[] out = new SocketBufferEvent[2];
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) ->
+                out[1] = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE));
+        out[0] = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        boolean[] connected = {false};
+        out[0].setCallbacks(null, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                throw new AssertionError("connect failed: " + BevEvent.toString(reasons), cause);
+            }
+            connected[0] = true;
+        });
+        out[0].connect(l.localAddress());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((out[1] == null || !connected[0]) && System.nanoTime() < deadline) {
+            loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+        }
+        l.close();
+        if (out[1] == null || !connected[0]) {
+            throw new AssertionError("loopback connection not established within 10 s");
+        }
+        out[0].setCallbacks(null, null, null);
+        return out;
+    }
+
+    /** Makes {@code bev} echo what it reads (flushing each batch), and close on any event but CONNECTED. */
+    static void echo(BufferEvent bev, List<String> problems) {
+        bev.setCallbacks(b -> {
+            b.write(b.input());
+            b.flush(Ev.WRITE, FlushMode.FLUSH);
+        }, null, (b, reasons, cause) -> {
+            if (reasons == BevEvent.CONNECTED) {
+                return;
+            }
+            if ((reasons & BevEvent.EOF) == 0) {
+                problems.add("echo side: " + BevEvent.toString(reasons) + " " + cause);
+            }
+            b.close();
+        });
+        bev.enable(Ev.READ | Ev.WRITE);
+    }
+
+    /**
+     * Sends {@code payload} through {@code client} (flushing after each piece), reads the echo back, and loops until
+     * it is complete or {@code limit} passes; returns what came back.
+     */
+    static byte[] roundTrip(EventBase base, BufferEvent client, byte[] payload, Duration limit,
+                            List<String> problems) {
+        byte[] got = new byte[payload.length];
+        int[] have = {0};
+        client.setCallbacks(b -> {
+            have[0] += b.read(got, have[0], got.length - have[0]);
+            if (have[0] == got.length) {
+                b.base().loopBreak();
+            }
+        }, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                problems.add("client: " + BevEvent.toString(reasons) + " " + cause);
+                b.base().loopBreak();
+            }
+        });
+        client.enable(Ev.READ | Ev.WRITE);
+        for (int off = 0; off < payload.length; off += 100_000) {
+            client.write(payload, off, Math.min(100_000, payload.length - off));
+        }
+        client.flush(Ev.WRITE, FlushMode.FLUSH);
+        loopWithin(base, 0, limit);
+        if (have[0] != got.length) {
+            problems.add("echo incomplete: " + have[0] + " of " + got.length + " bytes");
+        }
+        return got;
+    }
+}

@@ -1,0 +1,12 @@
+package io.jevent.filter;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The filter suites on the poll backend. */
+@ConformanceBackend("poll")
+class PollFilterTest {
+    @Nested class Zlib extends ZlibConformance { }
+    @Nested class RateLimit extends RateLimitConformance { }
+    @Nested class Tls extends TlsConformance { }
+}

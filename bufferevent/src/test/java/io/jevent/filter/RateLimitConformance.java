@@ -1,0 +1,113 @@
+package io.jevent.filter;
+
+import io.jevent.Ev;
+import io.jevent.EventBase;
+import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.SocketBufferEvent;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rate-limit plumbing on the backend under test: suspension when a bucket is empty and resumption by the refill
+ * timer, for reading, writing, groups and the filter layer. Short transfers with loose time bounds (the accurate
+ * measurements are in {@link RateLimitTimingSuite}).
+ */
+public abstract class RateLimitConformance extends FilterTestSupport {
+    private static final long RATE = 1 << 20; // 1 MiB/s
+    private static final int BYTES = 400 << 10; // ~0.35 s at RATE after the first tick's worth
+
+    private static void assertPaced(long nanos, String what) {
+        double s = nanos / 1e9;
+        // (BYTES - one tick's 52 KiB) / RATE = 0.34 s; allow scheduling slack above, nothing much below
+        assertTrue(s >= 0.30 && s < 5, what + " took " + s + " s; a 1 MiB/s limit needs at least 0.34 s");
+    }
+
+    @Test
+    void shouldPaceReadingWithOwnTokenBucket() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        RateLimits.set(tcp[1], TokenBucketConfig.perSecond(RATE, RATE / 20, TokenBucketConfig.UNLIMITED, 0));
+        byte[] payload = data(3, BYTES);
+        byte[] got = new byte[BYTES];
+        int[] have = {0};
+        tcp[1].setCallbacks(b -> {
+            have[0] += b.read(got, have[0], BYTES - have[0]);
+            if (have[0] == BYTES) {
+                base.loopBreak();
+            }
+        }, null, null);
+        tcp[1].enable(Ev.READ);
+        long t0 = System.nanoTime();
+        tcp[0].write(payload);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertPaced(System.nanoTime() - t0, "reading");
+        assertArrayEquals(payload, got);
+        RateLimits.set(tcp[1], null);
+        assertNull(tcp[1].rateLimiter(), "removing the only limit drops the limiter");
+        tcp[0].close();
+        tcp[1].close();
+    }
+
+    @Test
+    void shouldPaceWritingThroughGroupAndResumeAfterLeaving() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        RateLimitGroup g = RateLimitGroup.create(base, TokenBucketConfig.perSecond(TokenBucketConfig.UNLIMITED, 0,
+                RATE, RATE / 20));
+        g.add(tcp[0]);
+        assertEquals(1, g.size());
+        byte[] payload = data(4, BYTES);
+        long[] have = {0};
+        tcp[1].setCallbacks(b -> {
+            have[0] += b.input().drain(b.input().length());
+            if (have[0] == BYTES) {
+                base.loopBreak();
+            }
+        }, null, null);
+        tcp[1].enable(Ev.READ);
+        long t0 = System.nanoTime();
+        tcp[0].write(payload);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertPaced(System.nanoTime() - t0, "writing in a group");
+        assertEquals(BYTES, g.totalWritten());
+        // leaving the group lifts its limit at once
+        g.remove(tcp[0]);
+        assertEquals(0, tcp[0].writeSuspendReasons() & BufferEvent.SUSPEND_GROUP);
+        have[0] = 0;
+        long t1 = System.nanoTime();
+        tcp[0].write(payload);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertTrue(System.nanoTime() - t1 < 300_000_000L, "unlimited again after leaving the group");
+        g.close();
+        tcp[0].close();
+        tcp[1].close();
+    }
+
+    @Test
+    void shouldPaceEchoThroughRateLimitFilterLayer() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        BufferEvent client = Filters.rateLimit(tcp[0], TokenBucketConfig.perSecond(RATE, RATE / 20),
+                BevOption.CLOSE_ON_FREE);
+        List<String> problems = new ArrayList<>();
+        echo(tcp[1], problems);
+        byte[] payload = data(5, BYTES);
+        long t0 = System.nanoTime();
+        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(10), problems);
+        assertEquals(List.of(), problems);
+        assertPaced(System.nanoTime() - t0, "echo through the rate-limit layer");
+        assertArrayEquals(payload, got);
+        client.close();
+        assertTrue(tcp[0].isClosed());
+    }
+}

@@ -1,0 +1,252 @@
+package io.jevent.filter;
+
+import io.jevent.Ev;
+import io.jevent.EventBase;
+import io.jevent.bufferevent.BevEvent;
+import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.SocketBufferEvent;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** TLS between our client and our server over loopback TCP, and chains with TLS, on the backend under test. */
+public abstract class TlsConformance extends FilterTestSupport {
+
+    /** Records events of one side. */
+    static final class Events {
+        final List<String> seen = new ArrayList<>();
+        int last;
+        Throwable cause;
+        boolean connected;
+
+        BufferEvent.EventCallback callback(EventBase base, boolean breakOnEnd) {
+            return (b, reasons, c) -> {
+                seen.add(BevEvent.toString(reasons));
+                if (reasons == BevEvent.CONNECTED) {
+                    connected = true;
+                    return;
+                }
+                last = reasons;
+                cause = c;
+                b.close();
+                if (breakOnEnd) {
+                    base.loopBreak();
+                }
+            };
+        }
+    }
+
+    @Test
+    void shouldEchoThroughTlsWithSniAlpnAndReportConnectedAfterHandshake() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server().alpn("h2", "http/1.1"),
+                BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost")
+                .alpn("http/1.1"), BevOption.CLOSE_ON_FREE);
+        List<String> problems = new ArrayList<>();
+        echo(server, problems);
+        byte[] payload = data(21, 2 << 20);
+        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(20), problems);
+        assertEquals(List.of(), problems);
+        assertArrayEquals(payload, got);
+        assertEquals("http/1.1", client.applicationProtocol());
+        assertEquals("TLSv1.3", client.session().getProtocol());
+        client.close();
+        assertTrue(tcp[0].isClosed() || tcp[0].output().length() > 0, "closing the top closes (or lingers) below");
+        loopWithin(base, 0, Duration.ofSeconds(10)); // the server sees close_notify and closes
+        assertTrue(server.isClosed(), "the server got EOF from close_notify");
+    }
+
+    private Events handshakeWith(SSLContext serverCtx, SSLContext clientCtx, TlsOptions serverOpts,
+                                 TlsOptions clientOpts) throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], serverCtx, serverOpts, BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(tcp[0], clientCtx, clientOpts, BevOption.CLOSE_ON_FREE);
+        Events ev = new Events();
+        server.setCallbacks(null, null, (b, r, c) -> {
+            if (r != BevEvent.CONNECTED) {
+                b.close();
+            }
+        });
+        server.enable(Ev.READ);
+        client.setCallbacks(null, null, (b, r, c) -> {
+            ev.seen.add(BevEvent.toString(r));
+            if (r == BevEvent.CONNECTED) {
+                ev.connected = true;
+            } else {
+                ev.last = r;
+                ev.cause = c;
+            }
+            b.close();
+            base.loopBreak();
+        });
+        client.enable(Ev.READ);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        return ev;
+    }
+
+    @Test
+    void shouldRejectSelfSignedServerUnlessTrusted() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        Events bad = handshakeWith(certs.selfSignedServer(), certs.client(), TlsOptions.server(),
+                TlsOptions.client("localhost"));
+        assertFalse(bad.connected, bad.seen.toString());
+        assertEquals(BevEvent.ERROR, bad.last & BevEvent.ERROR, bad.seen.toString());
+        assertInstanceOf(SSLHandshakeException.class, bad.cause);
+        Events good = handshakeWith(certs.selfSignedServer(), certs.clientTrustingSelfSigned(), TlsOptions.server(),
+                TlsOptions.client("localhost"));
+        assertTrue(good.connected, good.seen + " " + good.cause);
+    }
+
+    @Test
+    void shouldRejectExpiredCertificate() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        Events ev = handshakeWith(certs.expiredServer(), certs.client(), TlsOptions.server(),
+                TlsOptions.client("localhost"));
+        assertFalse(ev.connected);
+        assertInstanceOf(SSLHandshakeException.class, ev.cause);
+        Throwable root = ev.cause;
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = root; t != null; t = t.getCause()) {
+            chain.append(t).append(" <- ");
+        }
+        assertTrue(chain.toString().contains("CertificateExpiredException") || chain.toString().contains("validity"),
+                chain.toString());
+    }
+
+    @Test
+    void shouldRequireClientCertificateWhenServerNeedsOne() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        TlsOptions need = TlsOptions.server().clientAuth(TlsOptions.ClientAuth.NEED);
+        Events with = handshakeWith(certs.server(), certs.clientWithCert(), need, TlsOptions.client("localhost"));
+        assertTrue(with.connected, with.seen + " " + with.cause);
+        // TLS 1.3: the client sees the server's rejection after its own handshake finished, as a read error
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        Events srv = new Events();
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), need, BevOption.CLOSE_ON_FREE);
+        server.setCallbacks(null, null, srv.callback(base, true));
+        server.enable(Ev.READ);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        client.setCallbacks(null, null, (b, r, c) -> { });
+        client.enable(Ev.READ);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertFalse(srv.connected, srv.seen.toString());
+        assertInstanceOf(SSLHandshakeException.class, srv.cause);
+        client.close();
+    }
+
+    @Test
+    void shouldReportTruncationUnlessDirtyShutdownAllowed() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        for (boolean allow : new boolean[] {false, true}) {
+            EventBase base = newBase();
+            SocketBufferEvent[] tcp = tcpPair(base);
+            TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost")
+                    .allowDirtyShutdown(allow), BevOption.CLOSE_ON_FREE);
+            server.setCallbacks(b -> {
+                b.input().drain(b.input().length());
+                tcp[1].close(); // the TCP connection ends without close_notify
+            }, null, null);
+            server.enable(Ev.READ);
+            Events ev = new Events();
+            StringBuilder got = new StringBuilder();
+            client.setCallbacks(b -> got.append(b.input().length()), null, ev.callback(base, true));
+            client.enable(Ev.READ);
+            client.write("ping".getBytes());
+            loopWithin(base, 0, Duration.ofSeconds(10));
+            assertTrue(ev.connected);
+            if (allow) {
+                assertEquals(BevEvent.READING | BevEvent.EOF, ev.last, ev.seen.toString());
+            } else {
+                assertEquals(BevEvent.READING | BevEvent.ERROR, ev.last, ev.seen.toString());
+                assertInstanceOf(SSLException.class, ev.cause);
+                assertTrue(ev.cause.getMessage().startsWith("truncated"), ev.cause.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shouldReportGarbageAsErrorWithoutDeliveringPlaintext() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+        Events ev = new Events();
+        long[] delivered = {0};
+        server.setCallbacks(b -> delivered[0] += b.input().drain(b.input().length()), null, ev.callback(base, true));
+        server.enable(Ev.READ);
+        tcp[0].enable(Ev.READ);
+        tcp[0].write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(BevEvent.ERROR, ev.last & BevEvent.ERROR, ev.seen.toString());
+        assertInstanceOf(SSLException.class, ev.cause);
+        assertEquals(0, delivered[0]);
+        assertFalse(ev.connected);
+        tcp[0].close();
+    }
+
+    @Test
+    void shouldEchoThroughTlsOverZlibOverSocket() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        ZlibOptions z = ZlibOptions.defaults().interactive(true);
+        BufferEvent client = Filters.tls(Filters.zlib(tcp[0], z, BevOption.CLOSE_ON_FREE), certs.client(),
+                TlsOptions.client("localhost"), BevOption.CLOSE_ON_FREE);
+        BufferEvent server = Filters.tls(Filters.zlib(tcp[1], z, BevOption.CLOSE_ON_FREE), certs.serverPkcs12(),
+                TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+        List<String> problems = new ArrayList<>();
+        echo(server, problems);
+        byte[] payload = ZlibFilterTest.text(22, 1 << 20);
+        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(20), problems);
+        assertEquals(List.of(), problems);
+        assertArrayEquals(payload, got);
+        client.close();
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertTrue(server.isClosed());
+        assertTrue(tcp[1].isClosed(), "closing the top of a CLOSE_ON_FREE chain closes all of it");
+    }
+
+    @Test
+    void shouldEchoThroughRateLimitOverTlsOverSocket() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        BufferEvent client = Filters.rateLimit(Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE), TokenBucketConfig.perSecond(4 << 20, 256 << 10), BevOption.CLOSE_ON_FREE);
+        BufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+        List<String> problems = new ArrayList<>();
+        echo(server, problems);
+        byte[] payload = data(23, 1 << 20);
+        long t0 = System.nanoTime();
+        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(20), problems);
+        double s = (System.nanoTime() - t0) / 1e9;
+        assertEquals(List.of(), problems);
+        assertArrayEquals(payload, got);
+        assertTrue(s >= 0.18, "1 MiB at 4 MiB/s took only " + s + " s");
+        client.close();
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertTrue(tcp[0].isClosed() || tcp[0].output().length() > 0);
+        assertNotNull(server);
+    }
+}

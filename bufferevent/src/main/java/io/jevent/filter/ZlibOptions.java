@@ -20,14 +20,15 @@ import java.util.zip.Deflater;
  * READING|ERROR event, never an OutOfMemoryError. Defaults: ratio 200, no total limit.
  *
  * <h2>Flushing</h2>
- * By default ({@link #interactive()} false) the deflater holds data back until it has enough to compress well
- * ({@code NO_FLUSH}): call {@code bev.flush(Ev.WRITE, FlushMode.FLUSH)} to push it out ({@code SYNC_FLUSH}) and
- * {@code FlushMode.FINISHED} to end the stream ({@code FINISH}). With {@code interactive(true)} every batch of
- * output is sync-flushed, so request/response traffic (and a TLS handshake above the zlib layer) is never held.
+ * By default ({@link #interactive()} true) every batch of output (what one loop pass added) is sync-flushed
+ * ({@code SYNC_FLUSH}), so request/response traffic, and a TLS handshake above the zlib layer, is never held back
+ * in the deflater. For bulk streams, {@code interactive(false)} lets the deflater hold data until it compresses
+ * well ({@code NO_FLUSH}); then {@code bev.flush(Ev.WRITE, FlushMode.FLUSH)} pushes it out. {@code FlushMode.FINISHED}
+ * ends the stream ({@code FINISH}) either way.
  */
 public final class ZlibOptions {
     private static final ZlibOptions DEFAULTS = new ZlibOptions(ZlibFormat.ZLIB, Deflater.DEFAULT_COMPRESSION,
-            false, 200, 64 * 1024, Long.MAX_VALUE);
+            true, 200, 64 * 1024, Long.MAX_VALUE);
 
     private final ZlibFormat format;
     private final int level;
@@ -46,7 +47,7 @@ public final class ZlibOptions {
         this.maxInflated = maxInflated;
     }
 
-    /** zlib format, default level, not interactive, ratio limit 200 with 64 KiB slack, no total limit. */
+    /** zlib format, default level, interactive, ratio limit 200 with 64 KiB slack, no total limit. */
     public static ZlibOptions defaults() {
         return DEFAULTS;
     }

@@ -8,8 +8,8 @@
  * {@link io.jevent.filter.InflateFilter}) on a {@link io.jevent.bufferevent.FilterBufferEvent}: it really is two
  * independent byte transforms. Input and output go straight between pooled segments (peek views in, reserved
  * space out), never through byte arrays. Formats ZLIB, RAW and GZIP (header and CRC-32/ISIZE trailer written and
- * checked here, around a raw {@link java.util.zip.Deflater}). Flush: NORMAL = {@code NO_FLUSH} (or
- * {@code SYNC_FLUSH} per batch with {@link io.jevent.filter.ZlibOptions#interactive(boolean)}), FLUSH =
+ * checked here, around a raw {@link java.util.zip.Deflater}). Flush: NORMAL = {@code SYNC_FLUSH} per batch
+ * (or {@code NO_FLUSH} with {@link io.jevent.filter.ZlibOptions#interactive(boolean) interactive(false)}), FLUSH =
  * {@code SYNC_FLUSH}, FINISHED = {@code FINISH}. Inflation checks a ratio limit and a total limit after every
  * 64 KiB chunk, so a bomb is an ERROR carrying a {@link io.jevent.filter.DecompressionLimitException}, and the
  * memory spent on it is bounded by the limit, not by the bomb.</li>

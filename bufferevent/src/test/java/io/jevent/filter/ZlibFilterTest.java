@@ -137,6 +137,26 @@ class ZlibFilterTest {
         i.close();
     }
 
+    @Test
+    void shouldSyncFlushEachBatchByDefaultAndHoldDataWhenNotInteractive() throws Throwable {
+        byte[] msg = "a short interactive message".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (boolean interactive : new boolean[] {true, false}) {
+            ZlibOptions o = interactive ? ZlibOptions.defaults() : ZlibOptions.defaults().interactive(false);
+            DeflateFilter d = new DeflateFilter(o);
+            EvBuffer src = new EvBuffer();
+            EvBuffer wire = new EvBuffer();
+            src.add(msg);
+            d.process(src, wire, -1, FlushMode.NORMAL);
+            InflateFilter i = new InflateFilter(ZlibOptions.defaults());
+            EvBuffer plain = new EvBuffer();
+            i.process(wire, plain, -1, FlushMode.NORMAL);
+            assertEquals(interactive ? msg.length : 0, plain.length(),
+                    interactive ? "the default sync-flushes each batch" : "interactive(false) holds data back");
+            d.close();
+            i.close();
+        }
+    }
+
     static long crc(byte[] b) {
         java.util.zip.CRC32 c = new java.util.zip.CRC32();
         c.update(b);

@@ -132,35 +132,56 @@ public abstract class BufferEvent implements AutoCloseable {
     private DataCallback readCallback;
     private DataCallback writeCallback;
     private EventCallback eventCallback;
-    private WritabilityCallback writabilityCallback;
 
     /** Ev.READ / Ev.WRITE as the user enabled them. */
     private int enabled = Ev.WRITE;
     /** SUSPEND_* reasons holding reading / writing back, whatever the user enabled. */
     private int readSuspended;
     private int writeSuspended;
-    private long readLow;
-    private long readHigh;
-    private long writeLow;
-    private long writeHigh;
     private boolean unwritable;
     private boolean closed;
+    /**
+     * Watermarks, timeouts, rate limiter, writability callback and deferred-callback state: {@link Extras#NONE}
+     * (shared, all defaults, never written) until one of them is first set. A connection that uses none of them
+     * carries one reference instead of fifteen fields (RAM per idle connection is a goal, as it was for Tor).
+     * Read through {@code ex}, write through {@link #x()}.
+     */
+    private Extras ex = Extras.NONE;
 
-    private CommonTimeout readTimeout;
-    private CommonTimeout writeTimeout;
-    private Event readTimer;
-    private Event writeTimer;
-    /** Watches the input drain below the read high watermark; made the first time reading is suspended for it. */
-    private CallbackEntry inputWatch;
+    /** The settings most connections never touch. */
+    static final class Extras {
+        /** The defaults, shared by every BufferEvent that set nothing. Never written. */
+        static final Extras NONE = new Extras();
 
-    /** Meters reads and writes, or null; see {@link #setRateLimiter}. */
-    private RateLimiter rateLimiter;
+        WritabilityCallback writabilityCallback;
+        long readLow;
+        long readHigh;
+        long writeLow;
+        long writeHigh;
+        CommonTimeout readTimeout;
+        CommonTimeout writeTimeout;
+        Event readTimer;
+        Event writeTimer;
+        /** Watches the input drain below the read high watermark; made the first time reading is suspended. */
+        CallbackEntry inputWatch;
+        /** Meters reads and writes, or null; see {@link #setRateLimiter}. */
+        RateLimiter rateLimiter;
+        /** Deferred callbacks: one user event, activated (no allocation) when something is pending. */
+        Event deferEvent;
+        int deferredPending;
+        int deferredReasons;
+        Throwable deferredCause;
+    }
 
-    /** Deferred callbacks: one user event, activated (no allocation) when something is pending. */
-    private Event deferEvent;
-    private int deferredPending;
-    private int deferredReasons;
-    private Throwable deferredCause;
+    /** The writable extras, made on first use. Loop thread. */
+    private Extras x() {
+        Extras e = ex;
+        if (e == Extras.NONE) {
+            e = new Extras();
+            ex = e;
+        }
+        return e;
+    }
 
     /**
      * Sets up the shared state.
@@ -172,7 +193,7 @@ public abstract class BufferEvent implements AutoCloseable {
         this.base = Objects.requireNonNull(base, "base");
         BevOption.check(options);
         this.options = options;
-        output.addCallback(this::outputChanged);
+        output.setWatcher(this::outputChanged);
     }
 
     // ------------------------------------------------------------------------------------------- public API
@@ -216,7 +237,7 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** Sets the callback told when {@link #isWritable()} changes (null for none). */
     public final void setWritabilityCallback(WritabilityCallback callback) {
-        onLoop(() -> this.writabilityCallback = callback);
+        onLoop(() -> x().writabilityCallback = callback);
     }
 
     /**
@@ -255,13 +276,13 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         onLoop(() -> {
             if ((what & Ev.READ) != 0) {
-                readLow = low;
-                readHigh = high;
+                x().readLow = low;
+                x().readHigh = high;
                 checkReadWatermark();
             }
             if ((what & Ev.WRITE) != 0) {
-                writeLow = low;
-                writeHigh = high;
+                x().writeLow = low;
+                x().writeHigh = high;
                 updateWritability();
             }
         });
@@ -269,22 +290,22 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** The read low watermark. */
     public final long readLowWatermark() {
-        return readLow;
+        return ex.readLow;
     }
 
     /** The read high watermark (0: none). */
     public final long readHighWatermark() {
-        return readHigh;
+        return ex.readHigh;
     }
 
     /** The write low watermark. */
     public final long writeLowWatermark() {
-        return writeLow;
+        return ex.writeLow;
     }
 
     /** The write high watermark (0: none). */
     public final long writeHighWatermark() {
-        return writeHigh;
+        return ex.writeHigh;
     }
 
     /**
@@ -300,13 +321,13 @@ public abstract class BufferEvent implements AutoCloseable {
         CommonTimeout r = read == null ? null : base.commonTimeout(positive(read, "read"));
         CommonTimeout w = write == null ? null : base.commonTimeout(positive(write, "write"));
         onLoop(() -> {
-            readTimeout = r;
-            writeTimeout = w;
-            if (r != null && readTimer == null) {
-                readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
+            x().readTimeout = r;
+            x().writeTimeout = w;
+            if (r != null && ex.readTimer == null) {
+                x().readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
             }
-            if (w != null && writeTimer == null) {
-                writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
+            if (w != null && ex.writeTimer == null) {
+                x().writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
             }
             armReadTimer();
             armWriteTimer();
@@ -443,7 +464,7 @@ public abstract class BufferEvent implements AutoCloseable {
      * never more than {@code max}. 0 means none: the engine must not read.
      */
     protected final long readAllowance(long max) {
-        long room = readHigh > 0 ? readHigh - input.length() : max;
+        long room = ex.readHigh > 0 ? ex.readHigh - input.length() : max;
         return Math.max(0, Math.min(room, Math.min(max, rateLimitReadQuota())));
     }
 
@@ -454,11 +475,11 @@ public abstract class BufferEvent implements AutoCloseable {
      */
     public final void setRateLimiter(RateLimiter limiter) {
         requireLoop();
-        RateLimiter old = rateLimiter;
+        RateLimiter old = ex.rateLimiter;
         if (old == limiter) {
             return;
         }
-        rateLimiter = limiter;
+        x().rateLimiter = limiter;
         if (old != null) {
             old.detached(this);
         }
@@ -470,7 +491,7 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** The limiter set by {@link #setRateLimiter}, or null. */
     public final RateLimiter rateLimiter() {
-        return rateLimiter;
+        return ex.rateLimiter;
     }
 
     /** The suspend reasons now holding writing back. */
@@ -480,12 +501,12 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** Bytes the rate limiter lets us read now; {@code Long.MAX_VALUE} when none is set. */
     protected long rateLimitReadQuota() {
-        return rateLimiter == null ? Long.MAX_VALUE : rateLimiter.readQuota(this);
+        return ex.rateLimiter == null ? Long.MAX_VALUE : ex.rateLimiter.readQuota(this);
     }
 
     /** Bytes the rate limiter lets us write now; {@code Long.MAX_VALUE} when none is set. */
     protected long rateLimitWriteQuota() {
-        return rateLimiter == null ? Long.MAX_VALUE : rateLimiter.writeQuota(this);
+        return ex.rateLimiter == null ? Long.MAX_VALUE : ex.rateLimiter.writeQuota(this);
     }
 
     /**
@@ -500,7 +521,7 @@ public abstract class BufferEvent implements AutoCloseable {
         armReadTimer();
         readProgress(n);
         checkReadWatermark();
-        if (input.length() >= readLow && input.length() > 0) {
+        if (input.length() >= ex.readLow && input.length() > 0) {
             fireRead();
         }
     }
@@ -515,22 +536,22 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         writeProgress(n);
         armWriteTimer();
-        if (output.length() <= writeLow) {
+        if (output.length() <= ex.writeLow) {
             fireWrite();
         }
     }
 
     /** Hook for rate limiters: {@code n} bytes were read; tells the {@link RateLimiter}. */
     protected void readProgress(long n) {
-        if (rateLimiter != null) {
-            rateLimiter.read(this, n);
+        if (ex.rateLimiter != null) {
+            ex.rateLimiter.read(this, n);
         }
     }
 
     /** Hook for rate limiters: {@code n} bytes were written; tells the {@link RateLimiter}. */
     protected void writeProgress(long n) {
-        if (rateLimiter != null) {
-            rateLimiter.wrote(this, n);
+        if (ex.rateLimiter != null) {
+            ex.rateLimiter.wrote(this, n);
         }
     }
 
@@ -556,9 +577,9 @@ public abstract class BufferEvent implements AutoCloseable {
             setEnabled(enabled & ~dirs);
         }
         if ((options & BevOption.DEFER_CALLBACKS) != 0) {
-            deferredReasons |= reasons;
-            if (cause != null && deferredCause == null) {
-                deferredCause = cause;
+            x().deferredReasons |= reasons;
+            if (cause != null && ex.deferredCause == null) {
+                x().deferredCause = cause;
             }
             defer(DEFERRED_EVENT);
         } else if (eventCallback != null) {
@@ -643,21 +664,21 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     private void checkReadWatermark() {
-        if (readHigh > 0 && input.length() >= readHigh) {
+        if (ex.readHigh > 0 && input.length() >= ex.readHigh) {
             if ((readSuspended & SUSPEND_WM) == 0) {
-                if (inputWatch == null) {
-                    inputWatch = input.addCallback((b, orig, added, deleted) -> {
+                if (ex.inputWatch == null) {
+                    x().inputWatch = input.addCallback((b, orig, added, deleted) -> {
                         if (deleted > 0) {
                             checkReadWatermark();
                         }
                     });
                 }
-                inputWatch.setEnabled(true);
+                ex.inputWatch.setEnabled(true);
                 suspendRead(SUSPEND_WM);
             }
         } else if ((readSuspended & SUSPEND_WM) != 0) {
-            if (inputWatch != null) {
-                inputWatch.setEnabled(false);
+            if (ex.inputWatch != null) {
+                ex.inputWatch.setEnabled(false);
             }
             unsuspendRead(SUSPEND_WM);
         }
@@ -676,41 +697,41 @@ public abstract class BufferEvent implements AutoCloseable {
             return;
         }
         boolean was = unwritable;
-        if (writeHigh <= 0) {
+        if (ex.writeHigh <= 0) {
             unwritable = false;
-        } else if (!unwritable && output.length() > writeHigh) {
+        } else if (!unwritable && output.length() > ex.writeHigh) {
             unwritable = true;
-        } else if (unwritable && output.length() <= writeLow) {
+        } else if (unwritable && output.length() <= ex.writeLow) {
             unwritable = false;
         }
-        if (was != unwritable && writabilityCallback != null) {
+        if (was != unwritable && ex.writabilityCallback != null) {
             if ((options & BevOption.DEFER_CALLBACKS) != 0) {
                 defer(DEFERRED_WRITABILITY);
             } else {
-                writabilityCallback.onWritabilityChanged(this, !unwritable);
+                ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
             }
         }
     }
 
     private void armReadTimer() {
-        if (readTimer == null) {
+        if (ex.readTimer == null) {
             return;
         }
-        if (readTimeout != null && readWanted()) {
-            readTimer.add(readTimeout);
+        if (ex.readTimeout != null && readWanted()) {
+            ex.readTimer.add(ex.readTimeout);
         } else {
-            readTimer.remove();
+            ex.readTimer.remove();
         }
     }
 
     private void armWriteTimer() {
-        if (writeTimer == null) {
+        if (ex.writeTimer == null) {
             return;
         }
-        if (writeTimeout != null && writeWanted() && output.length() > 0) {
-            writeTimer.add(writeTimeout);
+        if (ex.writeTimeout != null && writeWanted() && output.length() > 0) {
+            ex.writeTimer.add(ex.writeTimeout);
         } else {
-            writeTimer.remove();
+            ex.writeTimer.remove();
         }
     }
 
@@ -735,33 +756,33 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     private void defer(int what) {
-        deferredPending |= what;
-        if (deferEvent == null) {
-            deferEvent = base.newUserEvent((ev, w) -> runDeferred());
+        x().deferredPending |= what;
+        if (ex.deferEvent == null) {
+            x().deferEvent = base.newUserEvent((ev, w) -> runDeferred());
         }
-        deferEvent.activate(Ev.READ);
+        ex.deferEvent.activate(Ev.READ);
     }
 
     private void runDeferred() {
-        int pending = deferredPending;
-        deferredPending = 0;
+        int pending = ex.deferredPending;
+        x().deferredPending = 0;
         if (closed) {
             return;
         }
-        if ((pending & DEFERRED_READ) != 0 && readCallback != null && input.length() >= readLow) {
+        if ((pending & DEFERRED_READ) != 0 && readCallback != null && input.length() >= ex.readLow) {
             readCallback.onData(this);
         }
         if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
             writeCallback.onData(this);
         }
-        if ((pending & DEFERRED_WRITABILITY) != 0 && writabilityCallback != null && !closed) {
-            writabilityCallback.onWritabilityChanged(this, !unwritable);
+        if ((pending & DEFERRED_WRITABILITY) != 0 && ex.writabilityCallback != null && !closed) {
+            ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
         }
         if ((pending & DEFERRED_EVENT) != 0 && !closed) {
-            int reasons = deferredReasons;
-            Throwable cause = deferredCause;
-            deferredReasons = 0;
-            deferredCause = null;
+            int reasons = ex.deferredReasons;
+            Throwable cause = ex.deferredCause;
+            x().deferredReasons = 0;
+            x().deferredCause = null;
             if (eventCallback != null) {
                 eventCallback.onEvent(this, reasons, cause);
             }
@@ -781,18 +802,18 @@ public abstract class BufferEvent implements AutoCloseable {
         if (writeBefore) {
             writeInterestChanged(false);
         }
-        if (readTimer != null) {
-            readTimer.close();
+        if (ex.readTimer != null) {
+            ex.readTimer.close();
         }
-        if (writeTimer != null) {
-            writeTimer.close();
+        if (ex.writeTimer != null) {
+            ex.writeTimer.close();
         }
-        if (deferEvent != null) {
-            deferEvent.close();
+        if (ex.deferEvent != null) {
+            ex.deferEvent.close();
         }
-        if (rateLimiter != null) {
-            RateLimiter l = rateLimiter;
-            rateLimiter = null;
+        if (ex.rateLimiter != null) {
+            RateLimiter l = ex.rateLimiter;
+            x().rateLimiter = null;
             l.detached(this);
         }
         closeEngine();

@@ -143,9 +143,20 @@ public final class FilterBufferEvent extends BufferEvent {
             if (src.length() == 0 && mode == FlushMode.NORMAL) {
                 break;
             }
+            long limit = high > 0 ? high - input.length() : -1;
+            long quota = rateLimitReadQuota();
+            if (quota != Long.MAX_VALUE) {
+                // a rate limiter set on this layer (RateLimits.set) meters what the filter delivers
+                quota -= input.length() - before;
+                if (quota <= 0 && mode == FlushMode.NORMAL) {
+                    blocked = src.length() > 0;
+                    break;
+                }
+                limit = limit < 0 ? Math.max(quota, 0) : Math.min(limit, Math.max(quota, 0));
+            }
             long srcLen = src.length();
             long dstLen = input.length();
-            FilterResult r = inputFilter.process(src, input, high > 0 ? high - input.length() : -1, mode);
+            FilterResult r = inputFilter.process(src, input, limit, mode);
             if (r == FilterResult.ERROR) {
                 fail(BevEvent.READING, inputFilter);
                 return false;
@@ -189,9 +200,18 @@ public final class FilterBufferEvent extends BufferEvent {
             if (output.length() == 0 && mode == FlushMode.NORMAL) {
                 break;
             }
+            long limit = high > 0 ? high - dst.length() : -1;
+            long quota = rateLimitWriteQuota();
+            if (quota != Long.MAX_VALUE) {
+                quota -= before - output.length();
+                if (quota <= 0 && mode == FlushMode.NORMAL) {
+                    break;
+                }
+                limit = limit < 0 ? Math.max(quota, 0) : Math.min(limit, Math.max(quota, 0));
+            }
             long srcLen = output.length();
             long dstLen = dst.length();
-            FilterResult r = outputFilter.process(output, dst, high > 0 ? high - dst.length() : -1, mode);
+            FilterResult r = outputFilter.process(output, dst, limit, mode);
             if (r == FilterResult.ERROR) {
                 fail(BevEvent.WRITING, outputFilter);
                 return;

@@ -59,6 +59,33 @@ public abstract class RateLimitConformance extends FilterTestSupport {
     }
 
     @Test
+    void shouldPaceReadingOfFilterLayerWithItsOwnTokenBucket() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        io.jevent.bufferevent.FilterBufferEvent layer =
+                io.jevent.bufferevent.FilterBufferEvent.create(tcp[1], null, null, 0);
+        RateLimits.set(layer, TokenBucketConfig.perSecond(RATE, RATE / 20, TokenBucketConfig.UNLIMITED, 0));
+        byte[] payload = data(4, BYTES);
+        byte[] got = new byte[BYTES];
+        int[] have = {0};
+        layer.setCallbacks(b -> {
+            have[0] += b.read(got, have[0], BYTES - have[0]);
+            if (have[0] == BYTES) {
+                base.loopBreak();
+            }
+        }, null, null);
+        layer.enable(Ev.READ);
+        long t0 = System.nanoTime();
+        tcp[0].write(payload);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertPaced(System.nanoTime() - t0, "reading through a filter layer");
+        assertArrayEquals(payload, got);
+        layer.close();
+        tcp[0].close();
+        tcp[1].close();
+    }
+
+    @Test
     void shouldPaceWritingThroughGroupAndResumeAfterLeaving() throws IOException {
         EventBase base = newBase();
         SocketBufferEvent[] tcp = tcpPair(base);

@@ -111,7 +111,10 @@ def tls_client(host, port, cafile, sni, alpn, nbytes, dirty):
     res = {"crc": zlib.crc32(bytes(got)), "sent_crc": zlib.crc32(data), "len": len(got),
            "version": s.version(), "alpn": s.selected_alpn_protocol()}
     if dirty:
-        raw.close()  # no close_notify
+        # FIN without close_notify: SSLSocket.shutdown drops the TLS layer and shuts the socket down at once
+        # (raw is detached by wrap_socket, so closing it would do nothing until the process exits)
+        s.shutdown(socket.SHUT_RDWR)
+        s.close()
     else:
         s.unwrap()
         s.close()

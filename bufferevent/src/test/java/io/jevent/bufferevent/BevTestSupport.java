@@ -14,26 +14,16 @@ import java.util.zip.CRC32;
 abstract class BevTestSupport extends ConformanceBase {
 
     static SocketAddress loopback0() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return io.jevent.conformance.TestData.loopback0();
     }
 
     /** Deterministic pseudo-random bytes: {@code data(seed, n)} is the same everywhere. */
     static byte[] data(long seed, int n) {
-        byte[] b = new byte[n];
-        long x = seed * 0x9E3779B97F4A7C15L + 1;
-        for (int i = 0; i < n; i++) {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            b[i] = (byte) x;
-        }
-        return b;
+        return io.jevent.conformance.TestData.data(seed, n);
     }
 
     static long crc(byte[] b, int off, int len) {
-        CRC32 c = new CRC32();
-        c.update(b, off, len);
-        return c.getValue();
+        return io.jevent.conformance.TestData.crc(b, off, len);
     }
 
     /** An echo server on the base: every accepted connection echoes what it reads and closes on EOF. */

@@ -23,26 +23,16 @@ import java.util.zip.CRC32;
 abstract class FilterTestSupport extends ConformanceBase {
 
     static SocketAddress loopback0() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        return io.jevent.conformance.TestData.loopback0();
     }
 
     /** Deterministic pseudo-random (incompressible) bytes. */
     static byte[] data(long seed, int n) {
-        byte[] b = new byte[n];
-        long x = seed * 0x9E3779B97F4A7C15L + 1;
-        for (int i = 0; i < n; i++) {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            b[i] = (byte) x;
-        }
-        return b;
+        return io.jevent.conformance.TestData.data(seed, n);
     }
 
     static long crc(byte[] b) {
-        CRC32 c = new CRC32();
-        c.update(b);
-        return c.getValue();
+        return io.jevent.conformance.TestData.crc(b, 0, b.length);
     }
 
     /** A connected SocketBufferEvent pair over loopback TCP, both CLOSE_ON_FREE; [0] connected, [1] accepted. */

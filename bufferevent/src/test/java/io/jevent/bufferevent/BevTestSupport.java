@@ -5,10 +5,7 @@ import io.jevent.conformance.ConformanceBase;
 import io.jevent.spi.Handle;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.zip.CRC32;
 
 /** Shared plumbing for the BufferEvent suites: loopback servers, echo wiring, deterministic data. */
 abstract class BevTestSupport extends ConformanceBase {

@@ -12,12 +12,9 @@ import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.conformance.ConformanceBase;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /** Plumbing for the filter suites: loopback pairs, echo wiring, deterministic data. */
 abstract class FilterTestSupport extends ConformanceBase {

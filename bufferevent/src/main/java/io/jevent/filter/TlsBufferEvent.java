@@ -140,6 +140,12 @@ public final class TlsBufferEvent extends BufferEvent {
         if (!tls.alpn().isEmpty()) {
             p.setApplicationProtocols(tls.alpn().toArray(new String[0]));
         }
+        if (!tls.protocols().isEmpty()) {
+            p.setProtocols(tls.protocols().toArray(new String[0]));
+        }
+        if (!tls.cipherSuites().isEmpty()) {
+            p.setCipherSuites(tls.cipherSuites().toArray(new String[0]));
+        }
         e.setSSLParameters(p);
     }
 

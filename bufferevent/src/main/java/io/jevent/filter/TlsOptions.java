@@ -17,6 +17,8 @@ public final class TlsOptions {
     private final ClientAuth clientAuth;
     private final boolean allowDirtyShutdown;
     private final Executor taskExecutor;
+    private final List<String> protocols;
+    private final List<String> cipherSuites;
 
     /** Whether a server asks for a client certificate. */
     public enum ClientAuth {
@@ -29,7 +31,8 @@ public final class TlsOptions {
     }
 
     private TlsOptions(boolean client, String serverName, boolean verifyHostname, List<String> alpn,
-                       ClientAuth clientAuth, boolean allowDirtyShutdown, Executor taskExecutor) {
+                       ClientAuth clientAuth, boolean allowDirtyShutdown, Executor taskExecutor,
+                       List<String> protocols, List<String> cipherSuites) {
         this.client = client;
         this.serverName = serverName;
         this.verifyHostname = verifyHostname;
@@ -37,6 +40,8 @@ public final class TlsOptions {
         this.clientAuth = clientAuth;
         this.allowDirtyShutdown = allowDirtyShutdown;
         this.taskExecutor = taskExecutor;
+        this.protocols = protocols;
+        this.cipherSuites = cipherSuites;
     }
 
     /**
@@ -45,29 +50,31 @@ public final class TlsOptions {
      */
     public static TlsOptions client(String serverName) {
         return new TlsOptions(true, serverName, serverName != null, List.of(), ClientAuth.NONE, false,
-                ForkJoinPool.commonPool());
+                ForkJoinPool.commonPool(), List.of(), List.of());
     }
 
     /** Server mode. */
     public static TlsOptions server() {
-        return new TlsOptions(false, null, false, List.of(), ClientAuth.NONE, false, ForkJoinPool.commonPool());
+        return new TlsOptions(false, null, false, List.of(), ClientAuth.NONE, false, ForkJoinPool.commonPool(),
+                List.of(), List.of());
     }
 
     /** Whether the client checks the certificate's names against the server name. */
     public TlsOptions verifyHostname(boolean on) {
-        return new TlsOptions(client, serverName, on, alpn, clientAuth, allowDirtyShutdown, taskExecutor);
+        return new TlsOptions(client, serverName, on, alpn, clientAuth, allowDirtyShutdown, taskExecutor, protocols,
+                cipherSuites);
     }
 
     /** ALPN protocols, in preference order (a server picks the first of its own list the client offers). */
     public TlsOptions alpn(String... protocols) {
         return new TlsOptions(client, serverName, verifyHostname, List.of(protocols), clientAuth, allowDirtyShutdown,
-                taskExecutor);
+                taskExecutor, this.protocols, cipherSuites);
     }
 
     /** Server: whether to request a client certificate. */
     public TlsOptions clientAuth(ClientAuth mode) {
         return new TlsOptions(client, serverName, verifyHostname, alpn, Objects.requireNonNull(mode, "mode"),
-                allowDirtyShutdown, taskExecutor);
+                allowDirtyShutdown, taskExecutor, protocols, cipherSuites);
     }
 
     /**
@@ -76,7 +83,8 @@ public final class TlsOptions {
      * truncation attack could otherwise cut a message short unnoticed.
      */
     public TlsOptions allowDirtyShutdown(boolean on) {
-        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, on, taskExecutor);
+        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, on, taskExecutor, protocols,
+                cipherSuites);
     }
 
     /**
@@ -85,7 +93,37 @@ public final class TlsOptions {
      */
     public TlsOptions taskExecutor(Executor executor) {
         return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, allowDirtyShutdown,
-                Objects.requireNonNull(executor, "executor"));
+                Objects.requireNonNull(executor, "executor"), protocols, cipherSuites);
+    }
+
+    /**
+     * Restricts the protocol versions, e.g. {@code "TLSv1.3"} or {@code "TLSv1.3", "TLSv1.2"}; empty (the default)
+     * keeps the SSLContext's. Names unknown to the provider make the engine refuse at creation.
+     */
+    public TlsOptions protocols(String... versions) {
+        List<String> protocols = List.of(versions);
+        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, allowDirtyShutdown, taskExecutor,
+                protocols, cipherSuites);
+    }
+
+    /**
+     * Restricts the cipher suites, e.g. {@code "TLS_AES_128_GCM_SHA256"}; empty (the default) keeps the
+     * SSLContext's.
+     */
+    public TlsOptions cipherSuites(String... suites) {
+        List<String> cipherSuites = List.of(suites);
+        return new TlsOptions(client, serverName, verifyHostname, alpn, clientAuth, allowDirtyShutdown, taskExecutor,
+                protocols, cipherSuites);
+    }
+
+    /** The protocol versions allowed, empty for the context's defaults. */
+    public List<String> protocols() {
+        return protocols;
+    }
+
+    /** The cipher suites allowed, empty for the context's defaults. */
+    public List<String> cipherSuites() {
+        return cipherSuites;
     }
 
     /** Client (true) or server mode. */

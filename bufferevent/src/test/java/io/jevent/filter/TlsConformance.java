@@ -73,6 +73,28 @@ public abstract class TlsConformance extends FilterTestSupport {
         assertTrue(server.isClosed(), "the server got EOF from close_notify");
     }
 
+    @Test
+    void shouldNegotiateOnlyTheConfiguredProtocolAndCipherSuite() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server().protocols("TLSv1.2")
+                .cipherSuites("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+                BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        List<String> problems = new ArrayList<>();
+        echo(server, problems);
+        byte[] payload = data(22, 64 << 10);
+        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(20), problems);
+        assertEquals(List.of(), problems);
+        assertArrayEquals(payload, got);
+        assertEquals("TLSv1.2", client.session().getProtocol(), "the server allowed TLS 1.2 only");
+        assertTrue(client.session().getCipherSuite().contains("AES_128_GCM"), client.session().getCipherSuite());
+        client.close();
+        loopWithin(base, 0, Duration.ofSeconds(10));
+    }
+
     private Events handshakeWith(SSLContext serverCtx, SSLContext clientCtx, TlsOptions serverOpts,
                                  TlsOptions clientOpts) throws IOException {
         EventBase base = newBase();

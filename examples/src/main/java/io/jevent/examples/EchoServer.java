@@ -241,7 +241,8 @@ public final class EchoServer implements AutoCloseable {
                 + " (64k, 1m; burst: one 50 ms tick's worth)");
         System.err.println("                        The filters are stacked on each connection as"
                 + " rateLimit(tls(zlib(socket))), leaving out those not asked for: zlib compresses the TLS records,"
-                + " the limit meters plaintext. The self-test's clients use the same chain.");
+                + " the limit meters plaintext. The self-test's clients use the same chain (their --rate limits only what"
+                + " they send: the server's limit paces the echo).");
         System.err.println("  --self-test CONNS BYTES  start the server and CONNS clients on the same loop, stream"
                 + " BYTES (64k, 16m, 1g) through each with random write sizes, check every byte, print throughput;"
                 + " exit 0 only if all matched");

@@ -5,6 +5,7 @@ import io.jevent.EventBase;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.SocketBufferEvent;
 
 import java.net.SocketAddress;
@@ -25,6 +26,10 @@ import java.util.zip.CRC32;
  * its output buffer holds at most that much; it is refilled from the read callback (as echoes free the window)
  * and from the write callback (as the output drains). When all bytes are sent the client half-closes; a
  * connection is done when every byte has come back. Runs on the base's loop thread.
+ *
+ * <p>With a {@link ChainSpec} each client speaks the same filter chain as the server (TLS, zlib, rate limit),
+ * working on the chain's top; the half-close then is the end of the stream (zlib trailer, TLS close_notify) written
+ * once everything before it has gone down the chain.
  */
 public final class EchoLoad {
     /** Most bytes a connection has sent and not yet had back. */
@@ -72,7 +77,9 @@ public final class EchoLoad {
     /** One client connection. */
     private final class Conn {
         final int id;
-        final SocketBufferEvent bev;
+        final Chain chain;
+        /** The chain's top. */
+        final BufferEvent bev;
         final PatternStream out;
         final PatternStream expect;
         final Random sizes;
@@ -82,9 +89,10 @@ public final class EchoLoad {
         boolean halfClosed;
         boolean finished;
 
-        Conn(int id, SocketBufferEvent bev) {
+        Conn(int id, Chain chain) {
             this.id = id;
-            this.bev = bev;
+            this.chain = chain;
+            this.bev = chain.top();
             this.out = new PatternStream(id);
             this.expect = new PatternStream(id);
             this.sizes = new Random(0x5EED + id);
@@ -105,18 +113,19 @@ public final class EchoLoad {
     private int remaining;
     private long crc0;
 
-    private EchoLoad(EventBase base, SocketAddress server, int count, long bytes, Runnable onDone) {
+    private EchoLoad(EventBase base, SocketAddress server, int count, long bytes, ChainSpec spec, Runnable onDone) {
         this.bytes = bytes;
         this.onDone = onDone;
         this.remaining = count;
         this.start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
-            Conn c = new Conn(i, bev);
+            Chain chain = spec.client(SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE));
+            Conn c = new Conn(i, chain);
             conns.add(c);
+            BufferEvent bev = chain.top();
             bev.setCallbacks(b -> onRead(c), b -> pump(c), (b, reasons, cause) -> onEvent(c, reasons, cause));
             bev.enable(Ev.READ);
-            bev.connect(server);
+            chain.socket().connect(server); // TLS then shakes hands; what is written meanwhile waits
             pump(c); // queued in the output until the connect completes
         }
         if (count == 0) {
@@ -133,7 +142,16 @@ public final class EchoLoad {
         if (conns < 0 || bytes < 0) {
             throw new IllegalArgumentException("expected conns >= 0 and bytes >= 0, got " + conns + ", " + bytes);
         }
-        return new EchoLoad(base, server, conns, bytes, onDone);
+        return new EchoLoad(base, server, conns, bytes, ChainSpec.PLAIN, onDone);
+    }
+
+    /** {@link #start(EventBase, SocketAddress, int, long, Runnable)} with every client speaking {@code chain}. */
+    static EchoLoad start(EventBase base, SocketAddress server, int conns, long bytes, ChainSpec chain,
+                          Runnable onDone) {
+        if (conns < 0 || bytes < 0) {
+            throw new IllegalArgumentException("expected conns >= 0 and bytes >= 0, got " + conns + ", " + bytes);
+        }
+        return new EchoLoad(base, server, conns, bytes, java.util.Objects.requireNonNull(chain, "chain"), onDone);
     }
 
     /** Fills the output up to the window; half-closes once everything is written. */
@@ -150,7 +168,7 @@ public final class EchoLoad {
         }
         if (c.sent == bytes && !c.halfClosed) {
             c.halfClosed = true;
-            c.bev.shutdownOutput();
+            c.chain.halfClose();
         }
     }
 
@@ -201,7 +219,7 @@ public final class EchoLoad {
 
     private void finish(Conn c) {
         c.finished = true;
-        c.bev.close();
+        c.chain.close();
         if (--remaining == 0) {
             finishAll();
         }

@@ -6,6 +6,7 @@ import io.jevent.EventBase;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.spi.Handle;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,13 +26,20 @@ import java.util.Set;
 /**
  * A TCP echo server on BufferEvents, with backpressure: what a connection sends comes back, moved from its
  * input to its output without copying. A client that sends but does not read cannot grow the server's memory
- * without bound: once a connection's output holds more than the high watermark (1 MiB by default), the server
- * stops reading from it, and resumes in the write callback, which runs when the output has drained to the low
- * watermark (256 KiB). So each connection holds at most {@code high + one read} bytes (a read is at most
+ * without bound: once a connection's output holds more than the high watermark (1 MiB by default) the BufferEvent
+ * is no longer {@linkplain BufferEvent#isWritable() writable} and the server stops reading from it; it resumes when
+ * the writability callback says the output has drained to the low watermark (256 KiB). So each connection holds at most {@code high + one read} bytes (a read is at most
  * {@code jevent.bufferevent.maxRead}, 128 KiB by default).
  *
  * <p>End of stream: when the client half-closes, the server sends what it still holds and then closes. Errors
  * close the connection.
+ *
+ * <p>Filters: with a {@link ChainSpec} every accepted connection becomes the chain
+ * {@code rateLimit(tls(zlib(socket)))} (the layers asked for), and the server works on the top of it exactly as on a
+ * plain socket. Backpressure goes through the chain: the top's write watermarks and writability say when to stop
+ * and resume reading, and every layer below holds at most {@link Chain#LAYER_HIGH} bytes each way, so a connection
+ * still costs a bounded amount of memory. The end of the stream is written (zlib trailer, TLS close_notify) once
+ * everything before it has gone down the chain.
  *
  * <p>All methods must be called on the base's loop thread (or before its loop runs).
  */
@@ -40,6 +50,7 @@ public final class EchoServer implements AutoCloseable {
     public static final long DEFAULT_LOW_WATERMARK = 256 << 10;
 
     private final Listener listener;
+    private final ChainSpec chain;
     private final long high;
     private final long low;
     private final Set<Conn> conns = new LinkedHashSet<>();
@@ -50,21 +61,26 @@ public final class EchoServer implements AutoCloseable {
 
     /** One accepted connection. */
     private final class Conn {
-        final SocketBufferEvent bev;
+        final Chain chain;
+        /** The chain's top: the socket itself without filters. */
+        final BufferEvent bev;
         /** Reading is disabled because the output is over the high watermark. */
         boolean paused;
         /** The client half-closed; close once the output is sent. */
         boolean eof;
 
-        Conn(SocketBufferEvent bev) {
-            this.bev = bev;
+        Conn(Chain chain) {
+            this.chain = chain;
+            this.bev = chain.top();
         }
     }
 
-    private EchoServer(EventBase base, SocketAddress address, long high, long low) throws IOException {
+    private EchoServer(EventBase base, SocketAddress address, long high, long low, ChainSpec chain)
+            throws IOException {
         if (low < 0 || high <= low) {
             throw new IllegalArgumentException("expected 0 <= low < high, got low " + low + ", high " + high);
         }
+        this.chain = java.util.Objects.requireNonNull(chain, "chain");
         this.high = high;
         this.low = low;
         this.listener = Listener.bind(base, address, Listener.REUSEADDR, (l, h) -> accept(base, h));
@@ -82,51 +98,59 @@ public final class EchoServer implements AutoCloseable {
      * @param low resume reading once its output has drained to this many bytes ({@code < high})
      */
     public static EchoServer start(EventBase base, SocketAddress address, long high, long low) throws IOException {
-        return new EchoServer(base, address, high, low);
+        return new EchoServer(base, address, high, low, ChainSpec.PLAIN);
+    }
+
+    /** Starts an echo server whose connections go through {@code chain}, with the default watermarks. */
+    static EchoServer start(EventBase base, SocketAddress address, ChainSpec chain) throws IOException {
+        return new EchoServer(base, address, DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, chain);
+    }
+
+    /** Starts an echo server whose connections go through {@code chain}. */
+    static EchoServer start(EventBase base, SocketAddress address, long high, long low, ChainSpec chain)
+            throws IOException {
+        return new EchoServer(base, address, high, low, chain);
     }
 
     private void accept(EventBase base, Handle h) {
-        SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE);
-        Conn c = new Conn(bev);
+        Chain ch = chain.server(SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE));
+        ch.limitLayersBelowTop();
+        Conn c = new Conn(ch);
         conns.add(c);
         accepted++;
-        bev.setWatermark(Ev.WRITE, low, 0);
-        bev.setCallbacks(b -> onRead(c), b -> onWrite(c), (b, reasons, cause) -> onEvent(c, reasons));
-        bev.enable(Ev.READ);
+        // above high the top is unwritable: stop reading; at low it is writable again: resume
+        c.bev.setWatermark(Ev.WRITE, low, high);
+        c.bev.setWritabilityCallback((b, writable) -> onWritability(c, writable));
+        c.bev.setCallbacks(b -> onRead(c), null, (b, reasons, cause) -> onEvent(c, reasons));
+        c.bev.enable(Ev.READ);
     }
 
     private void onRead(Conn c) {
         EvBuffer in = c.bev.input();
         EvBuffer out = c.bev.output();
         echoed += in.length();
-        out.addBuffer(in); // relinks segments: no copy
+        out.addBuffer(in); // relinks segments: no copy; may make the top unwritable (onWritability, at once)
         peakConnectionBuffered = Math.max(peakConnectionBuffered, out.length());
-        if (out.length() > high && !c.paused) {
+    }
+
+    /** The top's output crossed the high watermark (false) or drained back to the low one (true). */
+    private void onWritability(Conn c, boolean writable) {
+        if (!writable && !c.paused) {
             c.paused = true;
             pauses++;
             c.bev.disable(Ev.READ);
-        }
-    }
-
-    /** Runs when the output has drained to the low watermark (or below). */
-    private void onWrite(Conn c) {
-        if (c.paused) {
+        } else if (writable && c.paused) {
             c.paused = false;
             if (!c.eof) {
                 c.bev.enable(Ev.READ);
             }
         }
-        if (c.eof && c.bev.output().length() == 0) {
-            closeConn(c);
-        }
     }
 
     private void onEvent(Conn c, int reasons) {
         if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
-            c.eof = true;
-            if (c.bev.output().length() == 0) {
-                closeConn(c);
-            }
+            c.eof = true; // echo what is left, end our stream, then close
+            c.chain.finishAndClose(() -> conns.remove(c));
         } else if ((reasons & (BevEvent.ERROR | BevEvent.EOF | BevEvent.TIMEOUT)) != 0) {
             closeConn(c);
         }
@@ -134,7 +158,7 @@ public final class EchoServer implements AutoCloseable {
 
     private void closeConn(Conn c) {
         conns.remove(c);
-        c.bev.close();
+        c.chain.close();
     }
 
     /** Where the server listens (with the port chosen when 0 was asked for). */
@@ -157,11 +181,11 @@ public final class EchoServer implements AutoCloseable {
         return echoed;
     }
 
-    /** Bytes held in all open connections' buffers now. */
+    /** Bytes held in all open connections' buffers now (every layer of their chains). */
     public long bufferedBytes() {
         long n = 0;
         for (Conn c : conns) {
-            n += c.bev.input().length() + c.bev.output().length();
+            n += c.chain.bufferedBytes();
         }
         return n;
     }
@@ -198,14 +222,27 @@ public final class EchoServer implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ command
 
-    static final String HELP = "TCP echo server with watermark backpressure (--port N, default 7000; --backend NAME;"
-            + " --self-test CONNS BYTES streams BYTES through each of CONNS connections and checks them)";
+    static final String HELP = "TCP echo server with watermark backpressure, optionally through TLS, zlib and a rate"
+            + " limit (--port N; --tls CERT KEY; --zlib; --rate BYTES_PER_SEC; --backend NAME; --self-test CONNS BYTES"
+            + " streams BYTES through each of CONNS connections and checks them)";
 
     private static void usage() {
-        System.err.println("usage: echo-server [--port N] [--backend NAME] [--self-test CONNS BYTES]");
+        System.err.println("usage: echo-server [--port N] [--backend NAME] [--tls CERT KEY [--tls-ca FILE]] [--zlib]"
+                + " [--rate BYTES_PER_SEC] [--self-test CONNS BYTES]");
         System.err.println("  --port N              port to listen on (default 7000; 0 = any free port; the self-test"
                 + " uses a free port unless --port is given)");
         System.err.println("  --backend NAME        epoll, poll or nio (default: the best this machine has)");
+        System.err.println("  --tls CERT KEY        TLS with this PEM certificate chain and PEM PKCS#8 key"
+                + " (openssl req -x509 -nodes ... writes both)");
+        System.err.println("  --tls-ca FILE         self-test client: trust these PEM CA certificates (default: CERT"
+                + " itself, right for a self-signed one); the server name is not checked");
+        System.err.println("  --zlib                compress each direction with zlib (sync-flushed per write batch)");
+        System.err.println("  --rate BYTES_PER_SEC  limit each connection to this many bytes per second each way"
+                + " (64k, 1m; burst: one 50 ms tick's worth)");
+        System.err.println("                        The filters are stacked on each connection as"
+                + " rateLimit(tls(zlib(socket))), leaving out those not asked for: zlib compresses the TLS records,"
+                + " the limit meters plaintext. The self-test's clients use the same chain (their --rate limits only what"
+                + " they send: the server's limit paces the echo).");
         System.err.println("  --self-test CONNS BYTES  start the server and CONNS clients on the same loop, stream"
                 + " BYTES (64k, 16m, 1g) through each with random write sizes, check every byte, print throughput;"
                 + " exit 0 only if all matched");
@@ -217,6 +254,11 @@ public final class EchoServer implements AutoCloseable {
         String backend = null;
         int conns = 0;
         long bytes = -1;
+        Path cert = null;
+        Path key = null;
+        Path ca = null;
+        boolean zlib = false;
+        long rate = 0;
         Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
@@ -227,26 +269,50 @@ public final class EchoServer implements AutoCloseable {
                         conns = a.intValue(o, 1, 100_000);
                         bytes = Sizes.parse(a.value(o));
                         break;
+                    case "--tls":
+                        cert = Path.of(a.value(o));
+                        key = Path.of(a.value(o));
+                        break;
+                    case "--tls-ca": ca = Path.of(a.value(o)); break;
+                    case "--zlib": zlib = true; break;
+                    case "--rate":
+                        rate = Sizes.parse(a.value(o));
+                        if (rate < 1) {
+                            throw new IllegalArgumentException("--rate expects at least 1 byte per second, got "
+                                    + rate);
+                        }
+                        break;
                     case "--help": case "-h": usage(); return 0;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
+            }
+            if (ca != null && cert == null) {
+                throw new IllegalArgumentException("--tls-ca needs --tls CERT KEY");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("echo-server: " + e.getMessage());
             usage();
             return 2;
         }
+        ChainSpec chain;
+        try {
+            chain = ChainSpec.of(cert, key, ca, zlib, rate);
+        } catch (IOException | GeneralSecurityException e) {
+            System.err.println("echo-server: cannot load the TLS certificate or key: " + e.getMessage());
+            return 2;
+        }
         try (EventBase base = EventBase.create(Args.config(backend))) {
             if (bytes >= 0) {
-                return selfTestCommand(base, port == null ? 0 : port, conns, bytes);
+                return selfTestCommand(base, port == null ? 0 : port, conns, bytes, chain);
             }
-            return serve(base, port == null ? 7000 : port);
+            return serve(base, port == null ? 7000 : port, chain);
         }
     }
 
-    private static int serve(EventBase base, int port) throws IOException {
-        EchoServer server = start(base, new InetSocketAddress(port));
-        System.out.println("echo server on " + server.localAddress() + " (" + base.method() + "); Ctrl-C to stop");
+    private static int serve(EventBase base, int port, ChainSpec chain) throws IOException {
+        EchoServer server = start(base, new InetSocketAddress(port), chain);
+        System.out.println("echo server on " + server.localAddress() + " (" + base.method() + ", " + chain
+                + "); Ctrl-C to stop");
         List<Event> signals = new ArrayList<>();
         for (String sig : new String[] {"INT", "TERM"}) {
             Event ev = base.newSignal(sig, (e, what) -> {
@@ -265,11 +331,12 @@ public final class EchoServer implements AutoCloseable {
         return 0;
     }
 
-    private static int selfTestCommand(EventBase base, int port, int conns, long bytes) throws IOException {
-        System.out.printf(Locale.ROOT, "self-test on %s: %d connection(s) x %s, random write sizes%n", base.method(),
-                conns, Sizes.format(bytes));
+    private static int selfTestCommand(EventBase base, int port, int conns, long bytes, ChainSpec chain)
+            throws IOException {
+        System.out.printf(Locale.ROOT, "self-test on %s through %s: %d connection(s) x %s, random write sizes%n",
+                base.method(), chain, conns, Sizes.format(bytes));
         EchoLoad.Result r = selfTest(base, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), conns,
-                bytes);
+                bytes, chain);
         System.out.println(r);
         return r.ok() ? 0 : 1;
     }
@@ -280,13 +347,18 @@ public final class EchoServer implements AutoCloseable {
      * thread, with the loop not running.
      */
     public static EchoLoad.Result selfTest(EventBase base, int conns, long bytes) throws IOException {
-        return selfTest(base, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), conns, bytes);
+        return selfTest(base, conns, bytes, ChainSpec.PLAIN);
     }
 
-    private static EchoLoad.Result selfTest(EventBase base, SocketAddress at, int conns, long bytes)
+    /** {@link #selfTest(EventBase, int, long)} with server and clients speaking {@code chain}. */
+    static EchoLoad.Result selfTest(EventBase base, int conns, long bytes, ChainSpec chain) throws IOException {
+        return selfTest(base, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), conns, bytes, chain);
+    }
+
+    private static EchoLoad.Result selfTest(EventBase base, SocketAddress at, int conns, long bytes, ChainSpec chain)
             throws IOException {
-        EchoServer server = start(base, at);
-        EchoLoad load = EchoLoad.start(base, server.localAddress(), conns, bytes, () -> {
+        EchoServer server = start(base, at, chain);
+        EchoLoad load = EchoLoad.start(base, server.localAddress(), conns, bytes, chain, () -> {
             server.close();
             base.loopExit();
         });

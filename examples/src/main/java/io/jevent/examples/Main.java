@@ -22,6 +22,7 @@ public final class Main {
                 QuickStart::run);
         register("echo-server", EchoServer.HELP, EchoServer::run);
         register("relay", Relay.HELP, Relay::run);
+        register("tls-client", TlsClient.HELP, TlsClient::run);
     }
 
     private Main() {

@@ -6,14 +6,20 @@
  * <ul>
  * <li>{@code demo}: the low-level loop (timers, a socket pair, a common timeout, a signal, a cross-thread task).</li>
  * <li>{@code echo-server} ({@link io.jevent.examples.EchoServer}): BufferEvents and a Listener; the server stops
- * reading from a connection whose output is over a high watermark and resumes in the write callback at the low
- * one, so a client that does not read costs at most {@code high + one read} bytes. {@code --self-test CONNS BYTES}
+ * reading from a connection whose output is over a high watermark and resumes when it is writable again at the low
+ * one, so a client that does not read costs at most {@code high + one read} bytes. {@code --tls CERT KEY},
+ * {@code --zlib} and {@code --rate BYTES_PER_SEC} put every connection behind the filter chain
+ * {@code rateLimit(tls(zlib(socket)))} ({@link io.jevent.examples.ChainSpec}, {@link io.jevent.examples.Chain}).
+ * {@code --self-test CONNS BYTES}
  * runs {@link io.jevent.examples.EchoLoad} against it on the same loop: deterministic data per connection
  * ({@link io.jevent.examples.PatternStream}), random write sizes, every byte checked, a bounded window in
  * flight.</li>
  * <li>{@code relay} ({@link io.jevent.examples.Relay}): two BufferEvents per connection, bytes moved by relinking
  * segments ({@code output().addBuffer(input())}), backpressure in both directions through the same watermark
  * rule, EOF passed on as a half-close once the other side's output has drained.</li>
+ * <li>{@code tls-client} ({@link io.jevent.examples.TlsClient}): {@code Filters.tls} over a SocketBufferEvent; prints
+ * what the server sends until its close_notify, and exits non-zero with the cause on an ERROR (a rejected
+ * certificate, a truncated connection).</li>
  * </ul>
  *
  * <p>{@code EchoServer}, {@code EchoLoad} and {@code Relay} are reusable classes that run on a caller's base, so the

@@ -8,4 +8,6 @@ import org.junit.jupiter.api.Nested;
 class NioExamplesTest {
     @Nested class EchoServerTests extends EchoServerConformance { }
     @Nested class RelayTests extends RelayConformance { }
+    @Nested class EchoServerChainTests extends EchoServerChainConformance { }
+    @Nested class TlsClientTests extends TlsClientConformance { }
 }

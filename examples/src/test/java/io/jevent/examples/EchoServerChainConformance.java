@@ -1,0 +1,142 @@
+package io.jevent.examples;
+
+import io.jevent.Ev;
+import io.jevent.EventBase;
+import io.jevent.bufferevent.BevEvent;
+import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.SocketBufferEvent;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The echo-server example through its filter chain (--tls, --zlib, --rate), on the backend under test. */
+public abstract class EchoServerChainConformance extends ExamplesTestSupport {
+
+    private static ChainSpec tlsZlib() throws IOException, GeneralSecurityException {
+        Path d = ExternalTools.selfSignedCert();
+        return ChainSpec.of(d.resolve("cert.pem"), d.resolve("key.pem"), null, true, 0);
+    }
+
+    @Test
+    void shouldEchoEveryByteThroughTlsOverZlib() throws Exception {
+        ChainSpec spec = tlsZlib();
+        EventBase base = newBase();
+        EchoServer server = EchoServer.start(base, loopback0(), spec);
+        EchoLoad load = EchoLoad.start(base, server.localAddress(), 4, 1 << 20, spec, server::close);
+        loopWithin(base, 0, Duration.ofSeconds(60));
+        EchoLoad.Result r = load.result();
+        System.out.println("[" + backendName() + "] " + spec + ": " + r);
+        assertEquals(List.of(), r.failures());
+        assertTrue(r.ok());
+        assertEquals(4L << 20, server.echoedBytes());
+        assertEquals(0, server.connections(), "the server closed every connection after the client's close_notify");
+    }
+
+    @Test
+    void shouldPassTheSelfTestCommandThroughTlsAndZlib() throws Exception {
+        Path d = ExternalTools.selfSignedCert();
+        String[] argv = {"--backend", backendName(), "--self-test", "3", "256k", "--tls",
+            d.resolve("cert.pem").toString(), d.resolve("key.pem").toString(), "--zlib"};
+        int status = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> EchoServer.run(argv));
+        assertEquals(0, status, "echo-server " + String.join(" ", argv));
+    }
+
+    @Test
+    void shouldTakeAtLeastBytesOverRateWhenRateLimited() throws Exception {
+        long rate = 256 << 10;
+        long bytes = 512 << 10;
+        ChainSpec spec = ChainSpec.of(null, null, null, false, rate);
+        EventBase base = newBase();
+        EchoServer server = EchoServer.start(base, loopback0(), spec);
+        EchoLoad load = EchoLoad.start(base, server.localAddress(), 2, bytes, spec, server::close);
+        loopWithin(base, 0, Duration.ofSeconds(60));
+        EchoLoad.Result r = load.result();
+        System.out.println("[" + backendName() + "] " + spec + ": " + r);
+        assertEquals(List.of(), r.failures());
+        assertTrue(r.ok());
+        // a lower bound only: each connection is limited on its own, and may start with its initial fill and burst
+        double atLeast = (bytes - spec.burstBytes()) / (double) rate;
+        assertTrue(r.elapsedNanos() / 1e9 >= atLeast, String.format(Locale.ROOT,
+                "%d bytes at %d B/s took %.3f s, expected at least %.3f s", bytes, rate, r.elapsedNanos() / 1e9,
+                atLeast));
+    }
+
+    @Test
+    void shouldStopReadingThroughTheChainFromClientThatDoesNotRead() throws Exception {
+        ChainSpec spec = tlsZlib();
+        EventBase base = newBase();
+        long high = 256 << 10;
+        long low = 64 << 10;
+        long total = 32L << 20;
+        EchoServer server = EchoServer.start(base, loopback0(), high, low, spec);
+        Chain chain = spec.client(SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE));
+        // without these the client's own layers would read on although its top does not (TlsBufferEvent does not
+        // pass a disabled read down), and the server would never see a client that does not read
+        chain.limitLayersBelowTop();
+        BufferEvent client = chain.top();
+        PatternStream out = new PatternStream(5);
+        PatternStream expect = new PatternStream(5);
+        byte[] chunk = new byte[64 << 10];
+        byte[] got = new byte[64 << 10];
+        byte[] want = new byte[64 << 10];
+        long[] sent = {0};
+        long[] received = {0};
+        long[] atStall = {-1, -1, -1};
+        boolean[] mismatch = {false};
+        Runnable pump = () -> {
+            while (sent[0] < total && client.output().length() < (256 << 10)) {
+                int n = (int) Math.min(chunk.length, total - sent[0]);
+                out.fill(chunk, 0, n);
+                client.write(chunk, 0, n);
+                sent[0] += n;
+            }
+        };
+        client.setCallbacks(b -> {
+            while (b.input().length() > 0) {
+                int n = b.read(got, 0, got.length);
+                expect.fill(want, 0, n);
+                mismatch[0] |= Arrays.mismatch(got, 0, n, want, 0, n) >= 0;
+                received[0] += n;
+            }
+            if (received[0] == total) {
+                chain.close();
+                server.close();
+            }
+        }, b -> pump.run(), (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                chain.close();
+                server.close();
+            }
+        });
+        chain.socket().connect(server.localAddress());
+        pump.run();
+        whenStalled(base, server::echoedBytes, Duration.ofMillis(500), () -> {
+            atStall[0] = server.bufferedBytes();
+            atStall[1] = server.pausedConnections();
+            atStall[2] = sent[0];
+            client.enable(Ev.READ); // read again: the server must resume and deliver everything
+        });
+        loopWithin(base, 0, Duration.ofSeconds(120));
+        // each layer under the top holds at most its watermark plus one read or record each way
+        long bound = high + ONE_READ + 2 * 2 * (Chain.LAYER_HIGH + ONE_READ);
+        System.out.printf(Locale.ROOT, "[%s] %s: stalled with %d bytes held by the server (bound %d), %d sent%n",
+                backendName(), spec, atStall[0], bound, atStall[2]);
+        assertEquals(1, atStall[1], "the server paused reading from the client that did not read");
+        assertTrue(atStall[0] > high && atStall[0] <= bound, "the server held " + atStall[0] + " bytes for one"
+                + " connection; expected more than the high watermark " + high + " and at most " + bound);
+        assertTrue(atStall[2] < total, "the client could not send everything while it did not read");
+        assertEquals(total, received[0], "everything came back once the client read again");
+        assertTrue(!mismatch[0], "the echo matched the stream");
+    }
+}

@@ -45,6 +45,12 @@ public final class FilterBufferEvent extends BufferEvent {
     private boolean outputFailed;
     /** Reasons of an underlying EOF held back until the input behind it has passed the filter; 0 if none. */
     private int pendingEof;
+    /**
+     * A flush(WRITE, FLUSH or FINISHED) that could not push everything down yet (the underlying output is at its
+     * write high watermark). It is finished, filter first and then the underlying flush, once the output has gone
+     * down, so a trailer or close_notify below never overtakes data still held here. null: none pending.
+     */
+    private FlushMode pendingFlush;
 
     private FilterBufferEvent(BufferEvent under, Filter in, Filter out, int options) {
         super(under.base(), options);
@@ -233,6 +239,11 @@ public final class FilterBufferEvent extends BufferEvent {
         if (output.length() > 0) {
             processOutput(FlushMode.NORMAL);
         }
+        if (pendingFlush != null && output.length() == 0 && !isClosed()) {
+            FlushMode mode = pendingFlush;
+            pendingFlush = null;
+            flushEngine(Ev.WRITE, mode);
+        }
     }
 
     private void underEvent(BufferEvent b, int reasons, Throwable cause) {
@@ -264,6 +275,13 @@ public final class FilterBufferEvent extends BufferEvent {
             processInput(mode);
         }
         if ((what & Ev.WRITE) != 0) {
+            if (mode != FlushMode.NORMAL && output.length() > 0) {
+                processOutput(FlushMode.NORMAL); // move what the watermark lets through first
+            }
+            if (mode != FlushMode.NORMAL && output.length() > 0) {
+                pendingFlush = mode == FlushMode.FINISHED || pendingFlush == null ? mode : pendingFlush;
+                return; // the rest waits for the underlying output to drain; underDrained finishes the flush
+            }
             processOutput(mode);
             under.flush(Ev.WRITE, mode);
         }

@@ -66,6 +66,13 @@ public final class TlsBufferEvent extends BufferEvent {
     private boolean taskRunning;
     private boolean failed;
     private boolean eofReported;
+    /**
+     * The layer below reported EOF while ciphertext was still waiting there because this layer could not read
+     * (disabled, over its read watermark, out of rate tokens). The EOF is judged (clean or truncated) only once
+     * that ciphertext has been decrypted, so the last data and the peer's close_notify are not mistaken for a
+     * truncation.
+     */
+    private boolean pendingEof;
     private boolean finishing;
 
     private TlsBufferEvent(BufferEvent under, SSLEngine engine, TlsOptions tls, int options) {
@@ -191,7 +198,14 @@ public final class TlsBufferEvent extends BufferEvent {
     @Override
     protected void readInterestChanged(boolean wanted) {
         if (wanted) {
+            if (!under.isClosed()) {
+                under.unsuspendRead(SUSPEND_FILTER);
+            }
             schedulePump();
+        } else if (handshaken && !under.isClosed()) {
+            // backpressure reaches the socket: ciphertext stops arriving while nobody takes the plaintext.
+            // (During the handshake the layer below must keep reading, whatever the user enabled.)
+            under.suspendRead(SUSPEND_FILTER);
         }
     }
 
@@ -342,6 +356,9 @@ public final class TlsBufferEvent extends BufferEvent {
                     default:
                         if (!handshaken) {
                             handshaken = true;
+                            if (!readWanted()) {
+                                under.suspendRead(SUSPEND_FILTER); // see readInterestChanged
+                            }
                             fireEvent(BevEvent.CONNECTED, null);
                             progress = true;
                             break;
@@ -379,6 +396,9 @@ public final class TlsBufferEvent extends BufferEvent {
         if (!isClosed() && engine.isInboundDone() && !eofReported) {
             eofReported = true; // the peer's close_notify
             fireEvent(BevEvent.READING | BevEvent.EOF, null);
+        }
+        if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom()) {
+            finishEof(); // everything decryptable was decrypted: what is left below is a cut-off record
         }
     }
 
@@ -518,27 +538,37 @@ public final class TlsBufferEvent extends BufferEvent {
             if (failed || isClosed() || eofReported) {
                 return;
             }
-            try {
-                engine.closeInbound();
-                eofReported = true;
-                fireEvent(BevEvent.READING | BevEvent.EOF, null);
-            } catch (SSLException e) {
-                eofReported = true;
-                if (tls.allowDirtyShutdown()) {
-                    fireEvent(BevEvent.READING | BevEvent.EOF, null);
-                } else {
-                    failed = true;
-                    fireEvent(BevEvent.READING | BevEvent.ERROR, new SSLException("truncated: the peer closed the"
-                            + " connection without close_notify" + (handshaken ? "" : ", during the handshake")
-                            + " (" + e.getMessage() + ")", e));
-                }
+            if (under.input().length() > 0 && (!readWanted() || !inputHasRoom() || taskRunning)) {
+                pendingEof = true; // judged once the waiting ciphertext is read (pump ends with finishEof)
+                return;
             }
+            finishEof();
             return;
         }
         if ((reasons & BevEvent.ERROR) != 0) {
             failed = true; // the transport is gone: no close_notify, no lingering
         }
         fireEvent(reasons, cause);
+    }
+
+    /** The transport ended and everything readable was read: a clean end only if close_notify came. */
+    private void finishEof() {
+        pendingEof = false;
+        try {
+            engine.closeInbound();
+            eofReported = true;
+            fireEvent(BevEvent.READING | BevEvent.EOF, null);
+        } catch (SSLException e) {
+            eofReported = true;
+            if (tls.allowDirtyShutdown()) {
+                fireEvent(BevEvent.READING | BevEvent.EOF, null);
+            } else {
+                failed = true;
+                fireEvent(BevEvent.READING | BevEvent.ERROR, new SSLException("truncated: the peer closed the"
+                        + " connection without close_notify" + (handshaken ? "" : ", during the handshake")
+                        + " (" + e.getMessage() + ")", e));
+            }
+        }
     }
 
     private void fail(int direction, SSLException e) {

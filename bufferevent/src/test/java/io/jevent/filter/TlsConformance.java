@@ -95,6 +95,99 @@ public abstract class TlsConformance extends FilterTestSupport {
         loopWithin(base, 0, Duration.ofSeconds(10));
     }
 
+    /** A TLS pair over loopback TCP, handshaken, with no callbacks set. */
+    private TlsBufferEvent[] handshakenPair(EventBase base, SocketBufferEvent[] tcp) {
+        TlsCerts certs = TlsCerts.get();
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        int[] connected = {0};
+        BufferEvent.EventCallback cb = (b, r, c) -> {
+            if (r != BevEvent.CONNECTED) {
+                throw new AssertionError("handshake failed: " + BevEvent.toString(r), c);
+            }
+            if (++connected[0] == 2) {
+                base.loopBreak();
+            }
+        };
+        server.setCallbacks(null, null, cb);
+        client.setCallbacks(null, null, cb);
+        loopWithin(base, io.jevent.LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(10));
+        assertEquals(2, connected[0]);
+        server.setCallbacks(null, null, null);
+        client.setCallbacks(null, null, null);
+        return new TlsBufferEvent[] {server, client};
+    }
+
+    @Test
+    void shouldStopReadingTheSocketWhileTlsReadingIsDisabled() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent[] p = handshakenPair(base, tcp);
+        TlsBufferEvent server = p[0];
+        TlsBufferEvent client = p[1];
+        client.disable(Ev.READ);
+        byte[] payload = data(23, 4 << 20);
+        server.write(payload);
+        long[] pendingBelow = {-1};
+        base.newTimer((ev, w) -> {
+            pendingBelow[0] = tcp[0].input().length(); // ciphertext the socket layer took while TLS read nothing
+            base.loopBreak();
+        }).add(Duration.ofMillis(300));
+        loopWithin(base, io.jevent.LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(10));
+        assertTrue(pendingBelow[0] >= 0 && pendingBelow[0] <= 512 * 1024,
+                "the socket layer kept reading ciphertext nobody takes: " + pendingBelow[0] + " bytes");
+        byte[] got = new byte[payload.length];
+        int[] have = {0};
+        client.setCallbacks(b -> {
+            have[0] += b.read(got, have[0], got.length - have[0]);
+            if (have[0] == got.length) {
+                base.loopBreak();
+            }
+        }, null, null);
+        client.enable(Ev.READ);
+        loopWithin(base, io.jevent.LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
+        assertArrayEquals(payload, got, "everything arrives once reading resumes");
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void shouldEndCleanlyWhenCloseNotifyArrivesWhileTlsCannotRead() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent[] p = handshakenPair(base, tcp);
+        TlsBufferEvent server = p[0];
+        TlsBufferEvent client = p[1];
+        byte[] payload = data(24, 200_000);
+        client.setWatermark(Ev.READ, 0, 16 * 1024); // TLS stops decrypting at 16 KiB until the user drains
+        byte[] got = new byte[payload.length];
+        int[] have = {0};
+        boolean[] draining = {false};
+        List<String> end = new ArrayList<>();
+        client.setCallbacks(b -> {
+            if (draining[0]) {
+                have[0] += b.read(got, have[0], got.length - have[0]);
+            }
+        }, null, (b, r, c) -> {
+            end.add(BevEvent.toString(r) + (c == null ? "" : " " + c));
+            base.loopBreak();
+        });
+        client.enable(Ev.READ);
+        server.write(payload);
+        server.flush(Ev.WRITE, io.jevent.bufferevent.FlushMode.FINISHED);
+        server.close(); // close_notify and FIN follow the data
+        base.newTimer((ev, w) -> {
+            draining[0] = true;
+            have[0] += client.read(got, have[0], got.length - have[0]);
+        }).add(Duration.ofMillis(300));
+        loopWithin(base, io.jevent.LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
+        assertEquals(List.of("READING|EOF"), end, "a clean close_notify, not a truncation");
+        assertEquals(payload.length, have[0]);
+        assertArrayEquals(payload, got);
+        client.close();
+    }
+
     private Events handshakeWith(SSLContext serverCtx, SSLContext clientCtx, TlsOptions serverOpts,
                                  TlsOptions clientOpts) throws IOException {
         EventBase base = newBase();

@@ -200,13 +200,14 @@ public final class FilterBufferEvent extends BufferEvent {
         long before = output.length();
         while (true) {
             long high = under.writeHighWatermark();
-            if (high > 0 && dst.length() >= high) {
-                break;
+            boolean ending = mode != FlushMode.NORMAL && output.length() == 0;
+            if (high > 0 && dst.length() >= high && !ending) {
+                break; // (the final call of a flush, with nothing left to move, may exceed it by a trailer)
             }
             if (output.length() == 0 && mode == FlushMode.NORMAL) {
                 break;
             }
-            long limit = high > 0 ? high - dst.length() : -1;
+            long limit = high > 0 && dst.length() < high ? high - dst.length() : (high > 0 && !ending ? 0 : -1);
             long quota = rateLimitWriteQuota();
             if (quota != Long.MAX_VALUE) {
                 quota -= before - output.length();

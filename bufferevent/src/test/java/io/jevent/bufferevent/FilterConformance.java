@@ -33,6 +33,42 @@ public abstract class FilterConformance extends BevTestSupport {
     abstract long underlyingInputBound(long firstWrite);
 
     /** Filters over a loopback TCP connection. */
+    @Test
+    void shouldWriteFinishedTrailerOnlyAfterDataHeldByUnderlyingWatermark() throws IOException {
+        EventBase base = newBase();
+        BufferEvent[] t = transport(base);
+        // an output filter that moves bytes and, at FINISHED, appends a trailer: the trailer must come last
+        byte[] trailer = "<END>".getBytes();
+        Filter withTrailer = (src, dst, limit, mode) -> {
+            long n = limit < 0 ? src.length() : Math.min(src.length(), limit);
+            src.removeBuffer(dst, n);
+            if (mode == FlushMode.FINISHED && src.length() == 0) {
+                dst.add(trailer);
+            }
+            return FilterResult.OK;
+        };
+        t[0].setWatermark(io.jevent.Ev.WRITE, 0, 32 * 1024); // the underlying output holds at most 32 KiB
+        FilterBufferEvent top = FilterBufferEvent.create(t[0], null, withTrailer, BevOption.CLOSE_ON_FREE);
+        byte[] payload = data(31, 1 << 20);
+        top.write(payload);
+        top.flush(io.jevent.Ev.WRITE, FlushMode.FINISHED); // most of the payload is still held above
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        t[1].setCallbacks(b -> {
+            got.writeBytes(SocketBufferEventConformance.drainAll(b));
+            if (got.size() >= payload.length + trailer.length) {
+                base.loopBreak();
+            }
+        }, null, null);
+        t[1].enable(io.jevent.Ev.READ);
+        loopWithin(base, io.jevent.LoopFlag.NO_EXIT_ON_EMPTY, java.time.Duration.ofSeconds(20));
+        byte[] all = got.toByteArray();
+        assertEquals(payload.length + trailer.length, all.length);
+        assertArrayEquals(payload, java.util.Arrays.copyOf(all, payload.length), "the data first");
+        assertArrayEquals(trailer, java.util.Arrays.copyOfRange(all, payload.length, all.length), "the trailer last");
+        top.close();
+        t[1].close();
+    }
+
     public abstract static class OverSockets extends FilterConformance {
         @Override
         BufferEvent[] transport(EventBase base) throws IOException {

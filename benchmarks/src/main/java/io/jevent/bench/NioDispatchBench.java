@@ -18,7 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -140,7 +140,7 @@ public class NioDispatchBench {
         in.clear();
         int n;
         try {
-            n = ((ByteChannel) key.channel()).read(in);
+            n = ((ReadableByteChannel) key.channel()).read(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -243,8 +243,7 @@ def wait_conns(server, pred, timeout):
 
 def strace_counts(server, secs):
     """System calls of the whole server process (every thread) during a ping-pong run of `secs`, per round trip."""
-    tids = os.listdir('/proc/%d/task' % server.p.pid)
-    cmd = ['strace', '-c', '-f', '-qq'] + [x for t in tids for x in ('-p', t)]
+    cmd = ['strace', '-c', '-f', '-qq', '-p', str(server.p.pid)]  # -f -p: every thread of the process
     out = os.path.join(WORK, 'strace-%s.txt' % server.system)
     with open(out, 'w') as f:
         st = remember(subprocess.Popen(cmd, stderr=f, stdout=subprocess.DEVNULL))
@@ -321,10 +320,18 @@ def main():
     ap.add_argument('--systems', default=','.join(SYSTEMS))
     ap.add_argument('--no-report', action='store_true')
     ap.add_argument('--ignore-jmh-lock', action='store_true')
+    ap.add_argument('--reps', type=int, help='override the repetitions of the mode (development)')
+    ap.add_argument('--report-from', help='only rewrite docs/ from a results.json of an earlier run')
     a = ap.parse_args()
+    if a.report_from:
+        with open(a.report_from) as f:
+            write_report(json.load(f))
+        return 0
     global IGNORE_LOCK
     IGNORE_LOCK = a.ignore_jmh_lock or a.mode == 'smoke'
-    cfg = MODES[a.mode]
+    cfg = dict(MODES[a.mode])
+    if a.reps:
+        cfg['reps'] = a.reps
     only = set(a.only.split(',')) if a.only else None
     want = lambda w: only is None or w in only
     systems = a.systems.split(',')

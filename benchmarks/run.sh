@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --full) MODE=full ;;
     --smoke) MODE=smoke ;;
     --no-build) BUILD=0 ;;
-    -e|--only|--systems) ARGS+=("$1" "$2"); shift ;;
+    -e|--only|--systems|--reps) ARGS+=("$1" "$2"); shift ;;
     --no-report|--ignore-jmh-lock) ARGS+=("$1") ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;

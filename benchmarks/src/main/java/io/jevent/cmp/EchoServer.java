@@ -201,8 +201,8 @@ public final class EchoServer {
         server.register(selector, SelectionKey.OP_ACCEPT);
         ByteBuffer shared = ByteBuffer.allocateDirect(64 * 1024);
         ready.complete(server.socket().getLocalPort() + " plain-nio " + selector.getClass().getSimpleName());
-        for (long passes = 0; passes < Long.MAX_VALUE; passes++) {
-            selector.select(key -> {
+        // one handler for the server's life: a lambda built inside the loop would capture and allocate per select
+        java.util.function.Consumer<SelectionKey> handler = key -> {
                 try {
                     if (key.isAcceptable()) {
                         for (SocketChannel ch; (ch = server.accept()) != null; ) {
@@ -240,7 +240,9 @@ public final class EchoServer {
                 } catch (IOException e) {
                     close(key);
                 }
-            });
+        };
+        for (long passes = 0; passes < Long.MAX_VALUE; passes++) {
+            selector.select(handler);
         }
     }
 

@@ -39,11 +39,11 @@ MODES = {
                   jmh=['-f', '1', '-wi', '0', '-i', '1', '-r', '100ms'], jmh_timers=['-r', '100ms'],
                   grid=[(100, 1, 100)], nio_pairs='pipe', levent_rounds=20, timers=(1000, 100),
                   loop_bench=True),
-    'quick': dict(reps=5, pp_secs=1.0, stream_secs=1.0, warm=1.5, idle_n=10000, strace_secs=1.0,
+    'quick': dict(reps=5, pp_secs=1.0, stream_secs=1.0, warm=1.0, idle_n=10000, strace_secs=1.0,
                   jmh=['-f', '1', '-wi', '2', '-w', '300ms', '-i', '5', '-r', '300ms'],
                   jmh_timers=['-r', '500ms'],
-                  grid=[(100, 1, 100), (1000, 1, 100), (1000, 10, 1000)], nio_pairs='pipe',
-                  levent_rounds=200, timers=(100000, 10000), loop_bench=True),
+                  grid=[(100, 1, 100), (1000, 1, 100)], nio_pairs='pipe',
+                  levent_rounds=200, timers=(100000, 10000), loop_bench=True, idle_reps=3),
     'full': dict(reps=10, pp_secs=3.0, stream_secs=3.0, warm=3.0, idle_n=10000, strace_secs=2.0,
                  jmh=['-f', '1', '-wi', '3', '-w', '1s', '-i', '10', '-r', '1s'], jmh_timers=[],
                  grid=[(p, a, w) for w in (100, 1000) for a in (1, 10) for p in (100, 1000)],
@@ -332,6 +332,7 @@ def main():
     cfg = dict(MODES[a.mode])
     if a.reps:
         cfg['reps'] = a.reps
+        cfg['idle_reps'] = min(cfg.get('idle_reps', a.reps), a.reps)
     only = set(a.only.split(',')) if a.only else None
     want = lambda w: only is None or w in only
     systems = a.systems.split(',')
@@ -382,14 +383,17 @@ def run(cfg, want, systems, extra, R):
         lev = {}
         for rep in range(cfg['reps']):
             for (p, ac, w) in cfg['grid']:
-                out = subprocess.run([os.path.join(NATIVE, 'levent'), 'bench', str(p), str(ac), str(w),
-                                      str(cfg['levent_rounds'])], capture_output=True, text=True, timeout=300)
-                m = re.search(r'us=([\d.]+)', out.stdout)
-                if m:
-                    lev.setdefault('%d/%d/%d' % (p, ac, w), []).append(float(m.group(1)))
-                else:
-                    problems.append('levent bench failed: ' + out.stderr.strip())
-        R['dispatch_libevent'] = lev
+                for pair in ('socketpair', 'pipe'):
+                    out = subprocess.run([os.path.join(NATIVE, 'levent'), 'bench', str(p), str(ac), str(w),
+                                          str(cfg['levent_rounds'])] + (['pipe'] if pair == 'pipe' else []),
+                                         capture_output=True, text=True, timeout=300)
+                    m = re.search(r'us=([\d.]+)', out.stdout)
+                    if m:
+                        lev.setdefault(pair, {}).setdefault('%d/%d/%d' % (p, ac, w), []).append(float(m.group(1)))
+                    else:
+                        problems.append('levent bench failed: ' + out.stderr.strip())
+        R['dispatch_libevent'] = lev.get('socketpair', {})
+        R['dispatch_libevent_pipe'] = lev.get('pipe', {})
     if want('timers'):
         n, c = cfg['timers']
         R['timers'] = jmh_rows(jmh('timers', ['io.jevent.bench.TimerBench'], merge(quick_jmh, cfg['jmh_timers']),
@@ -474,7 +478,7 @@ def run(cfg, want, systems, extra, R):
         log('idle connections: %d per server' % n)
         res_heap = {s: [] for s in systems}
         res_rss = {s: [] for s in systems}
-        for rep in range(cfg['reps']):
+        for rep in range(cfg.get('idle_reps', cfg['reps'])):
             for s in systems:
                 srv = servers[s]
                 wait_conns(srv, lambda c: c == 0, 60)
@@ -502,6 +506,7 @@ def run(cfg, want, systems, extra, R):
                 '%s=%s' % (s, fmt(res_heap[s][-1]) if res_heap[s] else '-') for s in systems)))
         R['idle_heap'], R['idle_rss'] = res_heap, res_rss
         R['idle_n'] = n
+        R['idle_reps'] = cfg.get('idle_reps', cfg['reps'])
     for s in systems:
         servers[s].stop()
 
@@ -638,6 +643,9 @@ def write_report(R):
         n = R['idle_n']
         w('## Idle connections: %s connections held open by the client' % fmt(n))
         w('')
+        w('%d repetitions, interleaved (opening and closing 10,000 connections per system and repetition is the '
+          'slowest part of the run, so `--quick` does 3 here; heap figures barely vary).' % R.get('idle_reps', cfg['reps']))
+        w('')
         w('Heap: used heap after two `System.gc()` with the connections open, minus the same before they were '
           'opened, divided by %s (Java servers only). RSS: the growth of the server\'s VmRSS over the same span, '
           'divided by %s (the JVM\'s RSS also grows with the heap it commits, so read it as an upper bound).' % (fmt(n), fmt(n)))
@@ -754,10 +762,13 @@ def dispatch_section(R, w, goals):
     w('N socket pairs, A chains active, W one-byte writes per round (`numPipes/active/writes`). jevent: '
       '`DispatchBench` (socketpair(2) for epoll and poll, loopback TCP for nio); plain NIO: `NioDispatchBench` '
       '(one `Selector`, `Pipe.open()` pairs; `tcp` = loopback TCP as jevent-nio); libevent: `native/levent.c bench` '
-      '(socketpairs, %d rounds per process, mean per round, one process per repetition). Every round includes its '
-      'first A writes.' % R['cfg']['levent_rounds'])
+      '(socketpairs, %d rounds per process, mean per round, one process per repetition; `libevent (pipe)`: the '
+      'same on pipe(2) pairs, which shows how much cheaper a pipe is than an AF_UNIX socket in the kernel, '
+      'i.e. how much of plain NIO\'s figure is its pipes). Every round includes its first A writes.'
+      % R['cfg']['levent_rounds'])
     w('')
-    cols = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'plain-nio (pipe)', 'plain-nio (tcp)', 'libevent']
+    cols = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'plain-nio (pipe)', 'plain-nio (tcp)', 'libevent',
+            'libevent (pipe)']
     table = {}
     alloc = {}
     for r in R['dispatch']:
@@ -767,6 +778,8 @@ def dispatch_section(R, w, goals):
         alloc.setdefault(k, {})[col] = r['alloc']
     for k, v in R.get('dispatch_libevent', {}).items():
         table.setdefault(k, {})['libevent'] = stats(v)
+    for k, v in R.get('dispatch_libevent_pipe', {}).items():
+        table.setdefault(k, {})['libevent (pipe)'] = stats(v)
     cols = [c for c in cols if any(c in t for t in table.values())]
     w('| N/A/W | ' + ' | '.join(cols) + ' | ' + ' | '.join('%s / jevent-epoll' % c for c in cols if c != BASELINE) + ' |')
     w('|---|' + '---:|' * (2 * len(cols) - 1))

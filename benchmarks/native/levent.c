@@ -7,9 +7,10 @@
  *                                        "STATS" -> "STATS conns=N", "QUIT" or EOF -> exit.
  *                                        The read callback is the canonical
  *                                        bufferevent_write_buffer(bev, bufferevent_get_input(bev)).
- *   levent bench PIPES ACTIVE WRITES ROUNDS
+ *   levent bench PIPES ACTIVE WRITES ROUNDS [pipe]
  *                                        libevent's test/bench.c on socketpairs: ROUNDS warm-up rounds, then
  *                                        ROUNDS timed rounds; prints "bench ... us=<mean µs per round>".
+ *                                        With "pipe", pipe(2) pairs instead of AF_UNIX socketpairs.
  *                                        As in DispatchBench, a round's time includes the ACTIVE first writes.
  *   levent timers N COMMON               N timers with random deadlines and COMMON on one common timeout;
  *                                        prints µs for: add+remove N (deadlines in [1 s, 2 s)), add N and
@@ -119,11 +120,11 @@ static void bench_read(evutil_socket_t fd, short which, void *arg) {
     (void) which;
     long idx = (long) arg, widx = idx + 1;
     char ch;
-    ssize_t n = recv(fd, &ch, 1, 0);
+    ssize_t n = read(fd, &ch, 1);
     if (n == 1) count++; else { failures++; return; }
     if (writes) {
         if (widx >= num_pipes) widx -= num_pipes;
-        if (send(pipes[2 * widx + 1], "e", 1, 0) != 1) failures++;
+        if (write(pipes[2 * widx + 1], "e", 1) != 1) failures++;
         writes--;
         fired++;
     }
@@ -134,7 +135,7 @@ static double run_once(struct event_base *base) {
     fired = 0;
     int space = num_pipes / num_active;
     for (int i = 0; i < num_active; i++, fired++)
-        if (send(pipes[2 * (i * space) + 1], "e", 1, 0) != 1) failures++;
+        if (write(pipes[2 * (i * space) + 1], "e", 1) != 1) failures++;
     count = 0;
     writes = num_writes;
     do {
@@ -143,14 +144,15 @@ static double run_once(struct event_base *base) {
     return now_us() - ts;
 }
 
-static int bench(int np, int na, int nw, int rounds) {
+static int bench(int np, int na, int nw, int rounds, int use_pipes) {
     num_pipes = np; num_active = na; num_writes = nw;
     if (na < 1 || na > np || rounds < 1) { fprintf(stderr, "bad arguments\n"); return 2; }
     struct event_base *base = event_base_new();
     pipes = calloc(2 * np, sizeof *pipes);
     events = calloc(np, sizeof *events);
     for (int i = 0; i < np; i++) {
-        if (evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, &pipes[2 * i]) < 0) { perror("socketpair"); return 2; }
+        if (use_pipes ? pipe(&pipes[2 * i]) < 0
+                      : evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, &pipes[2 * i]) < 0) { perror("pair"); return 2; }
         evutil_make_socket_nonblocking(pipes[2 * i]);
         event_assign(&events[i], base, pipes[2 * i], EV_READ | EV_PERSIST, bench_read, (void *) (long) i);
         event_add(&events[i], NULL);
@@ -160,8 +162,8 @@ static int bench(int np, int na, int nw, int rounds) {
     double total = 0;
     for (int i = 0; i < rounds; i++) total += run_once(base);
     if (failures) { fprintf(stderr, "%d failed reads or writes\n", failures); return 2; }
-    printf("bench pipes=%d active=%d writes=%d rounds=%d method=%s us=%.2f\n", np, na, nw, rounds,
-           event_base_get_method(base), total / rounds);
+    printf("bench pipes=%d active=%d writes=%d rounds=%d pair=%s method=%s us=%.2f\n", np, na, nw, rounds,
+           use_pipes ? "pipe" : "socketpair", event_base_get_method(base), total / rounds);
     return 0;
 }
 
@@ -219,9 +221,9 @@ static int timers(int n, int common) {
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 2 && !strcmp(argv[1], "echo")) return echo();
-    if (argc == 6 && !strcmp(argv[1], "bench"))
-        return bench(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+    if ((argc == 6 || argc == 7) && !strcmp(argv[1], "bench"))
+        return bench(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argc == 7 && !strcmp(argv[6], "pipe"));
     if (argc == 4 && !strcmp(argv[1], "timers")) return timers(atoi(argv[2]), atoi(argv[3]));
-    fprintf(stderr, "usage: levent echo | bench PIPES ACTIVE WRITES ROUNDS | timers N COMMON\n");
+    fprintf(stderr, "usage: levent echo | bench PIPES ACTIVE WRITES ROUNDS [pipe] | timers N COMMON\n");
     return 2;
 }

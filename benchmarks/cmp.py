@@ -38,7 +38,7 @@ MODES = {
     'smoke': dict(reps=1, pp_secs=0.5, stream_secs=0.5, warm=0.5, idle_n=200, strace_secs=0.5,
                   jmh=['-f', '1', '-wi', '0', '-i', '1', '-r', '100ms'], jmh_timers=['-r', '100ms'],
                   grid=[(100, 1, 100)], nio_pairs='pipe', levent_rounds=20, timers=(1000, 100),
-                  loop_bench=True),
+                  loop_bench=True, loop_backends='epoll'),
     'quick': dict(reps=5, pp_secs=1.0, stream_secs=1.0, warm=1.0, idle_n=10000, strace_secs=1.0,
                   jmh=['-f', '1', '-wi', '2', '-w', '300ms', '-i', '5', '-r', '300ms'],
                   jmh_timers=['-r', '500ms'],
@@ -364,7 +364,8 @@ def run(cfg, want, systems, extra, R):
     quick_jmh = cfg['jmh']
     # ---- in-process JMH
     if want('loop') and cfg['loop_bench']:
-        R['loop'] = jmh_rows(jmh('loop', ['io.jevent.bench.LoopIterationBench'], quick_jmh))
+        R['loop'] = jmh_rows(jmh('loop', ['io.jevent.bench.LoopIterationBench'], quick_jmh,
+                                 [('backend', cfg.get('loop_backends', 'epoll,poll,nio'))]))
         if not R['loop']:
             problems.append('LoopIterationBench failed')
     if want('dispatch'):
@@ -397,7 +398,8 @@ def run(cfg, want, systems, extra, R):
     if want('timers'):
         n, c = cfg['timers']
         R['timers'] = jmh_rows(jmh('timers', ['io.jevent.bench.TimerBench'], merge(quick_jmh, cfg['jmh_timers']),
-                                   [('timers', n), ('common', c)]))
+                                   [('timers', n), ('common', c),
+                                    ('backend', cfg.get('loop_backends', 'epoll,poll,nio'))]))
         if not R['timers']:
             problems.append('TimerBench failed')
         lev = {}

@@ -30,7 +30,9 @@ NATIVE = os.path.join(BENCH, 'target', 'native')
 WORK = os.path.join(BENCH, 'target', 'cmp')
 PIDFILE = os.path.join(WORK, 'pids')
 SYSTEMS = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'netty-epoll', 'netty-nio', 'plain-nio', 'libevent']
-JAVA_OPTS = ['-Xmx1g', '-XX:+UseG1GC']
+# A fixed, pre-touched heap: the JVM's RSS then no longer moves with the heap it commits or gives back, and the RSS
+# growth per idle connection is the native memory (JNA scratch, direct buffers, malloc) the server uses for it.
+JAVA_OPTS = ['-Xms256m', '-Xmx256m', '-XX:+AlwaysPreTouch', '-XX:+UseG1GC']
 BASELINE = 'jevent-epoll'
 
 MODES = {
@@ -43,7 +45,7 @@ MODES = {
                   jmh=['-f', '1', '-wi', '2', '-w', '300ms', '-i', '5', '-r', '300ms'],
                   jmh_timers=['-r', '500ms'],
                   grid=[(100, 1, 100), (1000, 1, 100)], nio_pairs='pipe',
-                  levent_rounds=200, timers=(100000, 10000), loop_bench=True, idle_reps=3),
+                  levent_rounds=200, timers=(100000, 10000), loop_bench=True),
     'full': dict(reps=10, pp_secs=3.0, stream_secs=3.0, warm=3.0, idle_n=10000, strace_secs=2.0,
                  jmh=['-f', '1', '-wi', '3', '-w', '1s', '-i', '10', '-r', '1s'], jmh_timers=[],
                  grid=[(p, a, w) for w in (100, 1000) for a in (1, 10) for p in (100, 1000)],
@@ -211,6 +213,12 @@ class Server:
                 if line.startswith('VmRSS:'):
                     return int(line.split()[1])
         return -1
+
+    def cpu_ticks(self):
+        """(user, system) CPU time of the whole process so far, in clock ticks (/proc/PID/stat)."""
+        with open('/proc/%d/stat' % self.p.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return int(fields[11]), int(fields[12])
 
     def java(self):
         return self.system != 'libevent'
@@ -442,16 +450,22 @@ def run(cfg, want, systems, extra, R):
     def interleaved(name, fn):
         res = {s: [] for s in systems}
         alloc = {s: [] for s in systems}
+        cpu = {s: [] for s in systems}
+        tick_us = 1e6 / os.sysconf('SC_CLK_TCK')
         for rep in range(cfg['reps']):
             for s in order(rep):
                 srv = servers[s]
                 before = srv.command('STATS') if srv.java() else None
+                u0, s0 = srv.cpu_ticks()
                 value, units = fn(srv)
+                u1, s1 = srv.cpu_ticks()
                 res[s].append(value)
+                cpu[s].append(((u1 - u0) * tick_us / units, (s1 - s0) * tick_us / units))
                 if before is not None:
                     after = srv.command('STATS')
                     alloc[s].append((after['alloc'] - before['alloc']) / units)
             log('  %s rep %d: %s' % (name, rep + 1, '  '.join('%s=%s' % (s, fmt(res[s][-1])) for s in systems)))
+        R[name + '_cpu'] = cpu
         return res, alloc
 
     if want('pingpong'):
@@ -590,6 +604,7 @@ def write_report(R):
         w('## Echo ping-pong: 1 connection, 64-byte messages (round trips/s, higher is better)')
         w('')
         st = ratio_table('Echo ping-pong, 1 connection, 64 B', 'pingpong', 'round trips/s', 'higher', 'pingpong')
+        cpu_table('pingpong_cpu', 'µs per round trip', R, systems, w)
         alloc_table('pingpong_alloc', 'B allocated per round trip', R, systems, w)
         best = max((st[s][0], s) for s in ('netty-epoll', 'netty-nio', 'plain-nio') if st.get(s))
         if st.get(BASELINE):
@@ -605,6 +620,7 @@ def write_report(R):
         w('MB = 10^6 bytes received back by the client. At most 256 KiB un-echoed per connection.')
         w('')
         st = ratio_table('Echo throughput, 16 connections, 16 KiB writes', 'stream', 'MB/s', 'higher', 'stream')
+        cpu_table('stream_cpu', 'µs per MB echoed', R, systems, w)
         alloc_table('stream_alloc', 'B allocated per MB echoed', R, systems, w)
         best = max((st[s][0], s) for s in ('netty-epoll', 'netty-nio', 'plain-nio') if st.get(s))
         if st.get(BASELINE):
@@ -645,17 +661,18 @@ def write_report(R):
         n = R['idle_n']
         w('## Idle connections: %s connections held open by the client' % fmt(n))
         w('')
-        w('%d repetitions, interleaved (opening and closing 10,000 connections per system and repetition is the '
-          'slowest part of the run, so `--quick` does 3 here; heap figures barely vary).' % R.get('idle_reps', cfg['reps']))
-        w('')
+
         w('Heap: used heap after two `System.gc()` with the connections open, minus the same before they were '
-          'opened, divided by %s (Java servers only). RSS: the growth of the server\'s VmRSS over the same span, '
-          'divided by %s (the JVM\'s RSS also grows with the heap it commits, so read it as an upper bound).' % (fmt(n), fmt(n)))
+          'opened, divided by %s; for libevent, the bytes `malloc` has handed out (glibc `mallinfo2().uordblks`) '
+          'over the same span. %d repetitions, interleaved. RSS: the growth of the server\'s VmRSS over the same '
+          'span in the **first** repetition (later ones reuse memory the allocators kept, and show ~0); the Java '
+          'servers run with a fixed pre-touched heap (`%s`), so their RSS growth is native memory only. Kernel '
+          'socket buffers are in neither figure.' % (fmt(n), R.get('idle_reps', cfg['reps']), ' '.join(JAVA_OPTS)))
         w('')
-        w('| system | heap B/conn | / jevent-epoll | RSS B/conn | / jevent-epoll |')
+        w('| system | heap B/conn | / jevent-epoll | RSS growth B/conn (first rep.) | / jevent-epoll |')
         w('|---|---:|---:|---:|---:|')
         sh = {s: stats(R['idle_heap'][s]) for s in systems}
-        sr = {s: stats(R['idle_rss'][s]) for s in systems}
+        sr = {s: stats(R['idle_rss'][s][:1]) for s in systems}
         for s in systems:
             rh = sh[s][0] / sh[BASELINE][0] if sh.get(s) and sh.get(BASELINE) else None
             rr = sr[s][0] / sr[BASELINE][0] if sr.get(s) and sr.get(BASELINE) and sr[BASELINE][0] else None
@@ -667,7 +684,7 @@ def write_report(R):
         if img:
             w('![idle heap](%s)' % img)
             w('')
-        img = chart('idle-rss', 'RSS growth per idle connection', 'bytes (lower is better)',
+        img = chart('idle-rss', 'RSS growth per idle connection (first repetition)', 'bytes (lower is better)',
                     [(s, sr[s]) for s in systems])
         if img:
             w('![idle RSS](%s)' % img)
@@ -718,6 +735,27 @@ def write_report(R):
     with open(os.path.join(ROOT, 'docs', 'benchmarks.md'), 'w') as f:
         f.write('\n'.join(L) + '\n')
     log('wrote docs/benchmarks.md')
+
+
+def cpu_table(key, unit, R, systems, w):
+    """The server process's CPU time per unit of work (user, system, from /proc/PID/stat; 10 ms ticks)."""
+    cpu = R.get(key)
+    if not cpu:
+        return
+    base = stats([u + k for u, k in cpu.get(BASELINE, [])])
+    w('Server CPU time (whole process, `/proc/PID/stat`, %s; user + system, then the system share; lower is better; '
+      'ticks are 10 ms, so ±%s):' % (unit, '2 %'))
+    w('')
+    w('| system | CPU %s | of which system | / jevent-epoll |' % unit)
+    w('|---|---:|---:|---:|')
+    for s in systems:
+        v = cpu.get(s)
+        if not v:
+            continue
+        tot = stats([u + k for u, k in v])
+        sysf = statistics.median([k / (u + k) for u, k in v if u + k > 0] or [0])
+        w('| %s | %s | %d %% | %s |' % (s, med_range(tot), round(100 * sysf), fmt(tot[0] / base[0], 2) if base else 'n/a'))
+    w('')
 
 
 def alloc_table(key, unit, R, systems, w):

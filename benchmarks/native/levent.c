@@ -4,7 +4,8 @@
  *
  *   levent echo                          a bufferevent echo server on 127.0.0.1, port chosen by the kernel.
  *                                        Prints "READY <port>"; reads control lines on stdin:
- *                                        "STATS" -> "STATS conns=N", "QUIT" or EOF -> exit.
+ *                                        "STATS" -> "STATS conns=N heap=<malloc'd bytes in use>",
+ *                                        "QUIT" or EOF -> exit.
  *                                        The read callback is the canonical
  *                                        bufferevent_write_buffer(bev, bufferevent_get_input(bev)).
  *   levent bench PIPES ACTIVE WRITES ROUNDS [pipe]
@@ -19,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -80,7 +82,9 @@ static void on_control(evutil_socket_t fd, short what, void *arg) {
     while ((nl = memchr(line, '\n', used)) != NULL) {
         *nl = 0;
         if (!strcmp(line, "STATS") || !strcmp(line, "HEAP")) {
-            printf("STATS conns=%ld heap=-1 alloc=-1\n", conns);
+            /* heap: bytes malloc() has handed out and not got back (glibc mallinfo2), the C analogue of the
+               JVM's used heap after a GC */
+            printf("STATS conns=%ld heap=%zu alloc=-1\n", conns, mallinfo2().uordblks);
             fflush(stdout);
         } else if (!strcmp(line, "QUIT")) {
             event_base_loopbreak(arg);

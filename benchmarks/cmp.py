@@ -350,12 +350,16 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     t_start = time.time()
-    R = dict(mode=a.mode, cfg={k: v for k, v in cfg.items()}, systems=systems)
+    with open('/proc/loadavg') as f:
+        load_start = ' '.join(f.read().split()[:3])
+    R = dict(mode=a.mode, cfg={k: v for k, v in cfg.items()}, systems=systems, load_start=load_start)
     try:
         run(cfg, want, systems, extra, R)
     finally:
         cleanup()
     R['elapsed'] = time.time() - t_start
+    with open('/proc/loadavg') as f:
+        R['load_end'] = ' '.join(f.read().split()[:3])
     with open(os.path.join(WORK, 'results.json'), 'w') as f:
         json.dump(R, f, indent=1, default=str)
     log('done in %.0f s; raw results in %s' % (R['elapsed'], os.path.join(WORK, 'results.json')))
@@ -545,7 +549,6 @@ def machine():
         ('JMH', '1.37'),
         ('jevent', '`%s` on branch `%s`' % (sh('git -C %s rev-parse --short HEAD' % ROOT),
                                              sh('git -C %s rev-parse --abbrev-ref HEAD' % ROOT))),
-        ('Load average at the end', sh("cut -d' ' -f1-3 /proc/loadavg")),
     ]
 
 
@@ -573,6 +576,8 @@ def write_report(R):
     w('|---|---|')
     for k, v in machine():
         w('| %s | %s |' % (k, v))
+    w('| Load average (1, 5, 15 min) | %s at the start, %s at the end: the machine is shared, a 1-minute load '
+      'well above 2 means others were running too |' % (R.get('load_start', '?'), R.get('load_end', '?')))
     if R.get('servers'):
         w('| Servers | %s |' % '; '.join('%s: %s' % (s, v) for s, v in R['servers'].items()))
     w('| Mode | `%s`: %d repetitions, ping-pong %.1f s and streaming %.1f s per run, JMH `%s` |' % (

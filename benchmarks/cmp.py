@@ -747,18 +747,19 @@ def cpu_table(key, unit, R, systems, w):
     if not cpu:
         return
     base = stats([u + k for u, k in cpu.get(BASELINE, [])])
-    w('Server CPU time (whole process, `/proc/PID/stat`, %s; user + system, then the system share; lower is better; '
-      'ticks are 10 ms, so ±%s):' % (unit, '2 %'))
+    w('Server CPU time (whole process, from `/proc/PID/stat`, in %s; lower is better; the kernel counts it in '
+      '10 ms ticks, so a 1 s run resolves it to a few per cent):' % unit)
     w('')
-    w('| system | CPU %s | of which system | / jevent-epoll |' % unit)
-    w('|---|---:|---:|---:|')
+    w('| system | CPU, user + system | user | system | / jevent-epoll |')
+    w('|---|---:|---:|---:|---:|')
     for s in systems:
         v = cpu.get(s)
         if not v:
             continue
         tot = stats([u + k for u, k in v])
-        sysf = statistics.median([k / (u + k) for u, k in v if u + k > 0] or [0])
-        w('| %s | %s | %d %% | %s |' % (s, med_range(tot), round(100 * sysf), fmt(tot[0] / base[0], 2) if base else 'n/a'))
+        w('| %s | %s | %s | %s | %s |' % (s, med_range(tot), fmt(statistics.median([u for u, _ in v])),
+                                         fmt(statistics.median([k for _, k in v])),
+                                         fmt(tot[0] / base[0], 2) if base else 'n/a'))
     w('')
 
 

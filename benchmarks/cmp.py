@@ -345,6 +345,8 @@ def main():
     want = lambda w: only is None or w in only
     systems = a.systems.split(',')
     extra = a.extra if a.extra is not None else ['io.jevent.buffer.*Bench']
+    if a.extra is None and a.mode == 'smoke':
+        extra = extra + ['io.jevent.filter.*Bench']  # CI: the TLS/zlib benchmarks must not rot either
     report = not (a.no_report or a.mode == 'smoke')
     os.makedirs(WORK, exist_ok=True)
     signal.signal(signal.SIGTERM, on_signal)

@@ -61,6 +61,8 @@ public final class TlsBufferEvent extends BufferEvent {
     private final TlsOptions tls;
     private final ByteBuffer[] views = new ByteBuffer[4];
     private final ByteBuffer[] dsts = new ByteBuffer[2];
+    /** The 5-byte TLS record header, read to size the next unwrap; reused so a record costs no array. */
+    private final byte[] recordHeader = new byte[5];
     private Event pumpTask;
     private boolean handshaken;
     private boolean taskRunning;
@@ -346,11 +348,11 @@ public final class TlsBufferEvent extends BufferEvent {
                     case NEED_UNWRAP:
                     case NEED_UNWRAP_AGAIN:
                         dir = BevEvent.READING;
-                        long[] r = unwrapOnce();
-                        if (r == null) {
+                        long got = unwrapOnce();
+                        if (got < 0) {
                             break; // need more ciphertext
                         }
-                        plainIn += r[1];
+                        plainIn += got;
                         progress = true;
                         break;
                     default:
@@ -371,9 +373,9 @@ public final class TlsBufferEvent extends BufferEvent {
                         }
                         if (readWanted() && under.input().length() > 0 && inputHasRoom() && !engine.isInboundDone()) {
                             dir = BevEvent.READING;
-                            long[] u = unwrapOnce();
-                            if (u != null) {
-                                plainIn += u[1];
+                            long plain = unwrapOnce();
+                            if (plain >= 0) {
+                                plainIn += plain;
                                 progress = true;
                             }
                         }
@@ -443,25 +445,26 @@ public final class TlsBufferEvent extends BufferEvent {
     }
 
     /**
-     * Decrypts one record from the underlying input into this input; returns {consumed, produced}, or null when a
-     * whole record has not arrived yet.
+     * Decrypts one record from the underlying input into this input; returns the plaintext bytes produced
+     * ({@code >= 0}), or -1 when no progress was made (a whole record has not arrived yet). Allocates nothing of
+     * its own per record.
      */
-    private long[] unwrapOnce() throws SSLException {
+    private long unwrapOnce() throws SSLException {
         EvBuffer src = under.input();
         long have = src.length();
         if (have == 0) {
-            return null;
+            return -1;
         }
         int packet = engine.getSession().getPacketBufferSize();
         int want = (int) Math.min(have, packet);
         if (have >= 5) {
-            byte[] h = new byte[5];
+            byte[] h = recordHeader;
             src.copyOut(h, 0, 5);
             int rec = 5 + ((h[3] & 0xff) << 8 | (h[4] & 0xff));
             boolean plausible = h[0] >= 20 && h[0] <= 24 && h[1] == 3; // content type, major version 3
             if (plausible && rec <= packet) {
                 if (rec > have) {
-                    return null; // the rest of the record is on its way
+                    return -1; // the rest of the record is on its way
                 }
                 want = rec;
             }
@@ -483,16 +486,16 @@ public final class TlsBufferEvent extends BufferEvent {
         }
         switch (r.getStatus()) {
             case BUFFER_UNDERFLOW:
-                return null;
+                return -1;
             case BUFFER_OVERFLOW:
                 throw new SSLException("TLS record does not fit the application buffer size " + appSize);
             default:
                 if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
                         && r.getHandshakeStatus() == engine.getHandshakeStatus()
                         && r.getStatus() != SSLEngineResult.Status.CLOSED) {
-                    return null;
+                    return -1;
                 }
-                return new long[] {r.bytesConsumed(), r.bytesProduced()};
+                return r.bytesProduced();
         }
     }
 

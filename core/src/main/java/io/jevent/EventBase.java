@@ -51,7 +51,6 @@ public final class EventBase implements Executor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventBase.class);
     /** Tasks run per loop iteration at most, so that a flood from other threads cannot starve I/O. */
     private static final int MAX_TASKS_PER_ITERATION = Integer.getInteger("jevent.maxTasksPerIteration", 4096);
-    private static final int MAX_COMMON_TIMEOUTS = 256;
 
     private final Backend backend;
     private final Readiness readiness;
@@ -70,16 +69,10 @@ public final class EventBase implements Executor, AutoCloseable {
     private Event insertedHead;
     private int insertedCount;
 
-    private final TimerHeap timers = new TimerHeap();
-    private long timerSeq;
-    private final Map<Long, CommonTimeout> commonTimeouts = new HashMap<>();
-
-    private final Map<Handle, IoSlot> slotsByHandle = new HashMap<>();
-    private IoSlot[] slots = new IoSlot[64];
-    private int[] freeTokens = new int[16];
-    private int freeTokenCount;
-    private int nextToken;
-    private IoSlot dirtyHead;
+    /** Timer heap and common-timeout FIFOs. */
+    private final TimerQueue timers = new TimerQueue();
+    /** Watched handles and the changelist. */
+    private final IoTable io;
 
     private final Map<Integer, List<Event>> signalEvents = new HashMap<>();
     private final Map<Integer, String> signalNames = new HashMap<>();
@@ -96,7 +89,7 @@ public final class EventBase implements Executor, AutoCloseable {
     private boolean continueRequested;
     private volatile boolean closed;
 
-    private final ReadySink sink = this::onReady;
+    private final ReadySink sink;
 
     private EventBase(Backend backend, Readiness readiness, EventConfig config) {
         this.backend = backend;
@@ -110,6 +103,8 @@ public final class EventBase implements Executor, AutoCloseable {
         this.activeHead = new Event[priorities];
         this.activeTail = new Event[priorities];
         this.owner = Thread.currentThread();
+        this.io = new IoTable(this, readiness, backend.name());
+        this.sink = io::onReady;
         this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
     }
 
@@ -269,19 +264,7 @@ public final class EventBase implements Executor, AutoCloseable {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("expected a duration >= 0, got " + duration);
         }
-        long nanos = Event.saturatedNanos(duration);
-        synchronized (commonTimeouts) {
-            CommonTimeout ct = commonTimeouts.get(nanos);
-            if (ct == null) {
-                if (commonTimeouts.size() >= MAX_COMMON_TIMEOUTS) {
-                    throw new IllegalStateException("at most " + MAX_COMMON_TIMEOUTS + " common timeouts per base;"
-                            + " reuse durations or use ordinary timeouts");
-                }
-                ct = new CommonTimeout(this, nanos);
-                commonTimeouts.put(nanos, ct);
-            }
-            return ct;
-        }
+        return timers.commonTimeout(this, Event.saturatedNanos(duration));
     }
 
     // ---------------------------------------------------------------------------------------------------- loop
@@ -337,15 +320,15 @@ public final class EventBase implements Executor, AutoCloseable {
                     break;
                 }
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
-                        ? 0 : nextTimeout();
-                applyChanges();
+                        ? 0 : timers.nextTimeout();
+                io.applyChanges();
                 try {
                     readiness.poll(timeout, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException("backend " + backend.name() + " failed to poll: "
                             + e.getMessage(), e);
                 }
-                processTimeouts();
+                timers.processTimeouts(this);
                 runTasks();
                 if (activeCount > 0) {
                     int n = processActive();
@@ -601,7 +584,7 @@ public final class EventBase implements Executor, AutoCloseable {
         }
         if ((e.state & Event.INSERTED) == 0) {
             if ((e.events & Ev.IO_MASK) != 0) {
-                insertIo(e);
+                io.insert(e);
             } else if ((e.events & Ev.SIGNAL) != 0) {
                 insertSignal(e);
             }
@@ -621,39 +604,7 @@ public final class EventBase implements Executor, AutoCloseable {
             }
             e.timeoutNanos = nanos;
             e.common = ct;
-            schedule(e, System.nanoTime(), nanos, ct);
-        }
-    }
-
-    private void insertIo(Event e) {
-        IoSlot s = slotsByHandle.get(e.handle);
-        if (s == null) {
-            int token = freeTokenCount > 0 ? freeTokens[--freeTokenCount] : nextToken++;
-            if (token >= slots.length) {
-                IoSlot[] bigger = new IoSlot[slots.length * 2];
-                System.arraycopy(slots, 0, bigger, 0, slots.length);
-                slots = bigger;
-            }
-            s = new IoSlot(e.handle, token);
-            slots[token] = s;
-            slotsByHandle.put(e.handle, s);
-        } else if (s.head != null && ((s.interest ^ e.events) & Ev.ET) != 0) {
-            throw new IllegalArgumentException("events on one handle must all be edge-triggered or all level-"
-                    + "triggered; " + e + " differs from " + s.head);
-        }
-        s.append(e);
-        setInterest(s, s.computeInterest());
-    }
-
-    private void setInterest(IoSlot s, int interest) {
-        if (s.interest == interest) {
-            return;
-        }
-        s.interest = interest;
-        if (!s.dirty) {
-            s.dirty = true;
-            s.nextDirty = dirtyHead;
-            dirtyHead = s;
+            timers.schedule(e, System.nanoTime(), nanos, ct);
         }
     }
 
@@ -696,17 +647,17 @@ public final class EventBase implements Executor, AutoCloseable {
             unlinkActive(e);
         }
         if ((e.state & Event.TIMED) != 0) {
-            unschedule(e);
+            timers.unschedule(e);
         }
+        IoSlot s = e.slot;
         if ((e.state & Event.INSERTED) != 0) {
             removeInserted(e);
         }
-        IoSlot s = e.slot;
         if (eager && s == null && e.handle != null) {
-            s = slotsByHandle.get(e.handle);
+            s = io.slotFor(e.handle);
         }
         if (eager && s != null && s.live && s.interest == 0) {
-            flushSlot(s);
+            io.flush(s);
         }
     }
 
@@ -723,148 +674,17 @@ public final class EventBase implements Executor, AutoCloseable {
         e.insertedPrev = null;
         e.insertedNext = null;
         insertedCount--;
-        IoSlot s = e.slot;
-        if (s != null) {
-            s.unlink(e);
-            setInterest(s, s.computeInterest());
+        if (e.slot != null) {
+            io.remove(e);
         } else if ((e.events & Ev.SIGNAL) != 0) {
             removeSignal(e);
         }
     }
 
-    private void applyChanges() {
-        IoSlot s = dirtyHead;
-        dirtyHead = null;
-        while (s != null) {
-            IoSlot next = s.nextDirty;
-            s.nextDirty = null;
-            s.dirty = false;
-            if (s.live) {
-                flushSlot(s);
-            }
-            s = next;
-        }
-    }
-
-    private void flushSlot(IoSlot s) {
-        if (s.interest != s.applied) {
-            int old = s.applied;
-            s.applied = s.interest;
-            try {
-                readiness.update(s.handle, s.token, old, s.interest);
-            } catch (IOException ex) {
-                // The handle cannot be watched (closed, not pollable): wake its events so that their next read or
-                // write meets the error and reports it; nothing is swallowed.
-                log.debug("backend {} refused {} for {}: {}", backend.name(), Ev.toString(s.interest), s.handle,
-                        ex.toString());
-                for (Event e = s.head; e != null; e = e.slotNext) {
-                    activate(e, e.events & Ev.IO_MASK);
-                }
-            }
-        }
-        if (s.interest == 0 && s.head == null) {
-            s.live = false;
-            slotsByHandle.remove(s.handle);
-            slots[s.token] = null;
-            if (freeTokenCount == freeTokens.length) {
-                int[] bigger = new int[freeTokens.length * 2];
-                System.arraycopy(freeTokens, 0, bigger, 0, freeTokenCount);
-                freeTokens = bigger;
-            }
-            freeTokens[freeTokenCount++] = s.token;
-        }
-    }
-
-    private void onReady(int token, int bits) {
-        IoSlot s = token < slots.length ? slots[token] : null;
-        if (s == null) {
-            return;
-        }
-        for (Event e = s.head; e != null; e = e.slotNext) {
-            int what = bits & e.events & Ev.IO_MASK;
-            if (what != 0) {
-                activate(e, what);
-            }
-        }
-    }
-
     // -------------------------------------------------------------------------------------------------- timers
 
-    private void schedule(Event e, long now, long nanos, CommonTimeout ct) {
-        if ((e.state & Event.TIMED) != 0) {
-            unschedule(e);
-        }
-        long deadline = now + Math.min(nanos, Long.MAX_VALUE / 4);
-        e.deadline = deadline;
-        e.seq = timerSeq++;
-        e.state |= Event.TIMED;
-        if (ct != null) {
-            ct.append(e);
-            if (ct.head == e) {
-                armSentinel(ct);
-            }
-        } else {
-            timers.push(e);
-        }
-    }
-
-    private void unschedule(Event e) {
-        e.state &= ~Event.TIMED;
-        if (e.heapIndex >= 0) {
-            timers.remove(e);
-        } else if (e.common != null) {
-            CommonTimeout ct = e.common;
-            boolean wasHead = ct.head == e;
-            ct.unlink(e);
-            if (wasHead) {
-                armSentinel(ct);
-            }
-        }
-    }
-
-    private void armSentinel(CommonTimeout ct) {
-        Event s = ct.sentinel;
-        if (s.heapIndex >= 0) {
-            timers.remove(s);
-        }
-        if (ct.head != null) {
-            s.deadline = ct.head.deadline;
-            s.seq = ct.head.seq;
-            timers.push(s);
-        }
-    }
-
-    private long nextTimeout() {
-        Event top = timers.peek();
-        if (top == null) {
-            return -1;
-        }
-        return Math.max(0, top.deadline - System.nanoTime());
-    }
-
-    private void processTimeouts() {
-        Event top = timers.peek();
-        if (top == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        while ((top = timers.peek()) != null && top.deadline - now <= 0) {
-            timers.pop();
-            if (top.callback == null) {
-                CommonTimeout ct = top.common;
-                Event e;
-                while ((e = ct.head) != null && e.deadline - now <= 0) {
-                    ct.unlink(e);
-                    expire(e);
-                }
-                armSentinel(ct);
-            } else {
-                expire(top);
-            }
-        }
-    }
-
-    private void expire(Event e) {
+    /** A timeout passed: a one-shot event stops being pending, and the event runs with TIMEOUT. */
+    void expire(Event e) {
         e.state &= ~Event.TIMED;
         if ((e.events & Ev.PERSIST) == 0 && (e.state & Event.INSERTED) != 0) {
             removeInserted(e);
@@ -874,7 +694,8 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ dispatch
 
-    private void activate(Event e, int what) {
+    /** Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. */
+    void activate(Event e, int what) {
         if ((e.state & Event.ACTIVE) != 0) {
             e.result |= what;
             return;
@@ -960,9 +781,9 @@ public final class EventBase implements Executor, AutoCloseable {
             // periodic timers keep their phase: the next deadline follows the last one, unless we are so late
             // that it is already past
             long next = e.deadline + e.timeoutNanos;
-            schedule(e, next - now > 0 ? e.deadline : now, e.timeoutNanos, null);
+            timers.schedule(e, next - now > 0 ? e.deadline : now, e.timeoutNanos, null);
         } else {
-            schedule(e, now, e.timeoutNanos, e.common);
+            timers.schedule(e, now, e.timeoutNanos, e.common);
         }
     }
 

@@ -1,0 +1,141 @@
+package io.jevent;
+
+import io.jevent.spi.Handle;
+import io.jevent.spi.Readiness;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The base's handles and libevent's <em>changelist</em>: one {@link IoSlot} per watched handle, found by handle when
+ * events are added and by token (an index into {@link #slots}) when the backend reports readiness; interest
+ * changes mark a slot dirty and are sent to the backend once per slot, just before the next poll. Tokens of
+ * released slots are reused. Loop thread only.
+ */
+final class IoTable {
+    private static final Logger log = LoggerFactory.getLogger(IoTable.class);
+
+    private final EventBase base;
+    private final Readiness readiness;
+    private final String backendName;
+    private final Map<Handle, IoSlot> byHandle = new HashMap<>();
+    private IoSlot[] slots = new IoSlot[64];
+    private int[] freeTokens = new int[16];
+    private int freeTokenCount;
+    private int nextToken;
+    /** Slots whose interest changed since the last poll, linked through {@link IoSlot#nextDirty}. */
+    private IoSlot dirtyHead;
+
+    IoTable(EventBase base, Readiness readiness, String backendName) {
+        this.base = base;
+        this.readiness = readiness;
+        this.backendName = backendName;
+    }
+
+    /** The live slot of {@code h}, or null. */
+    IoSlot slotFor(Handle h) {
+        return byHandle.get(h);
+    }
+
+    /** Adds an I/O event to its handle's slot (made on first use). */
+    void insert(Event e) {
+        IoSlot s = byHandle.get(e.handle);
+        if (s == null) {
+            int token = freeTokenCount > 0 ? freeTokens[--freeTokenCount] : nextToken++;
+            if (token >= slots.length) {
+                IoSlot[] bigger = new IoSlot[slots.length * 2];
+                System.arraycopy(slots, 0, bigger, 0, slots.length);
+                slots = bigger;
+            }
+            s = new IoSlot(e.handle, token);
+            slots[token] = s;
+            byHandle.put(e.handle, s);
+        } else if (s.head != null && ((s.interest ^ e.events) & Ev.ET) != 0) {
+            throw new IllegalArgumentException("events on one handle must all be edge-triggered or all level-"
+                    + "triggered; " + e + " differs from " + s.head);
+        }
+        s.append(e);
+        setInterest(s, s.computeInterest());
+    }
+
+    /** Takes an I/O event out of its slot; the slot's new interest is sent before the next poll. */
+    void remove(Event e) {
+        IoSlot s = e.slot;
+        s.unlink(e);
+        setInterest(s, s.computeInterest());
+    }
+
+    private void setInterest(IoSlot s, int interest) {
+        if (s.interest == interest) {
+            return;
+        }
+        s.interest = interest;
+        if (!s.dirty) {
+            s.dirty = true;
+            s.nextDirty = dirtyHead;
+            dirtyHead = s;
+        }
+    }
+
+    /** Sends every dirty slot's interest to the backend: at most one update per handle per loop iteration. */
+    void applyChanges() {
+        IoSlot s = dirtyHead;
+        dirtyHead = null;
+        while (s != null) {
+            IoSlot next = s.nextDirty;
+            s.nextDirty = null;
+            s.dirty = false;
+            if (s.live) {
+                flush(s);
+            }
+            s = next;
+        }
+    }
+
+    /** Sends one slot's interest now, and releases the slot when nothing waits on it any more. */
+    void flush(IoSlot s) {
+        if (s.interest != s.applied) {
+            int old = s.applied;
+            s.applied = s.interest;
+            try {
+                readiness.update(s.handle, s.token, old, s.interest);
+            } catch (IOException ex) {
+                // The handle cannot be watched (closed, not pollable): wake its events so that their next read or
+                // write meets the error and reports it; nothing is swallowed.
+                log.debug("backend {} refused {} for {}: {}", backendName, Ev.toString(s.interest), s.handle,
+                        ex.toString());
+                for (Event e = s.head; e != null; e = e.slotNext) {
+                    base.activate(e, e.events & Ev.IO_MASK);
+                }
+            }
+        }
+        if (s.interest == 0 && s.head == null) {
+            s.live = false;
+            byHandle.remove(s.handle);
+            slots[s.token] = null;
+            if (freeTokenCount == freeTokens.length) {
+                int[] bigger = new int[freeTokens.length * 2];
+                System.arraycopy(freeTokens, 0, bigger, 0, freeTokenCount);
+                freeTokens = bigger;
+            }
+            freeTokens[freeTokenCount++] = s.token;
+        }
+    }
+
+    /** The backend's report: activates each event of the slot whose interest matches. No allocation. */
+    void onReady(int token, int bits) {
+        IoSlot s = token < slots.length ? slots[token] : null;
+        if (s == null) {
+            return;
+        }
+        for (Event e = s.head; e != null; e = e.slotNext) {
+            int what = bits & e.events & Ev.IO_MASK;
+            if (what != 0) {
+                base.activate(e, what);
+            }
+        }
+    }
+}

@@ -21,6 +21,8 @@ final class PairBufferEvent extends BufferEvent {
     private Event transfer;
     /** The partner was given EOF. */
     private boolean finished;
+    /** The WRITING|ERROR for writing to a closed partner was reported (once). */
+    private boolean peerGoneReported;
     /** flush(FINISHED) was asked for: give the partner EOF as soon as the output is empty. */
     private boolean finishWhenDrained;
 
@@ -53,6 +55,14 @@ final class PairBufferEvent extends BufferEvent {
 
     private void transferNow() {
         PairBufferEvent p = partner;
+        if (p == null && !isClosed() && output.length() > 0 && !peerGoneReported) {
+            // like EPIPE on a socket: bytes written to an end whose partner is gone are never delivered, and the
+            // writer is told so instead of watching its output grow
+            peerGoneReported = true;
+            fireEvent(BevEvent.WRITING | BevEvent.ERROR, new java.io.IOException("the other end of the pair is"
+                    + " closed; " + output.length() + " byte(s) cannot be delivered"));
+            return;
+        }
         if (p == null || isClosed() || !writeWanted() || !p.readWanted()) {
             return;
         }
@@ -127,6 +137,9 @@ final class PairBufferEvent extends BufferEvent {
             finish();
             p.partner = null;
             partner = null;
+            if (p.output.length() > 0) {
+                p.scheduleTransfer(); // the partner's pending output can no longer go anywhere: tell it
+            }
         }
     }
 

@@ -181,6 +181,26 @@ public abstract class PairConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldReportWritingErrorWhenWritingToEndWhosePartnerClosed() {
+        EventBase base = newBase();
+        BufferEvent[] p = BufferEvent.pair(base, 0);
+        List<String> events = new ArrayList<>();
+        p[1].setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause.getMessage()));
+            if ((reasons & BevEvent.ERROR) != 0) {
+                b.close();
+            }
+        });
+        p[0].close(); // the partner reads EOF
+        p[1].write(new byte[10]); // and nobody will ever read these
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(2, events.size(), events.toString());
+        assertEquals("READING|EOF", events.get(0));
+        assertTrue(events.get(1).startsWith("WRITING|ERROR the other end of the pair is closed; 10 byte(s)"),
+                events.get(1));
+    }
+
+    @Test
     void shouldGivePartnerEofOnFlushFinishedAfterAllData() {
         EventBase base = newBase();
         BufferEvent[] p = BufferEvent.pair(base, 0);

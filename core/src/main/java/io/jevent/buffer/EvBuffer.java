@@ -488,16 +488,27 @@ public final class EvBuffer extends SegmentChain {
 
     /**
      * Removes and returns the first line, without its terminator, or returns null when no complete line is buffered
-     * (libevent {@code evbuffer_readln}). Allocates the line and its result object. Known cost: file segments in the
-     * buffer are read into pooled memory before the search, even past the line; keep file segments behind the
-     * headers you parse (add them after reading the lines).
+     * (libevent {@code evbuffer_readln}). Allocates the line and its result object. File segments are read into
+     * pooled memory only when the line does not end in the bytes before them.
      *
      * @throws IllegalStateException if the start is frozen
      */
     public ReadLine readLine(Eol eol) {
         checkNotFrozen(Side.START, "readLine");
-        materialize(0, length);
-        long at = Searcher.findEol(this, 0, eol);
+        long at = -1;
+        long inMemory = memoryPrefixLength();
+        if (inMemory < length) {
+            // file segments follow: look in the bytes already in memory first, so that reading the headers in front
+            // of a file never reads the file; a terminator that may run into the file part is decided below
+            at = Searcher.findEol(this, 0, eol, inMemory);
+            if (at >= 0 && at + 2 > inMemory) {
+                at = -1;
+            }
+        }
+        if (at < 0) {
+            materialize(0, length);
+            at = Searcher.findEol(this, 0, eol);
+        }
         if (at < 0) {
             return null;
         }

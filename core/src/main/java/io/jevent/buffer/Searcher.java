@@ -65,11 +65,11 @@ final class Searcher {
         return true;
     }
 
-    /** Position of the first byte equal to {@code x} or {@code y} at or after {@code from}, or -1. */
-    private static long indexOfEither(EvBuffer b, long from, byte x, byte y) {
+    /** Position of the first byte equal to {@code x} or {@code y} in {@code [from, end)}, or -1. */
+    private static long indexOfEither(EvBuffer b, long from, byte x, byte y, long end) {
         long base = 0;
-        for (Segment s = b.head; s != null; s = s.next) {
-            int sz = (int) s.size();
+        for (Segment s = b.head; s != null && base < end; s = s.next) {
+            int sz = (int) Math.min(s.size(), end - base);
             if (base + sz > from) {
                 for (int i = (int) Math.max(0, from - base); i < sz; i++) {
                     byte c = s.buf.get(s.pos + i);
@@ -100,22 +100,27 @@ final class Searcher {
      * {@code evbuffer_search_eol}).
      */
     static long findEol(EvBuffer b, long from, Eol eol) {
+        return findEol(b, from, eol, b.length);
+    }
+
+    /** {@link #findEol(EvBuffer, long, Eol)} looking only at {@code [from, end)}, which must be in memory. */
+    static long findEol(EvBuffer b, long from, Eol eol, long end) {
         switch (eol) {
             case LF:
-                return indexOfEither(b, from, LF, LF);
+                return indexOfEither(b, from, LF, LF, end);
             case NUL:
-                return indexOfEither(b, from, (byte) 0, (byte) 0);
+                return indexOfEither(b, from, (byte) 0, (byte) 0, end);
             case CRLF_STRICT:
-                return indexOf(b, CRLF_BYTES, from, b.length);
+                return indexOf(b, CRLF_BYTES, from, end);
             case ANY:
-                return indexOfEither(b, from, CR, LF);
+                return indexOfEither(b, from, CR, LF, end);
             case CRLF:
                 for (long p = from; ; p++) {
-                    p = indexOfEither(b, p, CR, LF);
+                    p = indexOfEither(b, p, CR, LF, end);
                     if (p < 0 || byteAt(b, p) == LF) {
                         return p;
                     }
-                    if (p + 1 < b.length && byteAt(b, p + 1) == LF) {
+                    if (p + 1 < end && byteAt(b, p + 1) == LF) {
                         return p; // CR LF; a bare CR is data, keep looking after it
                     }
                 }

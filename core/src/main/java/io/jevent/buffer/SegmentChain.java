@@ -246,6 +246,15 @@ class SegmentChain {
      *
      * @throws java.io.UncheckedIOException if the file cannot be read; the buffer is then unchanged
      */
+    /** Bytes before the first file segment (all of them when there is none). */
+    long memoryPrefixLength() {
+        long n = 0;
+        for (Segment s = head; s != null && s.kind != Segment.FILE; s = s.next) {
+            n += s.size();
+        }
+        return n;
+    }
+
     void materialize(long from, long to) {
         if (from >= to) {
             return;

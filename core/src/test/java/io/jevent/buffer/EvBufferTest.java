@@ -490,4 +490,46 @@ class EvBufferTest {
             java.nio.file.Files.delete(f);
         }
     }
+
+    @Test
+    void shouldReadHeaderLinesInFrontOfFileWithoutReadingTheFile() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("evbuffer", ".bin");
+        try {
+            java.nio.file.Files.write(f, bytes("\nthe file body, never read by readLine"));
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                EvBuffer b = chain("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+                int[] released = {0};
+                long fileLen = ch.size();
+                b.addFile(ch, 0, fileLen, (d, c) -> released[0]++);
+                check(b);
+                assertEquals("HTTP/1.1 200 OK", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+                assertEquals("Content-Type: text/plain", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+                assertEquals("", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+                check(b);
+                assertEquals(0, released[0], "the file segment is still a file segment: nothing was read from it");
+                assertEquals(fileLen, b.length());
+            }
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
+
+    @Test
+    void shouldFindCrlfWhoseLfIsInTheFilePart() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("evbuffer", ".bin");
+        try {
+            java.nio.file.Files.write(f, bytes("\nrest"));
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                EvBuffer b = chain("line\r");
+                b.addFile(ch, 0, ch.size(), (d, c) -> { });
+                ReadLine l = b.readLine(Eol.CRLF);
+                assertEquals("line", l.toString(StandardCharsets.US_ASCII));
+                assertEquals(2, l.eolLength(), "CR in memory, LF in the file: one CRLF terminator");
+                check(b);
+                assertEquals(4, b.length());
+            }
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
 }

@@ -23,29 +23,7 @@ public final class VectorIo {
      * @return bytes read, {@code 0} at end of stream (or if no buffer has room), or {@link NetOps#WOULD_BLOCK}
      */
     public static long read(int fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
-        checkBounds(dsts, offset, length);
-        ThreadScratch s = ThreadScratch.get();
-        int count = fill(s, dsts, offset, length, false);
-        if (count == 0) {
-            return 0;
-        }
-        long n;
-        if (count == 1) {
-            // one buffer: read(2) saves the kernel the iovec copy-in (a few % of its time on small messages)
-            long base = s.iov.getLong(0);
-            long len = s.iov.getLong(8);
-            do {
-                n = Errors.ioResult("read", LibC.read(fd, base, len));
-            } while (n == Errors.RETRY);
-        } else {
-            do {
-                n = Errors.ioResult("readv", LibC.readv(fd, s.iovAddress, count));
-            } while (n == Errors.RETRY);
-        }
-        if (n > 0) {
-            advance(s, dsts, offset, length, n, true);
-        }
-        return n;
+        return transfer(fd, dsts, offset, length, false);
     }
 
     /**
@@ -54,9 +32,18 @@ public final class VectorIo {
      * @return bytes written, or {@link NetOps#WOULD_BLOCK}
      */
     public static long write(int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
-        checkBounds(srcs, offset, length);
+        return transfer(fd, srcs, offset, length, true);
+    }
+
+    /**
+     * One system call over the buffers: read(2)/write(2) for a single buffer (the kernel is spared the iovec
+     * copy-in, a few % of its time on small messages), readv(2)/writev(2) for several.
+     */
+    private static long transfer(int fd, ByteBuffer[] bufs, int offset, int length, boolean write)
+            throws IOException {
+        checkBounds(bufs, offset, length);
         ThreadScratch s = ThreadScratch.get();
-        int count = fill(s, srcs, offset, length, true);
+        int count = fill(s, bufs, offset, length, write);
         if (count == 0) {
             return 0;
         }
@@ -65,15 +52,17 @@ public final class VectorIo {
             long base = s.iov.getLong(0);
             long len = s.iov.getLong(8);
             do {
-                n = Errors.ioResult("write", LibC.write(fd, base, len));
+                n = write ? Errors.ioResult("write", LibC.write(fd, base, len))
+                        : Errors.ioResult("read", LibC.read(fd, base, len));
             } while (n == Errors.RETRY);
         } else {
             do {
-                n = Errors.ioResult("writev", LibC.writev(fd, s.iovAddress, count));
+                n = write ? Errors.ioResult("writev", LibC.writev(fd, s.iovAddress, count))
+                        : Errors.ioResult("readv", LibC.readv(fd, s.iovAddress, count));
             } while (n == Errors.RETRY);
         }
         if (n > 0) {
-            advance(s, srcs, offset, length, n, false);
+            advance(s, bufs, offset, length, n, !write);
         }
         return n;
     }

@@ -104,9 +104,7 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
             p[1].setCallbacks(b -> {
                 maxSeen[0] = Math.max(maxSeen[0], b.input().length());
                 if (draining[0]) {
-                    received[0] += b.input().drain(b.input().length());
-                    if (received[0] == total) {
-                        b.close();
+                    if (drainedAll(b, received, total)) {
                         p[0].close();
                         keep[0].close();
                     }
@@ -139,9 +137,7 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
         p[0].write(data(2, total));
         base.newTimer((ev, w) -> {
             p[1].setCallbacks(b -> {
-                received[0] += b.input().drain(b.input().length());
-                if (received[0] == total) {
-                    b.close();
+                if (drainedAll(b, received, total)) {
                     p[0].close();
                     keep[0].close();
                 }
@@ -171,9 +167,7 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
         long[] received = {0};
         base.newTimer((ev, w) -> {
             p[1].setCallbacks(b -> {
-                received[0] += b.input().drain(b.input().length());
-                if (received[0] == 256 * 1024) {
-                    b.close();
+                if (drainedAll(b, received, 256 * 1024)) {
                     p[0].close();
                     keep[0].close();
                 }
@@ -317,6 +311,16 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
         loopWithin(base, 0, Duration.ofSeconds(30));
         assertEquals("abc", got.toString());
         assertTrue(eof[0], "the peer saw end of stream after the data");
+    }
+
+    /** Drains {@code b}'s input, counting into {@code received[0]}; closes {@code b} and says so once all came. */
+    static boolean drainedAll(BufferEvent b, long[] received, long total) {
+        received[0] += b.input().drain(b.input().length());
+        if (received[0] == total) {
+            b.close();
+            return true;
+        }
+        return false;
     }
 
     static byte[] drainAll(BufferEvent b) {

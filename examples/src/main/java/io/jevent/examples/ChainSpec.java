@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * Which filters {@code echo-server} stacks on each connection, and the stacking itself: always in the order
- * {@code rateLimit(tls(zlib(socket)))}, leaving out the layers not asked for. Both ends of a connection must use the
+ * {@code rateLimit(zlib(tls(socket)))}, leaving out the layers not asked for. Both ends of a connection must use the
  * same chain, so the self-test's clients are built from the same spec in client mode.
  *
  * <p>Why that order: zlib sits below TLS (it compresses the records; the issue's chain, and the one that shows a
@@ -127,12 +127,14 @@ final class ChainSpec {
         List<BufferEvent> layers = new ArrayList<>();
         layers.add(socket);
         BufferEvent top = socket;
-        if (zlib) {
-            top = Filters.zlib(top, ZlibOptions.defaults(), o); // interactive: TLS records are never held back
-            layers.add(top);
-        }
         if (ctx != null) {
             top = Filters.tls(top, ctx, tlsOptions, o);
+            layers.add(top);
+        }
+        if (zlib) {
+            // above TLS: plaintext is compressed, then encrypted (ciphertext would not compress); interactive, so a
+            // request is never held back in the deflater
+            top = Filters.zlib(top, ZlibOptions.defaults(), o);
             layers.add(top);
         }
         if (limit != null) {
@@ -142,15 +144,15 @@ final class ChainSpec {
         return new Chain(socket, layers, ctx != null);
     }
 
-    /** The chain as an expression, {@code rateLimit(tls(zlib(socket)))}. */
+    /** The chain as an expression, {@code rateLimit(zlib(tls(socket)))}. */
     @Override
     public String toString() {
         String s = "socket";
-        if (zlib) {
-            s = "zlib(" + s + ")";
-        }
         if (tls()) {
             s = "tls(" + s + ")";
+        }
+        if (zlib) {
+            s = "zlib(" + s + ")";
         }
         if (rate > 0) {
             s = "rateLimit[" + Sizes.format(rate) + "/s](" + s + ")";

@@ -35,7 +35,7 @@ import java.util.Set;
  * close the connection.
  *
  * <p>Filters: with a {@link ChainSpec} every accepted connection becomes the chain
- * {@code rateLimit(tls(zlib(socket)))} (the layers asked for), and the server works on the top of it exactly as on a
+ * {@code rateLimit(zlib(tls(socket)))} (the layers asked for), and the server works on the top of it exactly as on a
  * plain socket. Backpressure goes through the chain: the top's write watermarks and writability say when to stop
  * and resume reading, and every layer below holds at most {@link Chain#LAYER_HIGH} bytes each way, so a connection
  * still costs a bounded amount of memory. The end of the stream is written (zlib trailer, TLS close_notify) once
@@ -240,7 +240,7 @@ public final class EchoServer implements AutoCloseable {
         System.err.println("  --rate BYTES_PER_SEC  limit each connection to this many bytes per second each way"
                 + " (64k, 1m; burst: one 50 ms tick's worth)");
         System.err.println("                        The filters are stacked on each connection as"
-                + " rateLimit(tls(zlib(socket))), leaving out those not asked for: zlib compresses the TLS records,"
+                + " rateLimit(zlib(tls(socket))), leaving out those not asked for: zlib compresses before TLS encrypts (ciphertext does not compress),"
                 + " the limit meters plaintext. The self-test's clients use the same chain (their --rate limits only what"
                 + " they send: the server's limit paces the echo).");
         System.err.println("  --self-test CONNS BYTES  start the server and CONNS clients on the same loop, stream"

@@ -9,7 +9,7 @@
  * reading from a connection whose output is over a high watermark and resumes when it is writable again at the low
  * one, so a client that does not read costs at most {@code high + one read} bytes. {@code --tls CERT KEY},
  * {@code --zlib} and {@code --rate BYTES_PER_SEC} put every connection behind the filter chain
- * {@code rateLimit(tls(zlib(socket)))} ({@link io.jevent.examples.ChainSpec}, {@link io.jevent.examples.Chain}).
+ * {@code rateLimit(zlib(tls(socket)))} ({@link io.jevent.examples.ChainSpec}, {@link io.jevent.examples.Chain}).
  * {@code --self-test CONNS BYTES}
  * runs {@link io.jevent.examples.EchoLoad} against it on the same loop: deterministic data per connection
  * ({@link io.jevent.examples.PatternStream}), random write sizes, every byte checked, a bounded window in

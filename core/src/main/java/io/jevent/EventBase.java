@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (EventBase base = EventBase.create()) {
- *     Event tick = base.newEvent(null, Ev.PERSIST, (ev, what) -> System.out.println("tick"));
+ *     LongAdder ticks = new LongAdder();
+ *     Event tick = base.newEvent(null, Ev.PERSIST, (ev, what) -> ticks.increment());
  *     tick.add(Duration.ofSeconds(1));
  *     base.loopExit(Duration.ofSeconds(5));
  *     base.dispatch();

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -81,50 +80,28 @@ public abstract class EchoServerChainConformance extends ExamplesTestSupport {
         long total = 32L << 20;
         EchoServer server = EchoServer.start(base, loopback0(), high, low, spec);
         Chain chain = spec.client(SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE));
-        // without these the client's own layers would read on although its top does not (TlsBufferEvent does not
-        // pass a disabled read down), and the server would never see a client that does not read
+        // watermarks on the client's own layers bound what each of them holds while its top does not read
         chain.limitLayersBelowTop();
         BufferEvent client = chain.top();
-        PatternStream out = new PatternStream(5);
-        PatternStream expect = new PatternStream(5);
-        byte[] chunk = new byte[64 << 10];
-        byte[] got = new byte[64 << 10];
-        byte[] want = new byte[64 << 10];
-        long[] sent = {0};
-        long[] received = {0};
+        PatternTraffic t = new PatternTraffic(5, total);
         long[] atStall = {-1, -1, -1};
-        boolean[] mismatch = {false};
-        Runnable pump = () -> {
-            while (sent[0] < total && client.output().length() < (256 << 10)) {
-                int n = (int) Math.min(chunk.length, total - sent[0]);
-                out.fill(chunk, 0, n);
-                client.write(chunk, 0, n);
-                sent[0] += n;
-            }
-        };
         client.setCallbacks(b -> {
-            while (b.input().length() > 0) {
-                int n = b.read(got, 0, got.length);
-                expect.fill(want, 0, n);
-                mismatch[0] |= Arrays.mismatch(got, 0, n, want, 0, n) >= 0;
-                received[0] += n;
-            }
-            if (received[0] == total) {
+            if (t.consume(b)) {
                 chain.close();
                 server.close();
             }
-        }, b -> pump.run(), (b, reasons, cause) -> {
+        }, t::pump, (b, reasons, cause) -> {
             if (reasons != BevEvent.CONNECTED) {
                 chain.close();
                 server.close();
             }
         });
         chain.socket().connect(server.localAddress());
-        pump.run();
+        t.pump(client);
         whenStalled(base, server::echoedBytes, Duration.ofMillis(500), () -> {
             atStall[0] = server.bufferedBytes();
             atStall[1] = server.pausedConnections();
-            atStall[2] = sent[0];
+            atStall[2] = t.sent;
             client.enable(Ev.READ); // read again: the server must resume and deliver everything
         });
         loopWithin(base, 0, Duration.ofSeconds(120));
@@ -136,7 +113,7 @@ public abstract class EchoServerChainConformance extends ExamplesTestSupport {
         assertTrue(atStall[0] > high && atStall[0] <= bound, "the server held " + atStall[0] + " bytes for one"
                 + " connection; expected more than the high watermark " + high + " and at most " + bound);
         assertTrue(atStall[2] < total, "the client could not send everything while it did not read");
-        assertEquals(total, received[0], "everything came back once the client read again");
-        assertTrue(!mismatch[0], "the echo matched the stream");
+        assertEquals(total, t.received, "everything came back once the client read again");
+        assertTrue(!t.mismatch, "the echo matched the stream");
     }
 }

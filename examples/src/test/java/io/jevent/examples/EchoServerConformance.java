@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -76,42 +75,21 @@ public abstract class EchoServerConformance extends ExamplesTestSupport {
         EchoServer server = EchoServer.start(base, loopback0(), high, low);
         // a client that sends but does not read (READ stays disabled) until the server has stalled
         SocketBufferEvent client = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
-        PatternStream out = new PatternStream(9);
-        PatternStream expect = new PatternStream(9);
-        byte[] chunk = new byte[64 << 10];
-        byte[] got = new byte[64 << 10];
-        byte[] want = new byte[64 << 10];
-        long[] sent = {0};
-        long[] received = {0};
+        PatternTraffic t = new PatternTraffic(9, total);
         long[] atStall = {-1, -1};
-        boolean[] mismatch = {false};
-        Runnable pump = () -> {
-            while (sent[0] < total && client.output().length() < (256 << 10)) {
-                int n = (int) Math.min(chunk.length, total - sent[0]);
-                out.fill(chunk, 0, n);
-                client.write(chunk, 0, n);
-                sent[0] += n;
-            }
-        };
         client.setCallbacks(b -> {
-            while (b.input().length() > 0) {
-                int n = b.read(got, 0, got.length);
-                expect.fill(want, 0, n);
-                mismatch[0] |= Arrays.mismatch(got, 0, n, want, 0, n) >= 0;
-                received[0] += n;
-            }
-            if (received[0] == total) {
+            if (t.consume(b)) {
                 b.close();
                 server.close();
             }
-        }, b -> pump.run(), (b, reasons, cause) -> {
+        }, t::pump, (b, reasons, cause) -> {
             if (reasons != io.jevent.bufferevent.BevEvent.CONNECTED) {
                 b.close();
                 server.close();
             }
         });
         client.connect(server.localAddress());
-        pump.run();
+        t.pump(client);
         whenStalled(base, server::echoedBytes, Duration.ofMillis(300), () -> {
             atStall[0] = server.bufferedBytes();
             atStall[1] = server.pausedConnections();
@@ -123,8 +101,8 @@ public abstract class EchoServerConformance extends ExamplesTestSupport {
                 + " bytes for one connection; expected more than high watermark " + high + ", at most one read ("
                 + ONE_READ + ") more");
         assertTrue(server.peakConnectionBuffered() <= high + ONE_READ, "peak " + server.peakConnectionBuffered());
-        assertEquals(total, received[0], "everything came back once the client read again");
-        assertTrue(!mismatch[0], "the echo matched the stream");
+        assertEquals(total, t.received, "everything came back once the client read again");
+        assertTrue(!t.mismatch, "the echo matched the stream");
     }
 
     @Test

@@ -472,61 +472,61 @@ class EvBufferTest {
 
     @Test
     void shouldReadFileRegionWhenInspected() throws Exception {
-        java.nio.file.Path f = java.nio.file.Files.createTempFile("evbuffer", ".txt");
-        try {
-            java.nio.file.Files.write(f, bytes("0123456789line\nrest"));
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
-                EvBuffer b = chain("head:");
-                int[] released = {0};
-                b.addFile(ch, 2, 13, (d, c) -> released[0]++);
-                check(b);
-                assertEquals(18, b.length());
-                assertEquals("head:23456789line", b.readLine(Eol.LF, StandardCharsets.US_ASCII));
-                check(b);
-                assertEquals(1, released[0], "the file region was read and released");
-                assertEquals(0, b.length());
-            }
-        } finally {
-            java.nio.file.Files.delete(f);
-        }
+        withFile("0123456789line\nrest", ch -> {
+            EvBuffer b = chain("head:");
+            int[] released = {0};
+            b.addFile(ch, 2, 13, (d, c) -> released[0]++);
+            check(b);
+            assertEquals(18, b.length());
+            assertEquals("head:23456789line", b.readLine(Eol.LF, StandardCharsets.US_ASCII));
+            check(b);
+            assertEquals(1, released[0], "the file region was read and released");
+            assertEquals(0, b.length());
+        });
     }
 
     @Test
     void shouldReadHeaderLinesInFrontOfFileWithoutReadingTheFile() throws Exception {
-        java.nio.file.Path f = java.nio.file.Files.createTempFile("evbuffer", ".bin");
-        try {
-            java.nio.file.Files.write(f, bytes("\nthe file body, never read by readLine"));
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
-                EvBuffer b = chain("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
-                int[] released = {0};
-                long fileLen = ch.size();
-                b.addFile(ch, 0, fileLen, (d, c) -> released[0]++);
-                check(b);
-                assertEquals("HTTP/1.1 200 OK", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
-                assertEquals("Content-Type: text/plain", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
-                assertEquals("", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
-                check(b);
-                assertEquals(0, released[0], "the file segment is still a file segment: nothing was read from it");
-                assertEquals(fileLen, b.length());
-            }
-        } finally {
-            java.nio.file.Files.delete(f);
-        }
+        withFile("\nthe file body, never read by readLine", ch -> {
+            EvBuffer b = chain("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+            int[] released = {0};
+            long fileLen = ch.size();
+            b.addFile(ch, 0, fileLen, (d, c) -> released[0]++);
+            check(b);
+            assertEquals("HTTP/1.1 200 OK", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+            assertEquals("Content-Type: text/plain", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+            assertEquals("", b.readLine(Eol.CRLF, StandardCharsets.US_ASCII));
+            check(b);
+            assertEquals(0, released[0], "the file segment is still a file segment: nothing was read from it");
+            assertEquals(fileLen, b.length());
+        });
     }
 
     @Test
     void shouldFindCrlfWhoseLfIsInTheFilePart() throws Exception {
+        withFile("\nrest", ch -> {
+            EvBuffer b = chain("line\r");
+            b.addFile(ch, 0, ch.size(), (d, c) -> { });
+            ReadLine l = b.readLine(Eol.CRLF);
+            assertEquals("line", l.toString(StandardCharsets.US_ASCII));
+            assertEquals(2, l.eolLength(), "CR in memory, LF in the file: one CRLF terminator");
+            check(b);
+            assertEquals(4, b.length());
+        });
+    }
+
+    /** What a test does with a file channel. */
+    interface FileTest {
+        void run(java.nio.channels.FileChannel ch) throws Exception;
+    }
+
+    /** Runs {@code test} on a read-only channel over a temporary file holding {@code content}, then deletes it. */
+    private static void withFile(String content, FileTest test) throws Exception {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("evbuffer", ".bin");
         try {
-            java.nio.file.Files.write(f, bytes("\nrest"));
+            java.nio.file.Files.write(f, bytes(content));
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
-                EvBuffer b = chain("line\r");
-                b.addFile(ch, 0, ch.size(), (d, c) -> { });
-                ReadLine l = b.readLine(Eol.CRLF);
-                assertEquals("line", l.toString(StandardCharsets.US_ASCII));
-                assertEquals(2, l.eolLength(), "CR in memory, LF in the file: one CRLF terminator");
-                check(b);
-                assertEquals(4, b.length());
+                test.run(ch);
             }
         } finally {
             java.nio.file.Files.delete(f);

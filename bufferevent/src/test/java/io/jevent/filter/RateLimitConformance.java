@@ -32,26 +32,31 @@ public abstract class RateLimitConformance extends FilterTestSupport {
         assertTrue(s >= 0.30 && s < 5, what + " took " + s + " s; a 1 MiB/s limit needs at least 0.34 s");
     }
 
-    @Test
-    void shouldPaceReadingWithOwnTokenBucket() throws IOException {
-        EventBase base = newBase();
-        SocketBufferEvent[] tcp = tcpPair(base);
-        RateLimits.set(tcp[1], TokenBucketConfig.perSecond(RATE, RATE / 20, TokenBucketConfig.UNLIMITED, 0));
-        byte[] payload = data(3, BYTES);
+    /** Sends BYTES from {@code sender}; {@code reader}, rate-limited, must take at least the paced time. */
+    private static void readPaced(EventBase base, BufferEvent sender, BufferEvent reader, long seed, String what) {
+        byte[] payload = data(seed, BYTES);
         byte[] got = new byte[BYTES];
         int[] have = {0};
-        tcp[1].setCallbacks(b -> {
+        reader.setCallbacks(b -> {
             have[0] += b.read(got, have[0], BYTES - have[0]);
             if (have[0] == BYTES) {
                 base.loopBreak();
             }
         }, null, null);
-        tcp[1].enable(Ev.READ);
+        reader.enable(Ev.READ);
         long t0 = System.nanoTime();
-        tcp[0].write(payload);
+        sender.write(payload);
         loopWithin(base, 0, Duration.ofSeconds(10));
-        assertPaced(System.nanoTime() - t0, "reading");
+        assertPaced(System.nanoTime() - t0, what);
         assertArrayEquals(payload, got);
+    }
+
+    @Test
+    void shouldPaceReadingWithOwnTokenBucket() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        RateLimits.set(tcp[1], TokenBucketConfig.perSecond(RATE, RATE / 20, TokenBucketConfig.UNLIMITED, 0));
+        readPaced(base, tcp[0], tcp[1], 3, "reading");
         RateLimits.set(tcp[1], null);
         assertNull(tcp[1].rateLimiter(), "removing the only limit drops the limiter");
         tcp[0].close();
@@ -65,21 +70,7 @@ public abstract class RateLimitConformance extends FilterTestSupport {
         io.jevent.bufferevent.FilterBufferEvent layer =
                 io.jevent.bufferevent.FilterBufferEvent.create(tcp[1], null, null, 0);
         RateLimits.set(layer, TokenBucketConfig.perSecond(RATE, RATE / 20, TokenBucketConfig.UNLIMITED, 0));
-        byte[] payload = data(4, BYTES);
-        byte[] got = new byte[BYTES];
-        int[] have = {0};
-        layer.setCallbacks(b -> {
-            have[0] += b.read(got, have[0], BYTES - have[0]);
-            if (have[0] == BYTES) {
-                base.loopBreak();
-            }
-        }, null, null);
-        layer.enable(Ev.READ);
-        long t0 = System.nanoTime();
-        tcp[0].write(payload);
-        loopWithin(base, 0, Duration.ofSeconds(10));
-        assertPaced(System.nanoTime() - t0, "reading through a filter layer");
-        assertArrayEquals(payload, got);
+        readPaced(base, tcp[0], layer, 4, "reading through a filter layer");
         layer.close();
         tcp[0].close();
         tcp[1].close();

@@ -14,6 +14,15 @@ import java.util.Map;
  * events are added and by token (an index into {@link #slots}) when the backend reports readiness; interest
  * changes mark a slot dirty and are sent to the backend once per slot, just before the next poll. Tokens of
  * released slots are reused. Loop thread only.
+ *
+ * <p><b>Descriptor reuse.</b> Handles are found by {@code equals}, and a dead {@code FdHandle} equals the new one
+ * that was given its number. The map therefore holds a slot for a handle <em>object</em>: when an event arrives
+ * on a different object than its slot's, {@link #insert} decides whether the slot is stale. If the slot's handle
+ * is closed, the slot is detached (the backend forgets it without touching the number, since epoll dropped the
+ * registration when the descriptor closed) and the new handle gets a slot, a token and a registration of its own,
+ * so a batched removal and a new add in the same iteration can no longer cancel out into "no change". If the slot's
+ * handle still looks open, the descriptor was wrapped twice or closed outside {@code NetOps}: the slot is shared and
+ * re-sent to the backend, which repairs a registration the kernel dropped (epoll's MOD then ADD).
  */
 final class IoTable {
     private static final Logger log = LoggerFactory.getLogger(IoTable.class);
@@ -43,6 +52,9 @@ final class IoTable {
     /** Adds an I/O event to its handle's slot (made on first use). */
     void insert(Event e) {
         IoSlot s = byHandle.get(e.handle);
+        if (s != null && s.handle != e.handle) {
+            s = takeOver(s, e.handle);
+        }
         if (s == null) {
             int token = freeTokenCount > 0 ? freeTokens[--freeTokenCount] : nextToken++;
             if (token >= slots.length) {
@@ -61,6 +73,27 @@ final class IoTable {
         setInterest(s, s.computeInterest());
     }
 
+    /**
+     * {@code h} is equal to {@code s.handle} (the same descriptor number) but another object. Returns the slot
+     * {@code h} shares, or {@code null} when {@code s} is stale and {@code h} needs a slot of its own.
+     */
+    private IoSlot takeOver(IoSlot s, Handle h) {
+        if (!s.handle.isOpen()) {
+            log.debug("{}: {} was closed and {} has its number: new registration", backendName, s.handle, h);
+            byHandle.remove(s.handle, s);
+            if (s.head == null) {
+                flush(s); // forgets the dead registration now, before the new one is sent; releases the slot
+            }
+            // else: events still wait on the dead handle; the slot goes when they are removed
+            return null;
+        }
+        log.debug("{}: {} and {} name one descriptor: registration sent again", backendName, s.handle, h);
+        s.handle = h;
+        s.resync = true;
+        markDirty(s);
+        return s;
+    }
+
     /** Takes an I/O event out of its slot; the slot's new interest is sent before the next poll. */
     void remove(Event e) {
         IoSlot s = e.slot;
@@ -73,6 +106,10 @@ final class IoTable {
             return;
         }
         s.interest = interest;
+        markDirty(s);
+    }
+
+    private void markDirty(IoSlot s) {
         if (!s.dirty) {
             s.dirty = true;
             s.nextDirty = dirtyHead;
@@ -97,9 +134,10 @@ final class IoTable {
 
     /** Sends one slot's interest now, and releases the slot when nothing waits on it any more. */
     void flush(IoSlot s) {
-        if (s.interest != s.applied) {
+        if (s.interest != s.applied || s.resync) {
             int old = s.applied;
             s.applied = s.interest;
+            s.resync = false;
             try {
                 readiness.update(s.handle, s.token, old, s.interest);
             } catch (IOException ex) {
@@ -114,7 +152,7 @@ final class IoTable {
         }
         if (s.interest == 0 && s.head == null) {
             s.live = false;
-            byHandle.remove(s.handle);
+            byHandle.remove(s.handle, s); // a stale slot is no longer mapped; another may be under an equal handle
             slots[s.token] = null;
             if (freeTokenCount == freeTokens.length) {
                 int[] bigger = new int[freeTokens.length * 2];

@@ -11,6 +11,7 @@ import io.jevent.spi.Feature;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import io.jevent.spi.Readiness;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,15 +22,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Readiness on real sockets: read, write, edge-triggered, peer close, timeouts, accept and connect; and the
@@ -551,5 +556,38 @@ public abstract class IoConformance extends ConformanceBase {
         loopWithin(base, 0, Duration.ofSeconds(10));
         assertEquals(List.of("first", "second"), got);
         assertEquals(0, oldFired[0], "the closed handle's event fired for the new socket's data");
+    }
+
+    // ------------------------------------------------------------------------------------ out of descriptors
+
+    /**
+     * A server that runs out of descriptors before its first write keeps running and serves again once some are
+     * freed (see {@link OutOfDescriptorsProbe}, run in a fresh JVM whose descriptor limit is 256).
+     */
+    @Test
+    void shouldSurviveRunningOutOfDescriptorsBeforeTheFirstWrite() throws Exception {
+        Path sh = Path.of("/bin/sh");
+        Assumptions.assumeTrue(Files.isExecutable(sh) && Files.isDirectory(Path.of("/proc/self/fd")),
+                () -> "[" + backendName() + "] needs /bin/sh (ulimit) and /proc to run out of descriptors");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path output = Files.createTempFile("jevent-out-of-fds", ".txt");
+        try {
+            Process child = new ProcessBuilder(sh.toString(), "-c", "ulimit -n 256 && exec \"$0\" \"$@\"", java,
+                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"),
+                    OutOfDescriptorsProbe.class.getName(), backendName())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail("the probe did not end within 60 s:\n" + Files.readString(output));
+            }
+            String out = Files.readString(output);
+            assertEquals(0, child.exitValue(), "the probe failed:\n" + out);
+            assertTrue(out.contains("OK"), out);
+        } finally {
+            Files.deleteIfExists(output);
+        }
     }
 }

@@ -17,12 +17,18 @@ import java.util.Map;
  *
  * <p><b>Descriptor reuse.</b> Handles are found by {@code equals}, and a dead {@code FdHandle} equals the new one
  * that was given its number. The map therefore holds a slot for a handle <em>object</em>: when an event arrives
- * on a different object than its slot's, {@link #insert} decides whether the slot is stale. If the slot's handle
- * is closed, the slot is detached (the backend forgets it without touching the number, since epoll dropped the
- * registration when the descriptor closed) and the new handle gets a slot, a token and a registration of its own,
- * so a batched removal and a new add in the same iteration can no longer cancel out into "no change". If the slot's
- * handle still looks open, the descriptor was wrapped twice or closed outside {@code NetOps}: the slot is shared and
- * re-sent to the backend, which repairs a registration the kernel dropped (epoll's MOD then ADD).
+ * on a different object than its slot's, {@link #insert} decides who gets which slot.
+ * <ul>
+ *   <li>The slot's handle is closed: the slot is detached (the backend forgets it without touching the number,
+ *       since epoll dropped the registration when the descriptor closed) and the new handle gets a slot, a token
+ *       and a registration of its own. A one-shot's batched removal and a new add on the reused number can thus
+ *       no longer cancel out into "no change".</li>
+ *   <li>The new object is the closed one: it gets a slot of its own, never mapped, whose registration the
+ *       backend refuses (its events are woken to meet the error); the live socket's slot is left alone.</li>
+ *   <li>Both look open: the descriptor was wrapped twice, or closed outside {@code NetOps} and reopened. The slot
+ *       is shared and re-sent to the backend, which repairs a registration the kernel dropped (epoll's MOD, then
+ *       ADD on ENOENT).</li>
+ * </ul>
  */
 final class IoTable {
     private static final Logger log = LoggerFactory.getLogger(IoTable.class);
@@ -64,7 +70,7 @@ final class IoTable {
             }
             s = new IoSlot(e.handle, token);
             slots[token] = s;
-            byHandle.put(e.handle, s);
+            byHandle.putIfAbsent(e.handle, s); // a dead handle never displaces the live one that has its number
         } else if (s.head != null && ((s.interest ^ e.events) & Ev.ET) != 0) {
             throw new IllegalArgumentException("events on one handle must all be edge-triggered or all level-"
                     + "triggered; " + e + " differs from " + s.head);
@@ -75,9 +81,13 @@ final class IoTable {
 
     /**
      * {@code h} is equal to {@code s.handle} (the same descriptor number) but another object. Returns the slot
-     * {@code h} shares, or {@code null} when {@code s} is stale and {@code h} needs a slot of its own.
+     * {@code h} shares, or {@code null} when {@code h} needs a slot of its own.
      */
     private IoSlot takeOver(IoSlot s, Handle h) {
+        if (!h.isOpen()) {
+            // an event added on a dead handle: a slot of its own, unmapped, whose registration will be refused
+            return null;
+        }
         if (!s.handle.isOpen()) {
             log.debug("{}: {} was closed and {} has its number: new registration", backendName, s.handle, h);
             byHandle.remove(s.handle, s);

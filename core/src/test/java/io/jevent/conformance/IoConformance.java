@@ -511,20 +511,37 @@ public abstract class IoConformance extends ConformanceBase {
     }
 
     @Test
-    void shouldWakeAnEventAddedOnAClosedHandleSoThatItsReadFails() throws IOException {
+    void shouldWakeAnEventAddedOnAClosedHandleAndLeaveTheSocketThatReusedItsNumberAlone() throws IOException {
         EventBase base = newBase();
         Handle[] p = socketPair();
         netOps().close(p[0]);
-        pairReusing(p[0]); // a live socket now has the number; it has nothing to read
+        Handle[] q = pairReusing(p[0]);
+        List<String> live = new ArrayList<>();
+        Event liveEvent = base.newEvent(q[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+            try {
+                live.add(read(q[0], 100));
+                ev.remove();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        liveEvent.add();
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // the live socket is registered
         int[] what = {0};
         Throwable[] failure = {null};
         base.newEvent(p[0], Ev.READ, (ev, w) -> {
             what[0] = w;
             failure[0] = assertThrows(IOException.class, () -> read(p[0], 10));
+            try {
+                write(q[1], "live"); // now the live socket has data: its own event must still see it
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
         }).add(Duration.ofSeconds(5));
         dispatchWithin(base);
         assertEquals(Ev.READ, what[0], "woken at once, got " + Ev.toString(what[0]));
         assertTrue(failure[0] instanceof ClosedChannelException, String.valueOf(failure[0]));
+        assertEquals(List.of("live"), live, "the live socket's event, beside the dead handle's");
     }
 
     @Test

@@ -320,9 +320,9 @@ public final class EventBase implements Executor, AutoCloseable {
                     retval = 1;
                     break;
                 }
+                io.applyChanges(); // first: a refused registration activates its events, and then nobody waits
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
-                io.applyChanges();
                 try {
                     readiness.poll(timeout, sink);
                 } catch (IOException e) {

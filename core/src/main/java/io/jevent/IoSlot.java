@@ -7,9 +7,14 @@ import io.jevent.spi.Handle;
  * backend was last told. The difference between the two is libevent's <em>changelist</em>: a slot whose interest
  * changes goes on the dirty list and is sent to the backend once, before the next poll, however many times its
  * events were added and removed in between. Loop thread only.
+ *
+ * <p>A slot belongs to one handle <em>object</em>. When its handle is closed and another socket receives the same
+ * descriptor number, that socket gets a slot of its own (see {@link IoTable#insert}); the old slot then lives on,
+ * out of the table's handle map, only until its events are removed.
  */
 final class IoSlot {
-    final Handle handle;
+    /** The handle registered; replaced only by another live handle object on the same descriptor. */
+    Handle handle;
     /** What the backend reports back for this handle; index into the base's slot table. */
     final int token;
     Event head;
@@ -19,6 +24,11 @@ final class IoSlot {
     /** What the backend was last told. */
     int applied;
     boolean dirty;
+    /**
+     * Send {@link #interest} to the backend at the next flush even if it equals {@link #applied}: another handle
+     * object took over the descriptor, and the backend's registration may be for a socket that no longer exists.
+     */
+    boolean resync;
     /** False once released; a released slot still on the dirty list is skipped. */
     boolean live = true;
     IoSlot nextDirty;

@@ -4,6 +4,7 @@ import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.LoopFlag;
+import io.jevent.conformance.Descriptors;
 import io.jevent.spi.Handle;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -12,19 +13,14 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** {@link Listener}: bursts, enable/disable, accept errors and the EMFILE back-off, on the backend under test. */
 public abstract class ListenerConformance extends BevTestSupport {
@@ -112,64 +108,9 @@ public abstract class ListenerConformance extends BevTestSupport {
         }
     }
 
-    /** The soft descriptor limit, from /proc/self/limits; -1 where unknown. */
-    private static long openFileLimit() throws IOException {
-        Path limits = Path.of("/proc/self/limits");
-        if (!Files.isReadable(limits)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(limits)) {
-            if (line.startsWith("Max open files")) {
-                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
-                return f[0].equals("unlimited") ? -1 : Long.parseLong(f[0]);
-            }
-        }
-        return -1;
-    }
-
-    private static boolean isTooManyOpenFiles(IOException e) {
-        return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("too many open files");
-    }
-
-    /** Opens descriptors until the process has none left; at most {@code budget}. Returns what was opened. */
-    private static List<Closeable> exhaustDescriptors(long budget) throws IOException {
-        List<Closeable> hog = new ArrayList<>();
-        long opened = 0;
-        try {
-            while (true) {
-                if (opened >= budget) {
-                    fail("opened " + opened + " descriptors without running out; the limit was misread");
-                }
-                Pipe p = Pipe.open();
-                hog.add(p.source());
-                hog.add(p.sink());
-                opened += 2;
-            }
-        } catch (IOException e) {
-            if (!isTooManyOpenFiles(e)) {
-                closeAll(hog);
-                throw e;
-            }
-        }
-        try {
-            while (true) { // a pipe needs two: take the last odd one too
-                hog.add(SocketChannel.open());
-                if (++opened > budget + 4) {
-                    fail("could not exhaust descriptors");
-                }
-            }
-        } catch (IOException e) {
-            if (!isTooManyOpenFiles(e)) {
-                closeAll(hog);
-                throw e;
-            }
-        }
-        return hog;
-    }
-
     @Test
     void shouldBackOffWithoutSpinningWhenOutOfDescriptorsAndAcceptAfterRelease() throws Exception {
-        long limit = openFileLimit();
+        long limit = Descriptors.openFileLimit();
         String[] fds = new File("/proc/self/fd").list();
         Assumptions.assumeTrue(limit > 0 && fds != null,
                 "[" + backendName() + "] needs /proc/self/limits and /proc/self/fd to size the descriptor table");
@@ -213,7 +154,7 @@ public abstract class ListenerConformance extends BevTestSupport {
         Event window = base.newTimer((ev, w) -> windowOver[0] = true);
         List<Closeable> hog = new ArrayList<>();
         try {
-            hog = exhaustDescriptors(budget);
+            hog = Descriptors.exhaust(budget);
             client.connect(addr); // lands in the backlog; accepting it needs a descriptor we do not have
             window.add(Duration.ofMillis(200));
             while (!windowOver[0]) {

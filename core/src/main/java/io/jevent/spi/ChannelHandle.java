@@ -21,6 +21,12 @@ public final class ChannelHandle implements Handle {
         return channel;
     }
 
+    /** Whether the channel is open; the JDK keeps a closed channel dead, whatever reuses its descriptor. */
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ChannelHandle && ((ChannelHandle) o).channel == channel;

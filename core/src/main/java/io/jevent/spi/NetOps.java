@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
  * real failures are {@link IOException}s (native backends throw {@link ErrnoException}, carrying the errno).
  * Passing a handle of another backend's kind throws {@link IllegalArgumentException}.
  *
+ * <p>Every operation on a handle closed by {@link #close} (except {@code close} itself) throws
+ * {@link java.nio.channels.ClosedChannelException}, on every backend and even after another socket was given the
+ * same descriptor number: a dead handle never reads, writes or closes someone else's socket.
+ *
  * <p>Methods may be called from any thread, but a handle is normally used by its loop thread only.
  */
 public interface NetOps {
@@ -68,8 +72,12 @@ public interface NetOps {
     void shutdownOutput(Handle handle) throws IOException;
 
     /**
-     * Closes the handle. Closing a closed handle is a no-op for channels; for descriptors it throws
-     * {@link java.nio.channels.ClosedChannelException} with the EBADF {@link ErrnoException} as its cause.
+     * Closes the handle, which is dead from then on (see {@link Handle}). Closing a closed handle is a no-op. Remove
+     * the handle's events first (libevent's rule): the backend forgets a closed handle's registration, and its
+     * events would wait for ever.
+     *
+     * <p>On a native backend, a descriptor that was closed behind the handle's back (outside {@code NetOps})
+     * throws {@link java.nio.channels.ClosedChannelException} with the EBADF {@link ErrnoException} as its cause.
      */
     void close(Handle handle) throws IOException;
 

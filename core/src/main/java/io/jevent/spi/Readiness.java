@@ -12,9 +12,12 @@ import java.io.IOException;
  * handle per loop iteration, just before {@link #poll}, with the interest the backend last saw and the one it
  * should now have. A backend therefore needs no bookkeeping of its own to save system calls.
  *
- * <p><b>Closing handles.</b> As in libevent, remove a handle's events before closing it: no backend reports a
- * handle closed while registered (epoll forgets it, NIO cancels its key). The base sends the deregistration at
- * once when the last event of a handle is removed, so that order is enough.
+ * <p><b>Closing handles.</b> As in libevent, remove a handle's events before closing it. A handle closed while
+ * registered is dead ({@link Handle}) and is never reported again: epoll forgets a closed descriptor, NIO cancels
+ * the channel's key, poll stops watching the number. Its descriptor number may meanwhile belong to a new socket,
+ * registered under another token; the two never share a registration. Deregistering a dead handle
+ * ({@code newInterest == 0}) only forgets it and makes no system call with its number; registering one throws
+ * {@link java.nio.channels.ClosedChannelException}.
  */
 public interface Readiness extends AutoCloseable {
     /**
@@ -26,7 +29,8 @@ public interface Readiness extends AutoCloseable {
      * @param oldInterest what the backend was last told ({@code 0}: not registered)
      * @param newInterest what it should now watch ({@code 0}: deregister); bits of
      *     {@code Ev.READ | Ev.WRITE | Ev.CLOSED | Ev.ET}
-     * @throws IOException if the OS refuses (for example EBADF: the handle was closed while registered)
+     * @throws java.nio.channels.ClosedChannelException if {@code newInterest != 0} and the handle is closed
+     * @throws IOException if the OS refuses
      */
     void update(Handle handle, int token, int oldInterest, int newInterest) throws IOException;
 

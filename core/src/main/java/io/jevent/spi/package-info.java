@@ -8,7 +8,18 @@
  * method: everything but {@code wakeup()} runs on the loop thread.
  *
  * <p>Readiness reports an int token rather than an object so that a poll allocates nothing; the base maps tokens
- * to its per-handle slots. Completion engines (IOCP, io_uring) will join this package with their own interface:
+ * to its per-handle slots.
+ *
+ * <p><b>Handle lifetime.</b> The kernel reuses a closed descriptor's number for the next socket, so a number is not
+ * an identity. A handle closed through {@link io.jevent.spi.NetOps#close} is dead: its operations throw
+ * {@link java.nio.channels.ClosedChannelException} before any system call (an {@link io.jevent.spi.FdHandle}
+ * brackets its calls with {@code acquire}/{@code release}, and a close that races a call is completed by that
+ * call), backends forget its registration without touching the number, and the base gives a new handle with the
+ * same number a registration of its own. What is not guaranteed: a descriptor closed outside {@code NetOps}
+ * leaves its {@code FdHandle} looking open, so its operations reach whatever has the number next (the base still
+ * re-registers a new handle object on that number, so the new socket is watched); and a descriptor duplicated
+ * outside jevent (dup, fork) keeps epoll's registration of the old socket alive after the close, which can cost a
+ * spurious wake-up of whoever got the token next. Completion engines (IOCP, io_uring) will join this package with their own interface:
  * they do not pretend to be readiness backends.
  */
 package io.jevent.spi;

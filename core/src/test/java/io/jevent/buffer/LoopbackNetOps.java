@@ -26,6 +26,10 @@ final class LoopbackNetOps implements NetOps {
 
     /** A handle that is not a {@link ChannelHandle}. */
     record Opaque(SocketChannel channel) implements Handle {
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
     }
 
     /** Calls to {@link #read} and {@link #write}, to check one call per readFrom/writeTo. */

@@ -3,11 +3,15 @@ package io.jevent.conformance;
 import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
+import io.jevent.EventConfig;
+import io.jevent.LoopFlag;
 import io.jevent.spi.ChannelHandle;
 import io.jevent.spi.FdHandle;
 import io.jevent.spi.Feature;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
+import io.jevent.spi.Readiness;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,19 +19,28 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-/** Readiness on real sockets: read, write, edge-triggered, peer close, timeouts, accept and connect. */
+/**
+ * Readiness on real sockets: read, write, edge-triggered, peer close, timeouts, accept and connect; and the
+ * lifetime of a handle: once closed through {@code NetOps.close} it is dead, and a new socket that receives the
+ * same descriptor number is never confused with it.
+ */
 public abstract class IoConformance extends ConformanceBase {
 
     private long write(Handle h, String s) throws IOException {
@@ -377,5 +390,221 @@ public abstract class IoConformance extends ConformanceBase {
         byte[] got = new byte[data.length];
         in.flip().get(got);
         assertArrayEquals(data, got);
+    }
+
+    // ------------------------------------------------------------------------------------ descriptor lifetime
+
+    /** A new pair whose first end has the number of {@code dead}, closed just before (native backends). */
+    private Handle[] pairReusing(Handle dead) throws IOException {
+        return Descriptors.reusingNumberOf(dead, socketPair());
+    }
+
+    private static void assertClosed(String what, org.junit.jupiter.api.function.Executable op) {
+        Throwable t = assertThrows(Throwable.class, op, what + " on a closed handle");
+        if (!(t instanceof ClosedChannelException)) {
+            throw new AssertionError(what + " on a closed handle: expected ClosedChannelException, got " + t, t);
+        }
+    }
+
+    @Test
+    void shouldReportNewSocketReusingTheNumberOfOneClosedByAOneShotCallback() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        write(p[1], "wake");
+        int[] what = {0};
+        base.once(p[0], Ev.READ, null, (ev, w) -> {
+            try {
+                netOps().close(p[0]); // the one-shot's removal is still batched at this point
+                Handle[] q = pairReusing(p[0]);
+                base.once(q[0], Ev.READ, Duration.ofSeconds(5), (ev2, w2) -> what[0] = w2);
+                write(q[1], "new");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        dispatchWithin(base);
+        assertEquals(Ev.READ, what[0], "the new socket was readable at once, got " + Ev.toString(what[0]));
+    }
+
+    @Test
+    void shouldWatchNewSocketReusingTheNumberOfOneClosedOutsideNetOps() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        write(p[1], "wake");
+        int[] what = {0};
+        base.once(p[0], Ev.READ, null, (ev, w) -> {
+            try {
+                // closed behind the handle's back: by another wrapper of the number, or through the channel
+                if (p[0] instanceof FdHandle) {
+                    netOps().close(new FdHandle(((FdHandle) p[0]).fd()));
+                } else {
+                    ((ChannelHandle) p[0]).channel().close();
+                }
+                Handle[] q = pairReusing(p[0]);
+                base.once(q[0], Ev.READ, Duration.ofSeconds(5), (ev2, w2) -> what[0] = w2);
+                write(q[1], "new");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        dispatchWithin(base);
+        assertEquals(Ev.READ, what[0], "the new socket was readable at once, got " + Ev.toString(what[0]));
+    }
+
+    @Test
+    void shouldRefuseEveryOperationOnAClosedHandleAfterItsNumberWasReused() throws IOException {
+        NetOps ops = netOps();
+        Handle[] p = socketPair();
+        Handle listener = ops.listen(TestData.loopback0(), 4, true, false);
+        Handle client = ops.connect(ops.localAddress(listener));
+        ops.close(p[0]);
+        ops.close(client);
+        ops.close(listener);
+        Handle[] q = pairReusing(p[0]);
+        Handle[] more = socketPair(); // takes the numbers of the client and the listener on native backends
+
+        ByteBuffer[] into = {ByteBuffer.allocate(16)};
+        assertClosed("read", () -> ops.read(p[0], into, 0, 1));
+        assertClosed("write", () -> write(p[0], "leaked"));
+        assertClosed("shutdownOutput", () -> ops.shutdownOutput(p[0]));
+        assertClosed("localAddress", () -> ops.localAddress(p[0]));
+        assertClosed("remoteAddress", () -> ops.remoteAddress(p[0]));
+        assertClosed("setTcpNoDelay", () -> ops.setTcpNoDelay(p[0], true));
+        assertClosed("finishConnect", () -> ops.finishConnect(client));
+        assertClosed("accept", () -> ops.accept(listener));
+        ops.close(p[0]); // closing again is a no-op: it must not close whatever has the number now
+        ops.close(client);
+        ops.close(listener);
+
+        // the sockets that took the numbers are untouched: nothing was written into them, none was closed
+        for (Handle[] pair : new Handle[][] {q, more, {more[1], more[0]}}) {
+            write(pair[0], "marker");
+            assertEquals("marker", Descriptors.readUpTo(netOps(), pair[1], 6), "bytes on " + pair[0] + " after the dead handle's use");
+        }
+    }
+
+    @Test
+    void shouldRefuseToRegisterAClosedHandle() throws IOException {
+        Handle[] p = socketPair();
+        netOps().close(p[0]);
+        Handle[] q = pairReusing(p[0]);
+        Readiness r = backend.open(new EventConfig());
+        try {
+            assertClosed("update(READ)", () -> r.update(p[0], 0, 0, Ev.READ));
+            r.update(p[0], 0, 0, 0); // forgetting a dead handle is always allowed
+            // the live socket with that number is watched normally by the same instance
+            r.update(q[0], 1, 0, Ev.READ);
+            write(q[1], "x");
+            int[] seen = {-1, 0};
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen[0] < 0 && System.nanoTime() < deadline) {
+                r.poll(100_000_000L, (token, bits) -> {
+                    seen[0] = token;
+                    seen[1] = bits;
+                });
+            }
+            assertEquals(1, seen[0], "token of the live socket");
+            assertEquals(Ev.READ, seen[1] & Ev.READ);
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void shouldWakeAnEventAddedOnAClosedHandleAndLeaveTheSocketThatReusedItsNumberAlone() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        netOps().close(p[0]);
+        Handle[] q = pairReusing(p[0]);
+        List<String> live = new ArrayList<>();
+        Event liveEvent = base.newEvent(q[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+            try {
+                live.add(read(q[0], 100));
+                ev.remove();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        liveEvent.add();
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // the live socket is registered
+        int[] what = {0};
+        Throwable[] failure = {null};
+        base.newEvent(p[0], Ev.READ, (ev, w) -> {
+            what[0] = w;
+            failure[0] = assertThrows(IOException.class, () -> read(p[0], 10));
+            try {
+                write(q[1], "live"); // now the live socket has data: its own event must still see it
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }).add(Duration.ofSeconds(5));
+        dispatchWithin(base);
+        assertEquals(Ev.READ, what[0], "woken at once, got " + Ev.toString(what[0]));
+        assertTrue(failure[0] instanceof ClosedChannelException, String.valueOf(failure[0]));
+        assertEquals(List.of("live"), live, "the live socket's event, beside the dead handle's");
+    }
+
+    @Test
+    void shouldKeepEventsOfAHandleClosedUnderneathApartFromTheSocketThatReusedItsNumber() throws IOException {
+        EventBase base = newBase();
+        Handle[] p = socketPair();
+        int[] oldFired = {0};
+        Event old = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> oldFired[0]++);
+        old.add();
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // registered with the backend
+        netOps().close(p[0]); // closed while its event waits (against the rules, but it happens)
+        Handle[] q = pairReusing(p[0]);
+        List<String> got = new ArrayList<>();
+        Event fresh = base.newEvent(q[0], Ev.READ | Ev.PERSIST, (ev, w) -> {
+            try {
+                got.add(read(q[0], 100));
+                if (got.size() == 1) {
+                    old.remove(); // forgetting the dead registration must not drop the live one
+                    write(q[1], "second");
+                } else {
+                    ev.remove();
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        fresh.add();
+        write(q[1], "first");
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(List.of("first", "second"), got);
+        assertEquals(0, oldFired[0], "the closed handle's event fired for the new socket's data");
+    }
+
+    // ------------------------------------------------------------------------------------ out of descriptors
+
+    /**
+     * A server that runs out of descriptors before its first write keeps running and serves again once some are
+     * freed (see {@link OutOfDescriptorsProbe}, run in a fresh JVM whose descriptor limit is 256).
+     */
+    @Test
+    void shouldSurviveRunningOutOfDescriptorsBeforeTheFirstWrite() throws Exception {
+        Path sh = Path.of("/bin/sh");
+        Assumptions.assumeTrue(Files.isExecutable(sh) && Files.isDirectory(Path.of("/proc/self/fd")),
+                () -> "[" + backendName() + "] needs /bin/sh (ulimit) and /proc to run out of descriptors");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path output = Files.createTempFile("jevent-out-of-fds", ".txt");
+        try {
+            Process child = new ProcessBuilder(sh.toString(), "-c", "ulimit -n 256 && exec \"$0\" \"$@\"", java,
+                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"),
+                    OutOfDescriptorsProbe.class.getName(), backendName())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail("the probe did not end within 60 s:\n" + Files.readString(output));
+            }
+            String out = Files.readString(output);
+            assertEquals(0, child.exitValue(), "the probe failed:\n" + out);
+            assertTrue(out.contains("OK"), out);
+        } finally {
+            Files.deleteIfExists(output);
+        }
     }
 }

@@ -19,11 +19,13 @@ import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.NativeMemory;
 import io.jevent.backend.posix.internal.Timeouts;
 import io.jevent.backend.posix.internal.Waker;
+import io.jevent.spi.FdHandle;
 import io.jevent.spi.Handle;
 import io.jevent.spi.Readiness;
 import io.jevent.spi.ReadySink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,20 +80,36 @@ final class EpollReadiness implements Readiness {
         allocateEvents(initialEvents);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A dead handle is forgotten without a system call: the kernel dropped its registration when the descriptor
+     * was closed, and an {@code EPOLL_CTL_DEL} on its number would now remove the registration of the socket that
+     * reused it.
+     */
     @Override
     public void update(Handle handle, int token, int oldInterest, int newInterest) throws IOException {
         ensureOpen();
-        int fd = PosixNetOps.fd(handle);
+        FdHandle h = PosixNetOps.fdHandle(handle);
         if (token < 0) {
             throw new IllegalArgumentException("expected token >= 0, got " + token);
         }
         boolean registered = (oldInterest & Ev.IO_MASK) != 0;
         if ((newInterest & Ev.IO_MASK) == 0) {
             if (registered) {
-                delete(fd);
+                deregister(h);
             }
             return;
         }
+        int fd = h.acquire(); // ClosedChannelException for a dead handle
+        try {
+            register(fd, token, registered, newInterest);
+        } finally {
+            PosixNetOps.release(h);
+        }
+    }
+
+    private void register(int fd, int token, boolean registered, int newInterest) throws IOException {
         int ev = epollEvents(newInterest);
         long data = (token & 0xffff_ffffL) | ((long) newInterest << 32);
         int op = registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
@@ -99,8 +117,9 @@ final class EpollReadiness implements Readiness {
             return;
         }
         int errno = Errors.errno();
-        // The base's idea of "registered" can lag the kernel's: an fd closed and reopened under the same number
-        // left the set silently (ENOENT on MOD), or was added twice (EEXIST on ADD). libevent retries the other op.
+        // The base's idea of "registered" can lag the kernel's when a descriptor was closed outside NetOps and its
+        // number reopened: it left the set silently (ENOENT on MOD), or was added twice (EEXIST on ADD). libevent
+        // retries with the other op; the base re-sends a slot whose handle object changed for this reason.
         if (op == EPOLL_CTL_MOD && errno == Errors.ENOENT) {
             op = EPOLL_CTL_ADD;
         } else if (op == EPOLL_CTL_ADD && errno == Errors.EEXIST) {
@@ -197,18 +216,29 @@ final class EpollReadiness implements Readiness {
         return bits;
     }
 
-    private void delete(int fd) throws IOException {
-        if (EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, ctlAddress) == 0) {
+    private void deregister(FdHandle h) throws IOException {
+        int fd;
+        try {
+            fd = h.acquire();
+        } catch (ClosedChannelException dead) {
+            LOG.trace("epoll: {} was closed while registered; the kernel already forgot it", h);
             return;
         }
-        int errno = Errors.errno();
-        // Closing an fd removes it from the set: the event may be deleted after its fd was closed.
-        if (errno == Errors.EBADF || errno == Errors.ENOENT || errno == Errors.EPERM) {
-            LOG.debug("epoll_ctl(DEL) on fd {}: {}, ignored (closed before its event was removed)", fd,
-                    Errors.name(errno));
-            return;
+        try {
+            if (EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, ctlAddress) == 0) {
+                return;
+            }
+            int errno = Errors.errno();
+            // A descriptor closed outside NetOps left the set already (EBADF, or ENOENT once its number is reused).
+            if (errno == Errors.EBADF || errno == Errors.ENOENT || errno == Errors.EPERM) {
+                LOG.debug("epoll_ctl(DEL) on fd {}: {}, ignored (closed before its event was removed)", fd,
+                        Errors.name(errno));
+                return;
+            }
+            throw Errors.newException("epoll_ctl(DEL)", errno);
+        } finally {
+            PosixNetOps.release(h);
         }
-        throw Errors.newException("epoll_ctl(DEL)", errno);
     }
 
     private void ctl(int op, int fd, int ev, long data) throws IOException {

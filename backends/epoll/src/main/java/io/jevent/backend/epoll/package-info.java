@@ -7,6 +7,8 @@
  * {@code epoll_ctl} per interest change (the base batches changes per iteration), one {@code epoll_wait} per
  * poll into a reused native array read with {@code getInt}/{@code getLong}, an eventfd for cross-thread wakeups
  * (coalesced: one write per burst). The token and interest ride in {@code epoll_data}, so reporting needs no
- * table lookup and allocates nothing.
+ * table lookup and allocates nothing. A handle closed while registered is forgotten without {@code EPOLL_CTL_DEL}:
+ * the kernel dropped the registration with the descriptor, and a DEL on the number would hit the socket that
+ * reused it.
  */
 package io.jevent.backend.epoll;

@@ -30,10 +30,20 @@ import org.slf4j.LoggerFactory;
  * <p>A failed non-blocking connect is reported by {@link #finishConnect}, or already by {@link #connect} when the
  * OS refuses at once; in both cases as a {@link java.net.ConnectException}, and the JDK closes the channel.
  *
+ * <p><b>Out of descriptors.</b> The JDK initialises part of its socket machinery on a channel's first write or
+ * close, and on Linux that initialisation opens a socketpair: in a process that has no descriptor left at that
+ * moment it fails with an {@link ExceptionInInitializerError}, and every later write with a
+ * {@link NoClassDefFoundError}, for the life of the JVM. {@link #warmUp()}, called when a backend instance opens
+ * (which needs descriptors anyway), runs those paths once on a throwaway pair, so that running out later is an
+ * ordinary {@link IOException} from accept and nothing else.
+ *
  * <p>Stateless and thread-safe.
  */
 final class NioNetOps implements NetOps {
     private static final Logger LOG = LoggerFactory.getLogger(NioNetOps.class);
+
+    /** Set once {@link #warmUp()} has run the JDK's socket paths in this process. */
+    private static volatile boolean warm;
 
     /** Bound on attempts to get our own connection out of socketPair's temporary listener. */
     private static final int SOCKET_PAIR_ATTEMPTS = 3;
@@ -195,6 +205,40 @@ final class NioNetOps implements NetOps {
     public void setTcpNoDelay(Handle handle, boolean on) throws IOException {
         NioHandles.channel(handle, SocketChannel.class, "setTcpNoDelay").setOption(StandardSocketOptions.TCP_NODELAY,
                 on);
+    }
+
+    /**
+     * Writes (one buffer and gathering), shuts down and closes a throwaway loopback pair once per process, while
+     * descriptors are free, so that the JDK classes those paths initialise lazily are ready before a server can run
+     * out (see the class comment). A failure is logged at debug and the next call tries again.
+     */
+    static void warmUp() {
+        if (warm) {
+            return;
+        }
+        synchronized (NioNetOps.class) {
+            if (warm) {
+                return;
+            }
+            try {
+                NioNetOps ops = new NioNetOps();
+                Handle[] p = ops.socketPair(); // closes its listener: the close path of a channel
+                try {
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    ops.write(p[0], new ByteBuffer[] {one}, 0, 1);
+                    ops.write(p[0], new ByteBuffer[] {ByteBuffer.allocate(1), ByteBuffer.allocateDirect(1)}, 0, 2);
+                    ops.read(p[1], new ByteBuffer[] {ByteBuffer.allocate(4)}, 0, 1);
+                    ops.shutdownOutput(p[0]);
+                } finally {
+                    ops.close(p[0]);
+                    ops.close(p[1]);
+                }
+                warm = true;
+                LOG.debug("JDK socket paths initialised (write, gathering write, shutdown, close)");
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not initialise the JDK socket paths now; retried when the next backend opens", e);
+            }
+        }
     }
 
     /** The channel, which must be a {@code type} in non-blocking mode: a blocking read would stall the loop. */

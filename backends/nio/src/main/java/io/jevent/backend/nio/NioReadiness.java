@@ -72,8 +72,10 @@ final class NioReadiness implements Readiness {
     /** Set once by {@link #close()}. */
     private volatile boolean closed;
 
+    /** Also makes sure the JDK's socket write and close paths are initialised ({@link NioNetOps#warmUp()}). */
     NioReadiness(Selector selector) {
         this.selector = selector;
+        NioNetOps.warmUp();
     }
 
     /**

@@ -21,6 +21,13 @@
  *       look up its key ({@code Map<Integer, SelectionKeyImpl>}), so fds above 127 cost 16 bytes per ready
  *       handle per poll; running with {@code -XX:AutoBoxCacheMax=65536} (at least the highest fd) brings that
  *       back to 0.</li>
+ *   <li><b>Closed channels are dead.</b> A channel object never names another socket: the JDK fails every
+ *       operation on a closed channel with {@code ClosedChannelException} and defers the real close(2) of a
+ *       registered one to the next selection, so descriptor reuse cannot confuse this backend.</li>
+ *   <li><b>Ready before running out.</b> The JDK initialises its socket write and close machinery on first use,
+ *       and that needs a descriptor; opening a backend instance runs those paths once, so that a server out of
+ *       descriptors gets I/O errors from accept, not an {@code ExceptionInInitializerError} from its first
+ *       write.</li>
  *   <li><b>Coalesced wakeups.</b> A burst of cross-thread wakeups between two polls costs one
  *       {@code Selector.wakeup()}.</li>
  * </ul>

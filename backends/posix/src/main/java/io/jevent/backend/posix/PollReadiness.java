@@ -6,6 +6,7 @@ import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.NativeMemory;
 import io.jevent.backend.posix.internal.Timeouts;
 import io.jevent.backend.posix.internal.Waker;
+import io.jevent.spi.FdHandle;
 import io.jevent.spi.Handle;
 import io.jevent.spi.Readiness;
 import io.jevent.spi.ReadySink;
@@ -21,8 +22,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Layout.</b> {@link #fds} holds {@link #count} pollfds of 8 bytes ({@code int fd} at 0, {@code short
  * events} at 4, {@code short revents} at 6). Slot 0 is always the {@link Waker}'s read side; slots
  * {@code 1..count-1} are registered handles, densely packed: removing a slot moves the last one into it.
- * {@link #slotToken}/{@link #slotInterest} are parallel to the slots, {@link #tokenSlot} maps a token back to
- * its slot ({@code 0}: not registered, since slot 0 is the waker's). Plain int arrays: no boxing.
+ * {@link #slotToken}/{@link #slotInterest}/{@link #slotHandle} are parallel to the slots, {@link #tokenSlot} maps a
+ * token back to its slot ({@code 0}: not registered, since slot 0 is the waker's). Plain int arrays: no boxing.
+ *
+ * <p><b>Dead handles.</b> poll(2) knows numbers, not sockets: a pollfd left behind by a handle closed while
+ * registered would watch whichever socket gets the number next. So a ready slot is reported only while its
+ * handle is open; the first time a closed one turns up its pollfd's fd is set to -1, which poll(2) skips, and it
+ * stays so until the base deregisters the handle (which, for a dead handle, touches no descriptor).
  *
  * <p>Level-triggered only: {@link Ev#ET} is ignored (the backend does not claim the ET feature). Peer close
  * is reported early through POLLRDHUP. Every method but {@link #wakeup()} must be called on the loop thread,
@@ -41,6 +47,8 @@ final class PollReadiness implements Readiness {
     private int count;
     private int[] slotToken;
     private int[] slotInterest;
+    /** The handle of each slot, so that a closed one is not reported for a socket that reused its number. */
+    private FdHandle[] slotHandle;
     private int[] tokenSlot;
     private boolean closed;
 
@@ -51,16 +59,23 @@ final class PollReadiness implements Readiness {
         fdsAddress = NativeMemory.address(fds);
         slotToken = new int[capacity];
         slotInterest = new int[capacity];
+        slotHandle = new FdHandle[capacity];
         tokenSlot = new int[capacity];
         fds.putInt(0, waker.readFd());
         fds.putShort(EVENTS_OFFSET, LibC.POLLIN);
         count = 1;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>No system call: the pollfd array is the registration. Removing touches no descriptor, so it works the same
+     * for a dead handle.
+     */
     @Override
     public void update(Handle handle, int token, int oldInterest, int newInterest) throws IOException {
         ensureOpen();
-        int fd = PosixNetOps.fd(handle);
+        FdHandle h = PosixNetOps.fdHandle(handle);
         if (token < 0) {
             throw new IllegalArgumentException("expected token >= 0, got " + token);
         }
@@ -71,6 +86,8 @@ final class PollReadiness implements Readiness {
             }
             return;
         }
+        int fd = h.acquire(); // ClosedChannelException for a dead handle: its number may be another socket's
+        PosixNetOps.release(h);
         if (slot == 0) {
             slot = add(token);
         }
@@ -78,6 +95,7 @@ final class PollReadiness implements Readiness {
         fds.putInt(at, fd);
         fds.putShort(at + EVENTS_OFFSET, pollEvents(newInterest));
         slotInterest[slot] = newInterest;
+        slotHandle[slot] = h;
     }
 
     @Override
@@ -101,6 +119,12 @@ final class PollReadiness implements Readiness {
             rc--;
             if (slot == 0) {
                 waker.drain();
+                continue;
+            }
+            if (!slotHandle[slot].isOpen()) {
+                LOG.trace("poll: {} (token {}) was closed while registered; no longer watched", slotHandle[slot],
+                        slotToken[slot]);
+                fds.putInt(slot * POLLFD_SIZE, -1);
                 continue;
             }
             if ((revents & LibC.POLLNVAL) != 0) {
@@ -183,8 +207,10 @@ final class PollReadiness implements Readiness {
             fds.putLong(slot * POLLFD_SIZE, fds.getLong(last * POLLFD_SIZE));
             slotToken[slot] = slotToken[last];
             slotInterest[slot] = slotInterest[last];
+            slotHandle[slot] = slotHandle[last];
             tokenSlot[slotToken[slot]] = slot;
         }
+        slotHandle[last] = null;
         count = last;
     }
 
@@ -196,6 +222,7 @@ final class PollReadiness implements Readiness {
         fdsAddress = NativeMemory.address(bigger);
         slotToken = Arrays.copyOf(slotToken, capacity);
         slotInterest = Arrays.copyOf(slotInterest, capacity);
+        slotHandle = Arrays.copyOf(slotHandle, capacity);
         LOG.debug("poll: pollfd array grown to {} slots", capacity);
     }
 

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@code VectorIo}). Errors follow {@code Errors}: EAGAIN is {@link #WOULD_BLOCK}, EBADF a
  * {@link java.nio.channels.ClosedChannelException}, the rest {@link io.jevent.spi.ErrnoException}s.
  *
+ * <p><b>Dead handles.</b> Every call on a handle's descriptor is bracketed by {@link FdHandle#acquire()} and
+ * {@link #release(FdHandle)}: a handle closed here throws {@link java.nio.channels.ClosedChannelException} before
+ * any system call, so its number, which the kernel hands to the next socket opened, is never used on its behalf
+ * again. A close racing a call on another thread is completed by that call, when it ends ({@link FdHandle}).
+ *
  * <p>Thread-safe: all state is per thread.
  */
 public final class PosixNetOps implements NetOps {
@@ -43,19 +48,39 @@ public final class PosixNetOps implements NetOps {
     }
 
     /**
-     * The descriptor inside a handle.
+     * The handle as an {@link FdHandle}; its number is for system calls between {@link FdHandle#acquire()} and
+     * {@link #release(FdHandle)} only.
      *
      * @throws IllegalArgumentException if the handle is not an {@link FdHandle}
      */
-    public static int fd(Handle handle) {
+    public static FdHandle fdHandle(Handle handle) {
         if (handle instanceof FdHandle) {
-            return ((FdHandle) handle).fd();
+            return (FdHandle) handle;
         }
         throw new IllegalArgumentException("expected an FdHandle (a raw descriptor, as made by the NetOps of the"
                 + " epoll and poll backends, PosixNetOps), got "
                 + (handle == null ? "null" : handle.getClass().getSimpleName() + " '" + handle + "'")
                 + "; a ChannelHandle belongs to the nio backend: open handles with the NetOps of the backend"
                 + " the EventBase runs on");
+    }
+
+    /**
+     * Ends a call begun with {@link FdHandle#acquire()}; if the handle was closed meanwhile, this is where its
+     * descriptor is really closed. For the backends built on this layer.
+     */
+    public static void release(FdHandle h) {
+        if (h.release()) {
+            closeDeferred(h);
+        }
+    }
+
+    private static void closeDeferred(FdHandle h) {
+        if (LibC.close(h.fd()) < 0) {
+            int errno = Errors.errno();
+            LOG.debug("deferred close of {} after the call in flight: {}", h, Errors.name(errno));
+        } else {
+            LOG.trace("deferred close of {} done after the call in flight", h);
+        }
     }
 
     @Override
@@ -97,20 +122,25 @@ public final class PosixNetOps implements NetOps {
 
     @Override
     public Handle accept(Handle listener) throws IOException {
-        int lfd = fd(listener);
-        for (;;) {
-            int fd = LibC.accept4(lfd, 0, 0, SOCK_FLAGS);
-            if (fd >= 0) {
-                return new FdHandle(fd);
+        FdHandle l = fdHandle(listener);
+        int lfd = l.acquire();
+        try {
+            for (;;) {
+                int fd = LibC.accept4(lfd, 0, 0, SOCK_FLAGS);
+                if (fd >= 0) {
+                    return new FdHandle(fd);
+                }
+                int errno = Errors.errno();
+                if (errno == Errors.EAGAIN) {
+                    return null;
+                }
+                // EINTR: try again. ECONNABORTED: that peer gave up while queued; others may be waiting.
+                if (errno != Errors.EINTR && errno != Errors.ECONNABORTED) {
+                    throw Errors.newException("accept4", errno);
+                }
             }
-            int errno = Errors.errno();
-            if (errno == Errors.EAGAIN) {
-                return null;
-            }
-            // EINTR: try again. ECONNABORTED: that peer gave up while queued; others may be waiting.
-            if (errno != Errors.EINTR && errno != Errors.ECONNABORTED) {
-                throw Errors.newException("accept4", errno);
-            }
+        } finally {
+            release(l);
         }
     }
 
@@ -136,70 +166,118 @@ public final class PosixNetOps implements NetOps {
 
     @Override
     public boolean finishConnect(Handle handle) throws IOException {
-        int fd = fd(handle);
-        int error = getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_ERROR);
-        if (error != 0) {
-            throw Errors.errnoException("connect", error);
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            int error = getIntOption(fd, LibC.SOL_SOCKET, LibC.SO_ERROR);
+            if (error != 0) {
+                throw Errors.errnoException("connect", error);
+            }
+            ThreadScratch s = ThreadScratch.get();
+            s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+            if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) == 0) {
+                return true;
+            }
+            int errno = Errors.errno();
+            if (errno == Errors.ENOTCONN) {
+                return false;
+            }
+            throw Errors.newException("getpeername", errno);
+        } finally {
+            release(h);
         }
-        ThreadScratch s = ThreadScratch.get();
-        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
-        if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) == 0) {
-            return true;
-        }
-        int errno = Errors.errno();
-        if (errno == Errors.ENOTCONN) {
-            return false;
-        }
-        throw Errors.newException("getpeername", errno);
     }
 
     @Override
     public long read(Handle handle, ByteBuffer[] dsts, int offset, int length) throws IOException {
-        return VectorIo.read(fd(handle), dsts, offset, length);
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            return VectorIo.read(fd, dsts, offset, length);
+        } finally {
+            release(h);
+        }
     }
 
     @Override
     public long write(Handle handle, ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return VectorIo.write(fd(handle), srcs, offset, length);
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            return VectorIo.write(fd, srcs, offset, length);
+        } finally {
+            release(h);
+        }
     }
 
     @Override
     public void shutdownOutput(Handle handle) throws IOException {
-        Errors.check("shutdown", LibC.shutdown(fd(handle), LibC.SHUT_WR));
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            Errors.check("shutdown", LibC.shutdown(fd, LibC.SHUT_WR));
+        } finally {
+            release(h);
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The handle is marked dead first; {@code close(2)} follows at once, or, if a call on the descriptor is in
+     * flight on another thread, when that call ends (its error, if any, is then only logged at debug).
+     */
     @Override
     public void close(Handle handle) throws IOException {
-        Errors.closeResult(LibC.close(fd(handle)));
+        FdHandle h = fdHandle(handle);
+        if (h.markClosed()) {
+            Errors.closeResult(LibC.close(h.fd()));
+        }
     }
 
     @Override
     public SocketAddress localAddress(Handle handle) throws IOException {
-        int fd = fd(handle);
-        ThreadScratch s = ThreadScratch.get();
-        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
-        Errors.check("getsockname", LibC.getsockname(fd, s.addrAddress, s.lenAddress));
-        return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            ThreadScratch s = ThreadScratch.get();
+            s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+            Errors.check("getsockname", LibC.getsockname(fd, s.addrAddress, s.lenAddress));
+            return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
+        } finally {
+            release(h);
+        }
     }
 
     @Override
     public SocketAddress remoteAddress(Handle handle) throws IOException {
-        int fd = fd(handle);
-        ThreadScratch s = ThreadScratch.get();
-        s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
-        if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) < 0) {
-            int errno = Errors.errno();
-            if (errno == Errors.ENOTCONN) {
-                return null;
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            ThreadScratch s = ThreadScratch.get();
+            s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+            if (LibC.getpeername(fd, s.addrAddress, s.lenAddress) < 0) {
+                int errno = Errors.errno();
+                if (errno == Errors.ENOTCONN) {
+                    return null;
+                }
+                throw Errors.newException("getpeername", errno);
             }
-            throw Errors.newException("getpeername", errno);
+            return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
+        } finally {
+            release(h);
         }
-        return SockAddr.decode(s.addr, s.addr.getInt(ThreadScratch.LEN_OFFSET));
     }
 
     @Override
     public void setTcpNoDelay(Handle handle, boolean on) throws IOException {
-        setIntOption(fd(handle), LibC.IPPROTO_TCP, LibC.TCP_NODELAY, on ? 1 : 0);
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            setIntOption(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, on ? 1 : 0);
+        } finally {
+            release(h);
+        }
     }
 
     private static void setIntOption(int fd, int level, int name, int value) throws IOException {

@@ -8,6 +8,9 @@
  *
  * <p>Rules kept throughout: direct-mapped calls with primitive and address arguments only; native structs
  * (pollfd, iovec, sockaddr) live in direct buffers we own and are read with {@code getInt}/{@code getLong};
- * nothing allocates per read, write or poll; errno is interpreted only in {@code internal.Errors}.
+ * nothing allocates per read, write or poll; errno is interpreted only in {@code internal.Errors}; every system
+ * call on a handle's descriptor runs between {@code FdHandle.acquire()} and {@code PosixNetOps.release}, so a
+ * handle closed through {@code NetOps} never reaches the socket that reused its number. The poll backend, which
+ * knows only numbers, stops watching (fd -1) a pollfd whose handle was closed while registered.
  */
 package io.jevent.backend.posix;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jevent.backend.posix.internal.Errors;
+import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.ThreadScratch;
 import io.jevent.spi.ChannelHandle;
 import io.jevent.spi.ErrnoException;
@@ -189,11 +190,18 @@ class PosixNetOpsTest {
         Handle[] p = ops.socketPair();
         ops.close(p[1]);
         ops.close(p[0]);
-        ClosedChannelException e = assertThrows(ClosedChannelException.class, () -> ops.close(p[0]));
-        ErrnoException cause = assertInstanceOf(ErrnoException.class, e.getCause());
-        assertEquals("EBADF", cause.errnoName());
+        ops.close(p[0]); // a closed handle is dead: closing it again is a no-op, its number is never closed twice
         assertThrows(ClosedChannelException.class,
                 () -> ops.read(p[0], new ByteBuffer[] {ByteBuffer.allocate(1)}, 0, 1));
+
+        // closed behind the handle's back (outside NetOps): the kernel's EBADF, with the errno kept as the cause
+        Handle[] q = pair();
+        Errors.check("close", LibC.close(((FdHandle) q[0]).fd()));
+        ClosedChannelException e = assertThrows(ClosedChannelException.class,
+                () -> ops.read(q[0], new ByteBuffer[] {ByteBuffer.allocate(1)}, 0, 1));
+        ErrnoException cause = assertInstanceOf(ErrnoException.class, e.getCause());
+        assertEquals("EBADF", cause.errnoName());
+        opened.remove(q[0]);
     }
 
     @Test

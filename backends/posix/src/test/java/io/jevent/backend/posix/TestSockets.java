@@ -18,7 +18,7 @@ public final class TestSockets {
     public static void setLingerZero(Handle h) throws IOException {
         ByteBuffer linger = NativeMemory.allocate(8);
         linger.putInt(0, 1).putInt(4, 0);
-        Errors.check("setsockopt", LibC.setsockopt(PosixNetOps.fd(h), LibC.SOL_SOCKET, SO_LINGER,
+        Errors.check("setsockopt", LibC.setsockopt(PosixNetOps.fdHandle(h).fd(), LibC.SOL_SOCKET, SO_LINGER,
                 NativeMemory.address(linger), 8));
     }
 }

@@ -604,8 +604,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 unlinkActive(e);
             }
             e.timeoutNanos = nanos;
-            e.common = ct;
-            timers.schedule(e, System.nanoTime(), nanos, ct);
+            timers.schedule(e, System.nanoTime(), nanos, ct); // sets e.common once the old timeout is gone
         }
     }
 

@@ -39,11 +39,17 @@ final class TimerQueue {
         }
     }
 
-    /** Sets (or resets) {@code e}'s timeout to {@code now + nanos}, on {@code ct}'s FIFO when given. */
+    /**
+     * Sets (or resets) {@code e}'s timeout to {@code now + nanos}, on {@code ct}'s FIFO when given, else in the heap.
+     * The only writer of {@link Event#common}: the old timeout is cancelled first, through the FIFO (or heap) the
+     * event is really on, and only then does {@code e.common} name the new one. Setting it before (as a caller
+     * might) would unlink the event from the FIFO it is about to join and leave it on the old one.
+     */
     void schedule(Event e, long now, long nanos, CommonTimeout ct) {
         if ((e.state & Event.TIMED) != 0) {
             unschedule(e);
         }
+        e.common = ct;
         e.deadline = now + Math.min(nanos, Long.MAX_VALUE / 4);
         e.seq = seq++;
         e.state |= Event.TIMED;
@@ -57,7 +63,7 @@ final class TimerQueue {
         }
     }
 
-    /** Cancels {@code e}'s timeout. */
+    /** Cancels {@code e}'s timeout: takes it out of the heap, or off the FIFO of {@code e.common}. */
     void unschedule(Event e) {
         e.state &= ~Event.TIMED;
         if (e.heapIndex >= 0) {

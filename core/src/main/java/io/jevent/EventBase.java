@@ -66,6 +66,8 @@ public final class EventBase implements Executor, AutoCloseable {
     private final Event[] activeHead;
     private final Event[] activeTail;
     private int activeCount;
+    /** The priority whose queue is being run, -1 outside {@link #processActive}: a more urgent activation ends it. */
+    private int runningPriority = -1;
 
     private Event insertedHead;
     private int insertedCount;
@@ -694,7 +696,11 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ dispatch
 
-    /** Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. */
+    /**
+     * Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. An event
+     * more urgent than the queue being run ends that queue's pass, as in libevent's {@code event_active}: it runs
+     * next, before the rest of the queue whose callback activated it.
+     */
     void activate(Event e, int what) {
         if ((e.state & Event.ACTIVE) != 0) {
             e.result |= what;
@@ -703,6 +709,9 @@ public final class EventBase implements Executor, AutoCloseable {
         e.state |= Event.ACTIVE;
         e.result = what;
         int p = e.priority;
+        if (p < runningPriority) {
+            continueRequested = true;
+        }
         e.activeNext = null;
         e.activePrev = activeTail[p];
         if (activeTail[p] == null) {
@@ -732,14 +741,23 @@ public final class EventBase implements Executor, AutoCloseable {
         activeCount--;
     }
 
-    /** Runs the most urgent non-empty priority; returns callbacks run, or -1 after loopBreak. */
+    /**
+     * Runs the most urgent non-empty priority; returns callbacks run, or -1 after loopBreak. The pass ends early
+     * (the loop polls, then starts again from the most urgent queue) after loopContinue, the maxDispatch limits, or
+     * the activation of a more urgent event.
+     */
     private int processActive() {
         long end = maxDispatchNanos >= 0 ? System.nanoTime() + maxDispatchNanos : 0;
         for (int p = 0; p < priorities; p++) {
             if (activeHead[p] != null) {
                 boolean limited = p >= limitAfterPriority;
-                return processQueue(p, limited ? maxDispatchCallbacks : Integer.MAX_VALUE,
-                        limited && maxDispatchNanos >= 0, end);
+                runningPriority = p;
+                try {
+                    return processQueue(p, limited ? maxDispatchCallbacks : Integer.MAX_VALUE,
+                            limited && maxDispatchNanos >= 0, end);
+                } finally {
+                    runningPriority = -1;
+                }
             }
         }
         return 0;

@@ -60,6 +60,51 @@ public abstract class LoopConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldRunMoreUrgentEventActivatedByCallbackBeforeRestOfItsQueue() {
+        // libevent's event_active: a priority more urgent than the running one ends the pass over the current queue
+        EventBase base = newBase(new EventConfig().priorities(5));
+        List<String> order = new ArrayList<>();
+        Event b = base.newUserEvent((ev, w) -> order.add("B"));
+        Event c = base.newUserEvent((ev, w) -> order.add("C"));
+        Event a = base.newUserEvent((ev, w) -> {
+            order.add("A");
+            b.activate(Ev.READ);
+            c.activate(Ev.READ);
+        });
+        Event d = base.newUserEvent((ev, w) -> order.add("D"));
+        a.priority(4);
+        b.priority(4);
+        c.priority(0);
+        d.priority(4);
+        a.activate(Ev.READ);
+        d.activate(Ev.READ); // queued behind A before B: it too waits for C
+        dispatchWithin(base);
+        assertEquals(List.of("A", "C", "D", "B"), order);
+    }
+
+    @Test
+    void shouldFinishQueueWhenCallbackActivatesSameOrLessUrgentPriority() {
+        EventBase base = newBase(new EventConfig().priorities(3));
+        List<String> order = new ArrayList<>();
+        Event same = base.newUserEvent((ev, w) -> order.add("same"));
+        Event lower = base.newUserEvent((ev, w) -> order.add("lower"));
+        Event first = base.newUserEvent((ev, w) -> {
+            order.add("first");
+            lower.activate(Ev.READ);
+            same.activate(Ev.READ);
+        });
+        Event second = base.newUserEvent((ev, w) -> order.add("second"));
+        first.priority(1);
+        second.priority(1);
+        same.priority(1);
+        lower.priority(2);
+        first.activate(Ev.READ);
+        second.activate(Ev.READ);
+        dispatchWithin(base);
+        assertEquals(List.of("first", "second", "same", "lower"), order);
+    }
+
+    @Test
     void shouldRejectPriorityOutOfRangeAndChangeWhileActive() {
         EventBase base = newBase(new EventConfig().priorities(2));
         Event e = base.newUserEvent((ev, w) -> { });

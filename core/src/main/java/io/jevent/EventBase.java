@@ -71,6 +71,8 @@ public final class EventBase implements Executor, AutoCloseable {
 
     private Event insertedHead;
     private int insertedCount;
+    /** Backend polls so far, one per loop iteration; see {@link #pollCount()}. Written by the loop thread only. */
+    private long polls;
 
     /** Timer heap and common-timeout FIFOs. */
     private final TimerQueue timers = new TimerQueue();
@@ -280,6 +282,10 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * Runs the loop (libevent's {@code event_base_loop}).
      *
+     * <p>Interrupting the loop thread does not stop the loop (use {@link #loopExit} or {@link #loopBreak}, as
+     * with Netty's event loops) and does not make it spin; the interrupt status stays set for the callbacks and
+     * for the code after the loop returns.
+     *
      * @param flags {@link LoopFlag#ONCE}, {@link LoopFlag#NONBLOCK}, {@link LoopFlag#NO_EXIT_ON_EMPTY}, or 0
      * @return 0 when it ended by request or by a ONCE/NONBLOCK pass, 1 when it ended because nothing was pending
      * @throws IllegalStateException if the loop is already running (re-entrant or on another thread) or the base
@@ -325,6 +331,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
                 io.applyChanges();
+                polls++;
                 try {
                     readiness.poll(timeout, sink);
                 } catch (IOException e) {
@@ -494,6 +501,15 @@ public final class EventBase implements Executor, AutoCloseable {
     /** Number of pending events (what keeps {@link #dispatch} running). */
     public int pendingCount() {
         return insertedCount;
+    }
+
+    /**
+     * How many times this base's loops have polled the backend: once per loop iteration. A count that climbs
+     * while nothing is ready and no timer is due shows a busy loop. Exact on the loop thread; from another thread,
+     * a snapshot that may be stale.
+     */
+    public long pollCount() {
+        return polls;
     }
 
     @Override

@@ -369,6 +369,73 @@ public abstract class LoopConformance extends ConformanceBase {
         return ran;
     }
 
+    /** Polls a loop may make while it waits for one timer: a few wake-ups, never one per spin. */
+    private static final long FEW_POLLS = 50;
+
+    @Test
+    void shouldWaitWithoutSpinningAndKeepInterruptStatusWhenLoopThreadIsInterrupted() {
+        EventBase base = newBase();
+        List<Boolean> interruptedInCallback = new ArrayList<>();
+        long[] polls = new long[2];
+        base.newTimer((ev, w) -> {
+            interruptedInCallback.add(Thread.currentThread().isInterrupted());
+            polls[0] = base.pollCount();
+            Thread.currentThread().interrupt(); // a callback may interrupt its own thread too
+        }).add(Duration.ofMillis(150));
+        base.newTimer((ev, w) -> {
+            interruptedInCallback.add(Thread.currentThread().isInterrupted());
+            polls[1] = base.pollCount();
+        }).add(Duration.ofMillis(300));
+        long start = System.nanoTime();
+        long before = base.pollCount();
+        Thread.currentThread().interrupt();
+        boolean keptAfterDispatch;
+        try {
+            assertEquals(1, dispatchWithin(base));
+        } finally {
+            keptAfterDispatch = Thread.interrupted(); // and clears it for the next test on this thread
+        }
+        assertTrue(System.nanoTime() - start >= 300_000_000L, "the loop ended before its timers were due");
+        assertEquals(List.of(true, true), interruptedInCallback, "callbacks see the thread's interrupt status");
+        assertTrue(keptAfterDispatch, "the interrupt status was lost by the loop");
+        assertTrue(polls[0] - before <= FEW_POLLS,
+                "interrupted before dispatch, the loop polled " + (polls[0] - before) + " times in 150 ms: it spins");
+        assertTrue(polls[1] - polls[0] <= FEW_POLLS,
+                "interrupted by a callback, the loop polled " + (polls[1] - polls[0]) + " times in 150 ms: it spins");
+    }
+
+    @Test
+    void shouldKeepServingTasksWithoutSpinningWhenInterruptedFromAnotherThread() throws InterruptedException {
+        EventBase base = newBase();
+        Thread loopThread = Thread.currentThread();
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        boolean[] taskRan = {false};
+        long[] pollsAfterInterrupt = {-1};
+        long[] pollsAtEnd = {-1};
+        Thread other = new Thread(() -> {
+            loopThread.interrupt();
+            interrupted.countDown();
+            base.execute(() -> { // a task from another thread still wakes the interrupted loop
+                taskRan[0] = true;
+                pollsAfterInterrupt[0] = base.pollCount();
+            });
+        }, "interrupter");
+        base.newTimer((ev, w) -> pollsAtEnd[0] = base.pollCount()).add(Duration.ofMillis(300));
+        base.execute(other::start); // once the loop runs
+        boolean kept;
+        try {
+            assertEquals(1, dispatchWithin(base));
+        } finally {
+            kept = Thread.interrupted();
+        }
+        other.join(10_000);
+        assertEquals(0, interrupted.getCount(), "the other thread did not run");
+        assertTrue(taskRan[0], "the task given after the interrupt did not run");
+        assertTrue(kept, "the interrupt status was lost by the loop");
+        long polls = pollsAtEnd[0] - pollsAfterInterrupt[0];
+        assertTrue(polls <= FEW_POLLS, "interrupted, the loop polled " + polls + " times waiting for a timer: it spins");
+    }
+
     @Test
     void shouldDumpAndListPendingEvents() throws IOException {
         EventBase base = newBase();

@@ -615,6 +615,9 @@ public final class EventBase implements Executor, AutoCloseable {
             }
             insertedHead = e;
             insertedCount++;
+            if (nanos < 0) {
+                e.timeoutNanos = -1; // pending with no timeout: a persistent event must not restart an old one
+            }
         }
         if (nanos >= 0) {
             // rescheduling a timeout before its callback ran cancels the pending TIMEOUT activation (libevent)

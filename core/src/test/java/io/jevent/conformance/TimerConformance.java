@@ -252,6 +252,20 @@ public abstract class TimerConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldNotBringBackOldTimeoutWhenRemovedPersistentEventIsAddedWithoutOne() {
+        EventBase base = newBase();
+        List<Integer> whats = new ArrayList<>();
+        Event e = base.newEvent(null, Ev.PERSIST, (ev, what) -> whats.add(what));
+        e.add(Duration.ofMillis(20));
+        e.remove();
+        e.add(); // pending again, with no timeout
+        e.activate(Ev.READ);
+        base.newTimer((ev, what) -> e.remove()).add(Duration.ofMillis(200));
+        dispatchWithin(base);
+        assertEquals(List.of(Ev.READ), whats, "the 20 ms timeout of before the remove() came back");
+    }
+
+    @Test
     void shouldRejectNegativeTimeoutWithClearMessage() {
         EventBase base = newBase();
         Event t = base.newTimer((ev, what) -> { });

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The event loop: libevent's {@code event_base}. It owns registered events, the timer heap, one active queue per
@@ -130,7 +131,11 @@ public final class EventBase implements Executor, AutoCloseable {
      */
     public static EventBase create(EventConfig config) {
         Objects.requireNonNull(config, "config");
-        Backend chosen = BackendChooser.choose(config);
+        return open(BackendChooser.choose(config), config);
+    }
+
+    /** A base on {@code chosen}; package-private so that tests here can run the loop on a backend of their own. */
+    static EventBase open(Backend chosen, EventConfig config) {
         try {
             Readiness r = chosen.open(config);
             log.debug("EventBase on backend {} ({} priorities)", chosen.name(), config.priorities());
@@ -429,7 +434,7 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /** Monotonic time in nanoseconds, the clock timers use. */
     public long nanoTime() {
-        return System.nanoTime();
+        return timers.now();
     }
 
     /** Closes the backend and forgets every event. Must not be called while the loop runs. Idempotent. */
@@ -625,7 +630,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 unlinkActive(e);
             }
             e.timeoutNanos = nanos;
-            timers.schedule(e, System.nanoTime(), nanos, ct); // sets e.common once the old timeout is gone
+            timers.schedule(e, timers.now(), nanos, ct); // sets e.common once the old timeout is gone
         }
     }
 
@@ -703,6 +708,11 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     // -------------------------------------------------------------------------------------------------- timers
+
+    /** For tests in this package: timers follow {@code clock} instead of {@link System#nanoTime()}. */
+    void useClock(LongSupplier clock) {
+        timers.useClock(clock);
+    }
 
     /** A timeout passed: a one-shot event stops being pending, and the event runs with TIMEOUT. */
     void expire(Event e) {
@@ -813,7 +823,7 @@ public final class EventBase implements Executor, AutoCloseable {
         if (e.timeoutNanos < 0 || (e.state & Event.INSERTED) == 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = timers.now();
         if (e.common == null && (what & Ev.TIMEOUT) != 0) {
             // periodic timers keep their phase: the next deadline follows the last one, unless we are so late
             // that it is already past

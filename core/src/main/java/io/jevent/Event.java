@@ -56,7 +56,10 @@ public final class Event {
     int heapIndex = -1;
     /** The timeout the event was last added with, in ns, -1 for none; used to restart persistent timeouts. */
     long timeoutNanos = -1;
-    /** The common timeout the event was last added with, or null. */
+    /**
+     * The common timeout the event was last added with, or null; while TIMED, the FIFO it waits on (null: the
+     * heap). Written only by {@link TimerQueue#schedule}, which needs the old value to cancel the old timeout.
+     */
     CommonTimeout common;
     Event commonPrev;
     Event commonNext;

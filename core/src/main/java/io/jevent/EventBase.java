@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The event loop: libevent's {@code event_base}. It owns registered events, the timer heap, one active queue per
@@ -66,9 +67,13 @@ public final class EventBase implements Executor, AutoCloseable {
     private final Event[] activeHead;
     private final Event[] activeTail;
     private int activeCount;
+    /** The priority whose queue is being run, -1 outside {@link #processActive}: a more urgent activation ends it. */
+    private int runningPriority = -1;
 
     private Event insertedHead;
     private int insertedCount;
+    /** Backend polls so far, one per loop iteration; see {@link #pollCount()}. Written by the loop thread only. */
+    private long polls;
 
     /** Timer heap and common-timeout FIFOs. */
     private final TimerQueue timers = new TimerQueue();
@@ -126,7 +131,11 @@ public final class EventBase implements Executor, AutoCloseable {
      */
     public static EventBase create(EventConfig config) {
         Objects.requireNonNull(config, "config");
-        Backend chosen = BackendChooser.choose(config);
+        return open(BackendChooser.choose(config), config);
+    }
+
+    /** A base on {@code chosen}; package-private so that tests here can run the loop on a backend of their own. */
+    static EventBase open(Backend chosen, EventConfig config) {
         try {
             Readiness r = chosen.open(config);
             log.debug("EventBase on backend {} ({} priorities)", chosen.name(), config.priorities());
@@ -278,6 +287,10 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * Runs the loop (libevent's {@code event_base_loop}).
      *
+     * <p>Interrupting the loop thread does not stop the loop (use {@link #loopExit} or {@link #loopBreak}, as
+     * with Netty's event loops) and does not make it spin; the interrupt status stays set for the callbacks and
+     * for the code after the loop returns.
+     *
      * @param flags {@link LoopFlag#ONCE}, {@link LoopFlag#NONBLOCK}, {@link LoopFlag#NO_EXIT_ON_EMPTY}, or 0
      * @return 0 when it ended by request or by a ONCE/NONBLOCK pass, 1 when it ended because nothing was pending
      * @throws IllegalStateException if the loop is already running (re-entrant or on another thread) or the base
@@ -323,6 +336,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 io.applyChanges(); // first: a refused registration activates its events, and then nobody waits
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
+                polls++;
                 try {
                     readiness.poll(timeout, sink);
                 } catch (IOException e) {
@@ -420,7 +434,7 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /** Monotonic time in nanoseconds, the clock timers use. */
     public long nanoTime() {
-        return System.nanoTime();
+        return timers.now();
     }
 
     /** Closes the backend and forgets every event. Must not be called while the loop runs. Idempotent. */
@@ -492,6 +506,15 @@ public final class EventBase implements Executor, AutoCloseable {
     /** Number of pending events (what keeps {@link #dispatch} running). */
     public int pendingCount() {
         return insertedCount;
+    }
+
+    /**
+     * How many times this base's loops have polled the backend: once per loop iteration. A count that climbs
+     * while nothing is ready and no timer is due shows a busy loop. Exact on the loop thread; from another thread,
+     * a snapshot that may be stale.
+     */
+    public long pollCount() {
+        return polls;
     }
 
     @Override
@@ -597,6 +620,9 @@ public final class EventBase implements Executor, AutoCloseable {
             }
             insertedHead = e;
             insertedCount++;
+            if (nanos < 0) {
+                e.timeoutNanos = -1; // pending with no timeout: a persistent event must not restart an old one
+            }
         }
         if (nanos >= 0) {
             // rescheduling a timeout before its callback ran cancels the pending TIMEOUT activation (libevent)
@@ -604,8 +630,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 unlinkActive(e);
             }
             e.timeoutNanos = nanos;
-            e.common = ct;
-            timers.schedule(e, System.nanoTime(), nanos, ct);
+            timers.schedule(e, timers.now(), nanos, ct); // sets e.common once the old timeout is gone
         }
     }
 
@@ -684,6 +709,11 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // -------------------------------------------------------------------------------------------------- timers
 
+    /** For tests in this package: timers follow {@code clock} instead of {@link System#nanoTime()}. */
+    void useClock(LongSupplier clock) {
+        timers.useClock(clock);
+    }
+
     /** A timeout passed: a one-shot event stops being pending, and the event runs with TIMEOUT. */
     void expire(Event e) {
         e.state &= ~Event.TIMED;
@@ -695,7 +725,11 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ dispatch
 
-    /** Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. */
+    /**
+     * Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. An event
+     * more urgent than the queue being run ends that queue's pass, as in libevent's {@code event_active}: it runs
+     * next, before the rest of the queue whose callback activated it.
+     */
     void activate(Event e, int what) {
         if ((e.state & Event.ACTIVE) != 0) {
             e.result |= what;
@@ -704,6 +738,9 @@ public final class EventBase implements Executor, AutoCloseable {
         e.state |= Event.ACTIVE;
         e.result = what;
         int p = e.priority;
+        if (p < runningPriority) {
+            continueRequested = true;
+        }
         e.activeNext = null;
         e.activePrev = activeTail[p];
         if (activeTail[p] == null) {
@@ -733,14 +770,23 @@ public final class EventBase implements Executor, AutoCloseable {
         activeCount--;
     }
 
-    /** Runs the most urgent non-empty priority; returns callbacks run, or -1 after loopBreak. */
+    /**
+     * Runs the most urgent non-empty priority; returns callbacks run, or -1 after loopBreak. The pass ends early
+     * (the loop polls, then starts again from the most urgent queue) after loopContinue, the maxDispatch limits, or
+     * the activation of a more urgent event.
+     */
     private int processActive() {
         long end = maxDispatchNanos >= 0 ? System.nanoTime() + maxDispatchNanos : 0;
         for (int p = 0; p < priorities; p++) {
             if (activeHead[p] != null) {
                 boolean limited = p >= limitAfterPriority;
-                return processQueue(p, limited ? maxDispatchCallbacks : Integer.MAX_VALUE,
-                        limited && maxDispatchNanos >= 0, end);
+                runningPriority = p;
+                try {
+                    return processQueue(p, limited ? maxDispatchCallbacks : Integer.MAX_VALUE,
+                            limited && maxDispatchNanos >= 0, end);
+                } finally {
+                    runningPriority = -1;
+                }
             }
         }
         return 0;
@@ -777,7 +823,7 @@ public final class EventBase implements Executor, AutoCloseable {
         if (e.timeoutNanos < 0 || (e.state & Event.INSERTED) == 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = timers.now();
         if (e.common == null && (what & Ev.TIMEOUT) != 0) {
             // periodic timers keep their phase: the next deadline follows the last one, unless we are so late
             // that it is already past

@@ -2,6 +2,7 @@ package io.jevent;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The base's timers: a {@link TimerHeap} ordered by (deadline, insertion sequence) and libevent's common
@@ -17,6 +18,19 @@ final class TimerQueue {
     private long seq;
     /** One per distinct duration; guarded by itself (made from any thread). */
     private final Map<Long, CommonTimeout> common = new HashMap<>();
+    /** {@code null}: {@link System#nanoTime()}. Tests in this package drive the timers with their own clock. */
+    private LongSupplier clock;
+
+    /** The time timers are measured in: monotonic nanoseconds. */
+    long now() {
+        LongSupplier c = clock;
+        return c == null ? System.nanoTime() : c.getAsLong();
+    }
+
+    /** For tests in this package: measures time by {@code clock}, before any timer is set. */
+    void useClock(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** Entries in the heap (a common timeout counts once). */
     int size() {
@@ -39,11 +53,17 @@ final class TimerQueue {
         }
     }
 
-    /** Sets (or resets) {@code e}'s timeout to {@code now + nanos}, on {@code ct}'s FIFO when given. */
+    /**
+     * Sets (or resets) {@code e}'s timeout to {@code now + nanos}, on {@code ct}'s FIFO when given, else in the heap.
+     * The only writer of {@link Event#common}: the old timeout is cancelled first, through the FIFO (or heap) the
+     * event is really on, and only then does {@code e.common} name the new one. Setting it before (as a caller
+     * might) would unlink the event from the FIFO it is about to join and leave it on the old one.
+     */
     void schedule(Event e, long now, long nanos, CommonTimeout ct) {
         if ((e.state & Event.TIMED) != 0) {
             unschedule(e);
         }
+        e.common = ct;
         e.deadline = now + Math.min(nanos, Long.MAX_VALUE / 4);
         e.seq = seq++;
         e.state |= Event.TIMED;
@@ -57,7 +77,7 @@ final class TimerQueue {
         }
     }
 
-    /** Cancels {@code e}'s timeout. */
+    /** Cancels {@code e}'s timeout: takes it out of the heap, or off the FIFO of {@code e.common}. */
     void unschedule(Event e) {
         e.state &= ~Event.TIMED;
         if (e.heapIndex >= 0) {
@@ -90,7 +110,7 @@ final class TimerQueue {
         if (top == null) {
             return -1;
         }
-        return Math.max(0, top.deadline - System.nanoTime());
+        return Math.max(0, top.deadline - now());
     }
 
     /** Hands every event whose deadline has passed to {@code base.expire}, in deadline order. */
@@ -99,7 +119,7 @@ final class TimerQueue {
         if (top == null) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         while ((top = heap.peek()) != null && top.deadline - now <= 0) {
             heap.pop();
             if (top.callback == null) { // a common timeout's sentinel: expire its FIFO's due head

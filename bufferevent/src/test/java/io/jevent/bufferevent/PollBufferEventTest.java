@@ -13,4 +13,5 @@ class PollBufferEventTest {
     @Nested class Listeners extends ListenerConformance { }
     @Nested class Options extends OptionsConformance { }
     @Nested class DescriptorReuse extends DescriptorReuseConformance { }
+    @Nested class TimeoutMoves extends TimeoutMoveConformance { }
 }

@@ -37,6 +37,10 @@ public interface Readiness extends AutoCloseable {
     /**
      * Waits for readiness and reports it into {@code sink}, without allocating.
      *
+     * <p>The calling thread's interrupt status neither ends nor shortens the wait, and is left as found (an
+     * interrupt during the wait may end it early once, and stays set): the loop neither spins nor loses the
+     * status for its callbacks and its caller.
+     *
      * @param timeoutNanos how long to wait: {@code < 0} for ever, {@code 0} not at all
      * @param sink receives each ready handle
      * @return the number of handles reported

@@ -60,6 +60,51 @@ public abstract class LoopConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldRunMoreUrgentEventActivatedByCallbackBeforeRestOfItsQueue() {
+        // libevent's event_active: a priority more urgent than the running one ends the pass over the current queue
+        EventBase base = newBase(new EventConfig().priorities(5));
+        List<String> order = new ArrayList<>();
+        Event b = base.newUserEvent((ev, w) -> order.add("B"));
+        Event c = base.newUserEvent((ev, w) -> order.add("C"));
+        Event a = base.newUserEvent((ev, w) -> {
+            order.add("A");
+            b.activate(Ev.READ);
+            c.activate(Ev.READ);
+        });
+        Event d = base.newUserEvent((ev, w) -> order.add("D"));
+        a.priority(4);
+        b.priority(4);
+        c.priority(0);
+        d.priority(4);
+        a.activate(Ev.READ);
+        d.activate(Ev.READ); // queued behind A before B: it too waits for C
+        dispatchWithin(base);
+        assertEquals(List.of("A", "C", "D", "B"), order);
+    }
+
+    @Test
+    void shouldFinishQueueWhenCallbackActivatesSameOrLessUrgentPriority() {
+        EventBase base = newBase(new EventConfig().priorities(3));
+        List<String> order = new ArrayList<>();
+        Event same = base.newUserEvent((ev, w) -> order.add("same"));
+        Event lower = base.newUserEvent((ev, w) -> order.add("lower"));
+        Event first = base.newUserEvent((ev, w) -> {
+            order.add("first");
+            lower.activate(Ev.READ);
+            same.activate(Ev.READ);
+        });
+        Event second = base.newUserEvent((ev, w) -> order.add("second"));
+        first.priority(1);
+        second.priority(1);
+        same.priority(1);
+        lower.priority(2);
+        first.activate(Ev.READ);
+        second.activate(Ev.READ);
+        dispatchWithin(base);
+        assertEquals(List.of("first", "second", "same", "lower"), order);
+    }
+
+    @Test
     void shouldRejectPriorityOutOfRangeAndChangeWhileActive() {
         EventBase base = newBase(new EventConfig().priorities(2));
         Event e = base.newUserEvent((ev, w) -> { });
@@ -322,6 +367,73 @@ public abstract class LoopConformance extends ConformanceBase {
         spinner.activate(Ev.READ);
         dispatchWithin(base);
         return ran;
+    }
+
+    /** Polls a loop may make while it waits for one timer: a few wake-ups, never one per spin. */
+    private static final long FEW_POLLS = 50;
+
+    @Test
+    void shouldWaitWithoutSpinningAndKeepInterruptStatusWhenLoopThreadIsInterrupted() {
+        EventBase base = newBase();
+        List<Boolean> interruptedInCallback = new ArrayList<>();
+        long[] polls = new long[2];
+        base.newTimer((ev, w) -> {
+            interruptedInCallback.add(Thread.currentThread().isInterrupted());
+            polls[0] = base.pollCount();
+            Thread.currentThread().interrupt(); // a callback may interrupt its own thread too
+        }).add(Duration.ofMillis(150));
+        base.newTimer((ev, w) -> {
+            interruptedInCallback.add(Thread.currentThread().isInterrupted());
+            polls[1] = base.pollCount();
+        }).add(Duration.ofMillis(300));
+        long start = System.nanoTime();
+        long before = base.pollCount();
+        Thread.currentThread().interrupt();
+        boolean keptAfterDispatch;
+        try {
+            assertEquals(1, dispatchWithin(base));
+        } finally {
+            keptAfterDispatch = Thread.interrupted(); // and clears it for the next test on this thread
+        }
+        assertTrue(System.nanoTime() - start >= 300_000_000L, "the loop ended before its timers were due");
+        assertEquals(List.of(true, true), interruptedInCallback, "callbacks see the thread's interrupt status");
+        assertTrue(keptAfterDispatch, "the interrupt status was lost by the loop");
+        assertTrue(polls[0] - before <= FEW_POLLS,
+                "interrupted before dispatch, the loop polled " + (polls[0] - before) + " times in 150 ms: it spins");
+        assertTrue(polls[1] - polls[0] <= FEW_POLLS,
+                "interrupted by a callback, the loop polled " + (polls[1] - polls[0]) + " times in 150 ms: it spins");
+    }
+
+    @Test
+    void shouldKeepServingTasksWithoutSpinningWhenInterruptedFromAnotherThread() throws InterruptedException {
+        EventBase base = newBase();
+        Thread loopThread = Thread.currentThread();
+        java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+        boolean[] taskRan = {false};
+        long[] pollsAfterInterrupt = {-1};
+        long[] pollsAtEnd = {-1};
+        Thread other = new Thread(() -> {
+            loopThread.interrupt();
+            interrupted.countDown();
+            base.execute(() -> { // a task from another thread still wakes the interrupted loop
+                taskRan[0] = true;
+                pollsAfterInterrupt[0] = base.pollCount();
+            });
+        }, "interrupter");
+        base.newTimer((ev, w) -> pollsAtEnd[0] = base.pollCount()).add(Duration.ofMillis(300));
+        base.execute(other::start); // once the loop runs
+        boolean kept;
+        try {
+            assertEquals(1, dispatchWithin(base));
+        } finally {
+            kept = Thread.interrupted();
+        }
+        other.join(10_000);
+        assertEquals(0, interrupted.getCount(), "the other thread did not run");
+        assertTrue(taskRan[0], "the task given after the interrupt did not run");
+        assertTrue(kept, "the interrupt status was lost by the loop");
+        long polls = pollsAtEnd[0] - pollsAfterInterrupt[0];
+        assertTrue(polls <= FEW_POLLS, "interrupted, the loop polled " + polls + " times waiting for a timer: it spins");
     }
 
     @Test

@@ -189,6 +189,82 @@ public abstract class TimerConformance extends ConformanceBase {
                 "the idle timeout was not restarted by the last activity");
     }
 
+    /**
+     * libevent's {@code test_common_timeout}: 100 persistent events on 100 ms and 200 ms common timeouts, some
+     * first added with another timeout (common to plain, plain to common, common to common), each removed after its
+     * fourth firing. Moving a pending event must take it off the FIFO (or heap) it was on, not the one it goes to.
+     */
+    @Test
+    void shouldFireEveryEventFourTimesAfterMovingBetweenCommonAndPlainTimeouts() {
+        EventBase base = newBase();
+        CommonTimeout ms100 = base.commonTimeout(Duration.ofMillis(100));
+        CommonTimeout ms200 = base.commonTimeout(Duration.ofMillis(200));
+        base.commonTimeout(Duration.ofSeconds(5)); // an idle third FIFO, as in libevent's test
+        int n = 100;
+        int[] count = new int[n];
+        long[] lastAt = new long[n];
+        Event[] events = new Event[n];
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            events[i] = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
+                assertEquals(Ev.TIMEOUT, what);
+                lastAt[id] = System.nanoTime();
+                if (++count[id] >= 4) {
+                    ev.remove();
+                }
+            });
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Event e = events[i];
+            if (i % 2 == 0) {
+                e.add(ms200);
+            } else if (i % 20 == 1) { // common to plain
+                e.add(ms200);
+                e.add(Duration.ofMillis(100));
+            } else if (i % 20 == 3) { // plain to common
+                e.add(Duration.ofMillis(200));
+                e.add(ms100);
+            } else if (i % 20 == 5) { // common to common
+                e.add(ms200);
+                e.add(ms100);
+            } else {
+                e.add(ms100);
+            }
+        }
+        int waitingOn200 = ms200.size();
+        int waitingOn100 = ms100.size();
+        assertEquals(1, dispatchWithin(base));
+        for (int i = 0; i < n; i++) {
+            assertEquals(4, count[i], "event " + i + " fired " + count[i] + " times");
+        }
+        assertEquals(50, waitingOn200, "only the even events were left on the 200 ms FIFO");
+        assertEquals(50 - 5, waitingOn100, "the odd events but those moved to a plain timeout were on 100 ms");
+        for (int i = 0; i < n; i++) {
+            long ms = (lastAt[i] - start) / 1_000_000;
+            long expected = i % 2 == 1 ? 400 : 800;
+            assertTrue(ms >= expected, "event " + i + " fired its fourth time early, at " + ms + " ms");
+            assertTrue(ms < expected + 4 * LATENESS_BOUND_NANOS / 1_000_000,
+                    "event " + i + " fired its fourth time at " + ms + " ms, expected about " + expected);
+        }
+        assertEquals(0, ms100.size());
+        assertEquals(0, ms200.size());
+    }
+
+    @Test
+    void shouldNotBringBackOldTimeoutWhenRemovedPersistentEventIsAddedWithoutOne() {
+        EventBase base = newBase();
+        List<Integer> whats = new ArrayList<>();
+        Event e = base.newEvent(null, Ev.PERSIST, (ev, what) -> whats.add(what));
+        e.add(Duration.ofMillis(20));
+        e.remove();
+        e.add(); // pending again, with no timeout
+        e.activate(Ev.READ);
+        base.newTimer((ev, what) -> e.remove()).add(Duration.ofMillis(200));
+        dispatchWithin(base);
+        assertEquals(List.of(Ev.READ), whats, "the 20 ms timeout of before the remove() came back");
+    }
+
     @Test
     void shouldRejectNegativeTimeoutWithClearMessage() {
         EventBase base = newBase();

@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  * ({@link Selector#select(Consumer, long)}), so no selected-key set is built or iterated, and the token is read
  * from the key's attachment as an int.
  *
- * <p><b>Interrupts.</b> A selector is interruptible: while the calling thread's interrupt status is set, every
- * {@link #poll} returns at once, reporting what is ready. The status is left set, for the caller to handle; a loop
- * that ignores it spins.
+ * <p><b>Interrupts.</b> A selector is interruptible: while the calling thread's interrupt status is set, a
+ * selection returns at once, so a loop whose thread was interrupted would spin. {@link #poll} therefore clears the
+ * status for the selection and sets it again afterwards: the wait lasts as asked, and the status stays with the
+ * caller, as on the native backends (whose system calls ignore it). An interrupt arriving during a selection
+ * ends that one early, once, and stays set.
  *
  * <p><b>Threading.</b> Every method but {@link #wakeup()} (and {@link #close()}) runs on the loop thread.
  */
@@ -162,6 +164,8 @@ final class NioReadiness implements Readiness {
         }
         this.sink = sink;
         this.reported = 0;
+        // cleared for the selection, which would not wait while it is set; restored below (see the class note)
+        boolean interrupted = Thread.interrupted();
         try {
             if (timeoutNanos == 0) {
                 selector.selectNow(onReady);
@@ -172,6 +176,9 @@ final class NioReadiness implements Readiness {
             }
         } finally {
             this.sink = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             // Read first: the common case (no wakeup since the last poll) then costs no volatile store. Seeing
             // false is safe, because a wakeup() after this read finds false, wins its CAS and wakes the selector.
             if (wakeupPending.get()) {

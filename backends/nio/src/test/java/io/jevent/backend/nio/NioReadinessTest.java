@@ -247,10 +247,16 @@ class NioReadinessTest {
     }
 
     @Test
-    void shouldReturnAtOnceAndKeepTheInterruptStatusWhenTheLoopThreadIsInterrupted() throws IOException {
+    void shouldWaitItsTimeoutAndKeepTheInterruptStatusWhenTheLoopThreadIsInterrupted() throws IOException {
         Thread.currentThread().interrupt();
         try {
-            assertEquals(0, r.poll(-1, new RecordingSink(1)), "an interrupted thread's poll(-1) does not block");
+            long start = System.nanoTime();
+            assertEquals(0, r.poll(TimeUnit.MILLISECONDS.toNanos(50), new RecordingSink(1)));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50),
+                    "an interrupted thread's poll returned before its timeout (a loop would spin)");
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is left for the caller to see");
+            r.wakeup();
+            assertEquals(0, r.poll(-1, new RecordingSink(1)), "a wakeup still ends an interrupted thread's poll");
             assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is left for the caller to see");
         } finally {
             Thread.interrupted();

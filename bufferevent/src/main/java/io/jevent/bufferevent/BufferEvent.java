@@ -119,6 +119,8 @@ public abstract class BufferEvent implements AutoCloseable {
     private static final int DEFERRED_WRITE = 2;
     private static final int DEFERRED_EVENT = 4;
     private static final int DEFERRED_WRITABILITY = 8;
+    /** A CONNECTED is pending: it runs first and on its own, before any read or write callback. */
+    private static final int DEFERRED_CONNECTED = 16;
 
     /** The loop this BufferEvent runs on. */
     protected final EventBase base;
@@ -577,6 +579,15 @@ public abstract class BufferEvent implements AutoCloseable {
             setEnabled(enabled & ~dirs);
         }
         if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+            if ((reasons & BevEvent.CONNECTED) != 0) {
+                // the connect (or handshake) happened before whatever read or write it made possible: delivered
+                // first and never merged with a later EOF or ERROR (libevent does the same)
+                reasons &= ~BevEvent.CONNECTED;
+                defer(DEFERRED_CONNECTED);
+                if (reasons == 0) {
+                    return;
+                }
+            }
             x().deferredReasons |= reasons;
             if (cause != null && ex.deferredCause == null) {
                 x().deferredCause = cause;
@@ -763,13 +774,21 @@ public abstract class BufferEvent implements AutoCloseable {
         ex.deferEvent.activate(Ev.READ);
     }
 
+    /**
+     * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
+     * the other events merged into one call (their reasons or-ed, the first cause kept). Stops as soon as a
+     * callback closes this BufferEvent. Documented in docs/bufferevent.md.
+     */
     private void runDeferred() {
         int pending = ex.deferredPending;
         x().deferredPending = 0;
         if (closed) {
             return;
         }
-        if ((pending & DEFERRED_READ) != 0 && readCallback != null && input.length() >= ex.readLow) {
+        if ((pending & DEFERRED_CONNECTED) != 0 && eventCallback != null) {
+            eventCallback.onEvent(this, BevEvent.CONNECTED, null);
+        }
+        if ((pending & DEFERRED_READ) != 0 && !closed && readCallback != null && input.length() >= ex.readLow) {
             readCallback.onData(this);
         }
         if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
@@ -783,7 +802,7 @@ public abstract class BufferEvent implements AutoCloseable {
             Throwable cause = ex.deferredCause;
             x().deferredReasons = 0;
             x().deferredCause = null;
-            if (eventCallback != null) {
+            if (eventCallback != null && reasons != 0) { // 0: already delivered by a run a callback re-entered
                 eventCallback.onEvent(this, reasons, cause);
             }
         }

@@ -18,7 +18,6 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -37,9 +36,10 @@ import java.util.Objects;
  * {@link TlsOptions#taskExecutor()} and the handshake resumes on the loop thread through {@code base.execute}, so
  * the loop never blocks on RSA or certificate checks. CONNECTED is reported when it finishes; the underlying
  * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
- * <li><b>Memory</b>: ciphertext is read from the underlying input in place (one record made contiguous when it
- * spans segments) and encrypted into space reserved in the underlying output; plaintext is decrypted into
- * pooled segments reserved in this input. No per-connection buffers beyond the pool's segments.</li>
+ * <li><b>Memory</b>: no buffer per record and none per connection beyond the pool's segments. A record is
+ * encrypted into the loop thread's packet scratch and copied into the underlying output; ciphertext is decrypted
+ * in place, or from the scratch when the record spans segments, into pooled segments of this input
+ * ({@link TlsRecords} says why the engine needs the scratch).</li>
  * <li><b>Closing</b>: {@code flush(Ev.WRITE, FlushMode.FINISHED)} and {@link #close()} send close_notify; with
  * {@link BevOption#CLOSE_ON_FREE} the underlying BufferEvent lingers until that alert (and anything still queued)
  * is sent, at most 10 s, then closes. A close_notify from the peer is READING|EOF; the underlying EOF without one
@@ -52,17 +52,12 @@ import java.util.Objects;
  */
 public final class TlsBufferEvent extends BufferEvent {
     private static final Logger log = LoggerFactory.getLogger(TlsBufferEvent.class);
-    /** Plaintext taken per wrap: one full TLS record. */
-    private static final int RECORD = 16 * 1024;
     private static final Duration LINGER = Duration.ofSeconds(10);
 
     private final BufferEvent under;
     private final SSLEngine engine;
     private final TlsOptions tls;
-    private final ByteBuffer[] views = new ByteBuffer[4];
-    private final ByteBuffer[] dsts = new ByteBuffer[2];
-    /** The 5-byte TLS record header, read to size the next unwrap; reused so a record costs no array. */
-    private final byte[] recordHeader = new byte[5];
+    private final TlsRecords records;
     private Event pumpTask;
     private boolean handshaken;
     private boolean taskRunning;
@@ -82,6 +77,7 @@ public final class TlsBufferEvent extends BufferEvent {
         this.under = under;
         this.engine = engine;
         this.tls = tls;
+        this.records = new TlsRecords(engine);
     }
 
     /**
@@ -300,7 +296,7 @@ public final class TlsBufferEvent extends BufferEvent {
         engine.closeOutbound();
         try {
             while (!engine.isOutboundDone()) {
-                SSLEngineResult r = wrapInto(new ByteBuffer[0], 0);
+                SSLEngineResult r = records.wrapControl(under.output());
                 if (r.bytesProduced() == 0) {
                     break;
                 }
@@ -341,14 +337,14 @@ public final class TlsBufferEvent extends BufferEvent {
                         return;
                     case NEED_WRAP:
                         dir = BevEvent.WRITING;
-                        progress = wrapInto(new ByteBuffer[0], 0).bytesProduced() > 0
+                        progress = records.wrapControl(under.output()).bytesProduced() > 0
                                 || engine.getHandshakeStatus() != hs;
                         under.flush(Ev.WRITE, FlushMode.FLUSH);
                         break;
                     case NEED_UNWRAP:
                     case NEED_UNWRAP_AGAIN:
                         dir = BevEvent.READING;
-                        long got = unwrapOnce();
+                        long got = readRecord();
                         if (got < 0) {
                             break; // need more ciphertext
                         }
@@ -371,9 +367,10 @@ public final class TlsBufferEvent extends BufferEvent {
                             plainOut += took;
                             progress = took > 0;
                         }
-                        if (readWanted() && under.input().length() > 0 && inputHasRoom() && !engine.isInboundDone()) {
+                        if (readWanted() && inputHasRoom()) {
                             dir = BevEvent.READING;
-                            long plain = unwrapOnce();
+                            long plain = under.input().length() > 0 && !engine.isInboundDone()
+                                    ? readRecord() : -1;
                             if (plain >= 0) {
                                 plainIn += plain;
                                 progress = true;
@@ -416,87 +413,16 @@ public final class TlsBufferEvent extends BufferEvent {
 
     /** Encrypts up to one record of the output; returns the plaintext bytes consumed. */
     private long wrapAppData() throws SSLException {
-        int n = output.peek(RECORD, null, views);
-        int count = Math.min(n, views.length);
-        SSLEngineResult r = wrapInto(views, count);
-        java.util.Arrays.fill(views, null);
-        int used = r.bytesConsumed();
+        int used = records.wrap(output, under.output()).bytesConsumed();
         if (used > 0) {
             output.drain(used);
         }
         return used;
     }
 
-    /** One wrap into reserved space in the underlying output. */
-    private SSLEngineResult wrapInto(ByteBuffer[] src, int count) throws SSLException {
-        EvBuffer dst = under.output();
-        ByteBuffer out = dst.reserve(RECORD);
-        SSLEngineResult r = engine.wrap(src, 0, count, out);
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            dst.commit(0);
-            out = dst.reserve(engine.getSession().getPacketBufferSize());
-            r = engine.wrap(src, 0, count, out);
-        }
-        dst.commit(r.bytesProduced());
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            throw new SSLException("TLS record larger than the packet buffer size");
-        }
-        return r;
-    }
-
-    /**
-     * Decrypts one record from the underlying input into this input; returns the plaintext bytes produced
-     * ({@code >= 0}), or -1 when no progress was made (a whole record has not arrived yet). Allocates nothing of
-     * its own per record.
-     */
-    private long unwrapOnce() throws SSLException {
-        EvBuffer src = under.input();
-        long have = src.length();
-        if (have == 0) {
-            return -1;
-        }
-        int packet = engine.getSession().getPacketBufferSize();
-        int want = (int) Math.min(have, packet);
-        if (have >= 5) {
-            byte[] h = recordHeader;
-            src.copyOut(h, 0, 5);
-            int rec = 5 + ((h[3] & 0xff) << 8 | (h[4] & 0xff));
-            boolean plausible = h[0] >= 20 && h[0] <= 24 && h[1] == 3; // content type, major version 3
-            if (plausible && rec <= packet) {
-                if (rec > have) {
-                    return -1; // the rest of the record is on its way
-                }
-                want = rec;
-            }
-        }
-        ByteBuffer in = src.pullUp(want);
-        int appSize = engine.getSession().getApplicationBufferSize();
-        int k = input.reserve(appSize, dsts);
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(in, dsts, 0, k);
-        } catch (SSLException e) {
-            input.commit(0);
-            throw e;
-        }
-        input.commit(r.bytesProduced());
-        java.util.Arrays.fill(dsts, null);
-        if (r.bytesConsumed() > 0) {
-            src.drain(r.bytesConsumed());
-        }
-        switch (r.getStatus()) {
-            case BUFFER_UNDERFLOW:
-                return -1;
-            case BUFFER_OVERFLOW:
-                throw new SSLException("TLS record does not fit the application buffer size " + appSize);
-            default:
-                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
-                        && r.getHandshakeStatus() == engine.getHandshakeStatus()
-                        && r.getStatus() != SSLEngineResult.Status.CLOSED) {
-                    return -1;
-                }
-                return r.bytesProduced();
-        }
+    /** Decrypts one record from the underlying input into this input; -1 when no record was complete. */
+    private long readRecord() throws SSLException {
+        return records.unwrap(under.input(), input);
     }
 
     private void runTasks() {
@@ -583,7 +509,7 @@ public final class TlsBufferEvent extends BufferEvent {
         try {
             engine.closeOutbound();
             for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-                if (wrapInto(new ByteBuffer[0], 0).bytesProduced() == 0) {
+                if (records.wrapControl(under.output()).bytesProduced() == 0) {
                     break;
                 }
             }

@@ -40,6 +40,9 @@ import java.util.Objects;
  * encrypted into the loop thread's packet scratch and copied into the underlying output; ciphertext is decrypted
  * in place, or from the scratch when the record spans segments, into pooled segments of this input
  * ({@link TlsRecords} says why the engine needs the scratch).</li>
+ * <li><b>Read high watermark</b>: the input never passes it. The engine decrypts whole records only, so when the
+ * room left is smaller than a record, the record's plaintext is held back and delivered as the user drains;
+ * reading resumes whenever the input drops below the watermark.</li>
  * <li><b>Closing</b>: {@code flush(Ev.WRITE, FlushMode.FINISHED)} and {@link #close()} send close_notify; with
  * {@link BevOption#CLOSE_ON_FREE} the underlying BufferEvent lingers until that alert (and anything still queued)
  * is sent, at most 10 s, then closes. A close_notify from the peer is READING|EOF; the underlying EOF without one
@@ -58,6 +61,12 @@ public final class TlsBufferEvent extends BufferEvent {
     private final SSLEngine engine;
     private final TlsOptions tls;
     private final TlsRecords records;
+    /**
+     * Plaintext decrypted but not yet delivered because the read high watermark left less room than a record
+     * holds (the engine decrypts whole records only). Delivered, up to the room left, before any further record is
+     * decrypted, so the input never passes the watermark. null until first needed; empty (no memory) otherwise.
+     */
+    private EvBuffer held;
     private Event pumpTask;
     private boolean handshaken;
     private boolean taskRunning;
@@ -369,8 +378,8 @@ public final class TlsBufferEvent extends BufferEvent {
                         }
                         if (readWanted() && inputHasRoom()) {
                             dir = BevEvent.READING;
-                            long plain = under.input().length() > 0 && !engine.isInboundDone()
-                                    ? readRecord() : -1;
+                            long plain = heldEmpty() ? (under.input().length() > 0 && !engine.isInboundDone()
+                                    ? readRecord() : -1) : deliverHeld();
                             if (plain >= 0) {
                                 plainIn += plain;
                                 progress = true;
@@ -392,11 +401,11 @@ public final class TlsBufferEvent extends BufferEvent {
         if (plainIn > 0) {
             readDone(plainIn);
         }
-        if (!isClosed() && engine.isInboundDone() && !eofReported) {
-            eofReported = true; // the peer's close_notify
+        if (!isClosed() && engine.isInboundDone() && !eofReported && heldEmpty()) {
+            eofReported = true; // the peer's close_notify, after the last plaintext before it
             fireEvent(BevEvent.READING | BevEvent.EOF, null);
         }
-        if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom()) {
+        if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom() && heldEmpty()) {
             finishEof(); // everything decryptable was decrypted: what is left below is a cut-off record
         }
     }
@@ -411,6 +420,10 @@ public final class TlsBufferEvent extends BufferEvent {
         return high <= 0 || input.length() < high;
     }
 
+    private boolean heldEmpty() {
+        return held == null || held.length() == 0;
+    }
+
     /** Encrypts up to one record of the output; returns the plaintext bytes consumed. */
     private long wrapAppData() throws SSLException {
         int used = records.wrap(output, under.output()).bytesConsumed();
@@ -420,9 +433,28 @@ public final class TlsBufferEvent extends BufferEvent {
         return used;
     }
 
-    /** Decrypts one record from the underlying input into this input; -1 when no record was complete. */
+    /**
+     * Decrypts one record from the underlying input: into this input when the read high watermark leaves room
+     * for a whole record, else into {@link #held}, of which as much as fits is then delivered. Returns the bytes
+     * added to this input ({@code >= 0}), or -1 when no record was complete.
+     */
     private long readRecord() throws SSLException {
-        return records.unwrap(under.input(), input);
+        long high = readHighWatermark();
+        int appSize = engine.getSession().getApplicationBufferSize();
+        if (high <= 0 || high - input.length() >= appSize) {
+            return records.unwrap(under.input(), input);
+        }
+        if (held == null) {
+            held = new EvBuffer();
+        }
+        return records.unwrap(under.input(), held) < 0 ? -1 : deliverHeld();
+    }
+
+    /** Moves held plaintext into the input, up to the read high watermark; returns how much. */
+    private long deliverHeld() {
+        long high = readHighWatermark();
+        long n = high > 0 ? Math.min(held.length(), Math.max(0, high - input.length())) : held.length();
+        return held.removeBuffer(input, n);
     }
 
     private void runTasks() {
@@ -467,8 +499,8 @@ public final class TlsBufferEvent extends BufferEvent {
             if (failed || isClosed() || eofReported) {
                 return;
             }
-            if (under.input().length() > 0 && (!readWanted() || !inputHasRoom() || taskRunning)) {
-                pendingEof = true; // judged once the waiting ciphertext is read (pump ends with finishEof)
+            if ((under.input().length() > 0 || !heldEmpty()) && (!readWanted() || !inputHasRoom() || taskRunning)) {
+                pendingEof = true; // judged once the waiting bytes are delivered (pump ends with finishEof)
                 return;
             }
             finishEof();

@@ -29,7 +29,8 @@
  * the whole packet size (16,709 bytes) for every wrap, larger than a pooled segment, so records are encrypted into
  * one direct packet scratch per loop thread and copied into the underlying output's segments; a record is
  * decrypted in place from the underlying input, or from that scratch when it spans segments, into reserved input
- * segments ({@code TlsRecords}).
+ * segments ({@code TlsRecords}). Under a read high watermark a record's plaintext that does not fit is held back
+ * and delivered as the user drains, so the input never passes the watermark.
  * {@link io.jevent.filter.TlsContexts} builds SSLContexts from PEM (chain + PKCS#8 key) or PKCS#12.</li>
  * <li><b>Closing a chain</b> with {@link io.jevent.bufferevent.BevOption#CLOSE_ON_FREE} closes every layer. TLS
  * sends close_notify and keeps the layers below open until it has left the bottom BufferEvent (at most 10 s).</li>

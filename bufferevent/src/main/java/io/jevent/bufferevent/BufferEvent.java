@@ -142,6 +142,10 @@ public abstract class BufferEvent implements AutoCloseable {
     private int writeSuspended;
     private boolean unwritable;
     private boolean closed;
+    /** The BufferEvent this one is a layer over ({@link #layerOver}), or null: not a layer. */
+    private BufferEvent below;
+    /** The layer over this one, told when bytes leave this output so its write timeout can restart; or null. */
+    private BufferEvent above;
     /**
      * Watermarks, timeouts, rate limiter, writability callback and deferred-callback state: {@link Extras#NONE}
      * (shared, all defaults, never written) until one of them is first set. A connection that uses none of them
@@ -313,7 +317,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}): READING|TIMEOUT when reading is enabled and
      * nothing arrives for {@code read}; WRITING|TIMEOUT when output is pending and nothing can be sent for
-     * {@code write}. The direction is then disabled. Timeouts use the base's common-timeout queues, so thousands
+     * {@code write}. On a layer (a filter, TLS) the write timeout watches the bytes written through it until they
+     * leave the bottom of the chain: it restarts whenever they move at any layer below, and fires when they stop
+     * moving there (a peer that no longer reads). The direction is then disabled. Timeouts use the base's common-timeout queues, so thousands
      * of connections with the same timeout cost O(1) each.
      *
      * @param read the read timeout, or null for none
@@ -538,6 +544,9 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         writeProgress(n);
         armWriteTimer();
+        if (n > 0 && above != null) {
+            above.movedBelow();
+        }
         if (output.length() <= ex.writeLow) {
             fireWrite();
         }
@@ -612,6 +621,31 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
     protected void flushEngine(int what, FlushMode mode) {
+    }
+
+    /**
+     * Declares this BufferEvent a layer over {@code underlying} (a filter, TLS), which it moves its output into.
+     * The two are linked for the write timeout: this layer's timeout then runs while bytes written through it are
+     * still held anywhere below ({@link #outputPending}), and restarts when they move there. Undone by
+     * {@link #close()}. Loop thread.
+     */
+    protected final void layerOver(BufferEvent underlying) {
+        requireLoop();
+        below = underlying;
+        underlying.above = this;
+    }
+
+    /**
+     * Whether {@code b}, or a BufferEvent it is a {@linkplain #layerOver layer} over (and so on down the chain),
+     * still holds output to send. Closed BufferEvents hold none. Loop thread.
+     */
+    protected static boolean outputPending(BufferEvent b) {
+        for (BufferEvent x = b; x != null && !x.closed; x = x.below) {
+            if (x.output.length() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Throws unless on the loop thread; for methods that touch the buffers. */
@@ -735,11 +769,18 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
+    /** Bytes left a layer under this one: each layer up from here restarts (or, all sent, stops) its write timer. */
+    private void movedBelow() {
+        for (BufferEvent b = this; b != null && !b.closed; b = b.above) {
+            b.armWriteTimer();
+        }
+    }
+
     private void armWriteTimer() {
         if (ex.writeTimer == null) {
             return;
         }
-        if (ex.writeTimeout != null && writeWanted() && output.length() > 0) {
+        if (ex.writeTimeout != null && writeWanted() && outputPending(this)) {
             ex.writeTimer.add(ex.writeTimeout);
         } else {
             ex.writeTimer.remove();
@@ -815,6 +856,9 @@ public abstract class BufferEvent implements AutoCloseable {
         boolean readBefore = readWanted();
         boolean writeBefore = writeWanted();
         closed = true;
+        if (below != null && below.above == this) {
+            below.above = null; // what stays below (given back, or lingering) owes this layer nothing now
+        }
         if (readBefore) {
             readInterestChanged(false);
         }

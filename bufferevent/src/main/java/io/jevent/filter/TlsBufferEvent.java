@@ -164,6 +164,7 @@ public final class TlsBufferEvent extends BufferEvent {
     }
 
     private void attach() {
+        layerOver(under);
         under.setCallbacks(b -> schedulePump(), b -> schedulePump(), this::underEvent);
         under.enable(Ev.READ | Ev.WRITE);
         try {
@@ -249,7 +250,7 @@ public final class TlsBufferEvent extends BufferEvent {
             under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0) {
-            if (!failed && !under.isClosed() && !chainDrained(under)) {
+            if (!failed && !under.isClosed() && outputPending(under)) {
                 linger();
             } else {
                 under.close();
@@ -270,7 +271,7 @@ public final class TlsBufferEvent extends BufferEvent {
         under.disable(Ev.READ);
         Event[] timer = new Event[1];
         timer[0] = base.newTimer((ev, what) -> {
-            if (under.isClosed() || chainDrained(under) || System.nanoTime() > deadline) {
+            if (under.isClosed() || !outputPending(under) || System.nanoTime() > deadline) {
                 under.close();
                 timer[0].close();
             } else {
@@ -278,23 +279,6 @@ public final class TlsBufferEvent extends BufferEvent {
             }
         });
         timer[0].add(Duration.ofMillis(1));
-    }
-
-    /** Whether every layer from {@code b} down has sent its output. */
-    private static boolean chainDrained(BufferEvent b) {
-        while (b != null) {
-            if (b.output().length() > 0) {
-                return false;
-            }
-            if (b instanceof io.jevent.bufferevent.FilterBufferEvent) {
-                b = ((io.jevent.bufferevent.FilterBufferEvent) b).underlying();
-            } else if (b instanceof TlsBufferEvent) {
-                b = ((TlsBufferEvent) b).underlying();
-            } else {
-                return true;
-            }
-        }
-        return true;
     }
 
     private void sendCloseNotify() {

@@ -45,7 +45,8 @@ import java.util.Objects;
  * reading resumes whenever the input drops below the watermark.</li>
  * <li><b>Closing</b>: {@code flush(Ev.WRITE, FlushMode.FINISHED)} and {@link #close()} send close_notify; with
  * {@link BevOption#CLOSE_ON_FREE} the underlying BufferEvent lingers until that alert (and anything still queued)
- * is sent, at most 10 s, then closes. A close_notify from the peer is READING|EOF; the underlying EOF without one
+ * is sent, at most 10 s, then closes. {@link #abort()} closes without close_notify and without lingering: the
+ * peer sees a truncated stream. A close_notify from the peer is READING|EOF; the underlying EOF without one
  * is READING|ERROR with an {@link SSLException} whose message starts "truncated", unless
  * {@link TlsOptions#allowDirtyShutdown(boolean)}.</li>
  * <li><b>Failures</b> (handshake, certificates, garbage, a bad MAC) are ERROR events carrying the
@@ -80,6 +81,8 @@ public final class TlsBufferEvent extends BufferEvent {
      */
     private boolean pendingEof;
     private boolean finishing;
+    /** {@link #abort()} is closing this: no close_notify, no lingering. */
+    private boolean aborted;
 
     private TlsBufferEvent(BufferEvent under, SSLEngine engine, TlsOptions tls, int options) {
         super(under.base(), options);
@@ -191,6 +194,25 @@ public final class TlsBufferEvent extends BufferEvent {
         return engine.getApplicationProtocol();
     }
 
+    /**
+     * Closes abortively: as {@link #close()}, but without close_notify (libevent's {@code bufferevent_free} of a
+     * TLS BufferEvent, which does not shut the TLS session down). Unsent plaintext is dropped; with
+     * {@link BevOption#CLOSE_ON_FREE} the layers below close at once, dropping the ciphertext still queued there,
+     * instead of lingering until it is sent. The peer sees the stream end without close_notify: a truncation,
+     * which a TLS peer reports as an error (ours: {@code READING|ERROR} with an {@link SSLException} starting
+     * "truncated", unless it {@linkplain TlsOptions#allowDirtyShutdown allows dirty shutdown}). For a peer that
+     * misbehaved, or to make sure a message cut short can never pass for a complete one. Idempotent; after
+     * {@link #close()} it does nothing. Loop thread, or any thread with {@link BevOption#THREADSAFE}.
+     */
+    public void abort() {
+        onLoop(() -> {
+            if (!isClosed()) {
+                aborted = true;
+                close();
+            }
+        });
+    }
+
     /** The BufferEvent under this one. */
     public BufferEvent underlying() {
         return under;
@@ -245,12 +267,13 @@ public final class TlsBufferEvent extends BufferEvent {
         if (pumpTask != null) {
             pumpTask.close();
         }
-        if (!failed && !under.isClosed()) {
+        boolean graceful = !failed && !aborted && !under.isClosed();
+        if (graceful) {
             sendCloseNotify();
             under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0) {
-            if (!failed && !under.isClosed() && outputPending(under)) {
+            if (graceful && outputPending(under)) {
                 linger();
             } else {
                 under.close();

@@ -274,4 +274,61 @@ public abstract class TlsFlowConformance extends FilterTestSupport {
     void shouldDeliverConnectedFirstAndAloneWithDeferredCallbacksOverPair() throws IOException {
         connectedComesFirstAndAloneWithDeferredCallbacks(true);
     }
+
+    // -------------------------------------------------------------------------------------- abortive close
+
+    /**
+     * The client sends a message, the server reads it, then the client closes abortively (or, for the contrast,
+     * cleanly): returns the server's events after CONNECTED.
+     */
+    private List<String> serverSeesClientEnd(boolean overPair, boolean abort) throws IOException {
+        EventBase base = newBase();
+        TlsBufferEvent[] tls = tlsOver(transport(base, overPair), BevOption.CLOSE_ON_FREE);
+        List<String> serverSaw = new ArrayList<>();
+        StringBuilder got = new StringBuilder();
+        tls[1].setCallbacks(b -> {
+            got.append(new String(drainAll(b), StandardCharsets.US_ASCII));
+            if (got.toString().equals("last words")) {
+                if (abort) {
+                    tls[0].abort();
+                } else {
+                    tls[0].close();
+                }
+            }
+        }, null, (b, reasons, cause) -> {
+            if (reasons == BevEvent.CONNECTED) {
+                return;
+            }
+            serverSaw.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause.getMessage()));
+            b.close();
+            base.loopBreak();
+        });
+        tls[1].enable(Ev.READ);
+        tls[0].setCallbacks(null, null, null);
+        tls[0].enable(Ev.READ);
+        tls[0].write("last words".getBytes(StandardCharsets.US_ASCII));
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(10));
+        assertEquals("last words", got.toString());
+        assertTrue(tls[0].isClosed());
+        return serverSaw;
+    }
+
+    private void abortIsTruncationForPeer(boolean overPair) throws IOException {
+        List<String> clean = serverSeesClientEnd(overPair, false);
+        assertEquals(List.of("READING|EOF"), clean, "close() sends close_notify: a clean end");
+        List<String> aborted = serverSeesClientEnd(overPair, true);
+        assertEquals(1, aborted.size(), aborted.toString());
+        assertTrue(aborted.get(0).startsWith("READING|ERROR truncated"), "abort() ends without close_notify: "
+                + aborted);
+    }
+
+    @Test
+    void shouldEndWithoutCloseNotifyOnAbortSoPeerSeesErrorOverSockets() throws IOException {
+        abortIsTruncationForPeer(false);
+    }
+
+    @Test
+    void shouldEndWithoutCloseNotifyOnAbortSoPeerSeesErrorOverPair() throws IOException {
+        abortIsTruncationForPeer(true);
+    }
 }

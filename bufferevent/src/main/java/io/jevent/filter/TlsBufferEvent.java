@@ -442,13 +442,14 @@ public final class TlsBufferEvent extends BufferEvent {
 
     /**
      * Decrypts one record from the underlying input: into this input when the read high watermark leaves room
-     * for a whole record, else into {@link #held}, of which as much as fits is then delivered. Returns the bytes
+     * for a whole record and nothing is held back, else after {@link #held}, of which as much as fits is then
+     * delivered. Returns the bytes
      * added to this input ({@code >= 0}), or -1 when no record was complete.
      */
     private long readRecord() throws SSLException {
         long high = readHighWatermark();
         int appSize = engine.getSession().getApplicationBufferSize();
-        if (high <= 0 || high - input.length() >= appSize) {
+        if (heldEmpty() && (high <= 0 || high - input.length() >= appSize)) {
             return records.unwrap(under.input(), input);
         }
         if (held == null) {

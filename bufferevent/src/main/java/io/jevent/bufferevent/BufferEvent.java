@@ -319,8 +319,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * nothing arrives for {@code read}; WRITING|TIMEOUT when output is pending and nothing can be sent for
      * {@code write}. On a layer (a filter, TLS) the write timeout watches the bytes written through it until they
      * leave the bottom of the chain: it restarts whenever they move at any layer below, and fires when they stop
-     * moving there (a peer that no longer reads). The direction is then disabled. Timeouts use the base's common-timeout queues, so thousands
-     * of connections with the same timeout cost O(1) each.
+     * moving there (a peer that no longer reads). The direction is then disabled. Timeouts use the base's
+     * common-timeout queues, so thousands of connections with the same timeout cost O(1) each.
      *
      * @param read the read timeout, or null for none
      * @param write the write timeout, or null for none

@@ -267,6 +267,9 @@ public final class TlsBufferEvent extends BufferEvent {
         if (pumpTask != null) {
             pumpTask.close();
         }
+        if (held != null) {
+            held.drain(held.length()); // its segments back to the pool, as the input's are
+        }
         boolean graceful = !failed && !aborted && !under.isClosed();
         if (graceful) {
             sendCloseNotify();

@@ -119,6 +119,8 @@ public abstract class BufferEvent implements AutoCloseable {
     private static final int DEFERRED_WRITE = 2;
     private static final int DEFERRED_EVENT = 4;
     private static final int DEFERRED_WRITABILITY = 8;
+    /** A CONNECTED is pending: it runs first and on its own, before any read or write callback. */
+    private static final int DEFERRED_CONNECTED = 16;
 
     /** The loop this BufferEvent runs on. */
     protected final EventBase base;
@@ -140,6 +142,10 @@ public abstract class BufferEvent implements AutoCloseable {
     private int writeSuspended;
     private boolean unwritable;
     private boolean closed;
+    /** The BufferEvent this one is a layer over ({@link #layerOver}), or null: not a layer. */
+    private BufferEvent below;
+    /** The layer over this one, told when bytes leave this output so its write timeout can restart; or null. */
+    private BufferEvent above;
     /**
      * Watermarks, timeouts, rate limiter, writability callback and deferred-callback state: {@link Extras#NONE}
      * (shared, all defaults, never written) until one of them is first set. A connection that uses none of them
@@ -311,8 +317,10 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}): READING|TIMEOUT when reading is enabled and
      * nothing arrives for {@code read}; WRITING|TIMEOUT when output is pending and nothing can be sent for
-     * {@code write}. The direction is then disabled. Timeouts use the base's common-timeout queues, so thousands
-     * of connections with the same timeout cost O(1) each.
+     * {@code write}. On a layer (a filter, TLS) the write timeout watches the bytes written through it until they
+     * leave the bottom of the chain: it restarts whenever they move at any layer below, and fires when they stop
+     * moving there (a peer that no longer reads). The direction is then disabled. Timeouts use the base's
+     * common-timeout queues, so thousands of connections with the same timeout cost O(1) each.
      *
      * @param read the read timeout, or null for none
      * @param write the write timeout, or null for none
@@ -536,6 +544,9 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         writeProgress(n);
         armWriteTimer();
+        if (n > 0 && above != null) {
+            above.movedBelow();
+        }
         if (output.length() <= ex.writeLow) {
             fireWrite();
         }
@@ -577,6 +588,15 @@ public abstract class BufferEvent implements AutoCloseable {
             setEnabled(enabled & ~dirs);
         }
         if ((options & BevOption.DEFER_CALLBACKS) != 0) {
+            if ((reasons & BevEvent.CONNECTED) != 0) {
+                // the connect (or handshake) happened before whatever read or write it made possible: delivered
+                // first and never merged with a later EOF or ERROR (libevent does the same)
+                reasons &= ~BevEvent.CONNECTED;
+                defer(DEFERRED_CONNECTED);
+                if (reasons == 0) {
+                    return;
+                }
+            }
             x().deferredReasons |= reasons;
             if (cause != null && ex.deferredCause == null) {
                 x().deferredCause = cause;
@@ -601,6 +621,31 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
     protected void flushEngine(int what, FlushMode mode) {
+    }
+
+    /**
+     * Declares this BufferEvent a layer over {@code underlying} (a filter, TLS), which it moves its output into.
+     * The two are linked for the write timeout: this layer's timeout then runs while bytes written through it are
+     * still held anywhere below ({@link #outputPending}), and restarts when they move there. Undone by
+     * {@link #close()}. Loop thread.
+     */
+    protected final void layerOver(BufferEvent underlying) {
+        requireLoop();
+        below = underlying;
+        underlying.above = this;
+    }
+
+    /**
+     * Whether {@code b}, or a BufferEvent it is a {@linkplain #layerOver layer} over (and so on down the chain),
+     * still holds output to send. Closed BufferEvents hold none. Loop thread.
+     */
+    protected static boolean outputPending(BufferEvent b) {
+        for (BufferEvent x = b; x != null && !x.closed; x = x.below) {
+            if (x.output.length() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Throws unless on the loop thread; for methods that touch the buffers. */
@@ -724,11 +769,18 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
+    /** Bytes left a layer under this one: each layer up from here restarts (or, all sent, stops) its write timer. */
+    private void movedBelow() {
+        for (BufferEvent b = this; b != null && !b.closed; b = b.above) {
+            b.armWriteTimer();
+        }
+    }
+
     private void armWriteTimer() {
         if (ex.writeTimer == null) {
             return;
         }
-        if (ex.writeTimeout != null && writeWanted() && output.length() > 0) {
+        if (ex.writeTimeout != null && writeWanted() && outputPending(this)) {
             ex.writeTimer.add(ex.writeTimeout);
         } else {
             ex.writeTimer.remove();
@@ -763,13 +815,21 @@ public abstract class BufferEvent implements AutoCloseable {
         ex.deferEvent.activate(Ev.READ);
     }
 
+    /**
+     * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
+     * the other events merged into one call (their reasons or-ed, the first cause kept). Stops as soon as a
+     * callback closes this BufferEvent. Documented in docs/bufferevent.md.
+     */
     private void runDeferred() {
         int pending = ex.deferredPending;
         x().deferredPending = 0;
         if (closed) {
             return;
         }
-        if ((pending & DEFERRED_READ) != 0 && readCallback != null && input.length() >= ex.readLow) {
+        if ((pending & DEFERRED_CONNECTED) != 0 && eventCallback != null) {
+            eventCallback.onEvent(this, BevEvent.CONNECTED, null);
+        }
+        if ((pending & DEFERRED_READ) != 0 && !closed && readCallback != null && input.length() >= ex.readLow) {
             readCallback.onData(this);
         }
         if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
@@ -783,7 +843,7 @@ public abstract class BufferEvent implements AutoCloseable {
             Throwable cause = ex.deferredCause;
             x().deferredReasons = 0;
             x().deferredCause = null;
-            if (eventCallback != null) {
+            if (eventCallback != null && reasons != 0) { // 0: already delivered by a run a callback re-entered
                 eventCallback.onEvent(this, reasons, cause);
             }
         }
@@ -796,6 +856,9 @@ public abstract class BufferEvent implements AutoCloseable {
         boolean readBefore = readWanted();
         boolean writeBefore = writeWanted();
         closed = true;
+        if (below != null && below.above == this) {
+            below.above = null; // what stays below (given back, or lingering) owes this layer nothing now
+        }
         if (readBefore) {
             readInterestChanged(false);
         }

@@ -25,6 +25,9 @@ import java.util.Objects;
  * once everything the underlying BufferEvent received has gone through the filter: while this one's read high
  * watermark holds input back, the EOF waits (and FINISHED is offered again when the user has drained), because
  * an EOF must follow all the data before it.</li>
+ * <li>Write timeout ({@link #setTimeouts}): the output is handed down at once, so the timeout watches the bytes
+ * below: it restarts when the filter processes output or bytes leave any layer under it, and fires when they stop
+ * moving there.</li>
  * <li>{@link #flush}: runs the filters with the mode, then flushes the underlying BufferEvent.</li>
  * <li>{@link #close()}: closes both filters; with {@link BevOption#CLOSE_ON_FREE} also the underlying
  * BufferEvent (and so the whole chain below), otherwise it gives the underlying one back, callbacks cleared.</li>
@@ -78,6 +81,7 @@ public final class FilterBufferEvent extends BufferEvent {
     }
 
     private void attach() {
+        layerOver(under);
         under.setCallbacks(b -> processInput(FlushMode.NORMAL), b -> underDrained(), this::underEvent);
         under.suspendRead(SUSPEND_FILTER); // until this one wants to read
         under.enable(Ev.READ | Ev.WRITE);

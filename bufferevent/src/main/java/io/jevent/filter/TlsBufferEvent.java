@@ -18,7 +18,6 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -37,12 +36,17 @@ import java.util.Objects;
  * {@link TlsOptions#taskExecutor()} and the handshake resumes on the loop thread through {@code base.execute}, so
  * the loop never blocks on RSA or certificate checks. CONNECTED is reported when it finishes; the underlying
  * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
- * <li><b>Memory</b>: ciphertext is read from the underlying input in place (one record made contiguous when it
- * spans segments) and encrypted into space reserved in the underlying output; plaintext is decrypted into
- * pooled segments reserved in this input. No per-connection buffers beyond the pool's segments.</li>
+ * <li><b>Memory</b>: no buffer per record and none per connection beyond the pool's segments. A record is
+ * encrypted into the loop thread's packet scratch and copied into the underlying output; ciphertext is decrypted
+ * in place, or from the scratch when the record spans segments, into pooled segments of this input
+ * ({@link TlsRecords} says why the engine needs the scratch).</li>
+ * <li><b>Read high watermark</b>: the input never passes it. The engine decrypts whole records only, so when the
+ * room left is smaller than a record, the record's plaintext is held back and delivered as the user drains;
+ * reading resumes whenever the input drops below the watermark.</li>
  * <li><b>Closing</b>: {@code flush(Ev.WRITE, FlushMode.FINISHED)} and {@link #close()} send close_notify; with
  * {@link BevOption#CLOSE_ON_FREE} the underlying BufferEvent lingers until that alert (and anything still queued)
- * is sent, at most 10 s, then closes. A close_notify from the peer is READING|EOF; the underlying EOF without one
+ * is sent, at most 10 s, then closes. {@link #abort()} closes without close_notify and without lingering: the
+ * peer sees a truncated stream. A close_notify from the peer is READING|EOF; the underlying EOF without one
  * is READING|ERROR with an {@link SSLException} whose message starts "truncated", unless
  * {@link TlsOptions#allowDirtyShutdown(boolean)}.</li>
  * <li><b>Failures</b> (handshake, certificates, garbage, a bad MAC) are ERROR events carrying the
@@ -52,17 +56,18 @@ import java.util.Objects;
  */
 public final class TlsBufferEvent extends BufferEvent {
     private static final Logger log = LoggerFactory.getLogger(TlsBufferEvent.class);
-    /** Plaintext taken per wrap: one full TLS record. */
-    private static final int RECORD = 16 * 1024;
     private static final Duration LINGER = Duration.ofSeconds(10);
 
     private final BufferEvent under;
     private final SSLEngine engine;
     private final TlsOptions tls;
-    private final ByteBuffer[] views = new ByteBuffer[4];
-    private final ByteBuffer[] dsts = new ByteBuffer[2];
-    /** The 5-byte TLS record header, read to size the next unwrap; reused so a record costs no array. */
-    private final byte[] recordHeader = new byte[5];
+    private final TlsRecords records;
+    /**
+     * Plaintext decrypted but not yet delivered because the read high watermark left less room than a record
+     * holds (the engine decrypts whole records only). Delivered, up to the room left, before any further record is
+     * decrypted, so the input never passes the watermark. null until first needed; empty (no memory) otherwise.
+     */
+    private EvBuffer held;
     private Event pumpTask;
     private boolean handshaken;
     private boolean taskRunning;
@@ -76,12 +81,15 @@ public final class TlsBufferEvent extends BufferEvent {
      */
     private boolean pendingEof;
     private boolean finishing;
+    /** {@link #abort()} is closing this: no close_notify, no lingering. */
+    private boolean aborted;
 
     private TlsBufferEvent(BufferEvent under, SSLEngine engine, TlsOptions tls, int options) {
         super(under.base(), options);
         this.under = under;
         this.engine = engine;
         this.tls = tls;
+        this.records = new TlsRecords(engine);
     }
 
     /**
@@ -159,6 +167,7 @@ public final class TlsBufferEvent extends BufferEvent {
     }
 
     private void attach() {
+        layerOver(under);
         under.setCallbacks(b -> schedulePump(), b -> schedulePump(), this::underEvent);
         under.enable(Ev.READ | Ev.WRITE);
         try {
@@ -183,6 +192,25 @@ public final class TlsBufferEvent extends BufferEvent {
     /** The ALPN protocol chosen, "" if none, null before the handshake finished. */
     public String applicationProtocol() {
         return engine.getApplicationProtocol();
+    }
+
+    /**
+     * Closes abortively: as {@link #close()}, but without close_notify (libevent's {@code bufferevent_free} of a
+     * TLS BufferEvent, which does not shut the TLS session down). Unsent plaintext is dropped; with
+     * {@link BevOption#CLOSE_ON_FREE} the layers below close at once, dropping the ciphertext still queued there,
+     * instead of lingering until it is sent. The peer sees the stream end without close_notify: a truncation,
+     * which a TLS peer reports as an error (ours: {@code READING|ERROR} with an {@link SSLException} starting
+     * "truncated", unless it {@linkplain TlsOptions#allowDirtyShutdown allows dirty shutdown}). For a peer that
+     * misbehaved, or to make sure a message cut short can never pass for a complete one. Idempotent; after
+     * {@link #close()} it does nothing. Loop thread, or any thread with {@link BevOption#THREADSAFE}.
+     */
+    public void abort() {
+        onLoop(() -> {
+            if (!isClosed()) {
+                aborted = true;
+                close();
+            }
+        });
     }
 
     /** The BufferEvent under this one. */
@@ -239,12 +267,16 @@ public final class TlsBufferEvent extends BufferEvent {
         if (pumpTask != null) {
             pumpTask.close();
         }
-        if (!failed && !under.isClosed()) {
+        if (held != null) {
+            held.drain(held.length()); // its segments back to the pool, as the input's are
+        }
+        boolean graceful = !failed && !aborted && !under.isClosed();
+        if (graceful) {
             sendCloseNotify();
             under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0) {
-            if (!failed && !under.isClosed() && !chainDrained(under)) {
+            if (graceful && outputPending(under)) {
                 linger();
             } else {
                 under.close();
@@ -265,7 +297,7 @@ public final class TlsBufferEvent extends BufferEvent {
         under.disable(Ev.READ);
         Event[] timer = new Event[1];
         timer[0] = base.newTimer((ev, what) -> {
-            if (under.isClosed() || chainDrained(under) || System.nanoTime() > deadline) {
+            if (under.isClosed() || !outputPending(under) || System.nanoTime() > deadline) {
                 under.close();
                 timer[0].close();
             } else {
@@ -273,23 +305,6 @@ public final class TlsBufferEvent extends BufferEvent {
             }
         });
         timer[0].add(Duration.ofMillis(1));
-    }
-
-    /** Whether every layer from {@code b} down has sent its output. */
-    private static boolean chainDrained(BufferEvent b) {
-        while (b != null) {
-            if (b.output().length() > 0) {
-                return false;
-            }
-            if (b instanceof io.jevent.bufferevent.FilterBufferEvent) {
-                b = ((io.jevent.bufferevent.FilterBufferEvent) b).underlying();
-            } else if (b instanceof TlsBufferEvent) {
-                b = ((TlsBufferEvent) b).underlying();
-            } else {
-                return true;
-            }
-        }
-        return true;
     }
 
     private void sendCloseNotify() {
@@ -300,7 +315,7 @@ public final class TlsBufferEvent extends BufferEvent {
         engine.closeOutbound();
         try {
             while (!engine.isOutboundDone()) {
-                SSLEngineResult r = wrapInto(new ByteBuffer[0], 0);
+                SSLEngineResult r = records.wrapControl(under.output());
                 if (r.bytesProduced() == 0) {
                     break;
                 }
@@ -341,14 +356,14 @@ public final class TlsBufferEvent extends BufferEvent {
                         return;
                     case NEED_WRAP:
                         dir = BevEvent.WRITING;
-                        progress = wrapInto(new ByteBuffer[0], 0).bytesProduced() > 0
+                        progress = records.wrapControl(under.output()).bytesProduced() > 0
                                 || engine.getHandshakeStatus() != hs;
                         under.flush(Ev.WRITE, FlushMode.FLUSH);
                         break;
                     case NEED_UNWRAP:
                     case NEED_UNWRAP_AGAIN:
                         dir = BevEvent.READING;
-                        long got = unwrapOnce();
+                        long got = readRecord();
                         if (got < 0) {
                             break; // need more ciphertext
                         }
@@ -371,9 +386,10 @@ public final class TlsBufferEvent extends BufferEvent {
                             plainOut += took;
                             progress = took > 0;
                         }
-                        if (readWanted() && under.input().length() > 0 && inputHasRoom() && !engine.isInboundDone()) {
+                        if (readWanted() && inputHasRoom()) {
                             dir = BevEvent.READING;
-                            long plain = unwrapOnce();
+                            long plain = heldEmpty() ? (under.input().length() > 0 && !engine.isInboundDone()
+                                    ? readRecord() : -1) : deliverHeld();
                             if (plain >= 0) {
                                 plainIn += plain;
                                 progress = true;
@@ -395,11 +411,11 @@ public final class TlsBufferEvent extends BufferEvent {
         if (plainIn > 0) {
             readDone(plainIn);
         }
-        if (!isClosed() && engine.isInboundDone() && !eofReported) {
-            eofReported = true; // the peer's close_notify
+        if (!isClosed() && engine.isInboundDone() && !eofReported && heldEmpty()) {
+            eofReported = true; // the peer's close_notify, after the last plaintext before it
             fireEvent(BevEvent.READING | BevEvent.EOF, null);
         }
-        if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom()) {
+        if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom() && heldEmpty()) {
             finishEof(); // everything decryptable was decrypted: what is left below is a cut-off record
         }
     }
@@ -414,89 +430,42 @@ public final class TlsBufferEvent extends BufferEvent {
         return high <= 0 || input.length() < high;
     }
 
+    private boolean heldEmpty() {
+        return held == null || held.length() == 0;
+    }
+
     /** Encrypts up to one record of the output; returns the plaintext bytes consumed. */
     private long wrapAppData() throws SSLException {
-        int n = output.peek(RECORD, null, views);
-        int count = Math.min(n, views.length);
-        SSLEngineResult r = wrapInto(views, count);
-        java.util.Arrays.fill(views, null);
-        int used = r.bytesConsumed();
+        int used = records.wrap(output, under.output()).bytesConsumed();
         if (used > 0) {
             output.drain(used);
         }
         return used;
     }
 
-    /** One wrap into reserved space in the underlying output. */
-    private SSLEngineResult wrapInto(ByteBuffer[] src, int count) throws SSLException {
-        EvBuffer dst = under.output();
-        ByteBuffer out = dst.reserve(RECORD);
-        SSLEngineResult r = engine.wrap(src, 0, count, out);
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            dst.commit(0);
-            out = dst.reserve(engine.getSession().getPacketBufferSize());
-            r = engine.wrap(src, 0, count, out);
+    /**
+     * Decrypts one record from the underlying input: into this input when the read high watermark leaves room
+     * for a whole record and nothing is held back, else after {@link #held}, of which as much as fits is then
+     * delivered. Returns the bytes
+     * added to this input ({@code >= 0}), or -1 when no record was complete.
+     */
+    private long readRecord() throws SSLException {
+        long high = readHighWatermark();
+        int appSize = engine.getSession().getApplicationBufferSize();
+        if (heldEmpty() && (high <= 0 || high - input.length() >= appSize)) {
+            return records.unwrap(under.input(), input);
         }
-        dst.commit(r.bytesProduced());
-        if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-            throw new SSLException("TLS record larger than the packet buffer size");
+        if (held == null) {
+            held = new EvBuffer();
         }
-        return r;
+        return records.unwrap(under.input(), held) < 0 ? -1 : deliverHeld();
     }
 
-    /**
-     * Decrypts one record from the underlying input into this input; returns the plaintext bytes produced
-     * ({@code >= 0}), or -1 when no progress was made (a whole record has not arrived yet). Allocates nothing of
-     * its own per record.
-     */
-    private long unwrapOnce() throws SSLException {
-        EvBuffer src = under.input();
-        long have = src.length();
-        if (have == 0) {
-            return -1;
-        }
-        int packet = engine.getSession().getPacketBufferSize();
-        int want = (int) Math.min(have, packet);
-        if (have >= 5) {
-            byte[] h = recordHeader;
-            src.copyOut(h, 0, 5);
-            int rec = 5 + ((h[3] & 0xff) << 8 | (h[4] & 0xff));
-            boolean plausible = h[0] >= 20 && h[0] <= 24 && h[1] == 3; // content type, major version 3
-            if (plausible && rec <= packet) {
-                if (rec > have) {
-                    return -1; // the rest of the record is on its way
-                }
-                want = rec;
-            }
-        }
-        ByteBuffer in = src.pullUp(want);
-        int appSize = engine.getSession().getApplicationBufferSize();
-        int k = input.reserve(appSize, dsts);
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(in, dsts, 0, k);
-        } catch (SSLException e) {
-            input.commit(0);
-            throw e;
-        }
-        input.commit(r.bytesProduced());
-        java.util.Arrays.fill(dsts, null);
-        if (r.bytesConsumed() > 0) {
-            src.drain(r.bytesConsumed());
-        }
-        switch (r.getStatus()) {
-            case BUFFER_UNDERFLOW:
-                return -1;
-            case BUFFER_OVERFLOW:
-                throw new SSLException("TLS record does not fit the application buffer size " + appSize);
-            default:
-                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
-                        && r.getHandshakeStatus() == engine.getHandshakeStatus()
-                        && r.getStatus() != SSLEngineResult.Status.CLOSED) {
-                    return -1;
-                }
-                return r.bytesProduced();
-        }
+    /** Moves held plaintext into the input, up to the read high watermark; returns how much. */
+    private long deliverHeld() {
+        long high = readHighWatermark();
+        long n = high > 0 ? Math.min(held.length(), Math.max(0, high - input.length())) : held.length();
+        return held.removeBuffer(input, n);
     }
 
     private void runTasks() {
@@ -541,8 +510,8 @@ public final class TlsBufferEvent extends BufferEvent {
             if (failed || isClosed() || eofReported) {
                 return;
             }
-            if (under.input().length() > 0 && (!readWanted() || !inputHasRoom() || taskRunning)) {
-                pendingEof = true; // judged once the waiting ciphertext is read (pump ends with finishEof)
+            if ((under.input().length() > 0 || !heldEmpty()) && (!readWanted() || !inputHasRoom() || taskRunning)) {
+                pendingEof = true; // judged once the waiting bytes are delivered (pump ends with finishEof)
                 return;
             }
             finishEof();
@@ -583,7 +552,7 @@ public final class TlsBufferEvent extends BufferEvent {
         try {
             engine.closeOutbound();
             for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-                if (wrapInto(new ByteBuffer[0], 0).bytesProduced() == 0) {
+                if (records.wrapControl(under.output()).bytesProduced() == 0) {
                     break;
                 }
             }

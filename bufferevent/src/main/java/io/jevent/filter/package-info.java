@@ -25,8 +25,12 @@
  * <li><b>TLS</b> is its own engine, {@link io.jevent.filter.TlsBufferEvent}, not a Filter: reading may need to
  * write (handshake, key update), CONNECTED waits for the handshake, and close_notify decides whether an EOF is
  * clean. Delegated tasks run on an executor and the handshake resumes on the loop via {@code base.execute}.
- * Records are decrypted from the underlying input in place (one record pulled up only when it spans segments)
- * into reserved input segments, and encrypted into reserved output space: no per-connection buffers.
+ * Nothing is allocated per record and no buffer is kept per connection: the JDK engine wants a destination of
+ * the whole packet size (16,709 bytes) for every wrap, larger than a pooled segment, so records are encrypted into
+ * one direct packet scratch per loop thread and copied into the underlying output's segments; a record is
+ * decrypted in place from the underlying input, or from that scratch when it spans segments, into reserved input
+ * segments ({@code TlsRecords}). Under a read high watermark a record's plaintext that does not fit is held back
+ * and delivered as the user drains, so the input never passes the watermark.
  * {@link io.jevent.filter.TlsContexts} builds SSLContexts from PEM (chain + PKCS#8 key) or PKCS#12.</li>
  * <li><b>Closing a chain</b> with {@link io.jevent.bufferevent.BevOption#CLOSE_ON_FREE} closes every layer. TLS
  * sends close_notify and keeps the layers below open until it has left the bottom BufferEvent (at most 10 s).</li>

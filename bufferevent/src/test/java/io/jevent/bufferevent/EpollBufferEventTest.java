@@ -14,4 +14,5 @@ class EpollBufferEventTest {
     @Nested class Options extends OptionsConformance { }
     @Nested class DescriptorReuse extends DescriptorReuseConformance { }
     @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class Deferred extends DeferredCallbacksConformance { }
 }

@@ -9,6 +9,8 @@ class EpollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
     @Nested class Tls extends TlsConformance { }
+    @Nested class TlsFlow extends TlsFlowConformance { }
+    @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
     @Nested class RateLimitTiming extends RateLimitTimingSuite { }
     // real TLS peers (python3 ssl, openssl CLI): one backend only, see TlsPeerSuite

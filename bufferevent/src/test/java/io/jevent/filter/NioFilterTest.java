@@ -9,4 +9,6 @@ class NioFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
     @Nested class Tls extends TlsConformance { }
+    @Nested class TlsFlow extends TlsFlowConformance { }
+    @Nested class FilterTimeouts extends FilterTimeoutConformance { }
 }

@@ -75,6 +75,28 @@ final class Peers {
 
     /** Runs {@code cmd} with {@code stdin}, returns stdout; fails on a non-zero exit or after 60 s. */
     static byte[] run(List<String> cmd, byte[] stdin) {
+        Finished f = runToEnd(cmd, stdin);
+        if (f.exit != 0) {
+            throw new AssertionError(cmd + " exited with " + f.exit + ": " + f.err);
+        }
+        return f.out;
+    }
+
+    /** How a child process ended. */
+    static final class Finished {
+        final int exit;
+        final byte[] out;
+        final String err;
+
+        Finished(int exit, byte[] out, String err) {
+            this.exit = exit;
+            this.out = out;
+            this.err = err;
+        }
+    }
+
+    /** Runs {@code cmd} with {@code stdin} to its end, whatever its exit code; fails after 60 s. */
+    static Finished runToEnd(List<String> cmd, byte[] stdin) {
         try {
             Process p = new ProcessBuilder(cmd).start();
             CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
@@ -86,12 +108,8 @@ final class Peers {
                 p.destroyForcibly();
                 throw new AssertionError(cmd + " did not finish within 60 s");
             }
-            byte[] o = out.get(10, TimeUnit.SECONDS);
-            if (p.exitValue() != 0) {
-                throw new AssertionError(cmd + " exited with " + p.exitValue() + ": "
-                        + new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
-            }
-            return o;
+            return new Finished(p.exitValue(), out.get(10, TimeUnit.SECONDS),
+                    new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {

@@ -31,27 +31,43 @@ public abstract class TlsPeerSuite extends FilterTestSupport {
     /** Our echo server on the base; returns its port. Records the protocol each connection negotiated. */
     private int ourEchoServer(EventBase base, TlsOptions opts, List<String> protocols, List<String> problems)
             throws Exception {
-        return ourEchoServer(base, opts, protocols, problems, false);
+        return ourEchoServer(base, opts, protocols, problems, Reply.ECHO);
     }
 
-    /** With {@code oneLine}, echoes one line and closes (sending close_notify), as a request/response server. */
+    /** What our server does with what it reads. */
+    private enum Reply {
+        /** Echo everything, close on EOF. */
+        ECHO,
+        /** Echo one line, then close (close_notify), as a request/response server. */
+        LINE_THEN_CLOSE,
+        /** Echo one line, then {@link TlsBufferEvent#abort()}: no close_notify. */
+        LINE_THEN_ABORT
+    }
+
     private int ourEchoServer(EventBase base, TlsOptions opts, List<String> protocols, List<String> problems,
-                              boolean oneLine) throws Exception {
+                              Reply reply) throws Exception {
         TlsCerts certs = TlsCerts.get();
         javax.net.ssl.SSLContext ctx = certs.server();
         Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> {
             TlsBufferEvent t = Filters.tls(SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE), ctx, opts,
                     BevOption.CLOSE_ON_FREE);
             t.setCallbacks(b -> {
-                if (!oneLine) {
+                if (reply == Reply.ECHO) {
                     b.write(b.input());
                     return;
                 }
                 String line = b.input().readLine(Eol.LF, StandardCharsets.US_ASCII);
                 if (line != null) {
                     b.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-                    b.flush(Ev.WRITE, io.jevent.bufferevent.FlushMode.FINISHED); // encrypt it, then close_notify
-                    b.close(); // close_notify after the reply; the socket lingers until both are sent
+                    if (reply == Reply.LINE_THEN_CLOSE) {
+                        b.flush(Ev.WRITE, io.jevent.bufferevent.FlushMode.FINISHED); // the reply, then close_notify
+                        b.close(); // close_notify after the reply; the socket lingers until both are sent
+                    } else {
+                        // the reply is encrypted into the socket's output; once the socket has sent it (its write
+                        // callback, taken over from TLS, which has nothing more to do), the connection is cut
+                        b.flush(Ev.WRITE, io.jevent.bufferevent.FlushMode.FLUSH);
+                        t.underlying().setCallbacks(null, u -> t.abort(), null);
+                    }
                     li.close();
                     base.loopBreak();
                 }
@@ -116,7 +132,7 @@ public abstract class TlsPeerSuite extends FilterTestSupport {
         EventBase base = newBase();
         List<String> protocols = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        int port = ourEchoServer(base, TlsOptions.server(), protocols, problems, true);
+        int port = ourEchoServer(base, TlsOptions.server(), protocols, problems, Reply.LINE_THEN_CLOSE);
         List<String> cmd = List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, version, "-CAfile",
                 certs.path("ca.pem").toString(), "-servername", "localhost", "-verify_return_error", "-quiet");
         // s_client sends the line, prints the echo; the peer's EOF after stdin closes ends it
@@ -140,6 +156,85 @@ public abstract class TlsPeerSuite extends FilterTestSupport {
         assertEquals(List.of(expect + " "), protocols);
         assertEquals(List.of(), problems);
         assertTrue(!t.isAlive());
+    }
+
+    @Test
+    void shouldMakeOpensslClientFailWithUnexpectedEofWhenWeAbort() throws Exception {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        List<String> protocols = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int port = ourEchoServer(base, TlsOptions.server(), protocols, problems, Reply.LINE_THEN_ABORT);
+        List<String> cmd = List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-CAfile",
+                certs.path("ca.pem").toString(), "-servername", "localhost", "-verify_return_error", "-quiet");
+        Peers.Finished[] end = new Peers.Finished[1];
+        Throwable[] err = new Throwable[1];
+        Thread runner = new Thread(() -> {
+            try {
+                end[0] = Peers.runToEnd(cmd, "cut me off\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (Throwable e) {
+                err[0] = e;
+            }
+        }, "openssl-s_client");
+        runner.start();
+        loopWithin(base, 0, Duration.ofSeconds(30)); // until the reply is queued
+        loopWithin(base, 0, Duration.ofSeconds(30)); // until it is sent and the connection cut
+        runner.join(30_000);
+        assertEquals(null, err[0]);
+        assertEquals(List.of(), problems);
+        String out = new String(end[0].out, StandardCharsets.US_ASCII);
+        assertTrue(out.contains("cut me off"), "the reply arrived before the cut: " + out);
+        assertEquals(1, end[0].exit, "s_client must fail on a stream cut without close_notify; stderr: " + end[0].err);
+        assertTrue(end[0].err.contains("unexpected eof"), end[0].err);
+    }
+
+    /** Our client sends a line to python's echo server, reads it back, then closes (or aborts); python's JSON. */
+    private String pythonServerSeesOurEnd(boolean abort) throws Exception {
+        TlsCerts certs = TlsCerts.get();
+        try (Peers.Running py = new Peers.Running(Peers.python("tls-server", certs.path("server.pem").toString(),
+                certs.path("server.key").toString(), "--strict-eof"))) {
+            String portLine = py.line("PORT", 20);
+            int port = Integer.parseInt(portLine.substring(5).trim());
+            EventBase base = newBase();
+            SocketBufferEvent sock = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent client = Filters.tls(sock, certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            StringBuilder got = new StringBuilder();
+            List<String> events = new ArrayList<>();
+            client.setCallbacks(b -> {
+                got.append(new String(TlsFlowConformance.drainAll(b), StandardCharsets.US_ASCII));
+                if (got.toString().equals("ping\n")) {
+                    if (abort) {
+                        client.abort();
+                    } else {
+                        client.close();
+                    }
+                }
+            }, null, (b, r, c) -> {
+                if (r != BevEvent.CONNECTED) {
+                    events.add(BevEvent.toString(r) + " " + c);
+                    b.close();
+                }
+            });
+            client.enable(Ev.READ | Ev.WRITE);
+            sock.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            client.write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            assertEquals("ping\n", got.toString());
+            assertEquals(List.of(), events);
+            return py.line("{", 30);
+        }
+    }
+
+    @Test
+    void shouldMakePythonSslServerSeeEofErrorWhenWeAbortButNotWhenWeClose() throws Exception {
+        Peers.assumePython();
+        String closed = pythonServerSeesOurEnd(false);
+        assertEquals(null, Peers.str(closed, "error"), "close() sends close_notify: " + closed);
+        assertEquals(5, Peers.num(closed, "echoed"), closed);
+        String aborted = pythonServerSeesOurEnd(true);
+        assertTrue(String.valueOf(Peers.str(aborted, "error")).contains("EOF"), "abort(): " + aborted);
+        assertEquals(5, Peers.num(aborted, "echoed"), aborted);
     }
 
     @Test

@@ -9,8 +9,10 @@
         and prints one JSON line {"window": s, "per": [bytes...], "total": bytes}
   peer.py tls-client HOST PORT CAFILE SNI|- ALPN|- NBYTES [--no-close-notify]
         connects with TLS, sends NBYTES deterministic bytes, reads the echo, prints JSON (crc, version, alpn)
-  peer.py tls-server CERT KEY
-        prints "PORT <port>", accepts one TLS connection, echoes until EOF/close_notify, unwraps cleanly
+  peer.py tls-server CERT KEY [--strict-eof]
+        prints "PORT <port>", accepts one TLS connection, echoes until EOF/close_notify, unwraps cleanly, prints
+        JSON {"echoed": n} or {"error": ..., "echoed": n}; with --strict-eof an EOF without close_notify is an
+        error (suppress_ragged_eofs=False) instead of a quiet end
 """
 import gzip, json, selectors, socket, ssl, sys, time, zlib
 
@@ -121,7 +123,7 @@ def tls_client(host, port, cafile, sni, alpn, nbytes, dirty):
     print(json.dumps(res), flush=True)
 
 
-def tls_server(cert, key):
+def tls_server(cert, key, strict_eof):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     srv = socket.socket()
@@ -129,7 +131,7 @@ def tls_server(cert, key):
     srv.listen(1)
     print("PORT", srv.getsockname()[1], flush=True)
     c, _ = srv.accept()
-    s = ctx.wrap_socket(c, server_side=True)
+    s = ctx.wrap_socket(c, server_side=True, suppress_ragged_eofs=not strict_eof)
     n = 0
     while True:
         try:
@@ -159,7 +161,7 @@ def main(a):
     elif cmd == "tls-client":
         tls_client(a[1], int(a[2]), a[3], a[4], a[5], int(a[6]), "--no-close-notify" in a)
     elif cmd == "tls-server":
-        tls_server(a[1], a[2])
+        tls_server(a[1], a[2], "--strict-eof" in a)
     else:
         sys.exit("unknown command " + cmd)
 

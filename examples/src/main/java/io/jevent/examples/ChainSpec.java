@@ -21,9 +21,9 @@ import java.util.List;
  * {@code rateLimit(zlib(tls(socket)))}, leaving out the layers not asked for. Both ends of a connection must use the
  * same chain, so the self-test's clients are built from the same spec in client mode.
  *
- * <p>Why that order: zlib sits below TLS (it compresses the records; the issue's chain, and the one that shows a
- * filter under TLS); the rate limit is on top, so it meters the plaintext the application moves, whatever the
- * layers below add or save.
+ * <p>Why that order: zlib sits above TLS, so plaintext is compressed before it is encrypted (ciphertext does not
+ * compress); the rate limit is on top, so it meters the plaintext the application moves, whatever the layers below
+ * add or save.
  *
  * <p>Immutable; the SSLContexts are made once and shared by every connection (which is also what lets TLS sessions
  * be resumed).

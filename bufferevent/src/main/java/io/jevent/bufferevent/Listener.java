@@ -22,7 +22,7 @@ import java.util.Objects;
  * yielding to the rest of the loop. Running out of descriptors (EMFILE, ENFILE) or memory must not spin the loop:
  * accepting pauses, the error callback is told, and accepting resumes after a back-off that doubles from 10 ms to
  * 1 s while the condition lasts. Other accept errors (a connection reset before it was accepted) go to the error
- * callback and accepting goes on.
+ * callback and accepting goes on. An accept callback that throws never leaks the accepted handle: it is closed.
  */
 public final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -41,7 +41,11 @@ public final class Listener implements AutoCloseable {
     /** Receives each accepted connection, a non-blocking handle of the base's kind, on the loop thread. */
     @FunctionalInterface
     public interface AcceptCallback {
-        /** The callback owns {@code handle}: wrap it ({@link SocketBufferEvent#create}) or close it. */
+        /**
+         * The callback owns {@code handle}: wrap it ({@link SocketBufferEvent#create}) or close it. If it throws,
+         * the listener closes the handle (the peer sees its end), passes the exception on to the base's callback
+         * error handler, and goes on accepting; so a callback that has wrapped the handle must not throw.
+         */
         void onAccept(Listener listener, Handle handle);
     }
 
@@ -173,7 +177,22 @@ public final class Listener implements AutoCloseable {
                 backoffNanos = MIN_BACKOFF_NANOS;
                 return;
             }
+            handOver(h);
+        }
+    }
+
+    /** Gives {@code h} to the accept callback; if that throws, closes {@code h} (nobody else will) and rethrows. */
+    private void handOver(Handle h) {
+        try {
             acceptCallback.onAccept(this, h);
+        } catch (Throwable t) {
+            try {
+                ops.close(h);
+            } catch (IOException | RuntimeException e) {
+                t.addSuppressed(e);
+            }
+            log.debug("the accept callback threw; closed the accepted {}", h);
+            throw t; // to the base's callback error handler; the accept event stays, so accepting goes on
         }
     }
 

@@ -4,8 +4,9 @@ import java.util.zip.ZipException;
 
 /**
  * Inflating stopped because the output outgrew a {@link ZlibOptions} limit: a decompression bomb, or a peer
- * sending more than the application agreed to take. Reported as the cause of a READING|ERROR event; nothing
- * beyond the limit was ever allocated.
+ * sending more than the application agreed to take. Reported as the cause of a READING|ERROR event; the message
+ * names the limit and how to raise it. Nothing beyond the limit (and one inflate chunk, at most 64 KiB) was ever
+ * allocated.
  */
 public final class DecompressionLimitException extends ZipException {
     private static final long serialVersionUID = 1L;
@@ -15,7 +16,9 @@ public final class DecompressionLimitException extends ZipException {
         /** {@link ZlibOptions#maxRatio()}: output bytes per input byte. */
         RATIO,
         /** {@link ZlibOptions#maxInflated()}: total output bytes. */
-        TOTAL
+        TOTAL,
+        /** {@link ZlibOptions#maxBuffered()}: output bytes waiting in the input, not taken by the application. */
+        BUFFERED
     }
 
     private final Limit limit;

@@ -1,5 +1,6 @@
 package io.jevent.filter;
 
+import io.jevent.Ev;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.FilterBufferEvent;
@@ -23,12 +24,23 @@ public final class Filters {
      * A zlib layer: what is written to the returned BufferEvent is deflated into {@code underlying}, what
      * {@code underlying} reads is inflated into the returned one's input.
      *
+     * <p>The layer starts with a read high watermark of {@link ZlibOptions#maxBuffered()} (unless that is
+     * {@link ZlibOptions#NO_LIMIT}): inflation pauses while that much waits in its input and goes on as the
+     * application drains it, so however well the peer's data compresses, the application gets it in pieces of at
+     * most that size and memory stays bounded. {@code setWatermark(Ev.READ, low, high)} replaces it; a high
+     * watermark of 0 (none) or above {@code maxBuffered} makes that limit a rejection instead (see
+     * {@link ZlibOptions}).
+     *
      * @param options format, level, flushing, decompression limits
      * @param bevOptions {@link BevOption} bits for the new layer
      */
     public static FilterBufferEvent zlib(BufferEvent underlying, ZlibOptions options, int bevOptions) {
-        return FilterBufferEvent.create(underlying, new InflateFilter(options), new DeflateFilter(options),
-                bevOptions);
+        FilterBufferEvent z = FilterBufferEvent.create(underlying, new InflateFilter(options),
+                new DeflateFilter(options), bevOptions);
+        if (options.maxBuffered() != ZlibOptions.NO_LIMIT) {
+            z.setWatermark(Ev.READ, 0, options.maxBuffered());
+        }
+        return z;
     }
 
     /**

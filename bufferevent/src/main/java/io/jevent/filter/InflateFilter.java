@@ -17,6 +17,12 @@ import java.util.zip.ZipException;
  * segments into segments reserved in the destination, checking the {@link ZlibOptions} decompression limits after
  * every chunk so a bomb is stopped before it costs memory.
  *
+ * <p>Memory: the destination never holds more than {@link ZlibOptions#maxBuffered()} bytes. Inflation stops at the
+ * {@code dstLimit} it is given (a FilterBufferEvent passes the room under its read high watermark, which
+ * {@link Filters#zlib} sets to {@code maxBuffered}, so a draining application gets the stream in pieces and is never
+ * refused); where nothing limits it, producing byte {@code maxBuffered + 1} while the earlier ones still wait is a
+ * {@link DecompressionLimitException} of kind {@link DecompressionLimitException.Limit#BUFFERED}.
+ *
  * <p>Results: corrupt data is {@link FilterResult#ERROR} with the {@link DataFormatException}; a gzip trailer whose
  * CRC-32 or ISIZE does not match is ERROR with a {@link ZipException}; a limit is ERROR with a
  * {@link DecompressionLimitException}; end of input ({@link FlushMode#FINISHED}) in the middle of a stream is
@@ -101,7 +107,12 @@ public final class InflateFilter implements Filter {
                         return inStream ? FilterResult.NEED_MORE : FilterResult.OK;
                     }
                     inStream = true;
-                    if (inflateSome(src, dst, dstLimit < 0 ? -1 : dstLimit - (dst.length() - before))) {
+                    long room = room(dst, dstLimit < 0 ? -1 : dstLimit - (dst.length() - before));
+                    if (room == 0) {
+                        checkLimits(0, dst); // the caller's room is left (checked above): maxBuffered is exceeded
+                        return FilterResult.OK;
+                    }
+                    if (inflateSome(src, dst, room)) {
                         if (gzip) {
                             state = State.TRAILER;
                         } else {
@@ -113,7 +124,20 @@ public final class InflateFilter implements Filter {
         }
     }
 
-    /** Inflates from the first source segment; returns true when the deflate stream ended. */
+    /**
+     * What may still be produced now: the caller's room ({@code -1}: any), and never more than one byte past
+     * {@code maxBuffered} waiting in {@code dst} (that byte is the evidence of a rejection).
+     */
+    private long room(EvBuffer dst, long callerRoom) {
+        long limit = options.maxBuffered();
+        if (limit == ZlibOptions.NO_LIMIT) {
+            return callerRoom;
+        }
+        long buffered = Math.max(0, limit + 1 - dst.length());
+        return callerRoom < 0 ? buffered : Math.min(callerRoom, buffered);
+    }
+
+    /** Inflates from the first source segment, at most {@code room} bytes (-1: any); true when the stream ended. */
     private boolean inflateSome(EvBuffer src, EvBuffer dst, long room) throws DataFormatException,
             ZipException {
         src.peek(-1, null, one);
@@ -126,8 +150,9 @@ public final class InflateFilter implements Filter {
         try {
             while (true) {
                 ByteBuffer out = dst.reserve(1);
-                if (out.remaining() > CHUNK) {
-                    out.limit(CHUNK);
+                long most = room < 0 ? CHUNK : Math.min(CHUNK, room - produced);
+                if (out.remaining() > most) {
+                    out.limit((int) most);
                 }
                 int outStart = out.position();
                 int n = inflater.inflate(out);
@@ -137,7 +162,7 @@ public final class InflateFilter implements Filter {
                 dst.commit(n);
                 totalOut += n;
                 streamOut += n;
-                checkLimits(view.position() - start);
+                checkLimits(view.position() - start, dst);
                 if (inflater.finished()) {
                     ended = true;
                     break;
@@ -161,22 +186,32 @@ public final class InflateFilter implements Filter {
         return ended;
     }
 
-    private void checkLimits(int usedNow) throws DecompressionLimitException {
+    private void checkLimits(int usedNow, EvBuffer dst) throws DecompressionLimitException {
         long in = totalIn + usedNow;
-        if (options.maxRatio() != Long.MAX_VALUE) {
+        if (options.maxRatio() != ZlibOptions.NO_LIMIT) {
             long allowed = in > (Long.MAX_VALUE - options.ratioSlack()) / options.maxRatio() ? Long.MAX_VALUE
                     : in * options.maxRatio() + options.ratioSlack();
             if (totalOut > allowed) {
                 throw new DecompressionLimitException(DecompressionLimitException.Limit.RATIO,
                         "decompression limit exceeded: " + totalOut + " bytes inflated from " + in
                                 + " compressed bytes, over maxRatio " + options.maxRatio() + ":1 (+"
-                                + options.ratioSlack() + " bytes slack)");
+                                + options.ratioSlack() + " bytes slack); raise it, or remove it with"
+                                + " ZlibOptions.maxRatio(ZlibOptions.NO_LIMIT, 0)");
             }
         }
         if (totalOut > options.maxInflated()) {
             throw new DecompressionLimitException(DecompressionLimitException.Limit.TOTAL,
                     "decompression limit exceeded: inflated more than maxInflated " + options.maxInflated()
-                            + " bytes in total");
+                            + " bytes in total; raise it with ZlibOptions.maxInflated(bytes) if the peer may send"
+                            + " more");
+        }
+        if (dst.length() > options.maxBuffered()) {
+            throw new DecompressionLimitException(DecompressionLimitException.Limit.BUFFERED,
+                    "decompression limit exceeded: more than maxBuffered " + options.maxBuffered()
+                            + " inflated bytes wait in the input, not taken by the application; drain the input in"
+                            + " the read callback, keep a read high watermark of at most that on the zlib layer"
+                            + " (Filters.zlib sets one; inflation then waits instead), or raise it with"
+                            + " ZlibOptions.maxBuffered(bytes)");
         }
     }
 

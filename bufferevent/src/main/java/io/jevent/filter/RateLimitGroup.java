@@ -14,8 +14,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Many BufferEvents sharing one token bucket (libevent's {@code bufferevent_rate_limit_group}).
  *
  * <p><b>Fair shares.</b> At each tick the group's tokens are divided among the members: each may move at most
- * {@code max(tokens / members, minShare)} bytes in that tick (and never more than the group holds). A member that
- * used its share, or any member once the group bucket is empty, is suspended with
+ * {@code max(tokens / members, minShare)} bytes in that tick (and never more than the group holds), where
+ * {@code tokens} is what the group held when the tick began and {@code members} the count <em>now</em>: a member
+ * joining or leaving re-divides the tick's tokens at once, so one that joins mid-tick gets the same share as the
+ * others, never a share computed for fewer members. A member that used its share, or any member once the group
+ * bucket is empty, is suspended with
  * {@link BufferEvent#SUSPEND_GROUP} until the next tick, when all are resumed starting at a random member (as
  * libevent does) so no connection is always first. The minimum share (default 64 bytes, libevent's) guarantees
  * progress to every member even in a group with more members than tokens per tick. Tokens a member leaves unused
@@ -33,9 +36,14 @@ public final class RateLimitGroup implements AutoCloseable {
     private TokenBucket bucket;
     private final List<ConnectionLimiter> members = new ArrayList<>();
     private long minShare = DEFAULT_MIN_SHARE;
-    /** Per direction: what each member may move in the current tick. */
+    /** Per direction: the group's tokens when the current tick began; the shares divide them. */
+    private final long[] tickTokens = new long[2];
+    /** Per direction: what each member may move in the current tick, {@code max(tickTokens / members, minShare)}. */
     private final long[] share = new long[2];
-    /** Bumped when shares are recomputed (at each tick boundary that is looked at), so members reset lazily. */
+    /**
+     * Bumped at each tick boundary that is looked at, so the members' per-tick counts ({@link ConnectionLimiter#used})
+     * reset lazily. A membership change re-divides the shares without bumping it: what members used stays counted.
+     */
     private long generation;
     private final long[] totals = new long[2];
     private Event timer;
@@ -44,7 +52,7 @@ public final class RateLimitGroup implements AutoCloseable {
     private RateLimitGroup(EventBase base, TokenBucketConfig cfg) {
         this.base = base;
         this.bucket = new TokenBucket(cfg, System.nanoTime());
-        recomputeShares();
+        startTick();
     }
 
     /** A group on {@code base} sharing {@code cfg}'s bucket (libevent's {@code bufferevent_rate_limit_group_new}). */
@@ -55,7 +63,7 @@ public final class RateLimitGroup implements AutoCloseable {
     /** Replaces the bucket configuration; the bucket starts afresh with one tick's worth of tokens. Loop thread. */
     public void setConfig(TokenBucketConfig cfg) {
         bucket = new TokenBucket(Objects.requireNonNull(cfg, "cfg"), System.nanoTime());
-        recomputeShares();
+        startTick();
         resumeAll(TokenBucket.READ);
         resumeAll(TokenBucket.WRITE);
     }
@@ -71,7 +79,7 @@ public final class RateLimitGroup implements AutoCloseable {
             throw new IllegalArgumentException("expected a minimum share >= 1 byte, got " + bytes);
         }
         minShare = bytes;
-        recomputeShares();
+        divideShares();
     }
 
     /** The minimum share. */
@@ -89,9 +97,13 @@ public final class RateLimitGroup implements AutoCloseable {
         if (l.group != null) {
             l.group.remove(bev);
         }
+        if (bucket.refill(System.nanoTime())) {
+            startTick(); // divide the tick it joins in, not the one before
+        }
         l.group = this;
         l.shareGeneration = -1;
         members.add(l);
+        divideShares();
     }
 
     /** Removes {@code bev} from the group and lifts a group suspension on it. Loop thread. */
@@ -146,7 +158,9 @@ public final class RateLimitGroup implements AutoCloseable {
     // ------------------------------------------------------------------------------ called by ConnectionLimiter
 
     void forget(ConnectionLimiter l) {
-        members.remove(l);
+        if (members.remove(l)) {
+            divideShares();
+        }
     }
 
     long quota(ConnectionLimiter m, int dir, long now) {
@@ -181,7 +195,7 @@ public final class RateLimitGroup implements AutoCloseable {
 
     private void sync(ConnectionLimiter m, long now) {
         if (bucket.refill(now)) {
-            recomputeShares();
+            startTick();
         }
         if (m.shareGeneration != generation) {
             m.shareGeneration = generation;
@@ -190,11 +204,19 @@ public final class RateLimitGroup implements AutoCloseable {
         }
     }
 
-    private void recomputeShares() {
+    /** A tick began: remember what the group holds, reset the members' counts (lazily), divide it. */
+    private void startTick() {
         generation++;
+        tickTokens[0] = bucket.tokens(0);
+        tickTokens[1] = bucket.tokens(1);
+        divideShares();
+    }
+
+    /** Divides the tick's tokens among the members there are now. */
+    private void divideShares() {
         int n = Math.max(1, members.size());
         for (int d = 0; d < 2; d++) {
-            long t = bucket.tokens(d);
+            long t = tickTokens[d];
             share[d] = t <= 0 ? 0 : Math.max(t / n, minShare);
         }
     }
@@ -216,7 +238,7 @@ public final class RateLimitGroup implements AutoCloseable {
     private void tick() {
         long now = System.nanoTime();
         if (bucket.refill(now)) {
-            recomputeShares();
+            startTick();
         }
         boolean again = false;
         for (int d = 0; d < 2; d++) {

@@ -8,16 +8,22 @@ import java.util.zip.Deflater;
  * changed copy: {@code ZlibOptions.defaults().format(ZlibFormat.GZIP).level(9)}.
  *
  * <h2>Decompression limits</h2>
- * Deflate can expand about 1032:1, so an attacker needs only 1 MiB on the wire to make us produce 1 GiB. The
- * inflater therefore checks, after every chunk it produces:
+ * Deflate can expand about 1032:1, so 1 MiB on the wire can become 1 GiB. Ordinary data comes close (logs, JSON,
+ * zero-filled blocks compress several hundred to one), so the default limits are on memory, never on the ratio:
  * <ul>
- * <li>{@link #maxRatio()}: total output must stay within {@code maxRatio * totalInput + ratioSlack} (the slack,
- * 64 KiB by default, lets tiny but legitimately redundant messages through);</li>
- * <li>{@link #maxInflated()}: total output over the filter's life (all streams, all gzip members) must stay
- * within this many bytes.</li>
+ * <li>{@link #maxBuffered()} (default 4 MiB): the most inflated bytes that may wait in the zlib layer's input for
+ * the application. {@link Filters#zlib} gives the layer a read high watermark of this size, so inflation pauses
+ * there and goes on as the application drains (backpressure reaches the socket): an application that drains never
+ * meets this limit, and one that does not holds at most this much. Where nothing holds the output back (the
+ * watermark removed or set above this, or an {@link InflateFilter} used without one), inflating past it is a
+ * rejection: a bomb whose output nobody drains costs at most this much memory.</li>
+ * <li>{@link #maxInflated()} (default none): the most bytes inflated over the filter's life (all streams, all gzip
+ * members), for protocols that know how much a peer may send.</li>
+ * <li>{@link #maxRatio(long, long)} (default none): total output within {@code maxRatio * totalInput + slack}.
+ * Normal data reaches high ratios; use it only where the data is known not to.</li>
  * </ul>
- * Crossing either is a {@link DecompressionLimitException} (a {@link java.util.zip.ZipException}) delivered as a
- * READING|ERROR event, never an OutOfMemoryError. Defaults: ratio 200, no total limit.
+ * Crossing a limit is a {@link DecompressionLimitException} (a {@link java.util.zip.ZipException}) delivered as a
+ * READING|ERROR event, whose message names the limit and how to raise it; never an OutOfMemoryError.
  *
  * <h2>Flushing</h2>
  * By default ({@link #interactive()} true) every batch of output (what one loop pass added) is sync-flushed
@@ -27,8 +33,13 @@ import java.util.zip.Deflater;
  * ends the stream ({@code FINISH}) either way.
  */
 public final class ZlibOptions {
+    /** {@link #maxBuffered()} by default. */
+    public static final long DEFAULT_MAX_BUFFERED = 4L << 20;
+    /** No limit, for {@link #maxRatio}, {@link #maxInflated} and {@link #maxBuffered}. */
+    public static final long NO_LIMIT = Long.MAX_VALUE;
+
     private static final ZlibOptions DEFAULTS = new ZlibOptions(ZlibFormat.ZLIB, Deflater.DEFAULT_COMPRESSION,
-            true, 200, 64 * 1024, Long.MAX_VALUE);
+            true, NO_LIMIT, 0, NO_LIMIT, DEFAULT_MAX_BUFFERED);
 
     private final ZlibFormat format;
     private final int level;
@@ -36,18 +47,20 @@ public final class ZlibOptions {
     private final long maxRatio;
     private final long ratioSlack;
     private final long maxInflated;
+    private final long maxBuffered;
 
     private ZlibOptions(ZlibFormat format, int level, boolean interactive, long maxRatio, long ratioSlack,
-                        long maxInflated) {
+                        long maxInflated, long maxBuffered) {
         this.format = format;
         this.level = level;
         this.interactive = interactive;
         this.maxRatio = maxRatio;
         this.ratioSlack = ratioSlack;
         this.maxInflated = maxInflated;
+        this.maxBuffered = maxBuffered;
     }
 
-    /** zlib format, default level, interactive, ratio limit 200 with 64 KiB slack, no total limit. */
+    /** zlib format, default level, interactive, at most 4 MiB of inflated bytes waiting, no ratio or total limit. */
     public static ZlibOptions defaults() {
         return DEFAULTS;
     }
@@ -67,7 +80,7 @@ public final class ZlibOptions {
         return interactive;
     }
 
-    /** Most output bytes per input byte when inflating ({@code Long.MAX_VALUE}: no ratio check). */
+    /** Most output bytes per input byte when inflating ({@link #NO_LIMIT}: no ratio check, the default). */
     public long maxRatio() {
         return maxRatio;
     }
@@ -77,15 +90,20 @@ public final class ZlibOptions {
         return ratioSlack;
     }
 
-    /** Most bytes the inflater may produce over its life, all streams together ({@code Long.MAX_VALUE}: no limit). */
+    /** Most bytes the inflater may produce over its life, all streams together ({@link #NO_LIMIT}: the default). */
     public long maxInflated() {
         return maxInflated;
+    }
+
+    /** Most inflated bytes that may wait in the input, not yet taken by the application (default 4 MiB). */
+    public long maxBuffered() {
+        return maxBuffered;
     }
 
     /** With another framing. */
     public ZlibOptions format(ZlibFormat f) {
         return new ZlibOptions(Objects.requireNonNull(f, "format"), level, interactive, maxRatio, ratioSlack,
-                maxInflated);
+                maxInflated, maxBuffered);
     }
 
     /** With another compression level, 0 (store) to 9 (best), or -1 for the default. */
@@ -93,40 +111,55 @@ public final class ZlibOptions {
         if (l < -1 || l > 9) {
             throw new IllegalArgumentException("expected -1 <= level <= 9, got " + l);
         }
-        return new ZlibOptions(format, l, interactive, maxRatio, ratioSlack, maxInflated);
+        return new ZlibOptions(format, l, interactive, maxRatio, ratioSlack, maxInflated, maxBuffered);
     }
 
-    /** Sync-flush every batch of output (true), or only on {@code flush(FLUSH)} (false, the default). */
+    /** Sync-flush every batch of output (true, the default), or only on {@code flush(FLUSH)} (false). */
     public ZlibOptions interactive(boolean on) {
-        return new ZlibOptions(format, level, on, maxRatio, ratioSlack, maxInflated);
+        return new ZlibOptions(format, level, on, maxRatio, ratioSlack, maxInflated, maxBuffered);
     }
 
     /**
-     * With another ratio limit.
+     * With a ratio limit: total output at most {@code ratio * totalInput + slack}.
      *
-     * @param ratio {@code >= 1}, or {@code Long.MAX_VALUE} for none
+     * @param ratio {@code >= 1}, or {@link #NO_LIMIT} for none
      * @param slack bytes allowed on top, {@code >= 0}
      */
     public ZlibOptions maxRatio(long ratio, long slack) {
         if (ratio < 1 || slack < 0) {
-            throw new IllegalArgumentException("expected ratio >= 1 and slack >= 0, got ratio " + ratio + ", slack "
-                    + slack);
+            throw new IllegalArgumentException("expected ratio >= 1 (or ZlibOptions.NO_LIMIT) and slack >= 0, got ratio "
+                    + ratio + ", slack " + slack);
         }
-        return new ZlibOptions(format, level, interactive, ratio, slack, maxInflated);
+        return new ZlibOptions(format, level, interactive, ratio, slack, maxInflated, maxBuffered);
     }
 
-    /** With a limit on the bytes inflated in total ({@code >= 1}, or {@code Long.MAX_VALUE}). */
+    /** With a limit on the bytes inflated in total ({@code >= 1}, or {@link #NO_LIMIT}). */
     public ZlibOptions maxInflated(long bytes) {
         if (bytes < 1) {
-            throw new IllegalArgumentException("expected maxInflated >= 1, got " + bytes);
+            throw new IllegalArgumentException("expected maxInflated >= 1 byte (or ZlibOptions.NO_LIMIT), got " + bytes);
         }
-        return new ZlibOptions(format, level, interactive, maxRatio, ratioSlack, bytes);
+        return new ZlibOptions(format, level, interactive, maxRatio, ratioSlack, bytes, maxBuffered);
+    }
+
+    /**
+     * With another limit on the inflated bytes waiting for the application ({@code >= 1}, or {@link #NO_LIMIT}:
+     * then {@link Filters#zlib} sets no read watermark and memory follows whatever the application leaves there).
+     */
+    public ZlibOptions maxBuffered(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("expected maxBuffered >= 1 byte (or ZlibOptions.NO_LIMIT), got " + bytes);
+        }
+        return new ZlibOptions(format, level, interactive, maxRatio, ratioSlack, maxInflated, bytes);
     }
 
     @Override
     public String toString() {
-        return "ZlibOptions[" + format + ", level " + level + (interactive ? ", interactive" : "") + ", maxRatio "
-                + (maxRatio == Long.MAX_VALUE ? "none" : maxRatio + "+" + ratioSlack) + ", maxInflated "
-                + (maxInflated == Long.MAX_VALUE ? "none" : maxInflated) + "]";
+        return "ZlibOptions[" + format + ", level " + level + (interactive ? ", interactive" : "") + ", maxBuffered "
+                + show(maxBuffered) + ", maxInflated " + show(maxInflated) + ", maxRatio "
+                + (maxRatio == NO_LIMIT ? "none" : maxRatio + "+" + ratioSlack) + "]";
+    }
+
+    private static String show(long limit) {
+        return limit == NO_LIMIT ? "none" : Long.toString(limit);
     }
 }

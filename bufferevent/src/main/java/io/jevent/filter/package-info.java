@@ -10,16 +10,21 @@
  * space out), never through byte arrays. Formats ZLIB, RAW and GZIP (header and CRC-32/ISIZE trailer written and
  * checked here, around a raw {@link java.util.zip.Deflater}). Flush: NORMAL = {@code SYNC_FLUSH} per batch
  * (or {@code NO_FLUSH} with {@link io.jevent.filter.ZlibOptions#interactive(boolean) interactive(false)}), FLUSH =
- * {@code SYNC_FLUSH}, FINISHED = {@code FINISH}. Inflation checks a ratio limit and a total limit after every
- * 64 KiB chunk, so a bomb is an ERROR carrying a {@link io.jevent.filter.DecompressionLimitException}, and the
- * memory spent on it is bounded by the limit, not by the bomb.</li>
+ * {@code SYNC_FLUSH}, FINISHED = {@code FINISH}. Memory for inflated data is bounded by backpressure, not by a
+ * ratio (ordinary data reaches high ratios): {@link io.jevent.filter.Filters#zlib} gives the layer a read high
+ * watermark of {@link io.jevent.filter.ZlibOptions#maxBuffered()}, the inflater stops exactly at the room the
+ * FilterBufferEvent gives it, and the socket below is suspended until the application drains. Where nothing holds
+ * the output back, inflating past {@code maxBuffered} is an ERROR carrying a
+ * {@link io.jevent.filter.DecompressionLimitException}; so are the optional total and ratio limits, checked after
+ * every chunk. The memory a bomb costs is bounded by the limit, not by the bomb.</li>
  * <li><b>Rate limits</b> follow libevent's {@code bufferevent_ratelim.c}: token buckets refilled per tick
  * ({@link io.jevent.filter.TokenBucketConfig}), computed from the clock when looked at, so a late timer loses no
- * tokens. A BufferEvent's engine asks {@link io.jevent.bufferevent.BufferEvent.RateLimiter} for a quota before
+ * tokens; the grant up to tick {@code n} is {@code ceil(n * rate / ticksPerPeriod)} in saturating arithmetic, so a
+ * rate per second is kept exactly in 50 ms ticks. A BufferEvent's engine asks {@link io.jevent.bufferevent.BufferEvent.RateLimiter} for a quota before
  * each read/write; when a bucket runs dry the direction is suspended ({@code SUSPEND_BANDWIDTH} or
  * {@code SUSPEND_GROUP}, never touching what the user enabled) and a timer lifts the suspension at the next tick.
- * {@link io.jevent.filter.RateLimitGroup} divides its tokens per tick into equal shares, at least a minimum
- * share, and resumes members from a random start. {@link io.jevent.filter.Filters#rateLimit} is the same bucket
+ * {@link io.jevent.filter.RateLimitGroup} divides the tokens it holds at each tick into equal shares, at least a
+ * minimum share, re-divides them whenever a member joins or leaves, and resumes members from a random start. {@link io.jevent.filter.Filters#rateLimit} is the same bucket
  * as a Filter pair, for a limit anywhere in a chain. The hook lives in {@code BufferEvent} as an interface so
  * {@code io.jevent.bufferevent} does not depend on this package.</li>
  * <li><b>TLS</b> is its own engine, {@link io.jevent.filter.TlsBufferEvent}, not a Filter: reading may need to

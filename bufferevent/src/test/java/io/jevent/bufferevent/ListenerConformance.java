@@ -63,6 +63,51 @@ public abstract class ListenerConformance extends BevTestSupport {
         }
     }
 
+    /**
+     * An accept callback that throws does not leak the accepted connection: the listener closes it (the client
+     * sees its end), the exception goes to the base's error handler, and accepting goes on.
+     */
+    @Test
+    void shouldCloseTheAcceptedHandleWhenTheAcceptCallbackThrows() throws IOException {
+        EventBase base = newBase();
+        List<Throwable> reported = new ArrayList<>();
+        base.setCallbackErrorHandler((ev, t) -> reported.add(t));
+        List<Handle> accepted = new ArrayList<>();
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> {
+            if (accepted.isEmpty() && reported.isEmpty()) {
+                throw new IllegalStateException("an application bug while accepting");
+            }
+            accepted.add(h);
+        });
+        SocketAddress addr = l.localAddress();
+        SocketBufferEvent second = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        second.setCallbacks(null, null, (b, reasons, cause) -> base.loopBreak());
+        SocketBufferEvent first = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        int[] firstEnd = {0};
+        first.setCallbacks(null, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                firstEnd[0] = reasons; // the server's end was closed: EOF (or a reset)
+                b.close();
+                second.connect(addr);
+            }
+        });
+        first.enable(Ev.READ);
+        first.connect(addr);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertTrue((firstEnd[0] & (BevEvent.EOF | BevEvent.ERROR)) != 0 && (firstEnd[0] & BevEvent.READING) != 0,
+                "the first client saw " + BevEvent.toString(firstEnd[0]));
+        assertEquals(1, reported.size(), "the exception reached the base's error handler: " + reported);
+        assertEquals("an application bug while accepting", reported.get(0).getMessage());
+        long wait = System.nanoTime() + 10_000_000_000L;
+        while (accepted.isEmpty() && System.nanoTime() < wait) {
+            loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+        }
+        assertEquals(1, accepted.size(), "the listener went on accepting");
+        netOps().close(accepted.get(0));
+        second.close();
+        l.close();
+    }
+
     @Test
     void shouldLeaveConnectionsInBacklogWhileDisabledAndAcceptAfterEnable() throws IOException {
         EventBase base = newBase();

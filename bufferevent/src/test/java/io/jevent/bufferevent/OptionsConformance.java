@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,86 @@ public abstract class OptionsConformance extends BevTestSupport {
         for (String part : parts) {
             assertTrue(t.getMessage().contains(part), "message lacks '" + part + "': " + t.getMessage());
         }
+    }
+
+    /** Runs {@code r} on a new thread and returns what it threw (null if nothing), waiting at most 10 s. */
+    private static Throwable onAnotherThread(Runnable r) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "not-the-loop");
+        t.start();
+        t.join(10_000);
+        assertTrue(!t.isAlive(), "the other thread did not finish within 10 s");
+        return thrown.get();
+    }
+
+    @Test
+    void shouldRefuseWriteAndEnableAfterClose() throws Exception {
+        EventBase base = newBase();
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] tcp = tcpPair(base, keep);
+        keep[0].close();
+        BufferEvent[] safe = BufferEvent.pair(base, BevOption.THREADSAFE);
+        for (BufferEvent b : new BufferEvent[] {tcp[0], safe[0]}) {
+            b.close();
+            assertMessage(assertThrows(IllegalStateException.class, () -> b.write(new byte[] {1, 2, 3})),
+                    "write() on a closed BufferEvent");
+            assertMessage(assertThrows(IllegalStateException.class,
+                    () -> b.write(java.nio.ByteBuffer.wrap(new byte[] {1}))), "write() on a closed BufferEvent");
+            io.jevent.buffer.EvBuffer data = new io.jevent.buffer.EvBuffer();
+            data.add(new byte[] {4, 5});
+            assertMessage(assertThrows(IllegalStateException.class, () -> b.write(data)),
+                    "write() on a closed BufferEvent");
+            assertEquals(2, data.length(), "the caller keeps what could not be written");
+            assertMessage(assertThrows(IllegalStateException.class, () -> b.output().add(new byte[] {6})),
+                    "closed");
+            assertEquals(0, b.output().length(), "a closed BufferEvent holds no output");
+            assertMessage(assertThrows(IllegalStateException.class, () -> b.enable(Ev.READ)),
+                    "enable() on a closed BufferEvent");
+            b.disable(Ev.READ | Ev.WRITE); // harmless, as close() is
+        }
+        // from another thread, the THREADSAFE one says the same
+        Throwable w = onAnotherThread(() -> safe[0].write(new byte[] {7}));
+        assertMessage(assertInstanceOf(IllegalStateException.class, w), "write() on a closed BufferEvent");
+        Throwable e = onAnotherThread(() -> safe[0].enable(Ev.WRITE));
+        assertMessage(assertInstanceOf(IllegalStateException.class, e), "enable() on a closed BufferEvent");
+        tcp[1].close();
+        safe[1].close();
+    }
+
+    @Test
+    void shouldRefuseBufferChangesFromAnotherThread() throws Exception {
+        EventBase base = newBase();
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] tcp = tcpPair(base, keep);
+        keep[0].close();
+        BufferEvent[] safe = BufferEvent.pair(base, BevOption.THREADSAFE);
+        for (BufferEvent b : new BufferEvent[] {tcp[0], safe[0]}) {
+            Throwable out = onAnotherThread(() -> b.output().add(new byte[100]));
+            assertMessage(assertInstanceOf(IllegalStateException.class, out), "output buffer", "not-the-loop",
+                    "loop thread", "BevOption.THREADSAFE", "base.execute");
+            Throwable in = onAnotherThread(() -> b.input().add(new byte[100]));
+            assertMessage(assertInstanceOf(IllegalStateException.class, in), "input buffer", "not-the-loop");
+        }
+        // the buffers still work from the loop thread
+        tcp[1].setCallbacks(b -> {
+            if (b.input().length() >= 100) {
+                base.loopBreak();
+            }
+        }, null, null);
+        tcp[1].enable(Ev.READ);
+        tcp[0].output().add(new byte[1]); // with the 100 added by the other thread above
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertTrue(tcp[1].input().length() >= 100);
+        tcp[0].close();
+        tcp[1].close();
+        safe[0].close();
+        safe[1].close();
     }
 
     @Test

@@ -111,6 +111,62 @@ public abstract class RateLimitConformance extends FilterTestSupport {
         tcp[1].close();
     }
 
+    /**
+     * Members that join a group after it was made, within its first tick, share that tick's tokens equally: each of
+     * 10 writers with 5,000 bytes to send gets 1,000 of the 10,000, not the first one the whole bucket. The tick is
+     * 30 s long, so the whole test runs inside it.
+     */
+    @Test
+    void shouldShareTheTickAmongMembersThatJoinedAfterTheGroupWasMade() throws IOException {
+        EventBase base = newBase();
+        int n = 10;
+        RateLimitGroup g = RateLimitGroup.create(base, TokenBucketConfig.perTick(TokenBucketConfig.UNLIMITED, 0,
+                10_000, 10_000, Duration.ofSeconds(30)));
+        long[] got = new long[n];
+        List<SocketBufferEvent> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SocketBufferEvent[] tcp = tcpPair(base);
+            int k = i;
+            tcp[1].setCallbacks(b -> got[k] += b.input().drain(b.input().length()), null, null);
+            tcp[1].enable(Ev.READ);
+            g.add(tcp[0]);
+            all.add(tcp[0]);
+            all.add(tcp[1]);
+        }
+        for (int i = 0; i < n; i++) {
+            all.get(2 * i).write(data(i, 5_000));
+        }
+        loopUntilQuiet(base, () -> java.util.Arrays.stream(got).sum(), Duration.ofMillis(300), Duration.ofSeconds(10));
+        for (int i = 0; i < n; i++) {
+            assertEquals(1_000, got[i], "writer " + i + " of " + n + " in a 10,000-token tick: "
+                    + java.util.Arrays.toString(got));
+        }
+        assertEquals(10_000, g.totalWritten());
+        g.close();
+        for (SocketBufferEvent b : all) {
+            b.close();
+        }
+    }
+
+    /** Runs the loop until {@code progress} has not changed for {@code quiet}, failing after {@code limit}. */
+    private static void loopUntilQuiet(EventBase base, java.util.function.LongSupplier progress, Duration quiet,
+                                       Duration limit) {
+        long[] last = {-1, System.nanoTime()};
+        io.jevent.Event[] check = new io.jevent.Event[1];
+        check[0] = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
+            long now = progress.getAsLong();
+            if (now != last[0]) {
+                last[0] = now;
+                last[1] = System.nanoTime();
+            } else if (System.nanoTime() - last[1] >= quiet.toNanos()) {
+                check[0].close();
+                base.loopBreak();
+            }
+        });
+        check[0].add(Duration.ofMillis(20));
+        loopWithin(base, 0, limit);
+    }
+
     @Test
     void shouldPaceEchoThroughRateLimitFilterLayer() throws IOException {
         EventBase base = newBase();

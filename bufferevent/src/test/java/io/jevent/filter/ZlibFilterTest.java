@@ -179,27 +179,60 @@ class ZlibFilterTest {
     }
 
     @Test
-    void shouldRejectGibibyteBombWithRatioLimitNotOutOfMemory() {
+    void shouldRejectGibibyteBombNobodyDrainsAtMaxBufferedNotOutOfMemory() {
         byte[] in = gibibyteGzipBomb();
         assertTrue(in.length < 1_200_000, "bomb size " + in.length);
-        InflateFilter f = new InflateFilter(ZlibOptions.defaults().format(ZlibFormat.GZIP)); // ratio 200 + 64 KiB
+        InflateFilter f = new InflateFilter(ZlibOptions.defaults().format(ZlibFormat.GZIP)); // maxBuffered 4 MiB
         EvBuffer src = new EvBuffer();
         EvBuffer dst = new EvBuffer();
         src.add(in);
-        assertEquals(FilterResult.ERROR, f.process(src, dst, -1, FlushMode.NORMAL));
+        assertEquals(FilterResult.ERROR, f.process(src, dst, -1, FlushMode.NORMAL)); // and nobody drains dst
         DecompressionLimitException e = assertInstanceOf(DecompressionLimitException.class, f.failure());
-        assertEquals(DecompressionLimitException.Limit.RATIO, e.limit());
-        assertTrue(e.getMessage().contains("maxRatio 200"), e.getMessage());
-        assertTrue(dst.length() < 1 << 20, "inflated only " + dst.length() + " bytes before stopping");
+        assertEquals(DecompressionLimitException.Limit.BUFFERED, e.limit());
+        assertTrue(e.getMessage().contains("maxBuffered " + ZlibOptions.DEFAULT_MAX_BUFFERED)
+                && e.getMessage().contains("ZlibOptions.maxBuffered(bytes)"), e.getMessage());
+        assertEquals(ZlibOptions.DEFAULT_MAX_BUFFERED + 1, dst.length(), "inflated one byte past the limit, no more");
         // the filter stays failed
         assertEquals(FilterResult.ERROR, f.process(src, dst, -1, FlushMode.NORMAL));
         f.close();
     }
 
     @Test
-    void shouldRejectZlibBombWithRatioLimit() {
+    void shouldStopAtTheCallersRoomWithoutRejecting() throws Throwable {
+        byte[] in = gibibyteGzipBomb();
+        InflateFilter f = new InflateFilter(ZlibOptions.defaults().format(ZlibFormat.GZIP));
+        EvBuffer src = new EvBuffer();
+        EvBuffer dst = new EvBuffer();
+        src.add(in);
+        for (int i = 0; i < 64; i++) { // 64 rounds of the application taking 1 MiB
+            assertEquals(FilterResult.OK, f.process(src, dst, 1 << 20, FlushMode.NORMAL));
+            assertEquals(1 << 20, dst.length(), "exactly the room given");
+            dst.drain(dst.length());
+        }
+        assertEquals(64L << 20, f.bytesOut());
+        f.close();
+    }
+
+    @Test
+    void shouldRejectGibibyteBombWithRatioLimitWhenConfigured() {
+        byte[] in = gibibyteGzipBomb();
+        InflateFilter f = new InflateFilter(ZlibOptions.defaults().format(ZlibFormat.GZIP).maxRatio(200, 64 << 10));
+        EvBuffer src = new EvBuffer();
+        EvBuffer dst = new EvBuffer();
+        src.add(in);
+        assertEquals(FilterResult.ERROR, f.process(src, dst, -1, FlushMode.NORMAL));
+        DecompressionLimitException e = assertInstanceOf(DecompressionLimitException.class, f.failure());
+        assertEquals(DecompressionLimitException.Limit.RATIO, e.limit());
+        assertTrue(e.getMessage().contains("maxRatio 200") && e.getMessage().contains("ZlibOptions.maxRatio("),
+                e.getMessage());
+        assertTrue(dst.length() < 1 << 20, "inflated only " + dst.length() + " bytes before stopping");
+        f.close();
+    }
+
+    @Test
+    void shouldRejectZlibBombWithRatioLimitWhenConfigured() {
         byte[] in = deflate(ZlibFormat.ZLIB, new byte[4 << 20]);
-        InflateFilter f = new InflateFilter(ZlibOptions.defaults());
+        InflateFilter f = new InflateFilter(ZlibOptions.defaults().maxRatio(200, 64 << 10));
         EvBuffer src = new EvBuffer();
         EvBuffer dst = new EvBuffer();
         src.add(in);
@@ -220,7 +253,7 @@ class ZlibFilterTest {
         FilterResult r = FilterResult.OK;
         for (int off = 0; off < in.length && r != FilterResult.ERROR; off += 4096) {
             src.add(in, off, Math.min(4096, in.length - off));
-            r = f.process(src, dst, -1, FlushMode.NORMAL);
+            r = f.process(src, dst, 1 << 20, FlushMode.NORMAL); // 1 MiB at a time, as under a read watermark
             seen += dst.drain(dst.length()); // the application consumes as it goes
         }
         assertEquals(FilterResult.ERROR, r);

@@ -21,9 +21,9 @@ import java.util.List;
  * {@code rateLimit(zlib(tls(socket)))}, leaving out the layers not asked for. Both ends of a connection must use the
  * same chain, so the self-test's clients are built from the same spec in client mode.
  *
- * <p>Why that order: zlib sits below TLS (it compresses the records; the issue's chain, and the one that shows a
- * filter under TLS); the rate limit is on top, so it meters the plaintext the application moves, whatever the
- * layers below add or save.
+ * <p>Why that order: zlib sits above TLS, so plaintext is compressed before it is encrypted (ciphertext does not
+ * compress); the rate limit is on top, so it meters the plaintext the application moves, whatever the layers below
+ * add or save.
  *
  * <p>Immutable; the SSLContexts are made once and shared by every connection (which is also what lets TLS sessions
  * be resumed).
@@ -93,10 +93,12 @@ final class ChainSpec {
         return TokenBucketConfig.perSecond(rate, 1);
     }
 
-    /** The most bytes a rate-limited connection can move at once beyond the rate: the bucket's initial fill and burst. */
+    /**
+     * The most bytes a rate-limited connection can move at once beyond the rate: the bucket's initial fill (one
+     * tick's worth, never above the burst) and its burst.
+     */
     long burstBytes() {
-        TokenBucketConfig c = bucket();
-        return c.writeRate() + c.writeBurst();
+        return 2 * bucket().writeBurst();
     }
 
     /** The server's end of a connection on {@code socket}. Loop thread. */
@@ -155,7 +157,8 @@ final class ChainSpec {
             s = "zlib(" + s + ")";
         }
         if (rate > 0) {
-            s = "rateLimit[" + Sizes.format(rate) + "/s](" + s + ")";
+            // what the bucket grants, exactly (a rounded "1.0 KiB/s" would not tell 1,000 from 1,024)
+            s = "rateLimit[" + bucket().writeRate() + " B/s](" + s + ")";
         }
         return s;
     }

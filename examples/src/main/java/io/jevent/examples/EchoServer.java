@@ -32,7 +32,8 @@ import java.util.Set;
  * {@code jevent.bufferevent.maxRead}, 128 KiB by default).
  *
  * <p>End of stream: when the client half-closes, the server sends what it still holds and then closes. Errors
- * close the connection.
+ * close the connection and are logged (SLF4J, warn) with their cause: a zlib stream rejected by a decompression
+ * limit says which limit and how to raise it.
  *
  * <p>Filters: with a {@link ChainSpec} every accepted connection becomes the chain
  * {@code rateLimit(zlib(tls(socket)))} (the layers asked for), and the server works on the top of it exactly as on a
@@ -44,6 +45,7 @@ import java.util.Set;
  * <p>All methods must be called on the base's loop thread (or before its loop runs).
  */
 public final class EchoServer implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EchoServer.class);
     /** Default output size above which the server stops reading from a connection. */
     public static final long DEFAULT_HIGH_WATERMARK = 1 << 20;
     /** Default output size at which reading resumes. */
@@ -58,6 +60,7 @@ public final class EchoServer implements AutoCloseable {
     private long echoed;
     private long peakConnectionBuffered;
     private long pauses;
+    private long connectionErrors;
 
     /** One accepted connection. */
     private final class Conn {
@@ -121,7 +124,7 @@ public final class EchoServer implements AutoCloseable {
         // above high the top is unwritable: stop reading; at low it is writable again: resume
         c.bev.setWatermark(Ev.WRITE, low, high);
         c.bev.setWritabilityCallback((b, writable) -> onWritability(c, writable));
-        c.bev.setCallbacks(b -> onRead(c), null, (b, reasons, cause) -> onEvent(c, reasons));
+        c.bev.setCallbacks(b -> onRead(c), null, (b, reasons, cause) -> onEvent(c, reasons, cause));
         c.bev.enable(Ev.READ);
     }
 
@@ -147,11 +150,17 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
-    private void onEvent(Conn c, int reasons) {
+    private void onEvent(Conn c, int reasons, Throwable cause) {
         if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
             c.eof = true; // echo what is left, end our stream, then close
             c.chain.finishAndClose(() -> conns.remove(c));
         } else if ((reasons & (BevEvent.ERROR | BevEvent.EOF | BevEvent.TIMEOUT)) != 0) {
+            if ((reasons & BevEvent.ERROR) != 0) {
+                // a rejected zlib stream, a TLS failure, a reset: say why, the cause names the limit to raise
+                connectionErrors++;
+                log.warn("closing {} after {}: {}", c.chain.socket().handle(), BevEvent.toString(reasons),
+                        String.valueOf(cause));
+            }
             closeConn(c);
         }
     }
@@ -193,6 +202,11 @@ public final class EchoServer implements AutoCloseable {
     /** The most bytes one connection's output has held (bounded by high watermark + one read). */
     public long peakConnectionBuffered() {
         return peakConnectionBuffered;
+    }
+
+    /** Connections closed because of an ERROR event (each is logged with its cause). */
+    public long connectionErrors() {
+        return connectionErrors;
     }
 
     /** How many times reading was paused for backpressure. */

@@ -51,6 +51,62 @@ public abstract class EchoServerChainConformance extends ExamplesTestSupport {
         assertEquals(0, status, "echo-server " + String.join(" ", argv));
     }
 
+    /**
+     * A python3 client sends 2.2 MB of repetitive text and then 100 KB of random bytes through one
+     * {@code zlib.compressobj()} stream with {@code Z_SYNC_FLUSH} every 64 KiB, to {@code echo-server --zlib}: all of
+     * it comes back, in a properly ended zlib stream. Text like this (logs, JSON, zero-filled blocks) compresses far
+     * beyond any ratio a bomb limit could use.
+     */
+    @Test
+    void shouldEchoPythonZlibStreamOfRepetitiveTextAndRandomBytes() throws Exception {
+        EventBase base = newBase();
+        EchoServer server = EchoServer.start(base, loopback0(), ChainSpec.of((javax.net.ssl.SSLContext) null, null,
+                true, 0));
+        int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
+        int text = 2_200_000;
+        int random = 100_000;
+        PythonClient.Result r = PythonClient.run(base, "zlib_echo_client.py", Duration.ofSeconds(60), server::close,
+                Integer.toString(port), Integer.toString(text), Integer.toString(random), "9");
+        String[] sent = r.line("sent");
+        String[] got = r.line("received");
+        assertEquals(sent[1], got[1], "sha256 of what python sent and what came back:\n" + r.output());
+        assertEquals(Integer.toString(text + random), got[2], r.output());
+        assertEquals("True", r.line("eof")[1], "the server ended its zlib stream:\n" + r.output());
+        assertEquals(0, r.exitCode(), r.output());
+        assertEquals(text + random, server.echoedBytes());
+        assertEquals(0, server.connectionErrors(), "no connection was closed by an error");
+    }
+
+    /** A connection the zlib layer rejects is closed, counted and logged with its cause, the server goes on. */
+    @Test
+    void shouldLogTheCauseWhenItClosesAConnectionOnAnError() throws Exception {
+        EventBase base = newBase();
+        EchoServer server = EchoServer.start(base, loopback0(), ChainSpec.of((javax.net.ssl.SSLContext) null, null,
+                true, 0));
+        SocketBufferEvent client = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        client.setCallbacks(null, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) { // the server closed: EOF or reset
+                b.close();
+                server.close();
+            }
+        });
+        client.enable(Ev.READ);
+        client.connect(server.localAddress());
+        client.write("plain text where a zlib stream should be\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            loopWithin(base, 0, Duration.ofSeconds(20));
+        } finally {
+            System.setErr(was);
+        }
+        String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, server.connectionErrors());
+        assertTrue(log.contains("WARN") && log.contains("READING|ERROR") && log.contains("DataFormatException"),
+                "the server's log: " + log);
+    }
+
     @Test
     void shouldTakeAtLeastBytesOverRateWhenRateLimited() throws Exception {
         long rate = 256 << 10;

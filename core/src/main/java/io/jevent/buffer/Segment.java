@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 /**
  * One link of an {@link EvBuffer}'s chain. Package-private: users see only the façade.
  *
- * <p>Three kinds, told apart by {@link #kind}:
+ * <p>Four kinds, told apart by {@link #kind}:
  * <ul>
  *   <li>{@link #POOLED}: {@link #buf} is a direct buffer of {@link SegmentPool#SEGMENT_SIZE} bytes owned by the
  *       pool; readable bytes are {@code [pos, limit)}, writable space is {@code [limit, capacity)}, and the space
@@ -20,8 +20,10 @@ import java.nio.channels.FileChannel;
  * </ul>
  *
  * <p>Invariant: a segment belongs to at most one chain, and the chain (or a pool cache) is the only thing that
- * mutates its fields. {@code buf}'s own position and limit are scratch state, set just before an I/O call: every
- * other access is by absolute index.
+ * mutates its fields. Every segment has a {@link #buf} object of its own, even when its memory is shared with
+ * another segment ({@link #splitShared}): {@code buf}'s position and limit are scratch state, set just before an
+ * I/O call that may take several segments at once, so two segments sharing one ByteBuffer object would overwrite
+ * each other's cursor. Every other access is by absolute index.
  */
 final class Segment {
     static final byte POOLED = 0;
@@ -81,10 +83,10 @@ final class Segment {
 
     /**
      * Makes a second segment for the region {@code [from, from + n)} of this REFERENCE or FILE segment, sharing its
-     * resource (the release count goes up by one).
+     * resource (the release count goes up by one) but with a ByteBuffer object of its own (see the class comment).
      */
     Segment splitShared(long from, long n) {
-        Segment s = new Segment(kind == FILE ? null : buf, kind);
+        Segment s = new Segment(kind == FILE ? null : buf.duplicate(), kind);
         s.release = release;
         release.refs++;
         if (kind == FILE) {

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -58,6 +59,11 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
     @Test
     void shouldWriteReferenceAndFileSegments() throws IOException {
         Checks.writesReferenceAndFileSegments(netOps());
+    }
+
+    @Test
+    void shouldWriteEachHalfOfASplitReferenceSegmentOnce() throws IOException {
+        Checks.writesSplitReferenceHalves(netOps());
     }
 
     /** The scenarios, over any NetOps. Each opens and closes its own socket pair. */
@@ -215,6 +221,37 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
             } finally {
                 closeAll(ops, pair);
                 Files.deleteIfExists(f);
+            }
+        }
+
+        /**
+         * Issue 9 item 2: a reference segment cut in two by a partial {@code removeBuffer}, both halves then in one
+         * buffer again: each half must go out once, in order (the halves once shared one ByteBuffer cursor, so the
+         * gathering write sent the second half twice).
+         */
+        public static void writesSplitReferenceHalves(NetOps ops) throws IOException {
+            Handle[] pair = ops.socketPair();
+            try {
+                byte[] data = new byte[100];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) i;
+                }
+                for (ByteBuffer memory : new ByteBuffer[] {ByteBuffer.wrap(data),
+                        ByteBuffer.allocateDirect(data.length).put(data).flip()}) {
+                    EvBuffer src = new EvBuffer();
+                    src.addReference(memory, null);
+                    EvBuffer out = new EvBuffer();
+                    assertEquals(50, src.removeBuffer(out, 50));
+                    out.addBuffer(src);
+                    EvBuffer in = new EvBuffer();
+                    pump(ops, out, pair[0], in, pair[1], data.length);
+                    byte[] got = new byte[(int) in.length()];
+                    in.remove(got, 0, got.length);
+                    assertArrayEquals(data, got, "bytes received over " + (memory.isDirect() ? "direct" : "heap")
+                            + " memory");
+                }
+            } finally {
+                closeAll(ops, pair);
             }
         }
 

@@ -173,7 +173,7 @@ class SegmentChain {
     void appendBytes(byte[] src, int off, int len) {
         while (len > 0) {
             Segment t = writableTail();
-            int n = Math.min(len, t.buf.capacity() - t.limit);
+            int n = Math.min(len, t.writableBytes());
             t.buf.put(t.limit, src, off, n);
             t.limit += n;
             off += n;
@@ -185,7 +185,7 @@ class SegmentChain {
     void appendBytes(ByteBuffer src, int index, int len) {
         while (len > 0) {
             Segment t = writableTail();
-            int n = Math.min(len, t.buf.capacity() - t.limit);
+            int n = Math.min(len, t.writableBytes());
             t.buf.put(t.limit, src, index, n);
             t.limit += n;
             index += n;
@@ -196,7 +196,7 @@ class SegmentChain {
 
     private Segment writableTail() {
         Segment t = tail;
-        if (t != null && t.writable() && t.limit < t.buf.capacity()) {
+        if (t != null && t.writableBytes() > 0) {
             return t;
         }
         Segment s = takeSegment();
@@ -350,8 +350,8 @@ class SegmentChain {
     void prependBytes(byte[] src, int off, int len) {
         int rem = len;
         Segment h = head;
-        if (h != null && h.writable() && h.pos > 0) {
-            int n = Math.min(rem, h.pos);
+        if (h != null && h.frontRoom() > 0) {
+            int n = Math.min(rem, h.frontRoom());
             h.pos -= n;
             h.buf.put(h.pos, src, off + rem - n, n);
             rem -= n;
@@ -401,36 +401,5 @@ class SegmentChain {
                 rem = 0;
             }
         }
-    }
-
-    /** Fills {@code out} with views of {@code want} bytes from {@code from} (in memory); returns the views needed. */
-    int views(long from, long want, ByteBuffer[] out) {
-        int count = 0;
-        long base = 0;
-        for (Segment s = head; s != null && base < from + want; s = s.next) {
-            long sz = s.size();
-            if (base + sz > from) {
-                int skip = (int) Math.max(0, from - base);
-                if (count < out.length) {
-                    out[count] = s.buf.slice(s.pos + skip, (int) sz - skip);
-                }
-                count++;
-            }
-            base += sz;
-        }
-        return count;
-    }
-
-    /** Copies the first {@code k} bytes (in memory, spanning segments) into one new head segment; a view of them. */
-    ByteBuffer gatherFront(int k) {
-        Segment s = k <= SegmentPool.SEGMENT_SIZE ? takeSegment()
-                : new Segment(ByteBuffer.allocateDirect(k), Segment.OWNED);
-        copyTo(0, s.buf, 0, k);
-        long keep = length;
-        dropFront(k);
-        s.limit = k;
-        linkFirst(s);
-        length = keep;
-        return s.buf.slice(0, k);
     }
 }

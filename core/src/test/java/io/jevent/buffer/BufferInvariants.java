@@ -25,6 +25,11 @@ final class BufferInvariants {
                 require(other == null, "segments " + other + " and " + i + " share one ByteBuffer object (and so one"
                         + " position and limit for I/O calls)");
             }
+            require(!s.orphaned, "segment " + i + " is in the chain but marked as having left it");
+            require(s.shares >= Segment.ESCAPED, "segment " + i + " has shares " + s.shares);
+            require(s.shares != 0 || s.lentEnd == 0, "segment " + i + " is not shared but has lentEnd " + s.lentEnd);
+            require(s.buf == null || s.lentEnd <= s.buf.capacity(), "segment " + i + " lentEnd " + s.lentEnd
+                    + " past its capacity");
             switch (s.kind) {
                 case Segment.POOLED:
                     require(s.buf.isDirect(), "pooled segment " + i + " is not direct");

@@ -3,6 +3,7 @@ package io.jevent.filter;
 import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.buffer.EvBuffer;
+import io.jevent.buffer.Loan;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
@@ -59,7 +60,9 @@ public final class TlsBufferEvent extends BufferEvent {
     private final BufferEvent under;
     private final SSLEngine engine;
     private final TlsOptions tls;
-    private final ByteBuffer[] views = new ByteBuffer[4];
+    /** Lends the plaintext views of one wrap, and the ciphertext view of one unwrap, back once the call is done. */
+    private final Loan plaintext = new Loan(4);
+    private final Loan ciphertext = new Loan(1);
     private final ByteBuffer[] dsts = new ByteBuffer[2];
     /** The 5-byte TLS record header, read to size the next unwrap; reused so a record costs no array. */
     private final byte[] recordHeader = new byte[5];
@@ -416,10 +419,13 @@ public final class TlsBufferEvent extends BufferEvent {
 
     /** Encrypts up to one record of the output; returns the plaintext bytes consumed. */
     private long wrapAppData() throws SSLException {
-        int n = output.peek(RECORD, null, views);
-        int count = Math.min(n, views.length);
-        SSLEngineResult r = wrapInto(views, count);
-        java.util.Arrays.fill(views, null);
+        output.peek(RECORD, null, plaintext);
+        SSLEngineResult r;
+        try {
+            r = wrapInto(plaintext.views(), plaintext.count());
+        } finally {
+            plaintext.close();
+        }
         int used = r.bytesConsumed();
         if (used > 0) {
             output.drain(used);
@@ -469,7 +475,7 @@ public final class TlsBufferEvent extends BufferEvent {
                 want = rec;
             }
         }
-        ByteBuffer in = src.pullUp(want);
+        ByteBuffer in = src.pullUp(want, ciphertext);
         int appSize = engine.getSession().getApplicationBufferSize();
         int k = input.reserve(appSize, dsts);
         SSLEngineResult r;
@@ -478,6 +484,8 @@ public final class TlsBufferEvent extends BufferEvent {
         } catch (SSLException e) {
             input.commit(0);
             throw e;
+        } finally {
+            ciphertext.close();
         }
         input.commit(r.bytesProduced());
         java.util.Arrays.fill(dsts, null);

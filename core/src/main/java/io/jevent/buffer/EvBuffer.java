@@ -48,6 +48,15 @@ public final class EvBuffer extends SegmentChain {
         return length;
     }
 
+    /**
+     * Bytes of memory this buffer holds now: the whole size of each segment of its own memory in the chain, plus
+     * segments taken ahead by {@link #expand} or a pending {@link #reserve}. Caller memory ({@link #addReference},
+     * {@link #addFile}) counts nothing. What a connection's buffering costs in direct memory; O(segments).
+     */
+    public long memoryHeld() {
+        return heldMemory();
+    }
+
     /** Bytes readable in the first segment without copying (libevent {@code evbuffer_get_contiguous_space}). */
     public long contiguousSpace() {
         return head == null ? 0 : head.size();

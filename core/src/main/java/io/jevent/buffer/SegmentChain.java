@@ -324,15 +324,51 @@ class SegmentChain {
         }
     }
 
-    /** Links a detached chain {@code h .. t} of {@code n} bytes after the tail: O(1), the caller knows t. */
+    /**
+     * Links a detached chain {@code h .. t} of {@code n} bytes after the tail: O(1), the caller knows t. A first
+     * segment that fits in the tail's free space is copied there instead ({@link #absorb}).
+     */
     void appendChain(Segment h, Segment t, long n) {
+        length += n;
+        if (absorb(h)) {
+            Segment rest = h.next;
+            h.free();
+            if (rest == null) {
+                return;
+            }
+            h = rest;
+        }
         if (tail == null) {
             head = h;
         } else {
             tail.next = h;
         }
         tail = t;
-        length += n;
+    }
+
+    /**
+     * Compaction, so that the memory a buffer holds follows its bytes whatever the pattern of writes (okio's
+     * {@code Segment.compact}): a detached segment of our memory whose bytes fit in the tail's free space is copied
+     * there, and the caller frees it instead of linking it. Without this, a peer sending one byte per packet, echoed
+     * by moving input to output, cost one whole segment per byte. With it, two neighbours moved in hold together
+     * more than a segment's worth of free space and bytes, so a chain holds at most about two bytes of memory per
+     * byte. The copy is at most the tail's free space, and happens only when the moved segment is partly empty (a
+     * full one never fits), so bulk transfers of full segments still move without copying. Length is not counted.
+     *
+     * @return true when the bytes were copied (the caller frees {@code s}), false when {@code s} must be linked
+     */
+    boolean absorb(Segment s) {
+        Segment t = tail;
+        if (t == null || !s.writable()) {
+            return false; // caller memory and file regions are linked, never copied
+        }
+        long n = s.size();
+        if (n > t.writableBytes()) {
+            return false;
+        }
+        t.buf.put(t.limit, s.buf, s.pos, (int) n);
+        t.limit += (int) n;
+        return true;
     }
 
     /** Links a detached chain {@code h .. t} of {@code n} bytes before the head: O(1), the caller knows t. */
@@ -386,7 +422,11 @@ class SegmentChain {
                 }
                 unlinkHead();
                 length -= sz;
-                dst.link(h);
+                if (dst.absorb(h)) {
+                    h.free();
+                } else {
+                    dst.link(h);
+                }
                 dst.length += sz;
                 rem -= sz;
             } else {
@@ -401,5 +441,28 @@ class SegmentChain {
                 rem = 0;
             }
         }
+    }
+
+    /** See {@link EvBuffer#memoryHeld()}. */
+    long heldMemory() {
+        long n = 0;
+        for (Segment s = head; s != null; s = s.next) {
+            if (s.writable()) {
+                n += s.buf.capacity();
+            }
+        }
+        BufferState st = state;
+        if (st != null) {
+            for (Segment s = st.spare; s != null; s = s.next) {
+                n += s.buf.capacity();
+            }
+            for (Segment s = st.resFresh; s != null; s = s.next) {
+                n += s.buf.capacity();
+            }
+            if (st.resTailDetached) {
+                n += st.resTail.buf.capacity();
+            }
+        }
+        return n;
     }
 }

@@ -20,6 +20,15 @@
  * indexes. So every segment has a ByteBuffer object of its own, even two that share memory (the halves of a reference
  * cut by a partial {@code removeBuffer}): one gathering write holding one object twice would send one half twice.
  *
+ * <h2>Memory follows bytes</h2>
+ * Whatever the pattern of writes, a buffer holds about as much memory as bytes: at most about twice, plus a segment.
+ * Appends and reads fill the last segment's free space before taking a new one; and moving segments in
+ * ({@code addBuffer}, {@code removeBuffer}) copies a moved segment into the tail's free space when its bytes fit there,
+ * and recycles it, instead of linking it (okio's {@code Segment.compact}). Without the second rule, a peer sending one
+ * byte per packet to an echo server (each read one fresh segment, moved to the output) cost one 16 KiB segment per
+ * byte. Full segments never fit, so bulk transfers still move without copying.
+ * {@link io.jevent.buffer.EvBuffer#memoryHeld()} tells what a buffer holds.
+ *
  * <h2>Lifetime of views: the sharing rule</h2>
  * {@code peek}, {@code pullUp} and {@code reserve} hand out views of segment memory. A segment whose memory a view
  * can see is <em>shared</em> (okio's {@code Segment.shared}, with a count), and while it is shared the buffer never

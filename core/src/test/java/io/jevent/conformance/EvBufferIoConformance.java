@@ -71,6 +71,19 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
         Checks.holdsMemoryProportionalToBytesUnderOneByteReads(netOps());
     }
 
+    /** Seeded random programs ({@link EvBufferProgram}): what the peer reads back is the model's bytes. */
+    @Test
+    void shouldSendTheModelsBytesInRandomPrograms() throws IOException {
+        for (int seed = 0; seed < 150; seed++) {
+            java.util.List<EvBufferProgram.Step> program = EvBufferProgram.random(new Random(seed), 40);
+            try {
+                EvBufferProgram.run(program, netOps(), b -> { });
+            } catch (AssertionError e) {
+                throw new AssertionError("program of seed " + seed + " " + program + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The scenarios, over any NetOps. Each opens and closes its own socket pair. */
     public static final class Checks {
         /** How long one scenario may spin on would-block before failing. */

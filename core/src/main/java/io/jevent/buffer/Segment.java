@@ -100,10 +100,6 @@ final class Segment {
         return writable() && shares == 0 ? pos : 0;
     }
 
-    boolean isShared() {
-        return shares != 0;
-    }
-
     /** Lends {@code [.., end)} through a view that will be given back ({@link #endLoan}): pins the segment. */
     void lend(int end) {
         if (shares != ESCAPED) {

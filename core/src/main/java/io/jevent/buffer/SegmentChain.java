@@ -350,10 +350,11 @@ class SegmentChain {
      * Compaction, so that the memory a buffer holds follows its bytes whatever the pattern of writes (okio's
      * {@code Segment.compact}): a detached segment of our memory whose bytes fit in the tail's free space is copied
      * there, and the caller frees it instead of linking it. Without this, a peer sending one byte per packet, echoed
-     * by moving input to output, cost one whole segment per byte. With it, two neighbours moved in hold together
-     * more than a segment's worth of free space and bytes, so a chain holds at most about two bytes of memory per
-     * byte. The copy is at most the tail's free space, and happens only when the moved segment is partly empty (a
-     * full one never fits), so bulk transfers of full segments still move without copying. Length is not counted.
+     * by moving input to output, cost one whole segment per byte. With it, a segment is linked only when its bytes
+     * did not fit after its predecessor's, so two such neighbours hold more than a segment's worth of bytes (less what
+     * was drained from the front of the first), and a chain holds at most about two bytes of memory per byte. The
+     * copy is at most the tail's free space, and happens only when the moved segment is partly empty (a full one
+     * never fits), so bulk transfers of full segments still move without copying. Length is not counted here.
      *
      * @return true when the bytes were copied (the caller frees {@code s}), false when {@code s} must be linked
      */

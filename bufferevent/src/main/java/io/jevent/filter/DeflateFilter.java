@@ -1,6 +1,7 @@
 package io.jevent.filter;
 
 import io.jevent.buffer.EvBuffer;
+import io.jevent.buffer.Loan;
 import io.jevent.bufferevent.Filter;
 import io.jevent.bufferevent.FilterResult;
 import io.jevent.bufferevent.FlushMode;
@@ -32,7 +33,8 @@ public final class DeflateFilter implements Filter {
     private boolean started;
     private long inputBytes;
     private Throwable failure;
-    private final ByteBuffer[] one = new ByteBuffer[1];
+    /** Lends the source view for one deflate pass, back once its bytes are consumed. */
+    private final Loan one = new Loan(1);
 
     /** A deflating output filter with {@code options}. */
     public DeflateFilter(ZlibOptions options) {
@@ -54,8 +56,7 @@ public final class DeflateFilter implements Filter {
                 }
                 startIfNeeded(dst);
                 src.peek(-1, null, one);
-                ByteBuffer view = one[0];
-                one[0] = null;
+                ByteBuffer view = one.view(0);
                 int start = view.position();
                 if (crc != null) {
                     crc.update(view.duplicate());
@@ -66,6 +67,7 @@ public final class DeflateFilter implements Filter {
                 }
                 int used = view.position() - start;
                 inputBytes += used;
+                one.close();
                 src.drain(used);
             }
             if (!started) {

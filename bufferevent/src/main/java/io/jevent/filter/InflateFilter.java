@@ -1,6 +1,7 @@
 package io.jevent.filter;
 
 import io.jevent.buffer.EvBuffer;
+import io.jevent.buffer.Loan;
 import io.jevent.bufferevent.Filter;
 import io.jevent.bufferevent.FilterResult;
 import io.jevent.bufferevent.FlushMode;
@@ -46,7 +47,8 @@ public final class InflateFilter implements Filter {
     private long totalOut;
     private long streamOut;
     private Throwable failure;
-    private final ByteBuffer[] one = new ByteBuffer[1];
+    /** Lends the source view for one inflate pass, back once its bytes are consumed. */
+    private final Loan one = new Loan(1);
 
     /** An inflating input filter with {@code options}. */
     public InflateFilter(ZlibOptions options) {
@@ -141,8 +143,7 @@ public final class InflateFilter implements Filter {
     private boolean inflateSome(EvBuffer src, EvBuffer dst, long room) throws DataFormatException,
             ZipException {
         src.peek(-1, null, one);
-        ByteBuffer view = one[0];
-        one[0] = null;
+        ByteBuffer view = one.view(0);
         int start = view.position();
         inflater.setInput(view);
         boolean ended = false;
@@ -181,6 +182,7 @@ public final class InflateFilter implements Filter {
         } finally {
             int used = view.position() - start;
             totalIn += used;
+            one.close();
             src.drain(used);
         }
         return ended;

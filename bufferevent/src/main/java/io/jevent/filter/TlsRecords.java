@@ -1,6 +1,7 @@
 package io.jevent.filter;
 
 import io.jevent.buffer.EvBuffer;
+import io.jevent.buffer.Loan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +42,12 @@ final class TlsRecords {
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
     private final SSLEngine engine;
-    /** Peek views of the plaintext to encrypt. */
-    private final ByteBuffer[] plain = new ByteBuffer[4];
+    /** Peek views of the plaintext to encrypt, lent for one wrap (so their segments go back to the pool). */
+    private final Loan plain = new Loan(4);
     /** Reserved views to decrypt into: the tail's free space and two fresh segments cover any record. */
     private final ByteBuffer[] reserved = new ByteBuffer[3];
-    /** A view of the head segment, when it holds a whole record. */
-    private final ByteBuffer[] head = new ByteBuffer[1];
+    /** A view of the head segment, when it holds a whole record, lent for one unwrap. */
+    private final Loan head = new Loan(1);
     /** The 5-byte TLS record header, read to size the next unwrap. */
     private final byte[] header = new byte[5];
 
@@ -71,11 +72,11 @@ final class TlsRecords {
      * was consumed) into {@code dst}.
      */
     SSLEngineResult wrap(EvBuffer src, EvBuffer dst) throws SSLException {
-        int n = src.peek(RECORD, null, plain);
+        src.peek(RECORD, null, plain);
         try {
-            return wrap(plain, Math.min(n, plain.length), dst);
+            return wrap(plain.views(), plain.count(), dst);
         } finally {
-            Arrays.fill(plain, null);
+            plain.close();
         }
     }
 
@@ -127,14 +128,14 @@ final class TlsRecords {
         }
         ByteBuffer in;
         if (src.peek(want, null, head) == 1) {
-            in = head[0]; // contiguous: decrypt in place
+            in = head.view(0); // contiguous: decrypt in place (lent until the unwrap is done)
         } else {
+            head.close();
             in = scratch(want);
             in.limit(want);
             src.copyOut(in);
             in.flip();
         }
-        head[0] = null;
         int appSize = engine.getSession().getApplicationBufferSize();
         int k = dst.reserve(appSize, reserved);
         SSLEngineResult r;
@@ -145,6 +146,7 @@ final class TlsRecords {
             throw e;
         } finally {
             Arrays.fill(reserved, null);
+            head.close();
         }
         dst.commit(r.bytesProduced());
         if (r.bytesConsumed() > 0) {

@@ -15,4 +15,5 @@ class EpollBufferEventTest {
     @Nested class DescriptorReuse extends DescriptorReuseConformance { }
     @Nested class TimeoutMoves extends TimeoutMoveConformance { }
     @Nested class Deferred extends DeferredCallbacksConformance { }
+    @Nested class TinyWrites extends TinyWritesConformance { }
 }

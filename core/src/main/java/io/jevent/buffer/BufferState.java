@@ -114,20 +114,26 @@ final class BufferState {
         }
     }
 
-    /** Lets go of every reserved segment that is not in the chain, and forgets the reservation. */
+    /**
+     * Cancels the reservation: its caller still holds the views and may write through them, so every reserved
+     * segment stays lent for good ({@code Segment.escape}): the tail takes no more appends, and segments outside the
+     * chain are let go without being recycled.
+     */
     void dropReservation() {
         if (!reserved) {
             return;
         }
-        if (resTailDetached) {
-            resTail.free();
+        if (resTail != null) {
+            resTail.escape(resTail.buf.capacity());
+            if (resTailDetached) {
+                resTail.free();
+            }
         }
         for (Segment s = resFresh; s != null; ) {
             Segment n = s.next;
             s.next = null;
-            if (s.kind == Segment.POOLED) {
-                s.free();
-            }
+            s.escape(s.buf.capacity());
+            s.free();
             s = n;
         }
         clearReservation();

@@ -48,6 +48,15 @@ public final class EvBuffer extends SegmentChain {
         return length;
     }
 
+    /**
+     * Bytes of memory this buffer holds now: the whole size of each segment of its own memory in the chain, plus
+     * segments taken ahead by {@link #expand} or a pending {@link #reserve}. Caller memory ({@link #addReference},
+     * {@link #addFile}) counts nothing. What a connection's buffering costs in direct memory; O(segments).
+     */
+    public long memoryHeld() {
+        return heldMemory();
+    }
+
     /** Bytes readable in the first segment without copying (libevent {@code evbuffer_get_contiguous_space}). */
     public long contiguousSpace() {
         return head == null ? 0 : head.size();
@@ -364,26 +373,41 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Views of the bytes from {@code start} (the front when null), without copying (libevent {@code evbuffer_peek}).
      * Fills {@code out} with one view per segment, as many as fit, covering at least {@code len} bytes (all of them
-     * when {@code len} is -1). The views are valid until the buffer's front next changes.
+     * when {@code len} is -1).
+     *
+     * <p><b>Lifetime</b>: the views are handed out for good. They show the bytes they showed whatever happens to the
+     * buffer afterwards: the buffer never writes into memory a view can see, and never returns it to the segment pool
+     * (another connection's bytes can never appear in it); when the bytes leave the buffer, the memory is left to the
+     * GC, which frees it with the last view. So a view can outlive the buffer's interest in it, at the price of that
+     * memory not being reused; a caller that is done with the views at a known point (once per record, say) should
+     * lend them with {@link #peek(long, BufferPtr, Loan)} instead. Views of {@linkplain #addReference caller memory}
+     * show the caller's memory, which is the caller's again once its cleanup has run.
      *
      * @return the number of views needed, which may exceed {@code out.length}
      */
     public int peek(long len, BufferPtr start, ByteBuffer[] out) {
-        if (len < -1) {
-            throw new IllegalArgumentException("expected len >= 0 or -1 (all), got " + len);
-        }
-        long from = start == null ? 0 : start.pos;
-        if (start != null) {
-            checkPointer(start, "peek");
-        }
-        long want = len == -1 ? length - from : Math.min(len, length - from);
-        materialize(from, from + want);
-        return views(from, want, out);
+        return Views.peek(this, len, start, out, null, "peek");
+    }
+
+    /**
+     * {@link #peek(long, BufferPtr, ByteBuffer[])} into {@code loan}'s views ({@link Loan#views()}, count in
+     * {@link Loan#count()}), lent until {@link Loan#close()} instead of for good: until then the buffer neither writes
+     * into nor recycles the memory they show, even if their bytes are drained meanwhile; after it, the views must not
+     * be used, and their memory goes back to the pool.
+     *
+     * @return the number of views needed, which may exceed {@link Loan#capacity()}
+     * @throws IllegalStateException if {@code loan} is still open
+     */
+    public int peek(long len, BufferPtr start, Loan loan) {
+        loan.checkClosed("peek");
+        int needed = Views.peek(this, len, start, loan.views(), loan, "peek");
+        loan.filled(Math.min(needed, loan.capacity()));
+        return needed;
     }
 
     /** Views of all the bytes, one per segment, without copying; see {@link #peek(long, BufferPtr, ByteBuffer[])}. */
     public ByteBuffer[] peek() {
-        ByteBuffer[] out = new ByteBuffer[peek(-1, null, new ByteBuffer[0])];
+        ByteBuffer[] out = new ByteBuffer[Views.peek(this, -1, null, new ByteBuffer[0], null, "peek")];
         peek(-1, null, out);
         return out;
     }
@@ -391,28 +415,29 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Makes the first {@code n} bytes contiguous and returns a view of them (libevent {@code evbuffer_pullup}). Copies
      * only when they span segments; beyond one segment's size the copy goes to a dedicated buffer of {@code n} bytes.
+     * The view is handed out for good, as {@link #peek(long, BufferPtr, ByteBuffer[]) peek}'s are; see
+     * {@link #pullUp(long, Loan)} to lend it.
      *
      * @param n bytes wanted, or -1 for the whole buffer
      * @throws IndexOutOfBoundsException unless {@code 0 <= n <= length()}
      */
     public ByteBuffer pullUp(long n) {
-        long want = n == -1 ? length : n;
-        if (want < 0 || want > length) {
-            throw new IndexOutOfBoundsException("expected 0 <= n <= length (" + length + ") or -1, got " + n);
-        }
-        if (want > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("expected n <= " + (Integer.MAX_VALUE - 8) + " for one view, got " + n);
-        }
-        int k = (int) want;
-        if (k == 0) {
-            return ByteBuffer.allocate(0);
-        }
-        materialize(0, k);
-        Segment h = head;
-        if (h.size() >= k) {
-            return h.buf.slice(h.pos, k);
-        }
-        return gatherFront(k);
+        return Views.pullUp(this, n, null);
+    }
+
+    /**
+     * {@link #pullUp(long)} with the view lent to {@code loan} (as its only view) until {@link Loan#close()}; see
+     * {@link #peek(long, BufferPtr, Loan)}.
+     *
+     * @return the view, also {@code loan.view(0)}
+     * @throws IllegalStateException if {@code loan} is still open
+     */
+    public ByteBuffer pullUp(long n, Loan loan) {
+        loan.checkClosed("pullUp");
+        ByteBuffer v = Views.pullUp(this, n, loan);
+        loan.views()[0] = v;
+        loan.filled(1);
+        return v;
     }
 
     // ---------------------------------------------------------------- reserving space
@@ -443,6 +468,11 @@ public final class EvBuffer extends SegmentChain {
      * then {@link #commit} what was written (libevent {@code evbuffer_reserve_space} with one vector). Uses the last
      * segment's free space when large enough, else a fresh segment (a dedicated buffer beyond one segment's size).
      * A later change at the end cancels the reservation; changes at the front are allowed meanwhile.
+     *
+     * <p><b>Lifetime</b>: the view is lent until {@link #commit}, which takes what was written and ends the loan:
+     * write nothing through it afterwards. If the reservation is cancelled instead (a change at the end, by the caller
+     * or by a BufferEvent reading into this buffer), the memory stays lent for good: the buffer never writes there
+     * and never recycles it, so a late write through the view lands nowhere that matters (and is lost).
      */
     public ByteBuffer reserve(int n) {
         checkNonNegative(n, "n");
@@ -451,7 +481,8 @@ public final class EvBuffer extends SegmentChain {
 
     /**
      * Reserves at least {@code n} bytes at the end over up to {@code vecs.length} views, put in {@code vecs}: the last
-     * segment's free space, then fresh pooled segments; then {@link #commit} what was written, in order.
+     * segment's free space, then fresh pooled segments; then {@link #commit} what was written, in order. The views
+     * live as {@link #reserve(int)}'s does.
      *
      * @return the number of views used
      */

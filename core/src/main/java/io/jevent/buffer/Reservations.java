@@ -10,6 +10,10 @@ import java.nio.ByteBuffer;
  * the chain, so the chain never holds an empty segment. A change at the end cancels the reservation (the space
  * would no longer be at the end); a change at the front is allowed, and if a drain empties the reserved last
  * segment, it is unlinked but kept ({@link BufferState#resTailDetached}) until the commit links it back.
+ *
+ * <p>Every reserved segment is lent ({@code Segment.lend}) while the reservation is pending: the commit ends the
+ * loan, a cancellation makes it permanent ({@code Segment.escape}), because the caller may still write through the
+ * view it holds.
  */
 final class Reservations {
     private Reservations() {
@@ -24,12 +28,14 @@ final class Reservations {
             st.resTail = t;
             st.resTotal = t.writableBytes();
             view = t.buf.slice(t.limit, t.writableBytes());
+            t.lend(t.buf.capacity());
         } else {
             Segment s = n <= SegmentPool.SEGMENT_SIZE ? b.takeSegment()
                     : new Segment(ByteBuffer.allocateDirect(n), Segment.OWNED);
             st.resFresh = s;
             st.resTotal = s.buf.capacity();
             view = s.buf.slice(0, s.buf.capacity());
+            s.lend(s.buf.capacity());
         }
         st.reserved = true;
         return view;
@@ -53,6 +59,7 @@ final class Reservations {
             st.resTail = t;
             vecs[i++] = t.buf.slice(t.limit, t.writableBytes());
             total += t.writableBytes();
+            t.lend(t.buf.capacity());
         }
         Segment last = null;
         while (total < n) {
@@ -75,6 +82,7 @@ final class Reservations {
             }
             last = s;
             vecs[i++] = s.buf.slice(0, s.buf.capacity());
+            s.lend(s.buf.capacity());
             total += s.buf.capacity();
         }
         st.resTotal = total;
@@ -123,15 +131,14 @@ final class Reservations {
             Segment t = st.resTail;
             if (t != null) {
                 int k = (int) Math.min(rem, t.buf.capacity() - t.limit);
+                t.limit += k;
+                t.endLoan(); // the view's bytes are the buffer's now: the space after them may take appends again
                 if (st.resTailDetached) {
                     if (k > 0) {
-                        t.limit += k;
                         b.link(t);
                     } else {
                         t.free();
                     }
-                } else {
-                    t.limit += k;
                 }
                 rem -= k;
             }
@@ -139,8 +146,9 @@ final class Reservations {
                 Segment next = f.next;
                 f.next = null;
                 int k = (int) Math.min(rem, f.buf.capacity());
+                f.limit = k;
+                f.endLoan();
                 if (k > 0) {
-                    f.limit = k;
                     b.link(f);
                 } else {
                     f.free(); // pooled: back to the pool; owned: left to the GC

@@ -6,7 +6,7 @@ import java.nio.channels.FileChannel;
 /**
  * One link of an {@link EvBuffer}'s chain. Package-private: users see only the façade.
  *
- * <p>Three kinds, told apart by {@link #kind}:
+ * <p>Four kinds, told apart by {@link #kind}:
  * <ul>
  *   <li>{@link #POOLED}: {@link #buf} is a direct buffer of {@link SegmentPool#SEGMENT_SIZE} bytes owned by the
  *       pool; readable bytes are {@code [pos, limit)}, writable space is {@code [limit, capacity)}, and the space
@@ -20,8 +20,17 @@ import java.nio.channels.FileChannel;
  * </ul>
  *
  * <p>Invariant: a segment belongs to at most one chain, and the chain (or a pool cache) is the only thing that
- * mutates its fields. {@code buf}'s own position and limit are scratch state, set just before an I/O call: every
- * other access is by absolute index.
+ * mutates its fields. Every segment has a {@link #buf} object of its own, even when its memory is shared with
+ * another segment ({@link #splitShared}): {@code buf}'s position and limit are scratch state, set just before an
+ * I/O call that may take several segments at once, so two segments sharing one ByteBuffer object would overwrite
+ * each other's cursor. Every other access is by absolute index.
+ *
+ * <p><b>Sharing</b> ({@link #shares}) is the one rule for memory seen from outside the chain, okio's
+ * {@code Segment.shared} with a count. A view handed out of the segment either ends ({@link Loan#close()}, a commit)
+ * or escapes for ever (a plain {@code peek}, {@code pullUp}, or a reservation cancelled under its caller). While a
+ * segment is shared the chain never writes where a view may look (not before {@link #pos}, not below
+ * {@link #lentEnd}) and never recycles it: a pinned segment that leaves the chain is recycled when its last loan
+ * ends, an escaped one is left to the GC, which frees the memory with the last view.
  */
 final class Segment {
     static final byte POOLED = 0;
@@ -45,6 +54,19 @@ final class Segment {
     Release release;
     /** One of POOLED, OWNED, REFERENCE, FILE. */
     byte kind;
+    /**
+     * Who else sees this segment's memory: 0 nobody (the chain owns it alone); {@code n > 0} that many loans that
+     * will end (a {@link Loan}'s views, a pending reservation), pinning it until the last ends; {@link #ESCAPED}
+     * a view with no end. Non-zero means shared: see the class comment.
+     */
+    int shares;
+    /** While shared: one past the last index a view may look at (appends need {@code limit >= lentEnd}); else 0. */
+    int lentEnd;
+    /** Left the chain while pinned: recycled (or its caller's resource released) when the last loan ends. */
+    boolean orphaned;
+
+    /** {@link #shares} of a segment whose memory a view holds with no end in sight. */
+    static final int ESCAPED = -1;
 
     Segment(ByteBuffer buf, byte kind) {
         this.buf = buf;
@@ -65,9 +87,46 @@ final class Segment {
         return kind == POOLED || kind == OWNED;
     }
 
-    /** Free space after the readable bytes; 0 for segments we may not write. */
+    /**
+     * Free space after the readable bytes; 0 for segments we may not write, and for a shared one whose lent region
+     * reaches past {@link #limit} (a reservation's view: writing there would write into it).
+     */
     int writableBytes() {
-        return writable() ? buf.capacity() - limit : 0;
+        return writable() && limit >= lentEnd ? buf.capacity() - limit : 0;
+    }
+
+    /** Room before the readable bytes that prepend may fill; 0 while shared (a view may look there). */
+    int frontRoom() {
+        return writable() && shares == 0 ? pos : 0;
+    }
+
+    /** Lends {@code [.., end)} through a view that will be given back ({@link #endLoan}): pins the segment. */
+    void lend(int end) {
+        if (shares != ESCAPED) {
+            shares++;
+        }
+        if (end > lentEnd) {
+            lentEnd = end;
+        }
+    }
+
+    /** Lends {@code [.., end)} through a view that is never given back: the segment stays shared for good. */
+    void escape(int end) {
+        shares = ESCAPED;
+        if (end > lentEnd) {
+            lentEnd = end;
+        }
+    }
+
+    /** Ends one loan of {@link #lend}; the last unpins the segment, and recycles it if it left the chain meanwhile. */
+    void endLoan() {
+        if (shares > 0 && --shares == 0) {
+            lentEnd = 0;
+            if (orphaned) {
+                orphaned = false;
+                release();
+            }
+        }
     }
 
     /** True when its bytes are in memory, so they may be read by index. */
@@ -81,10 +140,10 @@ final class Segment {
 
     /**
      * Makes a second segment for the region {@code [from, from + n)} of this REFERENCE or FILE segment, sharing its
-     * resource (the release count goes up by one).
+     * resource (the release count goes up by one) but with a ByteBuffer object of its own (see the class comment).
      */
     Segment splitShared(long from, long n) {
-        Segment s = new Segment(kind == FILE ? null : buf, kind);
+        Segment s = new Segment(kind == FILE ? null : buf.duplicate(), kind);
         s.release = release;
         release.refs++;
         if (kind == FILE) {
@@ -97,13 +156,26 @@ final class Segment {
         return s;
     }
 
-    /** Lets go of this segment's resource: back to the pool, or the caller's cleanup when the last share goes. */
+    /**
+     * The segment has left the chain for good: back to the pool, or the caller's cleanup when the last share of its
+     * resource goes. A pinned segment waits for its last loan to end; an escaped pooled one is not recycled.
+     */
     void free() {
-        Release r = release;
         next = null;
+        if (shares > 0) {
+            orphaned = true;
+            return;
+        }
+        release();
+    }
+
+    private void release() {
         if (kind == POOLED) {
-            SegmentPool.recycle(this);
-        } else if (r != null) {
+            if (shares == 0) {
+                SegmentPool.recycle(this);
+            } // else escaped: a view may still read or write it, so it is left to the GC with the view
+        } else if (release != null) {
+            Release r = release;
             release = null;
             r.drop();
         }

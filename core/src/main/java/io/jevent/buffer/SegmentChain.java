@@ -173,7 +173,7 @@ class SegmentChain {
     void appendBytes(byte[] src, int off, int len) {
         while (len > 0) {
             Segment t = writableTail();
-            int n = Math.min(len, t.buf.capacity() - t.limit);
+            int n = Math.min(len, t.writableBytes());
             t.buf.put(t.limit, src, off, n);
             t.limit += n;
             off += n;
@@ -185,7 +185,7 @@ class SegmentChain {
     void appendBytes(ByteBuffer src, int index, int len) {
         while (len > 0) {
             Segment t = writableTail();
-            int n = Math.min(len, t.buf.capacity() - t.limit);
+            int n = Math.min(len, t.writableBytes());
             t.buf.put(t.limit, src, index, n);
             t.limit += n;
             index += n;
@@ -196,7 +196,7 @@ class SegmentChain {
 
     private Segment writableTail() {
         Segment t = tail;
-        if (t != null && t.writable() && t.limit < t.buf.capacity()) {
+        if (t != null && t.writableBytes() > 0) {
             return t;
         }
         Segment s = takeSegment();
@@ -324,15 +324,52 @@ class SegmentChain {
         }
     }
 
-    /** Links a detached chain {@code h .. t} of {@code n} bytes after the tail: O(1), the caller knows t. */
+    /**
+     * Links a detached chain {@code h .. t} of {@code n} bytes after the tail: O(1), the caller knows t. A first
+     * segment that fits in the tail's free space is copied there instead ({@link #absorb}).
+     */
     void appendChain(Segment h, Segment t, long n) {
+        length += n;
+        if (absorb(h)) {
+            Segment rest = h.next;
+            h.free();
+            if (rest == null) {
+                return;
+            }
+            h = rest;
+        }
         if (tail == null) {
             head = h;
         } else {
             tail.next = h;
         }
         tail = t;
-        length += n;
+    }
+
+    /**
+     * Compaction, so that the memory a buffer holds follows its bytes whatever the pattern of writes (okio's
+     * {@code Segment.compact}): a detached segment of our memory whose bytes fit in the tail's free space is copied
+     * there, and the caller frees it instead of linking it. Without this, a peer sending one byte per packet, echoed
+     * by moving input to output, cost one whole segment per byte. With it, a segment is linked only when its bytes
+     * did not fit after its predecessor's, so two such neighbours hold more than a segment's worth of bytes (less what
+     * was drained from the front of the first), and a chain holds at most about two bytes of memory per byte. The
+     * copy is at most the tail's free space, and happens only when the moved segment is partly empty (a full one
+     * never fits), so bulk transfers of full segments still move without copying. Length is not counted here.
+     *
+     * @return true when the bytes were copied (the caller frees {@code s}), false when {@code s} must be linked
+     */
+    boolean absorb(Segment s) {
+        Segment t = tail;
+        if (t == null || !s.writable()) {
+            return false; // caller memory and file regions are linked, never copied
+        }
+        long n = s.size();
+        if (n > t.writableBytes()) {
+            return false;
+        }
+        t.buf.put(t.limit, s.buf, s.pos, (int) n);
+        t.limit += (int) n;
+        return true;
     }
 
     /** Links a detached chain {@code h .. t} of {@code n} bytes before the head: O(1), the caller knows t. */
@@ -350,8 +387,8 @@ class SegmentChain {
     void prependBytes(byte[] src, int off, int len) {
         int rem = len;
         Segment h = head;
-        if (h != null && h.writable() && h.pos > 0) {
-            int n = Math.min(rem, h.pos);
+        if (h != null && h.frontRoom() > 0) {
+            int n = Math.min(rem, h.frontRoom());
             h.pos -= n;
             h.buf.put(h.pos, src, off + rem - n, n);
             rem -= n;
@@ -386,7 +423,11 @@ class SegmentChain {
                 }
                 unlinkHead();
                 length -= sz;
-                dst.link(h);
+                if (dst.absorb(h)) {
+                    h.free();
+                } else {
+                    dst.link(h);
+                }
                 dst.length += sz;
                 rem -= sz;
             } else {
@@ -403,34 +444,26 @@ class SegmentChain {
         }
     }
 
-    /** Fills {@code out} with views of {@code want} bytes from {@code from} (in memory); returns the views needed. */
-    int views(long from, long want, ByteBuffer[] out) {
-        int count = 0;
-        long base = 0;
-        for (Segment s = head; s != null && base < from + want; s = s.next) {
-            long sz = s.size();
-            if (base + sz > from) {
-                int skip = (int) Math.max(0, from - base);
-                if (count < out.length) {
-                    out[count] = s.buf.slice(s.pos + skip, (int) sz - skip);
-                }
-                count++;
+    /** See {@link EvBuffer#memoryHeld()}. */
+    long heldMemory() {
+        long n = 0;
+        for (Segment s = head; s != null; s = s.next) {
+            if (s.writable()) {
+                n += s.buf.capacity();
             }
-            base += sz;
         }
-        return count;
-    }
-
-    /** Copies the first {@code k} bytes (in memory, spanning segments) into one new head segment; a view of them. */
-    ByteBuffer gatherFront(int k) {
-        Segment s = k <= SegmentPool.SEGMENT_SIZE ? takeSegment()
-                : new Segment(ByteBuffer.allocateDirect(k), Segment.OWNED);
-        copyTo(0, s.buf, 0, k);
-        long keep = length;
-        dropFront(k);
-        s.limit = k;
-        linkFirst(s);
-        length = keep;
-        return s.buf.slice(0, k);
+        BufferState st = state;
+        if (st != null) {
+            for (Segment s = st.spare; s != null; s = s.next) {
+                n += s.buf.capacity();
+            }
+            for (Segment s = st.resFresh; s != null; s = s.next) {
+                n += s.buf.capacity();
+            }
+            if (st.resTailDetached) {
+                n += st.resTail.buf.capacity();
+            }
+        }
+        return n;
     }
 }

@@ -19,8 +19,8 @@ import java.nio.ByteBuffer;
  *       kept by the shared pool. A segment returned when the pool is full is left to the GC, which frees its
  *       direct memory only when the heap is collected; a pool too small for the working set of busy connections
  *       therefore turns into churn of new direct buffers and high resident memory (seen: 1.1 GB RSS in the
- *       100-connection echo self-test with a 256-segment pool). Segments are never freed explicitly, because a
- *       {@code peek()} view handed to the user may still point into one.</li>
+ *       100-connection echo self-test with a 256-segment pool). Segments are never freed explicitly: a view handed
+ *       out of one may still be alive (see {@link Segment#shares}).</li>
  *   <li>{@code jevent.buffer.threadCacheSegments}, default 64: the bound of each thread's cache. When it is full
  *       half of it moves to the shared pool in one locked step; when it is empty it refills half from there.</li>
  * </ul>
@@ -86,8 +86,12 @@ final class SegmentPool {
         return s;
     }
 
-    /** Returns a POOLED segment; it must no longer be in any chain. */
+    /** Returns a POOLED segment; it must no longer be in any chain, and no view may see its memory. */
     static void recycle(Segment s) {
+        if (s.shares != 0 || s.orphaned) {
+            throw new IllegalStateException("recycling a shared segment (shares " + s.shares + "): a view may still"
+                    + " see its memory");
+        }
         s.pos = 0;
         s.limit = 0;
         s.buf.clear();

@@ -13,12 +13,23 @@ final class BufferInvariants {
     /** Checks {@code b} and returns it, so calls can be chained in assertions. */
     static EvBuffer check(EvBuffer b) {
         IdentityHashMap<Segment, Boolean> seen = new IdentityHashMap<>();
+        IdentityHashMap<java.nio.ByteBuffer, Integer> bufs = new IdentityHashMap<>();
         long sum = 0;
         Segment last = null;
         int i = 0;
         for (Segment s = b.head; s != null; s = s.next, i++) {
             require(seen.put(s, Boolean.TRUE) == null, "segment " + i + " appears twice: the chain has a cycle");
             require(!s.isEmpty(), "segment " + i + " is empty: drained segments must leave the chain at once");
+            if (s.buf != null) {
+                Integer other = bufs.put(s.buf, i);
+                require(other == null, "segments " + other + " and " + i + " share one ByteBuffer object (and so one"
+                        + " position and limit for I/O calls)");
+            }
+            require(!s.orphaned, "segment " + i + " is in the chain but marked as having left it");
+            require(s.shares >= Segment.ESCAPED, "segment " + i + " has shares " + s.shares);
+            require(s.shares != 0 || s.lentEnd == 0, "segment " + i + " is not shared but has lentEnd " + s.lentEnd);
+            require(s.buf == null || s.lentEnd <= s.buf.capacity(), "segment " + i + " lentEnd " + s.lentEnd
+                    + " past its capacity");
             switch (s.kind) {
                 case Segment.POOLED:
                     require(s.buf.isDirect(), "pooled segment " + i + " is not direct");

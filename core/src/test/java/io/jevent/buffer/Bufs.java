@@ -16,13 +16,22 @@ final class Bufs {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    /** A buffer with one pooled segment per part, in order. */
+    /**
+     * A buffer with one pooled segment per part, in order. Built by linking segments directly: moving small segments
+     * with addBuffer would compact them into one.
+     */
     static EvBuffer chain(String... parts) {
         EvBuffer b = new EvBuffer();
         for (String p : parts) {
-            EvBuffer one = new EvBuffer();
-            one.add(bytes(p));
-            b.addBuffer(one);
+            byte[] a = bytes(p);
+            if (a.length == 0 || a.length > SegmentPool.SEGMENT_SIZE) {
+                throw new AssertionError("expected 1.." + SegmentPool.SEGMENT_SIZE + " bytes per part, got " + a.length);
+            }
+            Segment s = SegmentPool.take();
+            s.buf.put(0, a);
+            s.limit = a.length;
+            b.link(s);
+            b.length += a.length;
         }
         BufferInvariants.check(b);
         if (BufferInvariants.segments(b) != parts.length) {

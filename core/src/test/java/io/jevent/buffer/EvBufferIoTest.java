@@ -25,6 +25,7 @@ class EvBufferIoTest {
         Checks.readsIntoLastSegmentFirst(ops);
         Checks.readsWouldBlock(ops);
         Checks.writesReferenceAndFileSegments(ops);
+        Checks.writesSplitReferenceHalves(ops);
     }
 
     @Test

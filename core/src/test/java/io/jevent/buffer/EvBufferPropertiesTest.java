@@ -6,6 +6,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.Combinators;
+import io.jevent.conformance.EvBufferProgram;
+import io.jevent.conformance.EvBufferProgram.Kind;
+import io.jevent.conformance.EvBufferProgram.Step;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -18,9 +22,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Random sequences of operations on an EvBuffer and on a plain model (a StringBuilder of ISO-8859-1 chars, one per
- * byte) must always agree: content, length, lines, searches. The invariant checker runs after every step.
+ * byte) must always agree: content, length, lines, searches. The invariant checker runs after every step. The
+ * second property checks the bytes the way a peer sees them: sent with writeTo over a socket pair and read back,
+ * with views from peek, pullUp and reserve held across the program ({@link EvBufferProgram}).
  */
 class EvBufferPropertiesTest {
+    final LoopbackNetOps ops = new LoopbackNetOps();
+
+    @Property(tries = 300)
+    void shouldSendTheModelsBytesThroughWriteToAndKeepHeldViewsIntact(@ForAll("ioPrograms") List<Step> program)
+            throws java.io.IOException {
+        EvBufferProgram.run(program, ops, BufferInvariants::check);
+    }
+
+    @Provide
+    Arbitrary<List<Step>> ioPrograms() {
+        Arbitrary<String> text = Arbitraries.strings().withChars("ab\r\n\0xyz").ofMaxLength(12);
+        Arbitrary<Integer> n = Arbitraries.frequencyOf(
+                Tuple.of(9, Arbitraries.integers().between(0, 40)),
+                Tuple.of(1, Arbitraries.integers().between(1, 40_000)));
+        Arbitrary<Step> step = Combinators.combine(Arbitraries.of(Kind.class), text, n,
+                Arbitraries.integers().between(0, 40)).as(Step::new);
+        return step.list().ofMaxSize(40);
+    }
 
     /** One step, applied to the buffer and the model alike; toString makes shrunk failures readable. */
     interface Op {

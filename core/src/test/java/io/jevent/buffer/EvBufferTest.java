@@ -165,15 +165,18 @@ class EvBufferTest {
 
     @Test
     void shouldMoveSegmentsWithoutCopyingOnAddBuffer() {
-        EvBuffer src = chain("abc", "def");
+        String a = "a".repeat(SEG); // full segments: compaction never copies them
+        String d = "d".repeat(SEG);
+        EvBuffer src = chain(a, d);
         Segment first = src.head;
         EvBuffer dst = chain("xy");
         dst.addBuffer(src);
         check(dst);
         check(src);
         assertEquals(0, src.length());
-        assertEquals("xyabcdef", content(dst));
+        assertEquals("xy" + a + d, content(dst));
         assertSame(first, dst.head.next);
+        assertEquals(3, segments(dst));
     }
 
     @Test

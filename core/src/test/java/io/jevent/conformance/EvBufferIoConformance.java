@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -60,6 +61,29 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
         Checks.writesReferenceAndFileSegments(netOps());
     }
 
+    @Test
+    void shouldWriteEachHalfOfASplitReferenceSegmentOnce() throws IOException {
+        Checks.writesSplitReferenceHalves(netOps());
+    }
+
+    @Test
+    void shouldHoldMemoryProportionalToTheBytesUnderOneByteReads() throws IOException {
+        Checks.holdsMemoryProportionalToBytesUnderOneByteReads(netOps());
+    }
+
+    /** Seeded random programs ({@link EvBufferProgram}): what the peer reads back is the model's bytes. */
+    @Test
+    void shouldSendTheModelsBytesInRandomPrograms() throws IOException {
+        for (int seed = 0; seed < 150; seed++) {
+            java.util.List<EvBufferProgram.Step> program = EvBufferProgram.random(new Random(seed), 40);
+            try {
+                EvBufferProgram.run(program, netOps(), b -> { });
+            } catch (AssertionError e) {
+                throw new AssertionError("program of seed " + seed + " " + program + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The scenarios, over any NetOps. Each opens and closes its own socket pair. */
     public static final class Checks {
         /** How long one scenario may spin on would-block before failing. */
@@ -74,10 +98,9 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
                 EvBuffer out = new EvBuffer();
                 StringBuilder expected = new StringBuilder();
                 for (int i = 0; i < 40; i++) {
-                    EvBuffer one = new EvBuffer();
                     String part = "segment-" + i + ";";
-                    one.add(part, StandardCharsets.US_ASCII);
-                    out.addBuffer(one); // keeps one segment per part
+                    byte[] a = part.getBytes(StandardCharsets.US_ASCII);
+                    out.addReference(ByteBuffer.allocateDirect(a.length).put(a).flip(), null); // one segment each
                     expected.append(part);
                 }
                 out.addReference(ByteBuffer.wrap("heap-ref;".getBytes(StandardCharsets.US_ASCII)), null);
@@ -215,6 +238,83 @@ public abstract class EvBufferIoConformance extends ConformanceBase {
             } finally {
                 closeAll(ops, pair);
                 Files.deleteIfExists(f);
+            }
+        }
+
+        /**
+         * Issue 9 item 2: a reference segment cut in two by a partial {@code removeBuffer}, both halves then in one
+         * buffer again: each half must go out once, in order (the halves once shared one ByteBuffer cursor, so the
+         * gathering write sent the second half twice).
+         */
+        public static void writesSplitReferenceHalves(NetOps ops) throws IOException {
+            Handle[] pair = ops.socketPair();
+            try {
+                byte[] data = new byte[100];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) i;
+                }
+                for (ByteBuffer memory : new ByteBuffer[] {ByteBuffer.wrap(data),
+                        ByteBuffer.allocateDirect(data.length).put(data).flip()}) {
+                    EvBuffer src = new EvBuffer();
+                    src.addReference(memory, null);
+                    EvBuffer out = new EvBuffer();
+                    assertEquals(50, src.removeBuffer(out, 50));
+                    out.addBuffer(src);
+                    EvBuffer in = new EvBuffer();
+                    pump(ops, out, pair[0], in, pair[1], data.length);
+                    byte[] got = new byte[(int) in.length()];
+                    in.remove(got, 0, got.length);
+                    assertArrayEquals(data, got, "bytes received over " + (memory.isDirect() ? "direct" : "heap")
+                            + " memory");
+                }
+            } finally {
+                closeAll(ops, pair);
+            }
+        }
+
+        /**
+         * Issue 9 item 8: a peer sending one byte per write, each read on its own and moved to an output as an echo
+         * server does (addBuffer of the whole input): the output's memory must follow its bytes, where it used to take
+         * one 16 KiB segment per byte. The input, read into its tail's free space, stays one segment as well.
+         */
+        public static void holdsMemoryProportionalToBytesUnderOneByteReads(NetOps ops) throws IOException {
+            Handle[] pair = ops.socketPair();
+            try {
+                int n = 2000;
+                EvBuffer echo = new EvBuffer(); // each read moved here, as an echo server moves input to output
+                EvBuffer kept = new EvBuffer(); // read into, never drained
+                EvBuffer peer = new EvBuffer();
+                StringBuilder sent = new StringBuilder();
+                long deadline = System.nanoTime() + DEADLINE_NANOS;
+                for (int i = 0; i < 2 * n; i++) {
+                    byte one = (byte) ('a' + i % 26);
+                    sent.append((char) one);
+                    peer.add(new byte[] {one});
+                    while (peer.length() > 0) {
+                        spinOrFail(peer.writeTo(pair[0], ops) > 0, deadline, i, 2 * n);
+                    }
+                    EvBuffer in = i < n ? new EvBuffer() : kept;
+                    long r;
+                    while ((r = in.readFrom(pair[1], ops)) == NetOps.WOULD_BLOCK) {
+                        spinOrFail(false, deadline, i, 2 * n);
+                    }
+                    assertEquals(1, r, "one byte per read");
+                    if (i < n) {
+                        echo.addBuffer(in);
+                    }
+                }
+                EvBuffer one = new EvBuffer();
+                one.add(new byte[1]);
+                long segment = one.memoryHeld();
+                assertEquals(n, echo.length());
+                assertTrue(echo.memoryHeld() <= 2 * segment, () -> "the echoed output holds " + echo.memoryHeld()
+                        + " bytes of memory for " + n + " bytes");
+                assertTrue(kept.memoryHeld() <= 2 * segment, () -> "the input read into holds " + kept.memoryHeld()
+                        + " bytes of memory for " + n + " bytes");
+                assertEquals(sent.substring(0, n), drainString(echo));
+                assertEquals(sent.substring(n), drainString(kept));
+            } finally {
+                closeAll(ops, pair);
             }
         }
 

@@ -1,0 +1,106 @@
+package io.jevent.buffer;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Views of an {@link EvBuffer}'s memory lent until {@link #close()}: what {@link EvBuffer#peek(long, BufferPtr, Loan)}
+ * and {@link EvBuffer#pullUp(long, Loan)} fill instead of handing views out for good. While the loan is open the
+ * segments it shows are pinned: the buffer never writes into what the views show and never recycles their memory,
+ * even if their bytes are drained or moved to another buffer meanwhile; {@code close()} gives them back, and a
+ * segment that left its buffer in the meantime goes back to the pool then. A plain {@code peek} or {@code pullUp}
+ * cannot know when its views die, so their memory is never recycled (it is left to the GC); a caller that looks at
+ * the bytes and is done, as a filter does once per record, lends through a Loan and keeps the pool working.
+ *
+ * <p>Reusable: fill, use, close, fill again. Filling a loan that is still open is a programmer error. Allocates
+ * nothing after construction, apart from the views themselves. Confined to the buffer's thread, like the buffer.
+ */
+public final class Loan implements AutoCloseable {
+    /** The views, {@code [0, count)} filled. */
+    private final ByteBuffer[] views;
+    /** The segments pinned for this loan, {@code [0, lent)}; one per view, fewer for an empty pullUp. */
+    private final Segment[] segments;
+    /** Views filled. */
+    private int count;
+    /** Segments pinned. */
+    private int lent;
+
+    /**
+     * A loan that holds up to {@code maxViews} views.
+     *
+     * @throws IllegalArgumentException if {@code maxViews < 1}
+     */
+    public Loan(int maxViews) {
+        if (maxViews < 1) {
+            throw new IllegalArgumentException("expected maxViews >= 1, got " + maxViews);
+        }
+        views = new ByteBuffer[maxViews];
+        segments = new Segment[maxViews];
+    }
+
+    /**
+     * The views, valid until {@link #close()}: entries {@code [0, count())} are filled, the rest are null. The array
+     * is this loan's own (no copy, so it can go straight to a gathering call such as {@code SSLEngine.wrap}); keep
+     * neither it nor the views past {@code close()}.
+     */
+    public ByteBuffer[] views() {
+        return views;
+    }
+
+    /** View {@code i}, {@code 0 <= i < count()}. */
+    public ByteBuffer view(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("expected 0 <= i < count (" + count + "), got " + i);
+        }
+        return views[i];
+    }
+
+    /** Views filled; 0 when the loan is closed. */
+    public int count() {
+        return count;
+    }
+
+    /** The most views this loan holds. */
+    public int capacity() {
+        return views.length;
+    }
+
+    /** Whether views are lent (filled and not closed yet). */
+    public boolean isOpen() {
+        return count > 0 || lent > 0;
+    }
+
+    /**
+     * Gives the views' memory back: the segments are unpinned, and those that left their buffer meanwhile go back to
+     * the pool. Clears the views. Idempotent.
+     */
+    @Override
+    public void close() {
+        for (int i = 0; i < lent; i++) {
+            Segment s = segments[i];
+            segments[i] = null;
+            s.endLoan();
+        }
+        Arrays.fill(views, 0, count, null);
+        count = 0;
+        lent = 0;
+    }
+
+    /** Checks the loan may be filled; called before a buffer lends into it. */
+    void checkClosed(String op) {
+        if (isOpen()) {
+            throw new IllegalStateException(op + ": the loan still holds " + count + " view(s): close() it before"
+                    + " lending into it again");
+        }
+    }
+
+    /** Records a pinned segment (the buffer lent it with {@code Segment.lend}). */
+    void record(Segment s) {
+        segments[lent++] = s;
+    }
+
+    /** Sets the number of views the buffer filled. */
+    void filled(int n) {
+        count = n;
+    }
+}

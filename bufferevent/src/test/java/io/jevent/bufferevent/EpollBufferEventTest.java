@@ -14,5 +14,6 @@ class EpollBufferEventTest {
     @Nested class Options extends OptionsConformance { }
     @Nested class DescriptorReuse extends DescriptorReuseConformance { }
     @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class IdleTimeouts extends IdleTimeoutConformance { }
     @Nested class Deferred extends DeferredCallbacksConformance { }
 }

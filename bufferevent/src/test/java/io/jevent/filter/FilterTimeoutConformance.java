@@ -6,6 +6,7 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.SocketBuffers;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Write timeouts on filter layers (TLS, zlib, rate limit), over loopback TCP and over pairs: a layer moves what
  * is written to it below at once, so its write timeout must watch the bytes below it (libevent's
- * {@code bufferevent_timeout_filter} and {@code _filter_pair}: 7 bytes that can never be sent time out).
+ * {@code bufferevent_timeout_filter} and {@code _filter_pair}: 7 bytes that can never be sent time out), and a
+ * producer that keeps adding to the layer must not keep it from firing.
  */
 public abstract class FilterTimeoutConformance extends FilterTestSupport {
 
@@ -137,6 +139,87 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
     @Test
     void shouldTimeOutRateLimitWriteWhenBytesStallOverSockets() throws IOException {
         shouldTimeOutWhenBytesStallBelow(Layer.RATE_LIMIT, false);
+    }
+
+    /**
+     * Over a stalled transport (small kernel buffers over TCP), a producer keeps adding 1 byte every 50 ms to the
+     * layer: the layer takes each one and hands it (or what the filter makes of it) down at once, but nothing
+     * leaves the bottom of the chain, so the layer's write timeout must fire, once. Adding or filtering output is
+     * not progress; only bytes leaving below are.
+     */
+    private void shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer layer, boolean overPair)
+            throws IOException {
+        EventBase base = newBase();
+        BufferEvent[] t = TlsFlowConformance.transport(base, overPair);
+        if (!overPair) {
+            SocketBuffers.shrinkSend(t[0].handle(), 4096);
+            SocketBuffers.shrinkReceive(t[1].handle(), 4096);
+        }
+        BufferEvent top = stalledLayer(base, layer, t);
+        BufferEvent bottom = t[0];
+        List<String> events = new ArrayList<>();
+        long[] pendingBelow = {-1};
+        int[] added = {0};
+        long start = System.nanoTime();
+        long[] firedAfter = {-1};
+        top.setTimeouts(null, TIMEOUT);
+        top.setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause));
+            if (firedAfter[0] < 0) {
+                firedAfter[0] = (System.nanoTime() - start) / 1_000_000;
+                pendingBelow[0] = bottom.output().length();
+                base.newTimer((ev, w) -> base.loopBreak()).add(Duration.ofMillis(300)); // a second one?
+            }
+        });
+        top.enable(Ev.WRITE);
+        top.write(data(54, overPair ? 7 : 1 << 20)); // more than the stalled far end ever takes
+        io.jevent.Event[] producer = new io.jevent.Event[1];
+        producer[0] = base.newTimer((ev, w) -> {
+            if (firedAfter[0] < 0) {
+                top.write(new byte[] {'x'});
+                added[0]++;
+                producer[0].add(Duration.ofMillis(50));
+            }
+        });
+        producer[0].add(Duration.ofMillis(50));
+        base.newTimer((ev, w) -> base.loopBreak()).add(Duration.ofSeconds(3)); // none at all
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
+        assertEquals(List.of("WRITING|TIMEOUT"), events, layer + ": the write timeout of the layer, while " + added[0]
+                + " byte(s) were added one by one and " + bottom.output().length() + " stayed pending below");
+        assertTrue(pendingBelow[0] > 0, "the bytes were stuck below the layer: " + pendingBelow[0]);
+        assertTrue(firedAfter[0] >= TIMEOUT.toMillis() - 10, "fired after only " + firedAfter[0] + " ms");
+        top.close();
+        t[1].close();
+    }
+
+    @Test
+    void shouldTimeOutTlsWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.TLS, true);
+    }
+
+    @Test
+    void shouldTimeOutTlsWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.TLS, false);
+    }
+
+    @Test
+    void shouldTimeOutZlibWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.ZLIB, true);
+    }
+
+    @Test
+    void shouldTimeOutZlibWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.ZLIB, false);
+    }
+
+    @Test
+    void shouldTimeOutRateLimitWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.RATE_LIMIT, true);
+    }
+
+    @Test
+    void shouldTimeOutRateLimitWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.RATE_LIMIT, false);
     }
 
     /**

@@ -153,7 +153,7 @@ public abstract class BufferEvent implements AutoCloseable {
     private boolean closed;
     /** The BufferEvent this one is a layer over ({@link #layerOver}), or null: not a layer. */
     private BufferEvent below;
-    /** The layer over this one, told when bytes leave this output so its write timeout can restart; or null. */
+    /** The layer over this one, told when bytes leave the bottom of the chain (its write timeout restarts); or null. */
     private BufferEvent above;
     /**
      * Watermarks, timeouts, rate limiter, writability callback and deferred-callback state: {@link Extras#NONE}
@@ -332,12 +332,21 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
-     * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}): READING|TIMEOUT when reading is enabled and
-     * nothing arrives for {@code read}; WRITING|TIMEOUT when output is pending and nothing can be sent for
-     * {@code write}. On a layer (a filter, TLS) the write timeout watches the bytes written through it until they
-     * leave the bottom of the chain: it restarts whenever they move at any layer below, and fires when they stop
-     * moving there (a peer that no longer reads). The direction is then disabled. Timeouts use the base's
-     * common-timeout queues, so thousands of connections with the same timeout cost O(1) each.
+     * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}). Each restarts on progress in its own
+     * direction only:
+     * <ul>
+     * <li>read: runs while reading is wanted; restarts when bytes arrive in the input (for a layer: when its
+     * filter delivers some, not when raw bytes arrive below it). Sending is no sign of life: READING|TIMEOUT when
+     * nothing arrives for {@code read}.</li>
+     * <li>write: starts when output becomes pending, if not already running; restarts only when bytes leave the
+     * transport (written to the socket, taken by the pair's partner). Adding more output never pushes it back, so
+     * a producer that keeps adding to a connection whose peer stopped reading is timed out: WRITING|TIMEOUT when
+     * nothing is sent for {@code write}. It stops once nothing is pending. On a layer (a filter, TLS) output is
+     * pending until it has left the bottom of the chain: handing bytes to the layer below is not progress.</li>
+     * </ul>
+     * Enabling a direction (or a suspension ending) and calling this method start the timer over. The direction
+     * is disabled when its timeout fires. Timeouts use the base's common-timeout queues, so thousands of
+     * connections with the same timeout cost O(1) each.
      *
      * @param read the read timeout, or null for none
      * @param write the write timeout, or null for none
@@ -355,7 +364,7 @@ public abstract class BufferEvent implements AutoCloseable {
                 x().writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
             }
             armReadTimer();
-            armWriteTimer();
+            armWriteTimer(true);
         });
     }
 
@@ -561,17 +570,21 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
-     * The engine sent {@code n >= 0} bytes from the output: restarts or stops the write timeout and runs the write
-     * callback when the output is at or under the write low watermark. Call it last in the engine's handler.
+     * The engine moved {@code n >= 0} bytes out of the output: a transport sent them (a socket, a pair end), a
+     * layer handed them to the BufferEvent below it. Bytes leaving a transport are progress: its write timeout and
+     * that of every layer over it restart (or stop, once nothing is pending). Bytes a layer hands down are not:
+     * they still wait below, and its timeout keeps running. Then runs the write callback when the output is at or
+     * under the write low watermark. Call it last in the engine's handler.
      */
     protected final void writeDone(long n) {
         if (closed) {
             return;
         }
         writeProgress(n);
-        armWriteTimer();
-        if (n > 0 && above != null) {
-            above.movedBelow();
+        if (n > 0 && below == null) {
+            sent();
+        } else {
+            armWriteTimer(false);
         }
         if (output.length() <= ex.writeLow) {
             fireWrite();
@@ -652,8 +665,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Declares this BufferEvent a layer over {@code underlying} (a filter, TLS), which it moves its output into.
      * The two are linked for the write timeout: this layer's timeout then runs while bytes written through it are
-     * still held anywhere below ({@link #outputPending}), and restarts when they move there. Undone by
-     * {@link #close()}. Loop thread.
+     * still held anywhere below ({@link #outputPending}), and restarts when bytes leave the bottom of the chain;
+     * this layer's own {@link #writeDone} (bytes handed down) does not restart it. Undone by {@link #close()}.
+     * Loop thread.
      */
     protected final void layerOver(BufferEvent underlying) {
         requireLoop();
@@ -744,7 +758,7 @@ public abstract class BufferEvent implements AutoCloseable {
         boolean now = writeWanted();
         if (now != before) {
             writeInterestChanged(now);
-            armWriteTimer();
+            armWriteTimer(true);
         }
     }
 
@@ -792,8 +806,10 @@ public abstract class BufferEvent implements AutoCloseable {
             return;
         }
         if (added > 0 && writeWanted()) {
-            armWriteTimer();
+            armWriteTimer(false); // starts it if it is not running; adding is not progress
             outputReady();
+        } else if (deleted > 0 && output.length() == 0 && !closed) {
+            armWriteTimer(false); // emptied (by the user, say): stops it unless bytes still wait below
         }
         updateWritability();
     }
@@ -830,21 +846,34 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Bytes left a layer under this one: each layer up from here restarts (or, all sent, stops) its write timer. */
-    private void movedBelow() {
+    /**
+     * Bytes left this transport, the bottom of its chain: this BufferEvent and each layer up from here restart
+     * their write timers (or stop them, everything sent).
+     */
+    private void sent() {
         for (BufferEvent b = this; b != null && !b.closed; b = b.above) {
-            b.armWriteTimer();
+            b.armWriteTimer(true);
         }
     }
 
-    private void armWriteTimer() {
-        if (ex.writeTimer == null) {
+    /**
+     * The write timeout runs while writing is wanted and output is {@linkplain #outputPending pending}, else it is
+     * stopped. {@code restart}: on progress (bytes sent), a change of settings or of what is wanted, it starts over;
+     * otherwise (bytes added, or handed to a layer below) it starts only if it is not already running, as libevent
+     * arms it when output becomes pending. So a producer adding to a connection whose peer stopped reading is timed
+     * out: its adds never push the deadline back.
+     */
+    private void armWriteTimer(boolean restart) {
+        Event t = ex.writeTimer;
+        if (t == null) {
             return;
         }
         if (ex.writeTimeout != null && writeWanted() && outputPending(this)) {
-            ex.writeTimer.add(ex.writeTimeout);
+            if (restart || !t.isPending()) {
+                t.add(ex.writeTimeout);
+            }
         } else {
-            ex.writeTimer.remove();
+            t.remove();
         }
     }
 

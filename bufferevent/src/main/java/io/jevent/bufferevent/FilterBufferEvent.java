@@ -26,8 +26,9 @@ import java.util.Objects;
  * watermark holds input back, the EOF waits (and FINISHED is offered again when the user has drained), because
  * an EOF must follow all the data before it.</li>
  * <li>Write timeout ({@link #setTimeouts}): the output is handed down at once, so the timeout watches the bytes
- * below: it restarts when the filter processes output or bytes leave any layer under it, and fires when they stop
- * moving there.</li>
+ * below: it runs while any are pending in this layer or under it, restarts only when bytes leave the bottom of the
+ * chain (filtering output and handing it down is not progress), and fires when they stop leaving there. Read
+ * timeout: restarts when the input filter delivers bytes, not when raw bytes arrive below.</li>
  * <li>{@link #flush}: runs the filters with the mode, then flushes the underlying BufferEvent.</li>
  * <li>{@link #close()}: closes both filters; with {@link BevOption#CLOSE_ON_FREE} also the underlying
  * BufferEvent (and so the whole chain below), otherwise it gives the underlying one back, callbacks cleared.</li>

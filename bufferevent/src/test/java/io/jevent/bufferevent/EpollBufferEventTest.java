@@ -14,6 +14,7 @@ class EpollBufferEventTest {
     @Nested class Options extends OptionsConformance { }
     @Nested class DescriptorReuse extends DescriptorReuseConformance { }
     @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class IdleTimeouts extends IdleTimeoutConformance { }
     @Nested class Deferred extends DeferredCallbacksConformance { }
     @Nested class TinyWrites extends TinyWritesConformance { }
 }

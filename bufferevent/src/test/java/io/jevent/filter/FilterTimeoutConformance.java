@@ -6,6 +6,7 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.SocketBuffers;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Write timeouts on filter layers (TLS, zlib, rate limit), over loopback TCP and over pairs: a layer moves what
  * is written to it below at once, so its write timeout must watch the bytes below it (libevent's
- * {@code bufferevent_timeout_filter} and {@code _filter_pair}: 7 bytes that can never be sent time out).
+ * {@code bufferevent_timeout_filter} and {@code _filter_pair}: 7 bytes that can never be sent time out), and a
+ * producer that keeps adding to the layer must not keep it from firing.
  */
 public abstract class FilterTimeoutConformance extends FilterTestSupport {
 
@@ -140,6 +142,87 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
     }
 
     /**
+     * Over a stalled transport (small kernel buffers over TCP), a producer keeps adding 1 byte every 50 ms to the
+     * layer: the layer takes each one and hands it (or what the filter makes of it) down at once, but nothing
+     * leaves the bottom of the chain, so the layer's write timeout must fire, once. Adding or filtering output is
+     * not progress; only bytes leaving below are.
+     */
+    private void shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer layer, boolean overPair)
+            throws IOException {
+        EventBase base = newBase();
+        BufferEvent[] t = TlsFlowConformance.transport(base, overPair);
+        if (!overPair) {
+            SocketBuffers.shrinkSend(t[0].handle(), 4096);
+            SocketBuffers.shrinkReceive(t[1].handle(), 4096);
+        }
+        BufferEvent top = stalledLayer(base, layer, t);
+        BufferEvent bottom = t[0];
+        List<String> events = new ArrayList<>();
+        long[] pendingBelow = {-1};
+        int[] added = {0};
+        long start = System.nanoTime();
+        long[] firedAfter = {-1};
+        top.setTimeouts(null, TIMEOUT);
+        top.setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause));
+            if (firedAfter[0] < 0) {
+                firedAfter[0] = (System.nanoTime() - start) / 1_000_000;
+                pendingBelow[0] = bottom.output().length();
+                base.newTimer((ev, w) -> base.loopBreak()).add(Duration.ofMillis(300)); // a second one?
+            }
+        });
+        top.enable(Ev.WRITE);
+        top.write(data(54, overPair ? 7 : 1 << 20)); // more than the stalled far end ever takes
+        io.jevent.Event[] producer = new io.jevent.Event[1];
+        producer[0] = base.newTimer((ev, w) -> {
+            if (firedAfter[0] < 0) {
+                top.write(new byte[] {'x'});
+                added[0]++;
+                producer[0].add(Duration.ofMillis(50));
+            }
+        });
+        producer[0].add(Duration.ofMillis(50));
+        base.newTimer((ev, w) -> base.loopBreak()).add(Duration.ofSeconds(3)); // none at all
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
+        assertEquals(List.of("WRITING|TIMEOUT"), events, layer + ": the write timeout of the layer, while " + added[0]
+                + " byte(s) were added one by one and " + bottom.output().length() + " stayed pending below");
+        assertTrue(pendingBelow[0] > 0, "the bytes were stuck below the layer: " + pendingBelow[0]);
+        assertTrue(firedAfter[0] >= TIMEOUT.toMillis() - 10, "fired after only " + firedAfter[0] + " ms");
+        top.close();
+        t[1].close();
+    }
+
+    @Test
+    void shouldTimeOutTlsWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.TLS, true);
+    }
+
+    @Test
+    void shouldTimeOutTlsWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.TLS, false);
+    }
+
+    @Test
+    void shouldTimeOutZlibWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.ZLIB, true);
+    }
+
+    @Test
+    void shouldTimeOutZlibWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.ZLIB, false);
+    }
+
+    @Test
+    void shouldTimeOutRateLimitWriteWhileProducerKeepsAddingOverStalledPair() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.RATE_LIMIT, true);
+    }
+
+    @Test
+    void shouldTimeOutRateLimitWriteWhileProducerKeepsAddingOverStalledSockets() throws IOException {
+        shouldTimeOutWhileProducerKeepsAddingOverStalledLayer(Layer.RATE_LIMIT, false);
+    }
+
+    /**
      * While the far end keeps reading, slowly, the bytes below keep moving: no timeout, however long the whole
      * transfer takes. Once it stops reading, the timeout comes.
      */
@@ -215,15 +298,19 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
         RateLimits.set(t[0], TokenBucketConfig.perSecond(TokenBucketConfig.UNLIMITED, TokenBucketConfig.UNLIMITED,
                 1 << 20, 64 << 10));
         tls[0].setTimeouts(null, Duration.ofMillis(300));
+        long[] start = {0};
         tls[0].setCallbacks(null, null, (b, reasons, cause) -> {
-            if (reasons != BevEvent.CONNECTED) {
-                events.add(BevEvent.toString(reasons));
-                base.loopBreak();
+            if (reasons == BevEvent.CONNECTED) {
+                // written once the handshake is done: the timeout is to watch ciphertext moving, not a loaded
+                // machine's first handshake, during which nothing moves while a peer computes
+                start[0] = System.nanoTime();
+                b.write(data(53, size));
+                return;
             }
+            events.add(BevEvent.toString(reasons));
+            base.loopBreak();
         });
         tls[0].enable(Ev.WRITE);
-        tls[0].write(data(53, size));
-        long start = System.nanoTime();
         io.jevent.Event[] watch = new io.jevent.Event[1];
         watch[0] = base.newTimer((ev, w) -> {
             if (got[0] == size) {
@@ -234,7 +321,7 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
         });
         watch[0].add(Duration.ofMillis(20));
         loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
-        long ms = (System.nanoTime() - start) / 1_000_000;
+        long ms = (System.nanoTime() - start[0]) / 1_000_000;
         assertEquals(List.of(), events, "after " + ms + " ms, " + got[0] + " of " + size + " bytes arrived");
         assertEquals(size, got[0]);
         assertTrue(ms >= 1000, "the socket's rate limit did not pace the transfer: " + ms + " ms");

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Closing a registered channel.</b> Close the channel after removing its interest, as with libevent. Either
  * way, a key cancelled because its channel was closed is <em>not reported</em>: the selector never returns it,
- * just as epoll silently forgets a closed fd. Removing such a handle afterwards is a no-op; adding or modifying
+ * just as a closed handle leaves epoll's set. Removing such a handle afterwards is a no-op; adding or modifying
  * it throws {@link java.nio.channels.ClosedChannelException}. Note that the JDK defers the real close(2) of a
  * channel registered with a selector until that selector's next selection (or its close), so the descriptor
  * lives until the next {@link #poll}; the peer sees end-of-stream at once, because the JDK shuts the output down.

@@ -14,8 +14,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Attacks on the lifetime of handles and of the base's registrations, found by reading the descriptor-lifetime
  * change: a socket whose descriptor outlives its handle's {@code close} (a call still in flight on another thread, a
  * duplicate of the descriptor) must not reach, through a registration the base has forgotten, the events of
- * another socket that was given the forgotten registration's token.
+ * another socket that was given the forgotten registration's token; and a handle closed on another thread while the
+ * loop changes its interest is a refused registration, never an exception out of the loop.
  */
 public abstract class LifetimeAttackConformance extends ConformanceBase {
 
@@ -149,5 +155,74 @@ public abstract class LifetimeAttackConformance extends ConformanceBase {
         base.loopExit(Duration.ofMillis(300));
         loopWithin(base, 0, Duration.ofSeconds(10));
         fresh.assertNeverFired("the readiness of a closed handle's socket, still open through a duplicate");
+    }
+
+    /**
+     * Another thread closes handles while the loop thread keeps changing their interest (remove, add, poll): each
+     * change either goes through or meets a dead handle, which the base reports to the events; nothing escapes
+     * {@code remove()} or the loop. The window is a few instructions wide, so this runs many closes, for about 3 s.
+     */
+    @Test
+    void shouldTreatAHandleClosedOnAnotherThreadDuringAnInterestChangeAsRefused() throws Exception {
+        EventBase base = newBase();
+        BlockingQueue<Handle> toClose = new LinkedBlockingQueue<>();
+        AtomicReference<Throwable> closerFailed = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                while (true) {
+                    netOps().close(toClose.take());
+                }
+            } catch (InterruptedException done) {
+                // end of the test
+            } catch (Throwable t) {
+                closerFailed.set(t);
+            }
+        }, "closer");
+        closer.setDaemon(true);
+        closer.start();
+        int perRound = 16;
+        int closes = 0;
+        long end = System.nanoTime() + 3_000_000_000L;
+        try {
+            while (System.nanoTime() < end) {
+                List<Handle> peers = new ArrayList<>();
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < perRound; i++) {
+                    Handle[] p = netOps().socketPair();
+                    peers.add(p[1]);
+                    Event e = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> ev.remove());
+                    e.add();
+                    events.add(e);
+                }
+                loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // all registered
+                for (Event e : events) {
+                    toClose.add(e.handle());
+                }
+                boolean anyOpen = true;
+                while (anyOpen) { // until the closer has closed them all, change every one's interest
+                    anyOpen = false;
+                    for (Event e : events) {
+                        anyOpen |= e.handle().isOpen();
+                        e.remove(); // sent to the backend at once
+                        e.add();
+                    }
+                    loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // the adds, sent before the poll
+                }
+                closes += perRound;
+                for (Event e : events) {
+                    e.close();
+                }
+                for (Handle h : peers) {
+                    netOps().close(h);
+                }
+                assertTrue(closerFailed.get() == null, () -> "the closer failed: " + closerFailed.get());
+            }
+        } catch (RuntimeException e) {
+            throw new AssertionError("after " + closes + " closes: a handle closed on another thread during an"
+                    + " interest change escaped as " + e, e);
+        } finally {
+            closer.interrupt();
+            closer.join(10_000);
+        }
     }
 }

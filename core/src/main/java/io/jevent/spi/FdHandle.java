@@ -34,8 +34,8 @@ import java.util.Arrays;
  * seen here: the handle still looks open and its operations reach whatever has the number now. Wrap a descriptor
  * once and close it through {@code NetOps} only.
  *
- * <p>Thread-safe; the state is one int changed by compare-and-set, and nothing allocates but the recording of a
- * registration (once per backend that watches the descriptor).
+ * <p>Thread-safe; the state is one int changed by compare-and-set, and nothing allocates (but a second backend's
+ * registration of the same descriptor).
  */
 public final class FdHandle implements Handle {
     private static final Logger LOG = LoggerFactory.getLogger(FdHandle.class);
@@ -46,7 +46,7 @@ public final class FdHandle implements Handle {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(FdHandle.class, "state", int.class);
-            REGISTRATIONS = lookup.findVarHandle(FdHandle.class, "registrations", Registration[].class);
+            REGISTRATIONS = lookup.findVarHandle(FdHandle.class, "registrations", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,7 +65,6 @@ public final class FdHandle implements Handle {
         void undo(int fd);
     }
 
-    private static final Registration[] NONE = {};
 
     /** {@link #state} bit set once the handle is closed. */
     private static final int CLOSED = 0x8000_0000;
@@ -75,8 +74,11 @@ public final class FdHandle implements Handle {
     private final int fd;
     /** {@link #CLOSED} once closed, plus the number of operations in flight ({@link #IN_FLIGHT} bits). */
     private volatile int state;
-    /** Registrations to undo on close; replaced, never modified (copy on write), and {@link #NONE} once closed. */
-    private volatile Registration[] registrations = NONE;
+    /**
+     * Registrations to undo on close: {@code null}, one {@link Registration} (the usual case, which allocates
+     * nothing), or a {@code Registration[]} of two or more, replaced and never modified. {@code null} once closed.
+     */
+    private volatile Object registrations;
 
     /**
      * Wraps a descriptor.
@@ -172,20 +174,28 @@ public final class FdHandle implements Handle {
             }
         }
         // Taken after CLOSED is set: a backend recording a registration after this sees CLOSED and undoes it itself.
-        Registration[] rs = (Registration[]) REGISTRATIONS.getAndSet(this, NONE);
-        for (Registration r : rs) {
-            try {
-                r.undo(fd);
-            } catch (RuntimeException e) {
-                LOG.debug("undoing a registration of {} on close failed", this, e);
+        Object rs = REGISTRATIONS.getAndSet(this, null);
+        if (rs instanceof Registration) {
+            undo((Registration) rs);
+        } else if (rs != null) {
+            for (Registration r : (Registration[]) rs) {
+                undo(r);
             }
         }
         return release();
     }
 
+    private void undo(Registration r) {
+        try {
+            r.undo(fd);
+        } catch (RuntimeException e) {
+            LOG.debug("undoing a registration of {} on close failed", this, e);
+        }
+    }
+
     /**
-     * Records a registration that {@link #markClosed()} must undo. Recording one already recorded does nothing (and
-     * allocates nothing). For backends, while they hold the descriptor ({@link #acquire()}).
+     * Records a registration that {@link #markClosed()} must undo. Recording one already recorded does nothing, and
+     * the first one allocates nothing. For backends, while they hold the descriptor ({@link #acquire()}).
      *
      * @return {@code true} if recorded; {@code false} if the handle was closed meanwhile, in which case the close
      *     may not have seen it: the caller, still holding the descriptor, must undo the registration itself
@@ -195,14 +205,25 @@ public final class FdHandle implements Handle {
             if (!isOpen()) {
                 return false;
             }
-            Registration[] rs = registrations;
-            for (Registration x : rs) {
-                if (x == r) {
-                    return true; // recorded before the close, if any, takes the list: that close undoes it
+            Object rs = registrations;
+            Object more;
+            if (rs == null) {
+                more = r;
+            } else if (rs == r) {
+                return true; // recorded before the close, if any, takes it: that close undoes it
+            } else if (rs instanceof Registration) {
+                more = new Registration[] {(Registration) rs, r};
+            } else {
+                Registration[] a = (Registration[]) rs;
+                for (Registration x : a) {
+                    if (x == r) {
+                        return true;
+                    }
                 }
+                Registration[] b = Arrays.copyOf(a, a.length + 1);
+                b[a.length] = r;
+                more = b;
             }
-            Registration[] more = Arrays.copyOf(rs, rs.length + 1);
-            more[rs.length] = r;
             if (REGISTRATIONS.compareAndSet(this, rs, more)) {
                 return isOpen(); // read after the write: a close that did not see the registration is seen here
             }
@@ -212,21 +233,29 @@ public final class FdHandle implements Handle {
     /** Forgets a registration the backend ended itself (the descriptor left its set). For backends. */
     public void removeRegistration(Registration r) {
         for (;;) {
-            Registration[] rs = registrations;
-            int i = 0;
-            while (i < rs.length && rs[i] != r) {
-                i++;
-            }
-            if (i == rs.length) {
-                return;
-            }
-            Registration[] fewer;
-            if (rs.length == 1) {
-                fewer = NONE;
+            Object rs = registrations;
+            Object fewer;
+            if (rs == r) {
+                fewer = null;
+            } else if (rs instanceof Registration[]) {
+                Registration[] a = (Registration[]) rs;
+                int i = 0;
+                while (i < a.length && a[i] != r) {
+                    i++;
+                }
+                if (i == a.length) {
+                    return;
+                }
+                if (a.length == 2) {
+                    fewer = a[1 - i];
+                } else {
+                    Registration[] b = new Registration[a.length - 1];
+                    System.arraycopy(a, 0, b, 0, i);
+                    System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                    fewer = b;
+                }
             } else {
-                fewer = new Registration[rs.length - 1];
-                System.arraycopy(rs, 0, fewer, 0, i);
-                System.arraycopy(rs, i + 1, fewer, i, rs.length - i - 1);
+                return; // not recorded
             }
             if (REGISTRATIONS.compareAndSet(this, rs, fewer)) {
                 return;

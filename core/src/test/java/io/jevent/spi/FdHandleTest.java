@@ -75,4 +75,19 @@ class FdHandleTest {
         assertEquals(2, undone.size(), "a second close undoes nothing");
         assertTrue(h.release(), "the last call out still closes the descriptor");
     }
+
+    @Test
+    void shouldForgetRegistrationsTheBackendEndedItself() {
+        FdHandle h = new FdHandle(4);
+        List<String> undone = new ArrayList<>();
+        FdHandle.Registration a = fd -> undone.add("a");
+        FdHandle.Registration b = fd -> undone.add("b");
+        h.removeRegistration(a); // none recorded: nothing to do
+        assertTrue(h.addRegistration(a));
+        assertTrue(h.addRegistration(b));
+        h.removeRegistration(a);
+        h.removeRegistration(a);
+        assertTrue(h.markClosed());
+        assertEquals(List.of("b"), undone);
+    }
 }

@@ -3,6 +3,7 @@ package io.jevent.backend.epoll;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
+import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LifetimeAttackConformance;
 import io.jevent.conformance.LoopConformance;
@@ -21,5 +22,6 @@ class EpollConformanceTest {
     @Nested class Config extends ConfigConformance { }
     @Nested class Io extends IoConformance { }
     @Nested class LifetimeAttacks extends LifetimeAttackConformance { }
+    @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
 }

@@ -20,7 +20,9 @@
  * re-registers a new handle object on that number, so the new socket is watched). Registrations the kernel keys
  * by the open file rather than the number (epoll's) would outlive the close wherever the socket lives on (another
  * thread's call in flight, a dup, a child process): the backend records them on the {@code FdHandle}, and its close
- * ends them first. Completion engines (IOCP, io_uring) will join this package with their own interface:
- * they do not pretend to be readiness backends.
+ * ends them first.
+ *
+ * <p>Completion engines (IOCP, io_uring) will join this package with their own interface: they do not pretend to be
+ * readiness backends.
  */
 package io.jevent.spi;

@@ -185,35 +185,41 @@ public abstract class LifetimeAttackConformance extends ConformanceBase {
         long end = System.nanoTime() + 3_000_000_000L;
         try {
             while (System.nanoTime() < end) {
-                List<Handle> peers = new ArrayList<>();
+                List<Handle> handles = new ArrayList<>();
                 List<Event> events = new ArrayList<>();
-                for (int i = 0; i < perRound; i++) {
-                    Handle[] p = netOps().socketPair();
-                    peers.add(p[1]);
-                    Event e = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> ev.remove());
-                    e.add();
-                    events.add(e);
-                }
-                loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // all registered
-                for (Event e : events) {
-                    toClose.add(e.handle());
-                }
-                boolean anyOpen = true;
-                while (anyOpen) { // until the closer has closed them all, change every one's interest
-                    anyOpen = false;
-                    for (Event e : events) {
-                        anyOpen |= e.handle().isOpen();
-                        e.remove(); // sent to the backend at once
+                try {
+                    for (int i = 0; i < perRound; i++) {
+                        Handle[] p = netOps().socketPair();
+                        handles.add(p[0]);
+                        handles.add(p[1]);
+                        Event e = base.newEvent(p[0], Ev.READ | Ev.PERSIST, (ev, w) -> ev.remove());
                         e.add();
+                        events.add(e);
                     }
-                    loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // the adds, sent before the poll
-                }
-                closes += perRound;
-                for (Event e : events) {
-                    e.close();
-                }
-                for (Handle h : peers) {
-                    netOps().close(h);
+                    loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // all registered
+                    for (Event e : events) {
+                        toClose.add(e.handle());
+                    }
+                    boolean anyOpen = true;
+                    long giveUp = System.nanoTime() + 10_000_000_000L;
+                    while (anyOpen && closerFailed.get() == null) { // until all are closed, change their interest
+                        assertTrue(System.nanoTime() < giveUp, "the closer did not close the handles in 10 s");
+                        anyOpen = false;
+                        for (Event e : events) {
+                            anyOpen |= e.handle().isOpen();
+                            e.remove(); // sent to the backend at once
+                            e.add();
+                        }
+                        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // the adds, sent before the poll
+                    }
+                    closes += perRound;
+                } finally {
+                    for (Event e : events) {
+                        e.close();
+                    }
+                    for (Handle h : handles) {
+                        netOps().close(h); // a no-op for those the closer closed
+                    }
                 }
                 assertTrue(closerFailed.get() == null, () -> "the closer failed: " + closerFailed.get());
             }

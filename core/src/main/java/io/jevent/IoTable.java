@@ -20,7 +20,7 @@ import java.util.Map;
  * on a different object than its slot's, {@link #insert} decides who gets which slot.
  * <ul>
  *   <li>The slot's handle is closed: the slot is detached (the backend forgets it without touching the number,
- *       since epoll dropped the registration when the descriptor closed) and the new handle gets a slot, a token
+ *       since the handle's close took it out of epoll's set) and the new handle gets a slot, a token
  *       and a registration of its own. A one-shot's batched removal and a new add on the reused number can thus
  *       no longer cancel out into "no change".</li>
  *   <li>The new object is the closed one: it gets a slot of its own, never mapped, whose registration the

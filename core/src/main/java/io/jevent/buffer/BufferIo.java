@@ -20,6 +20,11 @@ import java.nio.channels.WritableByteChannel;
  * {@link ChannelHandle} over a {@link WritableByteChannel}; otherwise (raw descriptors of the native backends) one
  * segment's worth is read into a pooled direct segment placed before the rest of the region and written with the
  * ordinary gathering write, so a large file never sits in memory and never on the heap.
+ *
+ * <p><b>Interrupts.</b> A {@link FileChannel} used by an interrupted thread closes itself
+ * ({@link java.nio.channels.ClosedByInterruptException}). A loop thread keeps running when interrupted and keeps the
+ * status for its callbacks, so the file calls here run with the status cleared and set it again afterwards: a
+ * stray interrupt neither fails the send nor closes the caller's channel (one arriving during the call still can).
  */
 final class BufferIo {
     private BufferIo() {
@@ -126,11 +131,23 @@ final class BufferIo {
             if (handle instanceof ChannelHandle && ((ChannelHandle) handle).channel() instanceof WritableByteChannel) {
                 WritableByteChannel out = (WritableByteChannel) ((ChannelHandle) handle).channel();
                 FileChannel file = h.release.channel;
-                long r = file.transferTo(h.fileOffset, Math.min(h.size(), max), out);
+                boolean interrupted = Thread.interrupted(); // see the class comment
+                long r;
+                long size = -1;
+                try {
+                    r = file.transferTo(h.fileOffset, Math.min(h.size(), max), out);
+                    if (r == 0) {
+                        size = file.size();
+                    }
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (r == 0) {
-                    if (h.fileOffset >= file.size()) {
+                    if (h.fileOffset >= size) {
                         throw new EOFException("file region [" + h.fileOffset + ", " + h.fileEnd
-                                + ") lies past the end of the file (" + file.size() + " bytes)");
+                                + ") lies past the end of the file (" + size + " bytes)");
                     }
                     return NetOps.WOULD_BLOCK;
                 }
@@ -202,6 +219,18 @@ final class BufferIo {
         return first;
     }
 
+    /** {@code file.size()}, with the interrupt status cleared for the call (see the class comment). */
+    static long fileSize(FileChannel file) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return file.size();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Up to one segment of FILE segment {@code f}, from its start, in a fresh pooled segment. */
     private static Segment readFile(Segment f, long n) throws IOException {
         return readFileAt(f, f.fileOffset, n);
@@ -211,6 +240,7 @@ final class BufferIo {
         Segment s = SegmentPool.take();
         int k = (int) n;
         s.buf.limit(k).position(0);
+        boolean interrupted = Thread.interrupted(); // see the class comment
         try {
             while (s.buf.hasRemaining()) {
                 int r = f.release.channel.read(s.buf, position + s.buf.position());
@@ -222,6 +252,10 @@ final class BufferIo {
         } catch (IOException | RuntimeException e) {
             s.free();
             throw e;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         s.buf.clear();
         s.limit = k;

@@ -158,7 +158,7 @@ public final class EvBuffer extends SegmentChain {
         if (length < -1) {
             throw new IllegalArgumentException("expected length >= 0 or -1 (to the end of file), got " + length);
         }
-        long len = length == -1 ? Math.max(0, channel.size() - offset) : length;
+        long len = length == -1 ? Math.max(0, BufferIo.fileSize(channel) - offset) : length;
         beforeEndChange();
         Segment.Release r = new Segment.Release(null, channel, cleanup);
         if (len == 0) {

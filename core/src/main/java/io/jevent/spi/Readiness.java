@@ -13,8 +13,9 @@ import java.io.IOException;
  * should now have. A backend therefore needs no bookkeeping of its own to save system calls.
  *
  * <p><b>Closing handles.</b> As in libevent, remove a handle's events before closing it. A handle closed while
- * registered is dead ({@link Handle}) and is never reported again: epoll forgets a closed descriptor, NIO cancels
- * the channel's key, poll stops watching the number. Its descriptor number may meanwhile belong to a new socket,
+ * registered is dead ({@link Handle}) and is never reported again: epoll's close of the handle takes it out of the
+ * set (through {@link FdHandle.Registration}, since the kernel would keep it as long as the socket lives on), NIO
+ * cancels the channel's key, poll stops watching the number. Its descriptor number may meanwhile belong to a new socket,
  * registered under another token; the two never share a registration. Deregistering a dead handle
  * ({@code newInterest == 0}) only forgets it and makes no system call with its number; registering one throws
  * {@link java.nio.channels.ClosedChannelException}.

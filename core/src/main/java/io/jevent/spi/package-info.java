@@ -17,9 +17,12 @@
  * call), backends forget its registration without touching the number, and the base gives a new handle with the
  * same number a registration of its own. What is not guaranteed: a descriptor closed outside {@code NetOps}
  * leaves its {@code FdHandle} looking open, so its operations reach whatever has the number next (the base still
- * re-registers a new handle object on that number, so the new socket is watched); and a descriptor duplicated
- * outside jevent (dup, fork) keeps epoll's registration of the old socket alive after the close, which can cost a
- * spurious wake-up of whoever got the token next. Completion engines (IOCP, io_uring) will join this package with their own interface:
- * they do not pretend to be readiness backends.
+ * re-registers a new handle object on that number, so the new socket is watched). Registrations the kernel keys
+ * by the open file rather than the number (epoll's) would outlive the close wherever the socket lives on (another
+ * thread's call in flight, a dup, a child process): the backend records them on the {@code FdHandle}, and its close
+ * ends them first.
+ *
+ * <p>Completion engines (IOCP, io_uring) will join this package with their own interface: they do not pretend to be
+ * readiness backends.
  */
 package io.jevent.spi;

@@ -44,6 +44,34 @@ public final class Descriptors {
     }
 
     /**
+     * A second descriptor for the socket of {@code h} ({@code fcntl(F_DUPFD_CLOEXEC)}, as {@code dup} does), wrapped
+     * in a handle of its own; {@code null} for a handle that is not a raw descriptor (NIO's channels cannot be
+     * duplicated). Reached through the POSIX backend's libc binding by reflection, since core has no libc binding.
+     */
+    public static Handle duplicate(Handle h) throws IOException {
+        if (!(h instanceof FdHandle)) {
+            return null;
+        }
+        final int fDupFdCloexec = 1030; // Linux
+        int fd = ((FdHandle) h).acquire();
+        try {
+            Class<?> libc = Class.forName("io.jevent.backend.posix.internal.LibC");
+            int copy = (int) libc.getMethod("fcntl", int.class, int.class, int.class)
+                    .invoke(null, fd, fDupFdCloexec, 0);
+            if (copy < 0) {
+                throw new IOException("fcntl(F_DUPFD_CLOEXEC) on fd " + fd + " failed");
+            }
+            return new FdHandle(copy);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the POSIX backend's libc binding is not on the class path", e);
+        } finally {
+            if (((FdHandle) h).release()) {
+                throw new IllegalStateException(h + " was closed while it was duplicated");
+            }
+        }
+    }
+
+    /**
      * Reads from a non-blocking handle until {@code length} bytes came, end of stream, or 5 s passed; no base
      * needed. Returns what came, as ASCII.
      */

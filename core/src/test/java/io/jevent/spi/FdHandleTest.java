@@ -3,6 +3,8 @@ package io.jevent.spi;
 import org.junit.jupiter.api.Test;
 
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The handle's life: open, calls in flight, closed; who performs the real close. */
+/** The handle's life: open, calls in flight, closed; who performs the real close; registrations undone on close. */
 class FdHandleTest {
 
     @Test
@@ -48,5 +50,44 @@ class FdHandleTest {
         assertEquals(dead.hashCode(), reused.hashCode());
         assertNotEquals(new FdHandle(6), reused);
         assertThrows(IllegalStateException.class, reused::release, "a release without its acquire");
+    }
+
+    @Test
+    void shouldUndoEachRegistrationOnceOnCloseWhileTheDescriptorIsStillHeld() throws ClosedChannelException {
+        FdHandle h = new FdHandle(9);
+        List<String> undone = new ArrayList<>();
+        FdHandle.Registration a = fd -> undone.add("a" + fd + (h.isOpen() ? " open" : " closed"));
+        FdHandle.Registration b = fd -> {
+            undone.add("b" + fd);
+            throw new IllegalStateException("a failing undo must not stop the close");
+        };
+        FdHandle.Registration c = fd -> undone.add("c" + fd);
+        assertTrue(h.addRegistration(a));
+        assertTrue(h.addRegistration(a), "recorded once");
+        assertTrue(h.addRegistration(b));
+        assertTrue(h.addRegistration(c));
+        h.removeRegistration(c); // the backend ended it itself
+        h.acquire(); // a call in flight: the close must not release the number
+        assertFalse(h.markClosed(), "the call in flight closes the descriptor");
+        assertEquals(List.of("a9 closed", "b9"), undone, "undone once each, after the handle died");
+        assertFalse(h.addRegistration(c), "a registration made after the close is the backend's to undo");
+        assertFalse(h.markClosed());
+        assertEquals(2, undone.size(), "a second close undoes nothing");
+        assertTrue(h.release(), "the last call out still closes the descriptor");
+    }
+
+    @Test
+    void shouldForgetRegistrationsTheBackendEndedItself() {
+        FdHandle h = new FdHandle(4);
+        List<String> undone = new ArrayList<>();
+        FdHandle.Registration a = fd -> undone.add("a");
+        FdHandle.Registration b = fd -> undone.add("b");
+        h.removeRegistration(a); // none recorded: nothing to do
+        assertTrue(h.addRegistration(a));
+        assertTrue(h.addRegistration(b));
+        h.removeRegistration(a);
+        h.removeRegistration(a);
+        assertTrue(h.markClosed());
+        assertEquals(List.of("b"), undone);
     }
 }

@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * reused array {@code epoll_wait} fills, read with {@code getInt}/{@code getLong}. When a wait fills it, it
  * doubles (up to {@link #MAX_EVENTS}) for the next one.
  *
+ * <p><b>Registrations belong to sockets, not numbers.</b> The kernel keys a registration by the open file and drops
+ * it only when the file's last descriptor closes, which may be long after our close: another thread's call in
+ * flight holds the number, a {@code dup} or a child process holds the file. A registration left behind would go on
+ * reporting the old socket under a token the base has given to another handle since (level-triggered: on every
+ * poll). So each registered handle records {@link #unregister} ({@link FdHandle#addRegistration}), and closing the
+ * handle runs it, {@code EPOLL_CTL_DEL} while the number still names the socket, from whichever thread closes.
+ *
  * <p>Every method but {@link #wakeup()} must be called on the loop thread.
  */
 final class EpollReadiness implements Readiness {
@@ -55,6 +62,13 @@ final class EpollReadiness implements Readiness {
     private static final long WAKE_DATA = -1L;
 
     private final int epfd;
+    /**
+     * {@link #epfd} as a handle, so that a handle closed on another thread ({@link #unregister}) never calls
+     * {@code epoll_ctl} on the number of an epoll instance closed meanwhile.
+     */
+    private final FdHandle epollHandle;
+    /** Recorded on each registered handle; removes it from this instance when the handle is closed. */
+    private final Unregister unregister;
     private final Waker waker;
     private final ByteBuffer ctl = NativeMemory.allocate(16);
     private final long ctlAddress = NativeMemory.address(ctl);
@@ -77,14 +91,47 @@ final class EpollReadiness implements Readiness {
             throw e;
         }
         waker = w;
+        epollHandle = new FdHandle(epfd);
+        unregister = new Unregister(epollHandle);
         allocateEvents(initialEvents);
+    }
+
+    /**
+     * Ends a registration from the close of its handle, on any thread: {@code EPOLL_CTL_DEL} while the number is
+     * still the socket's. Holds only the epoll handle, so a handle that outlives its base keeps nothing else alive.
+     */
+    private static final class Unregister implements FdHandle.Registration {
+        private final FdHandle epoll;
+
+        Unregister(FdHandle epoll) {
+            this.epoll = epoll;
+        }
+
+        @Override
+        public void undo(int fd) {
+            int ep;
+            try {
+                ep = epoll.acquire();
+            } catch (ClosedChannelException gone) {
+                return; // the epoll instance was closed, and its registrations went with it
+            }
+            try {
+                // Linux ignores the event argument of a DEL (since 2.6.9); the loop thread's ctl buffer is not ours
+                if (EpollNative.epoll_ctl(ep, EPOLL_CTL_DEL, fd, 0L) < 0) {
+                    int errno = Errors.errno();
+                    LOG.debug("epoll_ctl(DEL) of fd {} on close: {}", fd, Errors.name(errno));
+                }
+            } finally {
+                PosixNetOps.release(epoll);
+            }
+        }
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>A dead handle is forgotten without a system call: the kernel dropped its registration when the descriptor
-     * was closed, and an {@code EPOLL_CTL_DEL} on its number would now remove the registration of the socket that
+     * <p>A dead handle is forgotten without a system call: its close already took it out of the set (see the class
+     * comment), and an {@code EPOLL_CTL_DEL} on its number would now remove the registration of the socket that
      * reused it.
      */
     @Override
@@ -104,6 +151,12 @@ final class EpollReadiness implements Readiness {
         int fd = h.acquire(); // ClosedChannelException for a dead handle
         try {
             register(fd, token, registered, newInterest);
+            if (!h.addRegistration(unregister)) {
+                // closed on another thread meanwhile, maybe without seeing this registration: end it here
+                unregister.undo(fd);
+                h.removeRegistration(unregister);
+                throw new ClosedChannelException();
+            }
         } finally {
             PosixNetOps.release(h);
         }
@@ -172,7 +225,9 @@ final class EpollReadiness implements Readiness {
         if (!closed) {
             closed = true;
             waker.close();
-            LibC.close(epfd);
+            if (epollHandle.markClosed()) { // else a handle's close on another thread is in a DEL: it closes epfd
+                LibC.close(epfd);
+            }
         }
     }
 
@@ -221,10 +276,11 @@ final class EpollReadiness implements Readiness {
         try {
             fd = h.acquire();
         } catch (ClosedChannelException dead) {
-            LOG.trace("epoll: {} was closed while registered; the kernel already forgot it", h);
+            LOG.trace("epoll: {} was closed while registered; its close removed it from the set", h);
             return;
         }
         try {
+            h.removeRegistration(unregister);
             if (EpollNative.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, ctlAddress) == 0) {
                 return;
             }

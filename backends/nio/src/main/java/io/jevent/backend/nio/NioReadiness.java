@@ -5,6 +5,8 @@ import io.jevent.spi.Handle;
 import io.jevent.spi.Readiness;
 import io.jevent.spi.ReadySink;
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -36,10 +38,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Closing a registered channel.</b> Close the channel after removing its interest, as with libevent. Either
  * way, a key cancelled because its channel was closed is <em>not reported</em>: the selector never returns it,
- * just as epoll silently forgets a closed fd. Removing such a handle afterwards is a no-op; adding or modifying
- * it throws {@link java.nio.channels.ClosedChannelException}. Note that the JDK defers the real close(2) of a
- * channel registered with a selector until that selector's next selection (or its close), so the descriptor
- * lives until the next {@link #poll}; the peer sees end-of-stream at once, because the JDK shuts the output down.
+ * just as a closed handle leaves epoll's set. Removing such a handle afterwards is a no-op; adding or modifying
+ * it throws {@link java.nio.channels.ClosedChannelException}, also when another thread closes the channel while
+ * {@link #update} works on its key (the JDK's {@link CancelledKeyException} never escapes). Note that the JDK
+ * defers the real close(2) of a channel registered with a selector until that selector's next selection (or its
+ * close), so the descriptor lives until the next {@link #poll}; the peer sees end-of-stream at once, because the
+ * JDK shuts the output down.
  *
  * <p><b>No allocation per poll.</b> The selector calls one preallocated {@link Consumer} per ready key
  * ({@link Selector#select(Consumer, long)}), so no selected-key set is built or iterated, and the token is read
@@ -98,6 +102,25 @@ final class NioReadiness implements Readiness {
             throw new IllegalArgumentException("expected a token >= 0, got " + token);
         }
         ensureOpen();
+        try {
+            apply(channel, token, oldInterest, newInterest);
+        } catch (CancelledKeyException e) {
+            // Another thread closed the channel between our look at its key and our use of it: the key died with
+            // the channel, as if the channel had been closed before this call.
+            if (channel.isOpen()) {
+                throw e; // cancelled by someone else while open: not a race of ours
+            }
+            if (newInterest == 0) {
+                LOG.trace("{} was closed while being removed (token {})", channel, token);
+                return;
+            }
+            ClosedChannelException closed = new ClosedChannelException();
+            closed.initCause(e);
+            throw closed;
+        }
+    }
+
+    private void apply(SelectableChannel channel, int token, int oldInterest, int newInterest) throws IOException {
         SelectionKey key = channel.keyFor(selector);
         if (newInterest == 0) {
             if (key != null && key.isValid()) {

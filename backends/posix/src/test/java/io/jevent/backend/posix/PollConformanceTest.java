@@ -3,7 +3,9 @@ package io.jevent.backend.posix;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
+import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
+import io.jevent.conformance.LifetimeAttackConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
 import io.jevent.conformance.ThreadingConformance;
@@ -19,5 +21,7 @@ class PollConformanceTest {
     @Nested class Signals extends SignalConformance { }
     @Nested class Config extends ConfigConformance { }
     @Nested class Io extends IoConformance { }
+    @Nested class LifetimeAttacks extends LifetimeAttackConformance { }
+    @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
 }

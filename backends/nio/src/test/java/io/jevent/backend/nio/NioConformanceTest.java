@@ -4,6 +4,7 @@ import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.IoConformance;
+import io.jevent.conformance.LifetimeConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
 import io.jevent.conformance.ThreadingConformance;
@@ -20,4 +21,5 @@ class NioConformanceTest {
     @Nested class Config extends ConfigConformance { }
     @Nested class Io extends IoConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
+    @Nested class Lifetime extends LifetimeConformance { }
 }

@@ -93,7 +93,12 @@ public final class EventBase implements Executor, AutoCloseable {
 
     private final Map<Integer, List<Event>> signalEvents = new HashMap<>();
     private final Map<Integer, String> signalNames = new HashMap<>();
-    private final SignalRelay.Target signalTarget = signo -> execute(() -> deliverSignal(signo));
+    /** Runs on the JVM's signal thread: must never throw, or the other bases listening would miss the signal. */
+    private final SignalRelay.Target signalTarget = signo -> {
+        if (!enqueue(() -> deliverSignal(signo))) {
+            log.debug("signal {} dropped: the EventBase on {} is closed", signo, method());
+        }
+    };
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** True while a wake-up has been sent and not yet consumed by the loop: later ones are skipped. */

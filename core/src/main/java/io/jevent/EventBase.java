@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -60,6 +61,9 @@ import java.util.function.Consumer;
  * on the creating thread, and the creating thread may go on adding events while it starts: nothing is lost or
  * corrupted either way. A stop ({@link #loopBreak}, {@link #loopExit}) asked for while no loop runs ends the next
  * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not.
+ *
+ * <p><b>Work in flight.</b> Work running off the loop whose result comes back to it ({@link #beginWork}: host-name
+ * lookups, TLS delegated tasks) counts as pending: {@link #dispatch()} waits for it.
  *
  * <p><b>Allocation.</b> Dispatching an I/O or timer event allocates nothing: events, slots and queues are
  * intrusive linked lists and arrays; the backend reports int tokens. Calls from other threads allocate one task.
@@ -106,6 +110,8 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /** Who may touch the state now, the hand-off between threads, and whether the base is closed. */
     private final LoopOwner owner = new LoopOwner(Thread.currentThread());
+    /** Work running off the loop whose result has not come back yet; counts as pending. */
+    private final AtomicInteger workInFlight = new AtomicInteger();
     /** Written on the loop thread only (stops asked from elsewhere are queued: see {@link #loopBreak}). */
     private volatile boolean gotExit;
     private volatile boolean gotBreak;
@@ -333,7 +339,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 wakeupPending.set(false);
                 boolean haveTasks = !tasks.isEmpty();
                 if ((flags & LoopFlag.NO_EXIT_ON_EMPTY) == 0 && insertedCount == 0 && activeCount == 0
-                        && !haveTasks) {
+                        && !haveTasks && workInFlight.get() == 0) {
                     retval = 1;
                     break;
                 }
@@ -468,6 +474,40 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
+     * Starts counting {@code what}, work that runs off the loop thread, as pending until its
+     * {@link InFlightWork#finish} hands the result back: {@link #dispatch()} does not return meanwhile. Any
+     * thread.
+     *
+     * @param what names the work in logs and dumps ("lookup of example.com")
+     * @throws IllegalStateException if the base is closed
+     */
+    public InFlightWork beginWork(String what) {
+        Objects.requireNonNull(what, "what");
+        if (owner.isClosed()) {
+            throw new IllegalStateException("the EventBase is closed; " + what + " cannot begin");
+        }
+        workInFlight.incrementAndGet();
+        return new InFlightWork(this, what);
+    }
+
+    /** Work begun with {@link #beginWork} whose result has not come back yet. */
+    public int workInFlight() {
+        return workInFlight.get();
+    }
+
+    /** {@link InFlightWork#finish}: queues the result; false (and a debug line) if the base is closed. */
+    boolean finishWork(InFlightWork work, Runnable onLoop) {
+        boolean queued = enqueue(() -> {
+            workInFlight.decrementAndGet();
+            onLoop.run();
+        });
+        if (!queued) {
+            log.debug("{} finished after its EventBase on {} closed: the result is dropped", work, backend.name());
+        }
+        return queued;
+    }
+
+    /**
      * Runs {@code task} on the loop thread, before the next poll. Any thread; the backend is woken if it waits.
      * Tasks run in the order given; a task given while the loop is not running waits for the next loop.
      *
@@ -503,9 +543,9 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
-     * Closes the backend and forgets every event; tasks still queued are dropped. Any thread, but not while the
-     * loop runs. Idempotent. Afterwards the events and the BufferEvents of this base may still be closed, from any
-     * thread: that releases them and throws nothing.
+     * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
+     * that arrive later too. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
+     * BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
      *
      * @throws IllegalStateException if the loop is running
      */
@@ -534,7 +574,8 @@ public final class EventBase implements Executor, AutoCloseable {
                 dropped++;
             }
             readiness.close();
-            log.debug("EventBase on {} closed ({} queued tasks dropped)", backend.name(), dropped);
+            log.debug("EventBase on {} closed ({} queued tasks dropped, {} results of work in flight to come)",
+                    backend.name(), dropped, workInFlight.get());
         }
     }
 
@@ -563,7 +604,8 @@ public final class EventBase implements Executor, AutoCloseable {
     public void dumpEvents(Appendable out) throws IOException {
         out.append("EventBase on ").append(backend.name()).append(" (").append(owner.toString()).append("): ")
                 .append(String.valueOf(insertedCount)).append(" pending, ").append(String.valueOf(activeCount))
-                .append(" active, ").append(String.valueOf(timers.size())).append(" in the timer heap\n");
+                .append(" active, ").append(String.valueOf(timers.size())).append(" in the timer heap, ")
+                .append(String.valueOf(workInFlight.get())).append(" work in flight\n");
         out.append("Pending events:\n");
         for (Event e = insertedHead; e != null; e = e.insertedNext) {
             out.append("  ").append(e.toString()).append('\n');

@@ -2,6 +2,7 @@ package io.jevent.filter;
 
 import io.jevent.Ev;
 import io.jevent.Event;
+import io.jevent.InFlightWork;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
@@ -34,8 +35,8 @@ import java.util.Objects;
  *
  * <ul>
  * <li><b>Handshake</b> starts at once (output written before it completes waits). Delegated tasks run on
- * {@link TlsOptions#taskExecutor()} and the handshake resumes on the loop thread through {@code base.execute}, so
- * the loop never blocks on RSA or certificate checks. CONNECTED is reported when it finishes; the underlying
+ * {@link TlsOptions#taskExecutor()} as the base's {@link InFlightWork} and the handshake resumes on the loop
+ * thread, so the loop never blocks on RSA or certificate checks, nor ends while a task is out. CONNECTED is reported when it finishes; the underlying
  * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
  * <li><b>Memory</b>: ciphertext is read from the underlying input in place (one record made contiguous when it
  * spans segments) and encrypted into space reserved in the underlying output; plaintext is decrypted into
@@ -507,7 +508,8 @@ public final class TlsBufferEvent extends BufferEvent {
             schedulePump();
             return;
         }
-        tls.taskExecutor().execute(() -> {
+        InFlightWork work = base.beginWork("TLS delegated task");
+        Runnable offLoop = () -> {
             Throwable failure = null;
             try {
                 Runnable t = task;
@@ -519,7 +521,7 @@ public final class TlsBufferEvent extends BufferEvent {
                 failure = t;
             }
             Throwable f = failure;
-            base.execute(() -> {
+            work.finish(() -> {
                 taskRunning = false;
                 if (f != null) {
                     fail(BevEvent.READING, f instanceof SSLException ? (SSLException) f
@@ -528,7 +530,13 @@ public final class TlsBufferEvent extends BufferEvent {
                     pump();
                 }
             });
-        });
+        };
+        try {
+            tls.taskExecutor().execute(offLoop);
+        } catch (RuntimeException rejected) {
+            work.finish(() -> { }); // nothing went off the loop: stop counting it; pump() reports the failure
+            throw rejected;
+        }
     }
 
     private void underEvent(BufferEvent b, int reasons, Throwable cause) {

@@ -12,4 +12,5 @@ class NioBufferEventTest {
     @Nested class FiltersOverPairs extends FilterConformance.OverPair { }
     @Nested class Listeners extends ListenerConformance { }
     @Nested class Options extends OptionsConformance { }
+    @Nested class Lifetime extends BevLifetimeConformance { }
 }

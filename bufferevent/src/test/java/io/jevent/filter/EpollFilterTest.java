@@ -9,6 +9,7 @@ class EpollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
     @Nested class Tls extends TlsConformance { }
+    @Nested class TlsLifetime extends TlsLifetimeConformance { }
     // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite
     @Nested class RateLimitTiming extends RateLimitTimingSuite { }
     // real TLS peers (python3 ssl, openssl CLI): one backend only, see TlsPeerSuite

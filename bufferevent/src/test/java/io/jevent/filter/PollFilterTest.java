@@ -9,4 +9,5 @@ class PollFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
     @Nested class Tls extends TlsConformance { }
+    @Nested class TlsLifetime extends TlsLifetimeConformance { }
 }

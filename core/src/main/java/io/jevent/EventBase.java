@@ -430,8 +430,9 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /**
      * Whether the calling thread owns the base: it runs the loop, or no loop runs and it ran the last one (or,
-     * before any loop, created the base). See the class comment. For the owner while no loop runs this is a
-     * snapshot, since another thread may start the loop at any moment: to act on it, use {@link #runIfOwner}.
+     * before any loop, created the base); after {@link #close()}, every thread does. See the class comment. For the
+     * owner while no loop runs this is a snapshot, since another thread may start the loop at any moment: to act
+     * on it, use {@link #runIfOwner}.
      */
     public boolean inLoopThread() {
         return owner.owns();

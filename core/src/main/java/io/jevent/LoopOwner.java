@@ -44,13 +44,14 @@ final class LoopOwner {
     }
 
     /**
-     * Whether the calling thread owns the base. For a holder this is a snapshot: another thread may start a loop
-     * and take the base at any moment; act through {@link #mayActNow()} under the monitor instead.
+     * Whether the calling thread may act on the base: it owns it, or the base is closed. For a holder this is a
+     * snapshot: another thread may start a loop and take the base at any moment; act through {@link #mayActNow()}
+     * under the monitor instead.
      */
     boolean owns() {
         Thread me = Thread.currentThread();
         Thread l = looper;
-        return l == me || (l == null && holder == me);
+        return l == me || closed || (l == null && holder == me);
     }
 
     /**

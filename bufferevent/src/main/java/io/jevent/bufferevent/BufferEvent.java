@@ -399,7 +399,8 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Closes the BufferEvent: no callback runs after this, unsent output is dropped, buffers give their memory
-     * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent.
+     * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent. Also after the base
+     * was closed, from any thread: then it releases everything (the descriptor too, with CLOSE_ON_FREE) at once.
      */
     @Override
     public final void close() {
@@ -611,12 +612,23 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Runs {@code r} on the loop thread: now if on it, queued if THREADSAFE, else an IllegalStateException. */
+    /**
+     * Runs {@code r} as the base's owner: now if the calling thread owns the base (so that {@code r} cannot
+     * interleave with a loop starting elsewhere) or the base is closed (then any thread may release what is left),
+     * queued if THREADSAFE, else an IllegalStateException.
+     */
     protected final void onLoop(Runnable r) {
-        if (base.inLoopThread()) {
-            r.run();
-        } else if ((options & BevOption.THREADSAFE) != 0) {
-            base.execute(r);
+        if (base.runIfOwner(r)) {
+            return;
+        }
+        if ((options & BevOption.THREADSAFE) != 0) {
+            try {
+                base.execute(r);
+            } catch (IllegalStateException closed) {
+                if (!base.runIfOwner(r)) { // the base closed just now: then any thread may act
+                    throw closed;
+                }
+            }
         } else {
             throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
                     + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"

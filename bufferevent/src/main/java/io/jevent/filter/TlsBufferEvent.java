@@ -240,12 +240,13 @@ public final class TlsBufferEvent extends BufferEvent {
         if (pumpTask != null) {
             pumpTask.close();
         }
-        if (!failed && !under.isClosed()) {
+        boolean canSend = !failed && !base.isClosed(); // a closed base sends nothing: no close_notify, no linger
+        if (canSend && !under.isClosed()) {
             sendCloseNotify();
             under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
         }
         if ((options & BevOption.CLOSE_ON_FREE) != 0) {
-            if (!failed && !under.isClosed() && !chainDrained(under)) {
+            if (canSend && !under.isClosed() && !chainDrained(under)) {
                 linger();
             } else {
                 under.close();

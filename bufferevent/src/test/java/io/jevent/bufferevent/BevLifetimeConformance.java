@@ -1,21 +1,31 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.LoopFlag;
+import io.jevent.spi.Handle;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Lifetimes: off-loop work (a host-name lookup) keeps the loop alive, and its late answer goes nowhere. */
+/**
+ * Lifetimes: off-loop work (a host-name lookup) keeps the loop alive, and a BufferEvent closed after its base
+ * releases its descriptor.
+ */
 public abstract class BevLifetimeConformance extends BevTestSupport {
 
     /** Runs every lookup handed to the resolver only when told to, on a thread of its own. */
@@ -84,8 +94,86 @@ public abstract class BevLifetimeConformance extends BevTestSupport {
             // the lookup's thread finishes now (here, on the test thread): the answer goes nowhere, nothing throws
             lookups.held.get(0).run();
             assertEquals(List.of(), events);
+            bev.close();
         } finally {
             HostResolver.useExecutor(previous);
         }
+    }
+
+    /** Reads {@code peer} until end of stream (bounded); returns what came. */
+    private String readToEof(Handle peer) throws Exception {
+        ByteBuffer[] dst = {ByteBuffer.allocateDirect(4096)};
+        StringBuilder got = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            dst[0].clear();
+            long n = netOps().read(peer, dst, 0, 1);
+            if (n == 0) {
+                return got.toString();
+            }
+            if (n > 0) {
+                dst[0].flip();
+                got.append(StandardCharsets.US_ASCII.decode(dst[0]));
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        throw new AssertionError("no end of stream within 10 s after " + got.length() + " bytes");
+    }
+
+    private void closeAfterBaseClosed(boolean fromAnotherThread) throws Exception {
+        EventBase base = newBase();
+        Handle[] pair = socketPair();
+        SocketBufferEvent bev = SocketBufferEvent.create(base, pair[0], BevOption.CLOSE_ON_FREE
+                | (fromAnotherThread ? BevOption.THREADSAFE : 0));
+        bev.setTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30));
+        bev.enable(Ev.READ);
+        bev.write("sent before".getBytes(StandardCharsets.US_ASCII));
+        loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        base.close();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable close = () -> {
+            try {
+                bev.close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        };
+        if (fromAnotherThread) {
+            Thread t = new Thread(close, "closer");
+            t.start();
+            t.join(10_000);
+        } else {
+            close.run();
+        }
+        assertNull(failure.get(), () -> "close() after the base closed threw " + failure.get());
+        assertTrue(bev.isClosed());
+        assertEquals("sent before", readToEof(pair[1]), "the peer sees the end of the stream: the descriptor is closed");
+    }
+
+    @Test
+    void shouldReleaseTheDescriptorWhenClosedAfterItsBaseClosed() throws Exception {
+        closeAfterBaseClosed(false);
+    }
+
+    @Test
+    void shouldReleaseTheDescriptorWhenClosedFromAnotherThreadAfterItsBaseClosed() throws Exception {
+        closeAfterBaseClosed(true);
+    }
+
+    @Test
+    void shouldReleaseTheDescriptorBelowAFilterClosedAfterItsBaseClosed() throws Exception {
+        EventBase base = newBase();
+        Handle[] pair = socketPair();
+        SocketBufferEvent sock = SocketBufferEvent.create(base, pair[0], BevOption.CLOSE_ON_FREE);
+        FilterBufferEvent filter = FilterBufferEvent.create(sock, null, new TestFilters.UpperCase(),
+                BevOption.CLOSE_ON_FREE);
+        filter.enable(Ev.READ);
+        filter.write("through a filter".getBytes(StandardCharsets.US_ASCII));
+        loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        base.close();
+        filter.close();
+        assertTrue(sock.isClosed());
+        assertEquals("THROUGH A FILTER", readToEof(pair[1]));
     }
 }

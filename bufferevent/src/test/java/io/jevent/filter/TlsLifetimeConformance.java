@@ -1,12 +1,16 @@
 package io.jevent.filter;
 
+import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.SocketBufferEvent;
+import io.jevent.spi.Handle;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** TLS and the loop's lifetime: delegated tasks in flight keep the loop alive. */
+/** TLS and the loop's lifetime: delegated tasks in flight keep the loop alive; closing after the base closed. */
 public abstract class TlsLifetimeConformance extends FilterTestSupport {
 
     /**
@@ -89,5 +93,29 @@ public abstract class TlsLifetimeConformance extends FilterTestSupport {
         EventBase base = newBase();
         SocketBufferEvent[] tcp = tcpPair(base);
         handshakeWithSlowTasks(tcp[0], tcp[1], base);
+    }
+
+    @Test
+    void shouldReleaseTheDescriptorWhenClosedAfterItsBaseClosed() throws Exception {
+        EventBase base = newBase();
+        Handle[] pair = socketPair();
+        SocketBufferEvent sock = SocketBufferEvent.create(base, pair[0], BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(sock, TlsCerts.get().client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10)); // the ClientHello goes out
+        base.close();
+        client.close();
+        assertTrue(sock.isClosed(), "the socket below is closed at once: there is no loop left to linger on");
+        ByteBuffer[] dst = {ByteBuffer.allocateDirect(64 * 1024)};
+        long bytes = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long n;
+        do {
+            dst[0].clear();
+            n = netOps().read(pair[1], dst, 0, 1);
+            bytes += Math.max(n, 0);
+        } while (n != 0 && System.nanoTime() < deadline);
+        assertEquals(0, n, "the peer sees the end of the stream: the descriptor is closed");
+        assertTrue(bytes > 0, "the ClientHello was sent before");
     }
 }

@@ -138,8 +138,13 @@ public abstract class BufferEvent implements AutoCloseable {
     /** SUSPEND_* reasons holding reading / writing back, whatever the user enabled. */
     private int readSuspended;
     private int writeSuspended;
-    private boolean unwritable;
-    private boolean closed;
+    /**
+     * Over the write high watermark. Volatile, like {@link #closed}: both are written on the loop thread and read
+     * by producers on other threads ({@link #isWritable()}, {@link #isClosed()}), which must see the change even
+     * when they spin on it.
+     */
+    private volatile boolean unwritable;
+    private volatile boolean closed;
     /**
      * Watermarks, timeouts, rate limiter, writability callback and deferred-callback state: {@link Extras#NONE}
      * (shared, all defaults, never written) until one of them is first set. A connection that uses none of them
@@ -334,7 +339,7 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** Whether the output is under the write high watermark (always true without one). */
+    /** Whether the output is under the write high watermark (always true without one). Any thread. */
     public final boolean isWritable() {
         return !unwritable;
     }
@@ -407,7 +412,7 @@ public abstract class BufferEvent implements AutoCloseable {
         onLoop(this::closeNow);
     }
 
-    /** Whether {@link #close()} has run. */
+    /** Whether {@link #close()} has run. Any thread. */
     public final boolean isClosed() {
         return closed;
     }

@@ -7,6 +7,7 @@ import io.jevent.spi.Handle;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Lifetimes: off-loop work (a host-name lookup) keeps the loop alive, and a BufferEvent closed after its base
- * releases its descriptor.
+ * Lifetimes: off-loop work (a host-name lookup) keeps the loop alive, a BufferEvent closed after its base releases
+ * its descriptor, and a producer on another thread sees {@link BufferEvent#isClosed()} and
+ * {@link BufferEvent#isWritable()} change.
  */
 public abstract class BevLifetimeConformance extends BevTestSupport {
 
@@ -175,5 +179,64 @@ public abstract class BevLifetimeConformance extends BevTestSupport {
         filter.close();
         assertTrue(sock.isClosed());
         assertEquals("THROUGH A FILTER", readToEof(pair[1]));
+    }
+
+    /**
+     * A producer thread spins on {@code condition} until it holds or 10 s pass; returns whether it saw it. The spin
+     * runs long enough before the change for the JIT to compile it, which is when a plain field read is hoisted.
+     */
+    private static Thread spinUntil(java.util.function.BooleanSupplier condition, AtomicBoolean saw,
+                                    CountDownLatch spinning) {
+        Thread t = new Thread(() -> {
+            spinning.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+            }
+            saw.set(true);
+        }, "spinning-producer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void shouldLetAProducerThreadSeeTheBufferEventClose() throws Exception {
+        EventBase base = newBase();
+        BufferEvent[] p = BufferEvent.pair(base, BevOption.THREADSAFE);
+        AtomicBoolean saw = new AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        Thread producer = spinUntil(p[0]::isClosed, saw, spinning);
+        spinning.await();
+        base.newTimer((ev, w) -> p[0].close()).add(Duration.ofMillis(300));
+        dispatchWithin(base);
+        producer.join(15_000);
+        assertTrue(saw.get(), "the producer thread never saw isClosed() become true");
+    }
+
+    @Test
+    void shouldLetAProducerThreadSeeWritabilityChange() throws Exception {
+        EventBase base = newBase();
+        BufferEvent[] p = BufferEvent.pair(base, BevOption.THREADSAFE);
+        p[0].setWatermark(Ev.WRITE, 0, 1024); // the partner does not read yet: the output stays over it
+        AtomicBoolean sawFull = new AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        Thread producer = spinUntil(() -> !p[0].isWritable(), sawFull, spinning);
+        spinning.await();
+        base.newTimer((ev, w) -> p[0].write(new byte[4096])).add(Duration.ofMillis(300));
+        dispatchWithin(base);
+        producer.join(15_000);
+        assertTrue(sawFull.get(), "the producer thread never saw isWritable() become false");
+        AtomicBoolean sawRoom = new AtomicBoolean();
+        CountDownLatch spinning2 = new CountDownLatch(1);
+        Thread producer2 = spinUntil(p[0]::isWritable, sawRoom, spinning2);
+        spinning2.await();
+        p[1].setCallbacks(b -> b.input().drain(b.input().length()), null, null);
+        base.newTimer((ev, w) -> p[1].enable(Ev.READ)).add(Duration.ofMillis(300));
+        dispatchWithin(base);
+        producer2.join(15_000);
+        assertTrue(sawRoom.get(), "the producer thread never saw isWritable() become true again");
     }
 }

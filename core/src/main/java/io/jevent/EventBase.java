@@ -638,21 +638,24 @@ public final class EventBase implements Executor, AutoCloseable {
     // (exact on that thread), other threads by closeRequested (which includes their own close still queued).
 
     void addEvent(Event e, long nanos, CommonTimeout ct) {
-        if (owner.isLooping() ? (e.state & Event.CLOSED) != 0 : e.isClosed()) {
+        if (owner.isLooping()) { // (a base cannot be closed while its loop runs)
+            if ((e.state & Event.CLOSED) != 0) {
+                throw new IllegalStateException(e + " was closed; create a new event");
+            }
+            addNow(e, nanos, ct);
+            return;
+        }
+        if (e.isClosed()) {
             throw new IllegalStateException(e + " was closed; create a new event");
         }
         if (owner.isClosed()) {
             throw new IllegalStateException("the EventBase is closed; " + e + " cannot be added");
         }
-        if (owner.isLooping()) {
-            addNow(e, nanos, ct);
-        } else {
-            actOrQueue(() -> {
-                if (!owner.isClosed()) { // else closed since the check above: nothing can fire any more
-                    addNow(e, nanos, ct);
-                }
-            });
-        }
+        actOrQueue(() -> {
+            if (!owner.isClosed()) { // else closed since the check above: nothing can fire any more
+                addNow(e, nanos, ct);
+            }
+        });
     }
 
     void removeEvent(Event e) {

@@ -122,6 +122,9 @@ final class LoopOwner {
     public String toString() {
         Thread l = looper;
         Thread h = holder;
-        return closed ? "closed" : l != null ? "looping on " + l.getName() : "held by " + (h == null ? "nobody" : h.getName());
+        if (closed) {
+            return "closed";
+        }
+        return l != null ? "looping on " + l.getName() : "held by " + (h == null ? "nobody" : h.getName());
     }
 }

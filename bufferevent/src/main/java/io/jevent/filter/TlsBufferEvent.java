@@ -36,8 +36,8 @@ import java.util.Objects;
  * <ul>
  * <li><b>Handshake</b> starts at once (output written before it completes waits). Delegated tasks run on
  * {@link TlsOptions#taskExecutor()} as the base's {@link InFlightWork} and the handshake resumes on the loop
- * thread, so the loop never blocks on RSA or certificate checks, nor ends while a task is out. CONNECTED is reported when it finishes; the underlying
- * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
+ * thread, so the loop never blocks on RSA or certificate checks, nor ends while a task is out. CONNECTED is
+ * reported when it finishes; the underlying BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
  * <li><b>Memory</b>: ciphertext is read from the underlying input in place (one record made contiguous when it
  * spans segments) and encrypted into space reserved in the underlying output; plaintext is decrypted into
  * pooled segments reserved in this input. No per-connection buffers beyond the pool's segments.</li>

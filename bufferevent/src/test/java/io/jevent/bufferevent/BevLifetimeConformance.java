@@ -152,7 +152,7 @@ public abstract class BevLifetimeConformance extends BevTestSupport {
         }
         assertNull(failure.get(), () -> "close() after the base closed threw " + failure.get());
         assertTrue(bev.isClosed());
-        assertEquals("sent before", readToEof(pair[1]), "the peer sees the end of the stream: the descriptor is closed");
+        assertEquals("sent before", readToEof(pair[1]), "the peer reads to the end: the descriptor is closed");
     }
 
     @Test

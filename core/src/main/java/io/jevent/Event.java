@@ -16,10 +16,12 @@ import java.util.concurrent.TimeUnit;
  * pending when its callback runs, so the callback may {@link #add} it again; a persistent event with a timeout
  * has the timeout restarted each time it fires, which makes it an idle timeout.
  *
- * <p><b>Threading.</b> Methods may be called from any thread. On the loop thread they act at once; from another
- * thread they are handed to the loop through {@link EventBase#execute} and act before its next poll. Arguments
- * are checked on the calling thread either way, so misuse throws where it happens. {@link #pending} read from
- * another thread is a snapshot that may already be stale.
+ * <p><b>Threading.</b> Methods may be called from any thread. On the thread that owns the base (see
+ * {@link EventBase}) they act at once; from another thread they are handed to the loop through
+ * {@link EventBase#execute} and act before its next poll. Arguments are checked on the calling thread either way,
+ * so misuse throws where it happens. {@link #pending} read from another thread is a snapshot that may already be
+ * stale. Once the base is closed, {@link #remove} and {@link #close} still work from any thread (there is nothing
+ * left to release) and {@link #activate} does nothing.
  *
  * <p>Not {@code AutoCloseable} on purpose: an event is cheap, and {@link #close()} is for giving up one that will
  * not be used again, so that a later {@code add} by mistake throws instead of silently re-arming.
@@ -45,6 +47,12 @@ public final class Event {
 
     /** Life-cycle bits, see the constants above. Loop thread only. */
     int state;
+    /**
+     * {@link #close()} was called, on whatever thread: set at once by the caller, while CLOSED in {@link #state}
+     * is set when the loop carries the close out. Lets that thread's later add() or activate() throw even while
+     * its close is still queued.
+     */
+    volatile boolean closeRequested;
     /** Why the event is active (bits of Ev); valid while ACTIVE. */
     int result;
 
@@ -141,7 +149,10 @@ public final class Event {
     /**
      * Makes the event active as if {@code what} had happened: its callback runs on the next pass of the loop with
      * {@code what} (libevent's {@code event_active}). Works whether or not the event is pending; activating an
-     * active event adds the bits.
+     * active event adds the bits. From another thread the activation is queued, and dropped if the event has been
+     * closed by the time the loop runs it.
+     *
+     * @throws IllegalStateException if the event was closed (as far as the calling thread can tell)
      */
     public void activate(int what) {
         base.activateEvent(this, what);
@@ -174,23 +185,25 @@ public final class Event {
     }
 
     /**
-     * Removes the event and forbids adding it again. Idempotent. The callback does not run after this returns
-     * when called on the loop thread.
+     * Removes the event and forbids adding or activating it again. Idempotent. Called on the loop thread, the
+     * callback does not run after this returns; from another thread, it does not run after the loop has carried
+     * out the close, and an activation from this thread after the close throws.
      */
     public void close() {
         base.closeEvent(this);
     }
 
-    /** Whether {@link #close()} was called. */
+    /** Whether {@link #close()} was called (or, for a {@code once} event, it has run). */
     public boolean isClosed() {
-        return (state & CLOSED) != 0;
+        return closeRequested || (state & CLOSED) != 0;
     }
 
     /**
-     * Sets the priority; lower runs first.
+     * Sets the priority; lower runs first. From a thread that does not own the base the change is queued, and an
+     * event active by then moves to its new priority's queue.
      *
      * @param priority {@code 0 <= priority < base.priorities()}
-     * @throws IllegalStateException if the event is active
+     * @throws IllegalStateException if the event is active and the calling thread owns the base
      */
     public void priority(int priority) {
         base.setPriority(this, priority);

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -40,11 +41,30 @@ import java.util.function.LongSupplier;
  * }
  * }</pre>
  *
- * <p><b>Threading: confinement, not locks.</b> All state belongs to the <em>owner</em> thread: the thread running
- * {@link #loop}, or, before any loop has run, the thread that created the base. Callbacks always run on it.
- * Calls from other threads ({@link #execute}, {@link Event#add}, {@link Event#remove}, {@link Event#activate},
- * {@link #loopExit}, {@link #loopBreak}) are queued as tasks and wake the backend; they take effect before the next
- * poll. This is Dillo's rule: code can be written as if there were one thread.
+ * <p><b>Threading: confinement, not locks.</b> All state belongs to one <em>owner</em> thread at a time, and
+ * callbacks always run on it:
+ * <ul>
+ * <li>while {@link #loop} runs, the thread running it;</li>
+ * <li>while no loop runs, the thread that ran the last loop, or, before any loop has run, the thread that created
+ * the base. So the code around {@code dispatch()} may set events up before it and tear them down after it;</li>
+ * <li>once the base is {@linkplain #close() closed}, no thread in particular: any thread may close or remove
+ * what is left, and closing releases it without touching the closed backend.</li>
+ * </ul>
+ * Calls from the owner act at once. Calls from other threads ({@link #execute}, {@link Event#add},
+ * {@link Event#remove}, {@link Event#activate}, {@link Event#close}, {@link Event#priority(int)}, {@link #loopExit},
+ * {@link #loopBreak}) are queued as tasks and wake the backend; they take effect before the next poll, and a call
+ * queued while no loop runs waits for the next loop. This is Dillo's rule: code can be written as if there were
+ * one thread.
+ *
+ * <p><b>Handing a base to another thread.</b> Ownership moves only through {@link #loop}: the thread that calls it
+ * becomes the owner. If the previous owner is inside a call just then, {@code loop()} waits for that call to
+ * finish; the previous owner's later calls are queued like any other thread's. A loop does not have to be started
+ * on the creating thread, and the creating thread may go on adding events while it starts: nothing is lost or
+ * corrupted either way. A stop ({@link #loopBreak}, {@link #loopExit}) asked for while no loop runs ends the next
+ * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not.
+ *
+ * <p><b>Work in flight.</b> Work running off the loop whose result comes back to it ({@link #beginWork}: host-name
+ * lookups, TLS delegated tasks) counts as pending: {@link #dispatch()} waits for it.
  *
  * <p><b>Allocation.</b> Dispatching an I/O or timer event allocates nothing: events, slots and queues are
  * intrusive linked lists and arrays; the backend reports int tokens. Calls from other threads allocate one task.
@@ -82,18 +102,28 @@ public final class EventBase implements Executor, AutoCloseable {
 
     private final Map<Integer, List<Event>> signalEvents = new HashMap<>();
     private final Map<Integer, String> signalNames = new HashMap<>();
-    private final SignalRelay.Target signalTarget = signo -> execute(() -> deliverSignal(signo));
+    /** Runs on the JVM's signal thread: must never throw, or the other bases listening would miss the signal. */
+    private final SignalRelay.Target signalTarget = signo -> {
+        if (!enqueue(() -> deliverSignal(signo))) {
+            log.debug("signal {} dropped: the EventBase on {} is closed", signo, method());
+        }
+    };
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** True while a wake-up has been sent and not yet consumed by the loop: later ones are skipped. */
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
 
-    private volatile Thread owner;
-    private boolean running;
+    /** Who may touch the state now, the hand-off between threads, and whether the base is closed. */
+    private final LoopOwner owner = new LoopOwner(Thread.currentThread());
+    /** Work running off the loop whose result has not come back yet; counts as pending. */
+    private final AtomicInteger workInFlight = new AtomicInteger();
+    /** Written on the loop thread only (stops asked from elsewhere are queued: see {@link #loopBreak}). */
     private volatile boolean gotExit;
     private volatile boolean gotBreak;
     private boolean continueRequested;
-    private volatile boolean closed;
+    private final Runnable exitTask = () -> gotExit = true;
+    private final Runnable breakTask = () -> gotBreak = true;
+    private final Runnable continueTask = () -> continueRequested = true;
 
     private final ReadySink sink;
 
@@ -108,7 +138,6 @@ public final class EventBase implements Executor, AutoCloseable {
         this.rethrowCallbackErrors = config.rethrowsCallbackErrors();
         this.activeHead = new Event[priorities];
         this.activeTail = new Event[priorities];
-        this.owner = Thread.currentThread();
         this.io = new IoTable(this, readiness, backend.name());
         this.sink = io::onReady;
         this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
@@ -302,17 +331,11 @@ public final class EventBase implements Executor, AutoCloseable {
             throw new IllegalArgumentException("unknown loop flags 0x" + Integer.toHexString(flags)
                     + "; use LoopFlag.ONCE | NONBLOCK | NO_EXIT_ON_EMPTY");
         }
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the EventBase is closed");
-            }
-            if (running) {
-                throw new IllegalStateException("the loop is already running on " + owner.getName()
-                        + "; to run code on it use execute(), to stop it use loopExit() or loopBreak()");
-            }
-            running = true;
-            owner = Thread.currentThread();
+        synchronized (owner) {
+            owner.enterLoop(); // waits for a call the previous owner has begun; see LoopOwner
         }
+        // Clear what the last loop was told (libevent does the same). A stop asked for since then, while no loop
+        // ran, is not lost: it was queued, and runs below before the first poll.
         gotExit = false;
         gotBreak = false;
         int retval = 0;
@@ -329,7 +352,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 wakeupPending.set(false);
                 boolean haveTasks = !tasks.isEmpty();
                 if ((flags & LoopFlag.NO_EXIT_ON_EMPTY) == 0 && insertedCount == 0 && activeCount == 0
-                        && !haveTasks) {
+                        && !haveTasks && workInFlight.get() == 0) {
                     retval = 1;
                     break;
                 }
@@ -355,8 +378,8 @@ public final class EventBase implements Executor, AutoCloseable {
                 }
             }
         } finally {
-            synchronized (this) {
-                running = false;
+            synchronized (owner) {
+                owner.exitLoop();
             }
         }
         return retval;
@@ -371,7 +394,7 @@ public final class EventBase implements Executor, AutoCloseable {
             throw new IllegalArgumentException("expected a delay >= 0, got " + delay);
         }
         if (delay == null || delay.isZero()) {
-            runOnLoop(() -> gotExit = true);
+            stopRequest(exitTask);
         } else {
             once(null, Ev.TIMEOUT, delay, (ev, what) -> gotExit = true);
         }
@@ -385,10 +408,11 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * Makes the loop return as soon as the running callback returns; the other active callbacks wait for the next
      * loop (libevent's {@code event_base_loopbreak}). Any thread; from another thread, takes effect before the
-     * next poll (and, if no loop is running, ends the next one at once).
+     * next poll. Asked for while no loop runs (from any thread, the owner included), it ends the next loop at once,
+     * so a stop sent just as another thread starts the loop is never lost. On a closed base it does nothing.
      */
     public void loopBreak() {
-        runOnLoop(() -> gotBreak = true);
+        stopRequest(breakTask);
     }
 
     /**
@@ -396,7 +420,16 @@ public final class EventBase implements Executor, AutoCloseable {
      * (libevent's {@code event_base_loopcontinue}). Loop thread.
      */
     public void loopContinue() {
-        runOnLoop(() -> continueRequested = true);
+        stopRequest(continueTask);
+    }
+
+    /** Sets a loop flag now when called by the running loop, else queues it for the (next) loop. */
+    private void stopRequest(Runnable task) {
+        if (owner.isLooping()) {
+            task.run();
+        } else {
+            enqueue(task); // false: closed, no loop to stop
+        }
     }
 
     /** Whether the last (or running) loop was told to exit by {@link #loopExit}. */
@@ -409,9 +442,84 @@ public final class EventBase implements Executor, AutoCloseable {
         return gotBreak;
     }
 
-    /** Whether the calling thread is the one that owns the base (runs its loop). */
+    /**
+     * Whether the calling thread owns the base: it runs the loop, or no loop runs and it ran the last one (or,
+     * before any loop, created the base); after {@link #close()}, every thread does. See the class comment. For the
+     * owner while no loop runs this is a snapshot, since another thread may start the loop at any moment: to act
+     * on it, use {@link #runIfOwner}.
+     */
     public boolean inLoopThread() {
-        return Thread.currentThread() == owner;
+        return owner.owns();
+    }
+
+    /**
+     * Runs {@code action} at once on the calling thread if that thread may act on the base: it owns it (see the
+     * class comment), or the base is closed (then any thread may release what is left, one at a time). While
+     * {@code action} runs, a {@link #loop} starting on another thread waits for it, so a compound operation of the
+     * owner cannot interleave with a hand-off. Does nothing otherwise.
+     *
+     * @return whether {@code action} ran; if not, the caller may {@link #execute} it instead
+     */
+    public boolean runIfOwner(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        if (owner.isLooping()) {
+            action.run();
+            return true;
+        }
+        synchronized (owner) {
+            if (owner.mayActNow()) {
+                action.run();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code action} (which must be harmless on a closed base) as the owner if the calling thread may act,
+     * else queues it for the loop; if the base closes before it could be queued, runs it now after all.
+     */
+    private void actOrQueue(Runnable action) {
+        while (!runIfOwner(action)) {
+            if (enqueue(action)) {
+                return;
+            }
+            // closed meanwhile: now any thread may act, and the next runIfOwner does
+        }
+    }
+
+    /**
+     * Starts counting {@code what}, work that runs off the loop thread, as pending until its
+     * {@link InFlightWork#finish} hands the result back: {@link #dispatch()} does not return meanwhile. Any
+     * thread.
+     *
+     * @param what names the work in logs and dumps ("lookup of example.com")
+     * @throws IllegalStateException if the base is closed
+     */
+    public InFlightWork beginWork(String what) {
+        Objects.requireNonNull(what, "what");
+        if (owner.isClosed()) {
+            throw new IllegalStateException("the EventBase is closed; " + what + " cannot begin");
+        }
+        workInFlight.incrementAndGet();
+        return new InFlightWork(this, what);
+    }
+
+    /** Work begun with {@link #beginWork} whose result has not come back yet. */
+    public int workInFlight() {
+        return workInFlight.get();
+    }
+
+    /** {@link InFlightWork#finish}: queues the result; false (and a debug line) if the base is closed. */
+    boolean finishWork(InFlightWork work, Runnable onLoop) {
+        boolean queued = enqueue(() -> {
+            workInFlight.decrementAndGet();
+            onLoop.run();
+        });
+        if (!queued) {
+            log.debug("{} finished after its EventBase on {} closed: the result is dropped", work, backend.name());
+        }
+        return queued;
     }
 
     /**
@@ -423,13 +531,25 @@ public final class EventBase implements Executor, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (closed) {
+        if (!enqueue(task)) {
             throw new IllegalStateException("the EventBase is closed; the task cannot run");
         }
+    }
+
+    /**
+     * Queues {@code task} for the loop and wakes the backend unless the caller runs the loop (it looks at the
+     * queue before its next poll anyway); false, queuing nothing, if the base is closed. Any thread; never throws.
+     * A wake-up racing {@link #close()} is harmless: a backend's wakeup() after close does nothing.
+     */
+    private boolean enqueue(Runnable task) {
+        if (owner.isClosed()) {
+            return false;
+        }
         tasks.offer(task);
-        if (Thread.currentThread() != owner && wakeupPending.compareAndSet(false, true)) {
+        if (!owner.isLooping() && wakeupPending.compareAndSet(false, true)) {
             readiness.wakeup();
         }
+        return true;
     }
 
     /** Monotonic time in nanoseconds, the clock timers use. */
@@ -437,37 +557,46 @@ public final class EventBase implements Executor, AutoCloseable {
         return timers.now();
     }
 
-    /** Closes the backend and forgets every event. Must not be called while the loop runs. Idempotent. */
+    /**
+     * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
+     * that arrive later too. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
+     * BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
+     *
+     * @throws IllegalStateException if the loop is running
+     */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
+        synchronized (owner) {
+            if (!owner.close()) {
                 return;
             }
-            if (running) {
-                throw new IllegalStateException("close() while the loop runs on " + owner.getName()
-                        + ": call loopExit() or loopBreak() and close after dispatch returns");
+            // Under the monitor: a thread releasing an event of this base now waits until everything is gone.
+            while (insertedHead != null) {
+                removeNow(insertedHead, false);
             }
-            closed = true;
-        }
-        while (insertedHead != null) {
-            removeNow(insertedHead, false);
-        }
-        for (int p = 0; p < priorities; p++) {
-            while (activeHead[p] != null) {
-                unlinkActive(activeHead[p]);
+            for (int p = 0; p < priorities; p++) {
+                while (activeHead[p] != null) {
+                    unlinkActive(activeHead[p]);
+                }
             }
+            for (String name : signalNames.values()) {
+                SignalRelay.unsubscribe(name, signalTarget);
+            }
+            signalEvents.clear();
+            signalNames.clear();
+            int dropped = 0;
+            while (tasks.poll() != null) {
+                dropped++;
+            }
+            readiness.close();
+            log.debug("EventBase on {} closed ({} queued tasks dropped, {} results of work in flight to come)",
+                    backend.name(), dropped, workInFlight.get());
         }
-        for (String name : signalNames.values()) {
-            SignalRelay.unsubscribe(name, signalTarget);
-        }
-        readiness.close();
-        log.debug("EventBase on {} closed", backend.name());
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return owner.isClosed();
     }
 
     // ------------------------------------------------------------------------------------------ introspection
@@ -488,9 +617,10 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /** Writes every pending and active event, one a line (libevent's {@code event_base_dump_events}). */
     public void dumpEvents(Appendable out) throws IOException {
-        out.append("EventBase on ").append(backend.name()).append(": ").append(String.valueOf(insertedCount))
-                .append(" pending, ").append(String.valueOf(activeCount)).append(" active, ")
-                .append(String.valueOf(timers.size())).append(" in the timer heap\n");
+        out.append("EventBase on ").append(backend.name()).append(" (").append(owner.toString()).append("): ")
+                .append(String.valueOf(insertedCount)).append(" pending, ").append(String.valueOf(activeCount))
+                .append(" active, ").append(String.valueOf(timers.size())).append(" in the timer heap, ")
+                .append(String.valueOf(workInFlight.get())).append(" work in flight\n");
         out.append("Pending events:\n");
         for (Event e = insertedHead; e != null; e = e.insertedNext) {
             out.append("  ").append(e.toString()).append('\n');
@@ -524,73 +654,129 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // --------------------------------------------------------------------------------- event operations (package)
 
+    // Each operation below acts at once when called by the running loop, without building the cross-thread lambda
+    // first (that would allocate per call unless escape analysis removes it, which it does not promise). Any other
+    // caller goes through actOrQueue: at once as the holder or after close, else queued. So an action may run after
+    // the base closed, and each checks for that itself. The running loop judges an event closed by its state bit
+    // (exact on that thread), other threads by closeRequested (which includes their own close still queued).
+
     void addEvent(Event e, long nanos, CommonTimeout ct) {
-        if ((e.state & Event.CLOSED) != 0) {
+        if (owner.isLooping()) { // (a base cannot be closed while its loop runs)
+            if ((e.state & Event.CLOSED) != 0) {
+                throw new IllegalStateException(e + " was closed; create a new event");
+            }
+            addNow(e, nanos, ct);
+            return;
+        }
+        if (e.isClosed()) {
             throw new IllegalStateException(e + " was closed; create a new event");
         }
-        if (closed) {
+        if (owner.isClosed()) {
             throw new IllegalStateException("the EventBase is closed; " + e + " cannot be added");
         }
-        if (Thread.currentThread() == owner) {
-            addNow(e, nanos, ct);
-        } else {
-            execute(() -> addNow(e, nanos, ct));
-        }
+        actOrQueue(() -> {
+            if (!owner.isClosed()) { // else closed since the check above: nothing can fire any more
+                addNow(e, nanos, ct);
+            }
+        });
     }
-
-    // The owner-thread paths below call straight through: building the cross-thread lambda first would allocate
-    // per call unless escape analysis removes it, which it does not promise.
 
     void removeEvent(Event e) {
-        if (Thread.currentThread() == owner) {
+        if (owner.isLooping()) {
             removeNow(e, true);
         } else {
-            execute(() -> removeNow(e, true));
+            actOrQueue(() -> removeIfOpen(e));
         }
     }
 
+    /** Removes {@code e}; on a closed base nothing is left to remove (close() took every event out). */
+    private void removeIfOpen(Event e) {
+        if (!owner.isClosed()) {
+            removeNow(e, true);
+        }
+    }
+
+    /**
+     * Closes {@code e}. Marked closed at once on the calling thread, so that this thread's later add() or
+     * activate() throws even while the close itself is still queued for the loop.
+     */
     void closeEvent(Event e) {
-        if (Thread.currentThread() == owner) {
+        e.closeRequested = true;
+        if (owner.isLooping()) {
             closeNow(e);
         } else {
-            execute(() -> closeNow(e));
+            actOrQueue(() -> closeNow(e));
         }
     }
 
+    /** Removes {@code e} for good. After the base closed, only marks it: there is nothing left to release. */
     private void closeNow(Event e) {
-        removeNow(e, true);
+        removeIfOpen(e);
         e.state |= Event.CLOSED;
     }
 
+    /**
+     * Activates {@code e}. From another thread the activation is queued, and dropped if the event is closed by
+     * the time the loop gets to it (a close queued just before, by this or another thread): a closed event's
+     * callback never runs. On a closed base it does nothing.
+     */
     void activateEvent(Event e, int what) {
-        if ((e.state & Event.CLOSED) != 0) {
+        if (owner.isLooping()) {
+            if ((e.state & Event.CLOSED) != 0) {
+                throw new IllegalStateException(e + " was closed; create a new event");
+            }
+            activate(e, what);
+            return;
+        }
+        if (e.isClosed()) {
             throw new IllegalStateException(e + " was closed; create a new event");
         }
-        if (Thread.currentThread() == owner) {
-            activate(e, what);
-        } else {
-            execute(() -> activate(e, what));
-        }
+        actOrQueue(() -> {
+            if ((e.state & Event.CLOSED) == 0 && !owner.isClosed()) {
+                activate(e, what);
+            }
+        });
     }
 
+    /**
+     * Sets {@code e}'s priority. The running loop (or the holder) is refused for an active event, as in libevent;
+     * from another thread, which cannot know whether the event is active, the change is queued and moves an
+     * active event to its new queue (the active queues are indexed by priority: changing the field under a queued
+     * event would corrupt them).
+     */
     void setPriority(Event e, int p) {
         if (p < 0 || p >= priorities) {
             throw new IllegalArgumentException("expected 0 <= priority < " + priorities + ", got " + p
                     + "; raise EventConfig.priorities(n) for more");
         }
+        if (owner.isLooping()) {
+            setPriorityNow(e, p);
+            return;
+        }
+        synchronized (owner) {
+            if (owner.mayActNow()) {
+                setPriorityNow(e, p);
+                return;
+            }
+        }
+        actOrQueue(() -> {
+            if ((e.state & Event.ACTIVE) != 0) {
+                int what = e.result;
+                unlinkActive(e);
+                e.priority = p;
+                activate(e, what);
+            } else {
+                e.priority = p;
+            }
+        });
+    }
+
+    private void setPriorityNow(Event e, int p) {
         if ((e.state & Event.ACTIVE) != 0) {
             throw new IllegalStateException(e + " is active; change its priority before it fires or after its"
                     + " callback");
         }
         e.priority = p;
-    }
-
-    private void runOnLoop(Runnable r) {
-        if (Thread.currentThread() == owner) {
-            r.run();
-        } else {
-            execute(r);
-        }
     }
 
     private void checkHandleKind(Handle h) {

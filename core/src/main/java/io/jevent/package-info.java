@@ -2,8 +2,13 @@
  * The event loop: {@link io.jevent.EventBase}, {@link io.jevent.Event}, {@link io.jevent.EventConfig},
  * the {@link io.jevent.Ev} flags and the callback interfaces. libevent users will recognise every name.
  *
- * <p>Design notes. All of a base's state is confined to its loop thread; other threads reach it through a task
- * queue and a backend wake-up, never through locks on the dispatch path. Events, I/O slots, the timer heap
+ * <p>Design notes. All of a base's state is confined to one owner thread at a time; other threads reach it through
+ * a task queue and a backend wake-up, never through locks on the dispatch path. {@code LoopOwner} holds the owner
+ * rule and the hand-off: the thread running the loop acts without a lock; while no loop runs, the last loop's (or
+ * the creating) thread acts under a monitor that a {@code loop()} starting elsewhere takes first, which is what
+ * makes starting a loop on another thread safe; after {@code close()} any thread may release what is left. Work
+ * running off the loop ({@link io.jevent.InFlightWork}: lookups, TLS tasks) counts as pending until its result is
+ * back. Events, I/O slots, the timer heap
  * ({@code TimerHeap}), common-timeout FIFOs ({@link io.jevent.CommonTimeout}) and the per-priority active queues
  * are intrusive structures over the event objects themselves, so dispatching allocates nothing. The base
  * delegates to two package-private parts with one job each: {@code IoTable} (watched handles, the token table the

@@ -149,8 +149,13 @@ public abstract class BufferEvent implements AutoCloseable {
     /** SUSPEND_* reasons holding reading / writing back, whatever the user enabled. */
     private int readSuspended;
     private int writeSuspended;
-    private boolean unwritable;
-    private boolean closed;
+    /**
+     * Over the write high watermark. Volatile, like {@link #closed}: both are written on the loop thread and read
+     * by producers on other threads ({@link #isWritable()}, {@link #isClosed()}), which must see the change even
+     * when they spin on it.
+     */
+    private volatile boolean unwritable;
+    private volatile boolean closed;
     /** The BufferEvent this one is a layer over ({@link #layerOver}), or null: not a layer. */
     private BufferEvent below;
     /** The layer over this one, told when bytes leave the bottom of the chain (its write timeout restarts); or null. */
@@ -368,7 +373,7 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** Whether the output is under the write high watermark (always true without one). */
+    /** Whether the output is under the write high watermark (always true without one). Any thread. */
     public final boolean isWritable() {
         return !unwritable;
     }
@@ -442,14 +447,15 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Closes the BufferEvent: no callback runs after this, unsent output is dropped, buffers give their memory
-     * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent.
+     * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent. Also after the base
+     * was closed, from any thread: then it releases everything (the descriptor too, with CLOSE_ON_FREE) at once.
      */
     @Override
     public final void close() {
         onLoop(this::closeNow);
     }
 
-    /** Whether {@link #close()} has run. */
+    /** Whether {@link #close()} has run. Any thread. */
     public final boolean isClosed() {
         return closed;
     }
@@ -696,12 +702,23 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Runs {@code r} on the loop thread: now if on it, queued if THREADSAFE, else an IllegalStateException. */
+    /**
+     * Runs {@code r} as the base's owner: now if the calling thread owns the base (so that {@code r} cannot
+     * interleave with a loop starting elsewhere) or the base is closed (then any thread may release what is left),
+     * queued if THREADSAFE, else an IllegalStateException.
+     */
     protected final void onLoop(Runnable r) {
-        if (base.inLoopThread()) {
-            r.run();
-        } else if ((options & BevOption.THREADSAFE) != 0) {
-            base.execute(r);
+        if (base.runIfOwner(r)) {
+            return;
+        }
+        if ((options & BevOption.THREADSAFE) != 0) {
+            try {
+                base.execute(r);
+            } catch (IllegalStateException closed) {
+                if (!base.runIfOwner(r)) { // the base closed just now: then any thread may act
+                    throw closed;
+                }
+            }
         } else {
             throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
                     + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"

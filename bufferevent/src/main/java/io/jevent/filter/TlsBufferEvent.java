@@ -2,6 +2,7 @@ package io.jevent.filter;
 
 import io.jevent.Ev;
 import io.jevent.Event;
+import io.jevent.InFlightWork;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
@@ -33,9 +34,9 @@ import java.util.Objects;
  *
  * <ul>
  * <li><b>Handshake</b> starts at once (output written before it completes waits). Delegated tasks run on
- * {@link TlsOptions#taskExecutor()} and the handshake resumes on the loop thread through {@code base.execute}, so
- * the loop never blocks on RSA or certificate checks. CONNECTED is reported when it finishes; the underlying
- * BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
+ * {@link TlsOptions#taskExecutor()} as the base's {@link InFlightWork} and the handshake resumes on the loop
+ * thread, so the loop never blocks on RSA or certificate checks, nor ends while a task is out. CONNECTED is
+ * reported when it finishes; the underlying BufferEvent's own CONNECTED (a TCP connect) is not passed up.</li>
  * <li><b>Memory</b>: no buffer per record and none per connection beyond the pool's segments. A record is
  * encrypted into the loop thread's packet scratch and copied into the underlying output; ciphertext is decrypted
  * in place, or from the scratch when the record spans segments, into pooled segments of this input
@@ -270,7 +271,8 @@ public final class TlsBufferEvent extends BufferEvent {
         if (held != null) {
             held.drain(held.length()); // its segments back to the pool, as the input's are
         }
-        boolean graceful = !failed && !aborted && !under.isClosed();
+        // a closed base sends nothing: no close_notify, no linger
+        boolean graceful = !failed && !aborted && !base.isClosed() && !under.isClosed();
         if (graceful) {
             sendCloseNotify();
             under.flush(Ev.WRITE, FlushMode.FINISHED); // a zlib layer below ends its stream cleanly too
@@ -476,7 +478,8 @@ public final class TlsBufferEvent extends BufferEvent {
             schedulePump();
             return;
         }
-        tls.taskExecutor().execute(() -> {
+        InFlightWork work = base.beginWork("TLS delegated task");
+        Runnable offLoop = () -> {
             Throwable failure = null;
             try {
                 Runnable t = task;
@@ -488,7 +491,7 @@ public final class TlsBufferEvent extends BufferEvent {
                 failure = t;
             }
             Throwable f = failure;
-            base.execute(() -> {
+            work.finish(() -> {
                 taskRunning = false;
                 if (f != null) {
                     fail(BevEvent.READING, f instanceof SSLException ? (SSLException) f
@@ -497,7 +500,13 @@ public final class TlsBufferEvent extends BufferEvent {
                     pump();
                 }
             });
-        });
+        };
+        try {
+            tls.taskExecutor().execute(offLoop);
+        } catch (RuntimeException rejected) {
+            work.finish(() -> { }); // nothing went off the loop: stop counting it; pump() reports the failure
+            throw rejected;
+        }
     }
 
     private void underEvent(BufferEvent b, int reasons, Throwable cause) {

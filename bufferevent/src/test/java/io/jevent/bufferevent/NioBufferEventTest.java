@@ -17,4 +17,5 @@ class NioBufferEventTest {
     @Nested class IdleTimeouts extends IdleTimeoutConformance { }
     @Nested class Deferred extends DeferredCallbacksConformance { }
     @Nested class TinyWrites extends TinyWritesConformance { }
+    @Nested class Lifetime extends BevLifetimeConformance { }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -17,7 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>The JVM allows one handler per signal per process, so one relay handler is installed per signal while at
  * least one base listens, and the previous handler is put back when the last one stops. The handler does no work
  * itself: each {@link Target} hands the delivery to its loop thread (through the base's task queue), which is
- * where user callbacks run.
+ * where user callbacks run. One target failing (a base closing just then) never keeps the signal from the others.
+ *
+ * <p>Checking a signal ({@link #resolve}) needs a handler installed for an instant; a signal arriving in that
+ * instant is raised again once the previous handler is back, so the application's own handler (or the JVM's
+ * default action) still receives it.
  */
 public final class SignalRelay {
     private static final Logger log = LoggerFactory.getLogger(SignalRelay.class);
@@ -71,16 +76,53 @@ public final class SignalRelay {
                     + " TERM, INT, WINCH", e);
         }
         if (!ENTRIES.containsKey(n)) {
-            try {
-                SignalHandler old = Signal.handle(sig, s -> { });
-                Signal.handle(sig, old);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("signal SIG" + n + " is reserved by the JVM or the OS and cannot"
-                        + " be handled (" + e.getMessage() + "); use SIGUSR1, SIGHUP or another signal the JVM"
-                        + " leaves free", e);
-            }
+            probe(sig, n);
         }
         return new Resolved(n, sig.getNumber());
+    }
+
+    /**
+     * Learns whether the JVM lets {@code sig} be handled: only installing a handler tells (what it reserves
+     * depends on its flags, -Xrs for one). The {@link Probe} is installed and the previous handler put back at
+     * once; see the class comment for a signal that arrives in between.
+     */
+    private static void probe(Signal sig, String n) {
+        Probe probe = new Probe();
+        SignalHandler previous;
+        try {
+            previous = Signal.handle(sig, probe);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("signal SIG" + n + " is reserved by the JVM or the OS and cannot"
+                    + " be handled (" + e.getMessage() + "); use SIGUSR1, SIGHUP or another signal the JVM"
+                    + " leaves free", e);
+        }
+        try {
+            Signal.handle(sig, previous);
+        } finally {
+            probe.restored.countDown();
+        }
+    }
+
+    /**
+     * Installed by {@link #probe} for an instant. A signal it catches is raised again once the previous handler
+     * is back: handed straight to that handler it could not be when that is the JVM's native default (which only
+     * the OS can run), and raising it again lets whatever is installed by then, the application's handler or the
+     * default action, have it. The JVM runs each Java signal handler on a thread of its own, so waiting here
+     * blocks nobody.
+     */
+    private static final class Probe implements SignalHandler {
+        final CountDownLatch restored = new CountDownLatch(1);
+
+        @Override
+        public void handle(Signal s) {
+            try {
+                restored.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.debug("SIG{} arrived while its handler was being checked; raised again", s.getName());
+            Signal.raise(s);
+        }
     }
 
     /** Resolves a signal number through this platform's names. */
@@ -110,7 +152,12 @@ public final class SignalRelay {
                 }
                 if (cur != null) {
                     for (Target t : cur.targets) {
-                        t.signalled(s.getNumber());
+                        try {
+                            t.signalled(s.getNumber());
+                        } catch (RuntimeException failed) {
+                            log.warn("relaying SIG{} to {} failed; the other listeners still get it", s.getName(),
+                                    t, failed);
+                        }
                     }
                 }
             };

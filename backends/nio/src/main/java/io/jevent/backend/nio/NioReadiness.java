@@ -232,7 +232,12 @@ final class NioReadiness implements Readiness {
         return nanos % 1_000_000 == 0 ? ms : ms + 1;
     }
 
-    /** {@inheritDoc} A burst of calls between two polls costs one {@link Selector#wakeup()}. */
+    /**
+     * {@inheritDoc} A burst of calls between two polls costs one {@link Selector#wakeup()}. A call racing
+     * {@link #close()} is harmless: the JDK's selector marks itself woken under its wake-up lock before it closes
+     * its wake-up descriptor, so a late {@code wakeup()} writes nothing, never into a descriptor reused since (the
+     * conformance suite's late-wake-up stress test checks this on every backend).
+     */
     @Override
     public void wakeup() {
         if (!closed && wakeupPending.compareAndSet(false, true)) {

@@ -6,6 +6,7 @@ import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LifetimeAttackConformance;
+import io.jevent.conformance.LifetimeConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
 import io.jevent.conformance.ThreadingConformance;
@@ -24,4 +25,5 @@ class PollConformanceTest {
     @Nested class LifetimeAttacks extends LifetimeAttackConformance { }
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
+    @Nested class Lifetime extends LifetimeConformance { }
 }

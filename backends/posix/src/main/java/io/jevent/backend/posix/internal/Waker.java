@@ -3,6 +3,7 @@ package io.jevent.backend.posix.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,13 @@ import org.slf4j.LoggerFactory;
  * wakeup that finds {@code pending} still true while the loop drains needs no byte: the loop has returned
  * from its poll and will look at its task queue next.
  *
- * <p>{@link #wakeup()} may be called from any thread; the rest on the loop thread.
+ * <p><b>Closing.</b> A {@link #wakeup()} that has decided to write may be descheduled before its {@code write};
+ * if {@link #close()} closed the descriptor meanwhile and another thread opened a socket that got the same number,
+ * the wake-up's bytes would land in that socket. So {@link #writers} counts the wake-ups between their decision
+ * and the end of their write, and close() first stops new ones, then waits for that count to reach zero (a few
+ * microseconds at most), and only then closes the descriptors.
+ *
+ * <p>{@link #wakeup()} and {@link #close()} may be called from any thread; the rest on the loop thread.
  */
 public final class Waker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Waker.class);
@@ -33,7 +40,12 @@ public final class Waker implements AutoCloseable {
     private final int writeSize;
     /** True from a wakeup's write until the loop drains; see the class comment. */
     private final AtomicBoolean pending = new AtomicBoolean();
-    private volatile boolean closed;
+    /**
+     * Wake-ups between their decision to write and the end of the write, plus {@link #CLOSING} once close() has
+     * begun (the value is then negative, and stays so). See the class comment.
+     */
+    private final AtomicInteger writers = new AtomicInteger();
+    private static final int CLOSING = Integer.MIN_VALUE;
 
     private Waker(int readFd, int writeFd, int writeSize) {
         this.readFd = readFd;
@@ -62,19 +74,27 @@ public final class Waker implements AutoCloseable {
 
     /** Makes the read side readable unless a wakeup is already pending. Any thread. */
     public void wakeup() {
-        if (closed || !pending.compareAndSet(false, true)) {
+        if (writers.get() < 0 || !pending.compareAndSet(false, true)) {
             return;
         }
-        long rc;
-        do {
-            rc = LibC.write(writeFd, oneAddress, writeSize);
-        } while (rc < 0 && Errors.errno() == Errors.EINTR);
-        if (rc < 0) {
-            int errno = Errors.errno();
-            // EAGAIN: the pipe is full, so it is readable already.
-            if (errno != Errors.EAGAIN) {
-                LOG.debug("wakeup write on fd {} failed: {}", writeFd, Errors.name(errno));
+        if (writers.getAndIncrement() < 0) {
+            writers.decrementAndGet(); // close() has begun: the descriptor may be gone
+            return;
+        }
+        try {
+            long rc;
+            do {
+                rc = LibC.write(writeFd, oneAddress, writeSize);
+            } while (rc < 0 && Errors.errno() == Errors.EINTR);
+            if (rc < 0) {
+                int errno = Errors.errno();
+                // EAGAIN: the pipe is full, so it is readable already.
+                if (errno != Errors.EAGAIN) {
+                    LOG.debug("wakeup write on fd {} failed: {}", writeFd, Errors.name(errno));
+                }
             }
+        } finally {
+            writers.decrementAndGet();
         }
     }
 
@@ -87,13 +107,22 @@ public final class Waker implements AutoCloseable {
         pending.set(false);
     }
 
-    /** Closes the descriptors. Idempotent. */
+    /**
+     * Closes the descriptors, once no wake-up is writing to them any more; later wake-ups do nothing. Any thread.
+     * Idempotent.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        int w;
+        do {
+            w = writers.get();
+            if (w < 0) {
+                return; // closed (or being closed) already
+            }
+        } while (!writers.compareAndSet(w, w | CLOSING));
+        while (writers.get() != CLOSING) {
+            Thread.onSpinWait(); // a wake-up is inside its write(2): a few microseconds
         }
-        closed = true;
         LibC.close(readFd);
         if (writeFd != readFd) {
             LibC.close(writeFd);

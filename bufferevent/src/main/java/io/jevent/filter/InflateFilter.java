@@ -156,7 +156,13 @@ public final class InflateFilter implements Filter {
                     out.limit((int) most);
                 }
                 int outStart = out.position();
-                int n = inflater.inflate(out);
+                int n;
+                try {
+                    n = inflater.inflate(out);
+                } catch (DataFormatException | RuntimeException e) {
+                    dst.commit(0); // a reservation left pending would keep its segment out of the pool for good
+                    throw e;
+                }
                 if (n > 0 && crc != null) {
                     crc.update(out.duplicate().position(outStart).limit(outStart + n));
                 }

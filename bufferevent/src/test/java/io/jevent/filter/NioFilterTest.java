@@ -11,4 +11,5 @@ class NioFilterTest {
     @Nested class Tls extends TlsConformance { }
     @Nested class TlsFlow extends TlsFlowConformance { }
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
+    @Nested class HostilePeers extends HostilePeerFilterConformance { }
 }

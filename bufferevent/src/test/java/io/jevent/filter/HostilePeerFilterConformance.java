@@ -2,27 +2,34 @@ package io.jevent.filter;
 
 import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.FilterBufferEvent;
+import io.jevent.bufferevent.FlushMode;
 import io.jevent.bufferevent.SocketBufferEvent;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A hostile peer against the zlib and TLS layers, over loopback TCP on the backend under test: streams that fail
- * part-way. What must hold: a failed connection gives all its memory back when it closes.
+ * A hostile peer against the zlib and TLS layers, over loopback TCP on the backend under test: valid bytes followed
+ * by garbage in the same segment, streams that fail part-way. What must hold: every byte that passed the filter
+ * before the failure reaches the read callback (and before the ERROR event, as the peer sent them first), and a
+ * failed connection gives all its memory back when it closes.
  */
 public abstract class HostilePeerFilterConformance extends FilterTestSupport {
 
@@ -94,6 +101,34 @@ public abstract class HostilePeerFilterConformance extends FilterTestSupport {
     }
 
     @Test
+    void shouldDeliverACompleteZlibStreamBeforeReportingTheGarbageAfterIt() throws IOException {
+        // a finished stream (checksum verified) then a second "stream" with an invalid header, in one segment
+        Seen seen = zlibServerReceiving(concat(deflate("request-1\n", true), "\0garbage!".getBytes(
+                StandardCharsets.ISO_8859_1)), null);
+        assertEquals(List.of("read:request-1\n", "READING|ERROR"), seen.log,
+                "the bytes the filter passed before the failure reach the read callback, then the error");
+        assertInstanceOf(DataFormatException.class, seen.cause);
+    }
+
+    @Test
+    void shouldDeliverEveryByteUpToMaxInflatedAndNoneBeyond() throws IOException {
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        FilterBufferEvent server = Filters.zlib(tcp[1], ZlibOptions.defaults().maxInflated(100_000),
+                BevOption.CLOSE_ON_FREE);
+        Seen seen = new Seen();
+        seen.wire(server);
+        tcp[0].write(deflate("0123456789".repeat(30_000), true)); // 300,000 bytes, in one segment
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        tcp[0].close();
+        assertEquals("READING|ERROR", seen.log.get(seen.log.size() - 1), seen.log.toString());
+        DecompressionLimitException e = assertInstanceOf(DecompressionLimitException.class, seen.cause);
+        assertEquals(DecompressionLimitException.Limit.TOTAL, e.limit());
+        assertEquals(100_000, seen.text.length(), "the application gets every byte up to the limit, none past it");
+        assertTrue("0123456789".repeat(10_000).contentEquals(seen.text), "the bytes delivered");
+    }
+
+    @Test
     void shouldGiveBackAllMemoryOfAConnectionWhoseZlibStreamWasCorrupt() throws IOException {
         FilterBufferEvent[] server = new FilterBufferEvent[1];
         Seen seen = zlibServerReceiving(concat(deflate("x".repeat(100), false), new byte[] {0x07, 0x00}),
@@ -104,5 +139,39 @@ public abstract class HostilePeerFilterConformance extends FilterTestSupport {
         // one per corrupt stream a peer sends
         assertEquals(0, server[0].input().memoryHeld(), "memory held by the closed layer's input");
         assertEquals(0, server[0].underlying().input().memoryHeld(), "memory held by the closed socket's input");
+    }
+
+    @Test
+    void shouldDeliverATlsRecordBeforeReportingTheGarbageRecordAfterIt() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        Seen seen = new Seen();
+        client.setCallbacks(null, null, (b, r, c) -> {
+            if (r == BevEvent.CONNECTED) {
+                // one authenticated record, then a record whose tag cannot verify, in the same TCP segment
+                b.write("request-1\n".getBytes(StandardCharsets.ISO_8859_1));
+                b.flush(Ev.WRITE, FlushMode.FLUSH); // encrypts it into the socket's output now
+                byte[] bad = new byte[5 + 32];
+                bad[0] = 23; // application_data
+                bad[1] = 3;
+                bad[2] = 3;
+                bad[4] = 32;
+                for (int i = 5; i < bad.length; i++) {
+                    bad[i] = (byte) (i * 37);
+                }
+                tcp[0].output().add(bad); // the hostile part: straight into the socket, after the record
+            }
+        });
+        client.enable(Ev.READ | Ev.WRITE);
+        seen.wire(server);
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(10));
+        assertEquals(List.of("CONNECTED", "read:request-1\n", "READING|ERROR"), seen.log,
+                "the authenticated record reaches the read callback before the error");
+        assertInstanceOf(SSLException.class, seen.cause);
+        client.abort();
     }
 }

@@ -16,4 +16,5 @@ class NioBufferEventTest {
     @Nested class TimeoutMoves extends TimeoutMoveConformance { }
     @Nested class Deferred extends DeferredCallbacksConformance { }
     @Nested class TinyWrites extends TinyWritesConformance { }
+    @Nested class HostilePeers extends HostilePeerConformance { }
 }

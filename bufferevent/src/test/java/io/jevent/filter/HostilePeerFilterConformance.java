@@ -129,6 +129,42 @@ public abstract class HostilePeerFilterConformance extends FilterTestSupport {
     }
 
     @Test
+    void shouldStillReportTheEndOfATlsStreamAfterADeferredReadCallbackThrew() throws IOException {
+        TlsCerts certs = TlsCerts.get();
+        EventBase base = newBase();
+        List<Throwable> thrown = new ArrayList<>();
+        base.setCallbackErrorHandler((ev, t) -> thrown.add(t));
+        SocketBufferEvent[] tcp = tcpPair(base);
+        TlsBufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(),
+                BevOption.CLOSE_ON_FREE | BevOption.DEFER_CALLBACKS);
+        TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        List<String> events = new ArrayList<>();
+        server.setCallbacks(b -> {
+            throw new IllegalArgumentException("the application rejects what the peer sent");
+        }, null, (b, r, c) -> {
+            events.add(BevEvent.toString(r));
+            if (r != BevEvent.CONNECTED) {
+                b.close();
+                base.loopBreak();
+            }
+        });
+        server.enable(Ev.READ | Ev.WRITE);
+        client.setCallbacks(null, null, (b, r, c) -> {
+            if (r == BevEvent.CONNECTED) {
+                b.write("bad request\n".getBytes(StandardCharsets.ISO_8859_1));
+                b.flush(Ev.WRITE, FlushMode.FLUSH); // encrypted into the socket's output now
+                b.close(); // then close_notify, in the same segment; the TCP connection ends after them
+            }
+        });
+        client.enable(Ev.READ | Ev.WRITE);
+        loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(10));
+        assertEquals(List.of("CONNECTED", "READING|EOF"), events,
+                "a read callback that threw must not swallow the event deferred with it");
+        assertEquals(1, thrown.size(), thrown.toString());
+    }
+
+    @Test
     void shouldGiveBackAllMemoryOfAConnectionWhoseZlibStreamWasCorrupt() throws IOException {
         FilterBufferEvent[] server = new FilterBufferEvent[1];
         Seen seen = zlibServerReceiving(concat(deflate("x".repeat(100), false), new byte[] {0x07, 0x00}),

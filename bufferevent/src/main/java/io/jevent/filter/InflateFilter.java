@@ -205,7 +205,7 @@ public final class InflateFilter implements Filter {
         return ended;
     }
 
-    /** Bytes that may still be added to {@code dst} within every limit, {@code in} compressed bytes having been read. */
+    /** Bytes that may still be added to {@code dst} within every limit, after {@code in} compressed bytes. */
     private long headroom(long in, EvBuffer dst) {
         long h = Math.min(options.maxInflated() - totalOut, options.maxBuffered() - dst.length());
         if (options.maxRatio() != ZlibOptions.NO_LIMIT) {

@@ -925,7 +925,10 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
      * the other events merged into one call (their reasons or-ed, the first cause kept). Stops as soon as a
-     * callback closes this BufferEvent. Documented in docs/bufferevent.md.
+     * callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
+     * (an EOF that came with the bytes a read callback rejected) is still delivered, and the first exception is
+     * then rethrown to the base's error handler, the others added to it as suppressed. Documented in
+     * docs/bufferevent.md.
      */
     private void runDeferred() {
         int pending = ex.deferredPending;
@@ -933,17 +936,34 @@ public abstract class BufferEvent implements AutoCloseable {
         if (closed) {
             return;
         }
+        RuntimeException failure = null;
         if ((pending & DEFERRED_CONNECTED) != 0 && eventCallback != null) {
-            eventCallback.onEvent(this, BevEvent.CONNECTED, null);
+            try {
+                eventCallback.onEvent(this, BevEvent.CONNECTED, null);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
         }
         if ((pending & DEFERRED_READ) != 0 && !closed && readCallback != null && input.length() >= ex.readLow) {
-            readCallback.onData(this);
+            try {
+                readCallback.onData(this);
+            } catch (RuntimeException e) {
+                failure = firstOf(failure, e);
+            }
         }
         if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
-            writeCallback.onData(this);
+            try {
+                writeCallback.onData(this);
+            } catch (RuntimeException e) {
+                failure = firstOf(failure, e);
+            }
         }
         if ((pending & DEFERRED_WRITABILITY) != 0 && ex.writabilityCallback != null && !closed) {
-            ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
+            try {
+                ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
+            } catch (RuntimeException e) {
+                failure = firstOf(failure, e);
+            }
         }
         if ((pending & DEFERRED_EVENT) != 0 && !closed) {
             int reasons = ex.deferredReasons;
@@ -951,9 +971,24 @@ public abstract class BufferEvent implements AutoCloseable {
             x().deferredReasons = 0;
             x().deferredCause = null;
             if (eventCallback != null && reasons != 0) { // 0: already delivered by a run a callback re-entered
-                eventCallback.onEvent(this, reasons, cause);
+                try {
+                    eventCallback.onEvent(this, reasons, cause);
+                } catch (RuntimeException e) {
+                    failure = firstOf(failure, e);
+                }
             }
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException firstOf(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     private void closeNow() {

@@ -25,6 +25,9 @@ import java.util.Objects;
  * once everything the underlying BufferEvent received has gone through the filter: while this one's read high
  * watermark holds input back, the EOF waits (and FINISHED is offered again when the user has drained), because
  * an EOF must follow all the data before it.</li>
+ * <li>Failures: an input filter that returns ERROR stops that direction for good; the bytes it passed before
+ * failing (a whole message ahead of garbage in the same read) reach the read callback first, then READING|ERROR
+ * with {@link Filter#failure()} as the cause.</li>
  * <li>Write timeout ({@link #setTimeouts}): the output is handed down at once, so the timeout watches the bytes
  * below: it runs while any are pending in this layer or under it, restarts only when bytes leave the bottom of the
  * chain (filtering output and handing it down is not progress), and fires when they stop leaving there. Read
@@ -169,6 +172,12 @@ public final class FilterBufferEvent extends BufferEvent {
             long dstLen = input.length();
             FilterResult r = inputFilter.process(src, input, limit, mode);
             if (r == FilterResult.ERROR) {
+                // what the filter passed before it failed came first: the read callback gets it before the error
+                inputFailed = true;
+                long passed = input.length() - before;
+                if (passed > 0) {
+                    readDone(passed);
+                }
                 fail(BevEvent.READING, inputFilter);
                 return false;
             }

@@ -61,13 +61,17 @@ public final class DeflateFilter implements Filter {
                 if (crc != null) {
                     crc.update(view.duplicate());
                 }
-                deflater.setInput(view);
-                while (!deflater.needsInput()) {
-                    deflateInto(dst, Deflater.NO_FLUSH);
+                int used;
+                try {
+                    deflater.setInput(view);
+                    while (!deflater.needsInput()) {
+                        deflateInto(dst, Deflater.NO_FLUSH);
+                    }
+                } finally {
+                    used = view.position() - start;
+                    one.close(); // a loan left open would keep its segment out of the pool for good
                 }
-                int used = view.position() - start;
                 inputBytes += used;
-                one.close();
                 src.drain(used);
             }
             if (!started) {
@@ -119,7 +123,13 @@ public final class DeflateFilter implements Filter {
             out.limit(CHUNK * 4);
         }
         int room = out.remaining();
-        int n = deflater.deflate(out, flush);
+        int n;
+        try {
+            n = deflater.deflate(out, flush);
+        } catch (RuntimeException e) {
+            dst.commit(0); // as for a loan: a pending reservation would keep its segment out of the pool
+            throw e;
+        }
         dst.commit(n);
         return n == room;
     }

@@ -27,7 +27,10 @@ import java.util.zip.ZipException;
  * <p>Results: corrupt data is {@link FilterResult#ERROR} with the {@link DataFormatException}; a gzip trailer whose
  * CRC-32 or ISIZE does not match is ERROR with a {@link ZipException}; a limit is ERROR with a
  * {@link DecompressionLimitException}; end of input ({@link FlushMode#FINISHED}) in the middle of a stream is
- * ERROR with a {@link ZipException} saying "truncated". Several streams (gzip members) may follow each other.
+ * ERROR with a {@link ZipException} saying "truncated". Several streams (gzip members) may follow each other. On
+ * ERROR the destination keeps what was inflated before the failure, within every limit (a byte past a limit is never
+ * committed), so the layer above can deliver it before the error; the reserved space of the failed call is given
+ * back.
  */
 public final class InflateFilter implements Filter {
     private static final int CHUNK = 64 * 1024;
@@ -111,7 +114,8 @@ public final class InflateFilter implements Filter {
                     inStream = true;
                     long room = room(dst, dstLimit < 0 ? -1 : dstLimit - (dst.length() - before));
                     if (room == 0) {
-                        checkLimits(0, dst); // the caller's room is left (checked above): maxBuffered is exceeded
+                        // the caller's room is left (checked above): maxBuffered is exceeded
+                        checkLimits(totalIn, totalOut, dst.length());
                         return FilterResult.OK;
                     }
                     if (inflateSome(src, dst, room)) {
@@ -128,7 +132,8 @@ public final class InflateFilter implements Filter {
 
     /**
      * What may still be produced now: the caller's room ({@code -1}: any), and never more than one byte past
-     * {@code maxBuffered} waiting in {@code dst} (that byte is the evidence of a rejection).
+     * {@code maxBuffered} waiting in {@code dst} (that byte, inflated but never committed, is the evidence of a
+     * rejection).
      */
     private long room(EvBuffer dst, long callerRoom) {
         long limit = options.maxBuffered();
@@ -156,14 +161,26 @@ public final class InflateFilter implements Filter {
                     out.limit((int) most);
                 }
                 int outStart = out.position();
-                int n = inflater.inflate(out);
-                if (n > 0 && crc != null) {
-                    crc.update(out.duplicate().position(outStart).limit(outStart + n));
+                int n;
+                try {
+                    n = inflater.inflate(out);
+                } catch (DataFormatException | RuntimeException e) {
+                    dst.commit(0); // a reservation left pending would keep its segment out of the pool for good
+                    throw e;
                 }
-                dst.commit(n);
-                totalOut += n;
-                streamOut += n;
-                checkLimits(view.position() - start, dst);
+                // only bytes within every limit are committed: what the peer sent past one is never delivered,
+                // while everything before it is (the caller passes it on before reporting the rejection)
+                long in = totalIn + (view.position() - start);
+                int keep = (int) Math.min(n, headroom(in, dst));
+                if (keep > 0 && crc != null) {
+                    crc.update(out.duplicate().position(outStart).limit(outStart + keep));
+                }
+                dst.commit(keep);
+                totalOut += keep;
+                streamOut += keep;
+                if (keep < n) {
+                    checkLimits(in, totalOut + (n - keep), dst.length() + (n - keep)); // throws
+                }
                 if (inflater.finished()) {
                     ended = true;
                     break;
@@ -188,26 +205,43 @@ public final class InflateFilter implements Filter {
         return ended;
     }
 
-    private void checkLimits(int usedNow, EvBuffer dst) throws DecompressionLimitException {
-        long in = totalIn + usedNow;
+    /** Bytes that may still be added to {@code dst} within every limit, after {@code in} compressed bytes. */
+    private long headroom(long in, EvBuffer dst) {
+        long h = Math.min(options.maxInflated() - totalOut, options.maxBuffered() - dst.length());
         if (options.maxRatio() != ZlibOptions.NO_LIMIT) {
-            long allowed = in > (Long.MAX_VALUE - options.ratioSlack()) / options.maxRatio() ? Long.MAX_VALUE
-                    : in * options.maxRatio() + options.ratioSlack();
-            if (totalOut > allowed) {
+            h = Math.min(h, ratioAllowed(in) - totalOut);
+        }
+        return Math.max(0, h);
+    }
+
+    /** Output the ratio limit allows for {@code in} compressed bytes. */
+    private long ratioAllowed(long in) {
+        return in > (Long.MAX_VALUE - options.ratioSlack()) / options.maxRatio() ? Long.MAX_VALUE
+                : in * options.maxRatio() + options.ratioSlack();
+    }
+
+    /**
+     * Throws the limit that {@code out} bytes inflated in total from {@code in} compressed ones, with {@code buffered}
+     * of them waiting in the destination, cross (the first of ratio, total, buffered); returns if none.
+     */
+    private void checkLimits(long in, long out, long buffered) throws DecompressionLimitException {
+        if (options.maxRatio() != ZlibOptions.NO_LIMIT) {
+            long allowed = ratioAllowed(in);
+            if (out > allowed) {
                 throw new DecompressionLimitException(DecompressionLimitException.Limit.RATIO,
-                        "decompression limit exceeded: " + totalOut + " bytes inflated from " + in
+                        "decompression limit exceeded: " + out + " bytes inflated from " + in
                                 + " compressed bytes, over maxRatio " + options.maxRatio() + ":1 (+"
                                 + options.ratioSlack() + " bytes slack); raise it, or remove it with"
                                 + " ZlibOptions.maxRatio(ZlibOptions.NO_LIMIT, 0)");
             }
         }
-        if (totalOut > options.maxInflated()) {
+        if (out > options.maxInflated()) {
             throw new DecompressionLimitException(DecompressionLimitException.Limit.TOTAL,
                     "decompression limit exceeded: inflated more than maxInflated " + options.maxInflated()
                             + " bytes in total; raise it with ZlibOptions.maxInflated(bytes) if the peer may send"
                             + " more");
         }
-        if (dst.length() > options.maxBuffered()) {
+        if (buffered > options.maxBuffered()) {
             throw new DecompressionLimitException(DecompressionLimitException.Limit.BUFFERED,
                     "decompression limit exceeded: more than maxBuffered " + options.maxBuffered()
                             + " inflated bytes wait in the input, not taken by the application; drain the input in"

@@ -51,8 +51,9 @@ import java.util.Objects;
  * is READING|ERROR with an {@link SSLException} whose message starts "truncated", unless
  * {@link TlsOptions#allowDirtyShutdown(boolean)}.</li>
  * <li><b>Failures</b> (handshake, certificates, garbage, a bad MAC) are ERROR events carrying the
- * {@link SSLException}; the alert the engine produced is sent, and nothing decrypted after the failure is
- * delivered.</li>
+ * {@link SSLException}; the alert the engine produced is sent. Plaintext of the records that authenticated
+ * before the failure (a request ahead of a forged record in the same read) reaches the read callback first;
+ * nothing after the failure is decrypted.</li>
  * </ul>
  */
 public final class TlsBufferEvent extends BufferEvent {
@@ -401,10 +402,10 @@ public final class TlsBufferEvent extends BufferEvent {
                 }
             }
         } catch (SSLException e) {
-            fail(dir, e);
+            fail(dir, e, plainIn);
             return;
         } catch (RuntimeException e) {
-            fail(dir, new SSLException("TLS engine failed: " + e, e));
+            fail(dir, new SSLException("TLS engine failed: " + e, e), plainIn);
             return;
         }
         if (plainOut > 0) {
@@ -553,6 +554,14 @@ public final class TlsBufferEvent extends BufferEvent {
     }
 
     private void fail(int direction, SSLException e) {
+        fail(direction, e, 0);
+    }
+
+    /**
+     * Fails the connection: sends the alert, then reports ERROR. {@code plainIn} bytes were decrypted into the input
+     * before the failure, from records that authenticated: they reach the read callback first, as they came first.
+     */
+    private void fail(int direction, SSLException e, long plainIn) {
         if (failed) {
             return;
         }
@@ -570,6 +579,9 @@ public final class TlsBufferEvent extends BufferEvent {
             }
         } catch (SSLException | RuntimeException ignored) {
             // the alert is a courtesy
+        }
+        if (plainIn > 0) {
+            readDone(plainIn); // the connection has failed: if the callback closes it, no close_notify is sent
         }
         fireEvent(direction | BevEvent.ERROR, e);
     }

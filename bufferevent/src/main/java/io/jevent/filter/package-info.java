@@ -15,8 +15,9 @@
  * watermark of {@link io.jevent.filter.ZlibOptions#maxBuffered()}, the inflater stops exactly at the room the
  * FilterBufferEvent gives it, and the socket below is suspended until the application drains. Where nothing holds
  * the output back, inflating past {@code maxBuffered} is an ERROR carrying a
- * {@link io.jevent.filter.DecompressionLimitException}; so are the optional total and ratio limits, checked after
- * every chunk. The memory a bomb costs is bounded by the limit, not by the bomb.</li>
+ * {@link io.jevent.filter.DecompressionLimitException}; so are the optional total and ratio limits, checked on
+ * every chunk before it is committed, so no byte past a limit is ever delivered (those before it are, then the
+ * ERROR). The memory a bomb costs is bounded by the limit, not by the bomb.</li>
  * <li><b>Rate limits</b> follow libevent's {@code bufferevent_ratelim.c}: token buckets refilled per tick
  * ({@link io.jevent.filter.TokenBucketConfig}), computed from the clock when looked at, so a late timer loses no
  * tokens; the grant up to tick {@code n} is {@code ceil(n * rate / ticksPerPeriod)} in saturating arithmetic, so a

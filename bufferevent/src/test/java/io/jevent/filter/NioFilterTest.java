@@ -12,4 +12,5 @@ class NioFilterTest {
     @Nested class TlsFlow extends TlsFlowConformance { }
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
+    @Nested class HostilePeers extends HostilePeerFilterConformance { }
 }

@@ -194,8 +194,13 @@ public final class EvBuffer extends SegmentChain {
         }
         long orig = length;
         long srcOrig = src.length;
-        Segment srcTail = src.tail;
-        appendChain(src.detachAll(), srcTail, n);
+        if (src.reservedTailInChain()) {
+            src.moveFrontTo(this, n); // the source's reserved last segment stays there for its commit
+            src.generation++;
+        } else {
+            Segment srcTail = src.tail;
+            appendChain(src.detachAll(), srcTail, n);
+        }
         src.changed(srcOrig, 0, n);
         changed(orig, n, 0);
     }
@@ -239,8 +244,16 @@ public final class EvBuffer extends SegmentChain {
             return;
         }
         long orig = length;
-        Segment srcTail = src.tail;
-        prependChain(src.detachAll(), srcTail, n);
+        if (src.reservedTailInChain()) {
+            EvBuffer moved = new EvBuffer(); // the source's reserved last segment stays there for its commit
+            src.moveFrontTo(moved, n);
+            src.generation++;
+            Segment movedTail = moved.tail;
+            prependChain(moved.detachAll(), movedTail, n);
+        } else {
+            Segment srcTail = src.tail;
+            prependChain(src.detachAll(), srcTail, n);
+        }
         src.changed(n, 0, n);
         changed(orig, n, 0);
     }

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
  *
  * <p>The reserved space is the last segment's free space and/or fresh segments kept in {@link BufferState} outside
  * the chain, so the chain never holds an empty segment. A change at the end cancels the reservation (the space
- * would no longer be at the end); a change at the front is allowed, and if a drain empties the reserved last
- * segment, it is unlinked but kept ({@link BufferState#resTailDetached}) until the commit links it back.
+ * would no longer be at the end); a change at the front is allowed, and if a drain or a move ({@code removeBuffer},
+ * or {@code addBuffer}/{@code prependBuffer} taking this buffer's bytes) empties the reserved last segment, it is
+ * unlinked but kept ({@link BufferState#resTailDetached}) until the commit links it back; a move copies its bytes
+ * out, since the segment stays.
  *
  * <p>Every reserved segment is lent ({@code Segment.lend}) while the reservation is pending: the commit ends the
  * loan, a cancellation makes it permanent ({@code Segment.escape}), because the caller may still write through the

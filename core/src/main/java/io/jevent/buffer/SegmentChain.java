@@ -125,9 +125,14 @@ class SegmentChain {
         h.next = null;
     }
 
-    /** Empties this buffer, handing its chain to the caller; a pending reservation is cancelled. */
+    /**
+     * Empties this buffer, handing its chain to the caller. A pending reservation outside the chain (fresh segments,
+     * a reserved segment already emptied) stays for its commit; callers move a reserved last segment that is still in
+     * the chain with {@link #moveFrontTo} instead, and should one come here its reservation is cancelled, because the
+     * segment leaves.
+     */
     Segment detachAll() {
-        if (state != null && state.reserved) {
+        if (reservedTailInChain()) {
             state.dropReservation();
         }
         Segment h = head;
@@ -157,8 +162,7 @@ class SegmentChain {
                 unlinkHead();
                 BufferState st = state;
                 if (st != null && st.reserved && st.resTail == h) {
-                    h.pos = h.limit; // keep it for the commit, outside the chain
-                    st.resTailDetached = true;
+                    keepReservedTail(h);
                 } else {
                     h.free();
                 }
@@ -168,6 +172,22 @@ class SegmentChain {
                 n = 0;
             }
         }
+    }
+
+    /** Whether a pending reservation is on the free space of the last segment, which is still in the chain. */
+    boolean reservedTailInChain() {
+        BufferState st = state;
+        return st != null && st.reserved && st.resTail != null && !st.resTailDetached;
+    }
+
+    /**
+     * The reserved last segment {@code h}, just unlinked from the front, has no bytes left here (drained, or copied
+     * to another buffer): it is kept outside the chain, its free space still the caller's, and the commit links it
+     * back. A change at the front never cancels a reservation.
+     */
+    private void keepReservedTail(Segment h) {
+        h.pos = h.limit;
+        state.resTailDetached = true;
     }
 
     void appendBytes(byte[] src, int off, int len) {
@@ -418,17 +438,21 @@ class SegmentChain {
             Segment h = head;
             long sz = h.size();
             if (sz <= rem) {
-                if (h == tail && state != null && state.reserved && state.resTail == h) {
-                    state.dropReservation(); // the reserved space leaves with its segment
-                }
                 unlinkHead();
                 length -= sz;
-                if (dst.absorb(h)) {
-                    h.free();
+                BufferState st = state;
+                if (st != null && st.reserved && st.resTail == h) {
+                    // its free space is reserved here: the bytes leave as a copy, the segment stays for the commit
+                    dst.appendBytes(h.buf, h.pos, (int) sz); // counts dst.length
+                    keepReservedTail(h);
                 } else {
-                    dst.link(h);
+                    if (dst.absorb(h)) {
+                        h.free();
+                    } else {
+                        dst.link(h);
+                    }
+                    dst.length += sz;
                 }
-                dst.length += sz;
                 rem -= sz;
             } else {
                 if (h.writable()) {

@@ -4,7 +4,7 @@
 # handshakes, on each backend. Loopback only, inside a private network namespace with 16 KiB socket buffers;
 # every phase is bounded in time and in count. Not part of the test command.
 #
-#   benchmarks/soak.sh --quick     epoll, nio and poll, 12 s phases: about 5 minutes; rewrites docs/reliability.md
+#   benchmarks/soak.sh --quick     epoll, nio and poll, 12 s phases: about 6 minutes; rewrites docs/reliability.md
 #   benchmarks/soak.sh --full      the same backends, 60 s phases, larger counts (about 30 minutes)
 # Options after the mode:
 #   --backends LIST   a subset of epoll,nio,poll
@@ -13,6 +13,7 @@
 #   --no-build        reuse examples/target/jevent-examples.jar
 #   --no-report       do not write docs/reliability.md
 #   --strict          a run that keeps more memory than its scenario's budget fails too
+# python3 benchmarks/soak/soak.py --report-from benchmarks/target/soak/results-quick.json rewrites the report only.
 # Exit status: 0 when every server lived, lost no byte and released its descriptors; 1 otherwise; 2 on misuse.
 # Needs: root or unprivileged user namespaces (unshare), a JDK 17 with jcmd, Maven, python3, openssl.
 set -euo pipefail
@@ -28,7 +29,7 @@ if [ "${SOAK_IN_NETNS:-}" != 1 ]; then
       --no-build) BUILD=0 ;;
       --backends|--only) [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }; ARGS+=("$1" "$2"); shift ;;
       --no-report|--strict) ARGS+=("$1") ;;
-      -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
       *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift

@@ -149,24 +149,42 @@ def summary(name, pats, errors, **extra):
 # ------------------------------------------------------------------------------------------------ tiny writer
 
 def tiny_writer(a):
+    """`conns` connections write 1 byte per send() and never read. With 16 KiB socket buffers and a peer that does
+    not read, the kernel sometimes lets such a flow collapse on its own (the echo's tiny segments overflow the
+    peer's receive queue, and retransmission back-off sets in): a connection that has not sent a byte for a
+    second is left open as it is and a fresh one takes its place, up to 4 x `conns` in all."""
     conns = []
-    for k in range(a.conns):
-        # Nagle stays on: with 16 KiB socket buffers, unbuffered 1-byte segments overflow the server's receive
-        # queue in the kernel (drops, retransmission back-off) before the server sees them; with Nagle, every
-        # write is still one syscall and the server reads whatever few bytes have arrived each time
-        s = connect(a.port, nodelay=False)
-        s.setblocking(False)
-        conns.append((s, Pattern(1000 + k)))
+
     errors = []
+
+    def open_one(timeout):
+        # Nagle stays on: unbuffered 1-byte segments overflow the server's receive queue in the kernel (drops,
+        # back-off) before the server sees them; with Nagle every write is still one syscall and the server reads
+        # whatever few bytes have arrived each time
+        try:
+            s = connect(a.port, timeout=timeout, nodelay=False)
+        except OSError as e:
+            errors.append("connect: %s" % e)
+            return False
+        s.setblocking(False)
+        conns.append([s, Pattern(1000 + len(conns)), time.monotonic()])
+        return True
+
+    for _ in range(a.conns):
+        open_one(10)
     dead = set()
     end = time.monotonic() + a.seconds
     writes = 0
     blocked = 0
     while time.monotonic() < end and len(dead) < len(conns):
         progress = False
-        for i, (s, p) in enumerate(conns):
-            if i in dead:
-                continue
+        now = time.monotonic()
+        active = [i for i in range(len(conns)) if i not in dead and now - conns[i][2] < 1.0]
+        while len(active) < a.conns and len(conns) < 4 * a.conns and len(errors) == 0:
+            if open_one(1):
+                active.append(len(conns) - 1)
+        for i in active:
+            s, p, _ = conns[i]
             for _ in range(64):
                 b = p.twice[p.sent % BLOCK:p.sent % BLOCK + 1]
                 try:
@@ -174,6 +192,7 @@ def tiny_writer(a):
                         p.sent += 1
                         writes += 1
                         progress = True
+                        conns[i][2] = now
                 except BlockingIOError:
                     break
                 except OSError as e:
@@ -182,14 +201,12 @@ def tiny_writer(a):
                     break
         if not progress:
             blocked += 1
-            live = [s for i, (s, _) in enumerate(conns) if i not in dead]
-            select.select([], live, [], 0.05)
-    phase_writes = writes
-    errors += drain_and_check([c for i, c in enumerate(conns) if i not in dead], a.drain)
+            select.select([], [conns[i][0] for i in active if i not in dead] or [], [], 0.05)
+    errors += drain_and_check([(c[0], c[1]) for i, c in enumerate(conns) if i not in dead], a.drain)
     for i in dead:
         conns[i][0].close()
-    out(summary("tiny-writer", [p for _, p in conns], errors, writes=phase_writes, blocked_rounds=blocked,
-                cut_by_server=len(dead)))
+    out(summary("tiny-writer", [c[1] for c in conns], errors, writes=writes, blocked_rounds=blocked,
+                cut_by_server=len(dead), replaced=len(conns) - a.conns))
 
 
 # ---------------------------------------------------------------------------------------------------- TLS echo

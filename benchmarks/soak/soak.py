@@ -207,10 +207,12 @@ def probe(extra):
 
 def sc_tiny_writer(ctx):
     n, s = ctx.m["tiny"], ctx.m["seconds"]
-    p = peer(["tiny-writer", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--drain", "120"], s)
+    drain = max(120, 3 * s)  # a flow the kernel let collapse needs its retransmission back-off to run out first
+    p = peer(["tiny-writer", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--drain", str(drain)], s)
     ctx.sleep_until_phase_end(s)
     ctx.measure()
-    return n, [result(p, s + 180)]
+    r = result(p, s + drain + 60)
+    return n + r.get("replaced", 0), [r]
 
 
 def sc_tls_echo(ctx):
@@ -294,8 +296,11 @@ SCENARIOS = [
     dict(name="tiny-writer", server=lambda c: ["echo-server", "--idle-timeout", KEEP_OPEN], probe=lambda c: [],
          run=sc_tiny_writer, budget=4 * MIB,
          text="{tiny} connections write 1 byte per `send()` (Nagle on) as fast as the server takes them and never"
-              " read, for {seconds} s; then they stop, read everything back, half-close and read to EOF. Budget 4 MiB"
-              " a connection: the 1 MiB high watermark plus one 128 KiB read, with room to spare."),
+              " read, for {seconds} s; a connection that cannot send for a second is left open as it is and a fresh"
+              " one takes its place, up to 4 × {tiny} (with 16 KiB buffers the kernel sometimes lets such a flow"
+              " collapse into retransmission back-off by itself). Then they stop, read everything back, half-close"
+              " and read to EOF. Budget 4 MiB a connection: the 1 MiB high watermark plus one 128 KiB read, with"
+              " room to spare."),
     dict(name="relay-tiny-writer", server=None, probe=lambda c: [], run=sc_relay_tiny_writer, budget=6 * MIB,
          text="The same {tiny} tiny writers through `relay` to a Python echo upstream: the relay is the JVM measured"
               " (budget 6 MiB a session: a high watermark each way)."),
@@ -311,21 +316,21 @@ SCENARIOS = [
               " bytes (zlib, sync-flushed per 64 KiB) and checks the echo; {seconds} s."),
     dict(name="rst-storm", server=lambda c: ["echo-server", "--idle-timeout", KEEP_OPEN], probe=lambda c: [],
          run=lambda c: sc_rst_storm(c, c.m["rst"], False), budget=0,
-         text="{rst} connections, 200 at a time, each cut with SO_LINGER 0 (a reset) right after connecting, after"
+         text="{rst:,} connections, 200 at a time, each cut with SO_LINGER 0 (a reset) right after connecting, after"
               " sending up to 64 KiB, or after reading part of the echo; one checked echo connection runs alongside."
               " Measured after the storm, when every connection is gone: the budget is 0 a connection."),
     dict(name="rst-storm-tls", server=lambda c: ["echo-server", "--idle-timeout", KEEP_OPEN, "--tls", c.cert, c.key],
          probe=lambda c: ["--ca", c.cert], run=lambda c: sc_rst_storm(c, c.m["rst_tls"], True), budget=0,
-         text="{rst_tls} TLS connections, 200 at a time, reset right after connecting, after their ClientHello, or"
+         text="{rst_tls:,} TLS connections, 200 at a time, reset right after connecting, after their ClientHello, or"
               " after part of the server's answer (mid-handshake); one checked TLS echo connection runs alongside;"
               " measured after the storm (budget 0)."),
     dict(name="idle-10k", server=lambda c: ["echo-server", "--idle-timeout", KEEP_OPEN], probe=lambda c: [],
          run=sc_idle, budget=16 * KIB,
-         text="{idle} connections open and silent (measured once all are accepted); then 16 bytes echoed on each,"
+         text="{idle:,} connections open and silent (measured once all are accepted); then 16 bytes echoed on each,"
               " checked; then closed (budget 16 KiB a connection)."),
     dict(name="half-open-tls", server=lambda c: ["echo-server", "--tls", c.cert, c.key, "--handshake-timeout", "2s"],
          probe=lambda c: ["--ca", c.cert], run=sc_half_open, budget=64 * KIB,
-         text="{silent} TCP connections to the TLS server that never send a ClientHello, and {trickle} that send a"
+         text="{silent:,} TCP connections to the TLS server that never send a ClientHello, and {trickle:,} that send a"
               " real one a byte every 250 ms; the server (handshake timeout 2 s, default idle timeout) must cut them"
               " all (measured 1.5 s in, while they are open; budget 64 KiB a handshake)."),
 ]
@@ -376,6 +381,11 @@ def run_one(ctx, backend, sc):
             rec.update(lived=False, outcome="did not start: " + (srv.cause() or "see " + srv.log_path))
             return rec
         warm = probe(probe_args(ctx))
+        if warm.get("ok") and not probe_args(ctx):
+            # a second of checked echo, so that the read and write paths are compiled before the hostile phase
+            # (a cold server reads slowly at first, and with 16 KiB buffers the kernel then drops and backs off)
+            warm = result(peer(["canary", "--port", str(PORT), "--seconds", "1"], 0), 30)
+            warm["ok"] = not warm.get("errors") and warm.get("lost", 1) == 0
         if not warm.get("ok"):
             srv.stop()
             rec.update(lived=False, outcome="did not serve the warm-up echo: %s" % warm.get("errors"))
@@ -468,6 +478,8 @@ def peer_note(rec):
         kind = p.get("peer")
         if kind == "tiny-writer":
             notes.append("%s 1-byte writes" % format(p.get("writes", 0), ","))
+            if p.get("replaced"):
+                notes.append("%d stalled connection(s) replaced" % p["replaced"])
         if kind in ("tiny-writer", "zlib-bomb") and p.get("cut_by_server"):
             notes.append("%d of %d hostile connection(s) cut by the server" % (p["cut_by_server"], p["conns"]))
         if kind == "zlib-bomb":
@@ -496,12 +508,16 @@ def short_cause(line):
     return re.sub(r"^(?:[a-z_$][\w$]*\.)+", "", line)
 
 
-def report(results, mode, path, elapsed):
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    branch = subprocess.run(["git", "-C", ROOT, "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+def run_info():
+    """Where and when: the commit, the JDK, the machine (kept in the results file for --report-from)."""
+    git = lambda *a: subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
+    return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git("rev-parse", "--short", "HEAD"),
+            "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+            "java": subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+            "cores": os.cpu_count(), "kernel": platform.release()}
+
+
+def report(results, mode, path, elapsed, info):
     m = MODES[mode]
     L = []
     L.append("# Reliability: the hostile-peer soak")
@@ -510,8 +526,8 @@ def report(results, mode, path, elapsed):
              " `%s` (%s), in %.0f s. Machine: %d cores, Linux %s, %s. Server JVM: `%s`. Loopback in a private"
              " network namespace with 16 KiB socket buffers (`net.ipv4.tcp_wmem`/`tcp_rmem` = `4096 16384 16384`),"
              " so that user-space buffering starts at once."
-             % (mode, datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), commit, branch, elapsed, os.cpu_count(),
-                platform.release(), java, " ".join(JVM_FLAGS)))
+             % (mode, info["date"], info["commit"], info["branch"], elapsed, info["cores"], info["kernel"],
+                info["java"], " ".join(JVM_FLAGS)))
     L.append("")
     bad = [r for r in results if failed(r)]
     over = [r for r in results if over_budget(r)]
@@ -559,7 +575,8 @@ def report(results, mode, path, elapsed):
     for sc in SCENARIOS:
         L.append("- **%s**: %s" % (sc["name"], sc["text"].format(**m)))
     L.append("")
-    L.append("Every scenario runs once per backend (%s in this mode) against a fresh server JVM. The data scenarios"
+    L.append("Every scenario runs once per backend (%s in this mode) against a fresh server JVM, after a warm-up"
+             " echo (a second of checked echo for the plain servers, so the hot paths are compiled). The data scenarios"
              " start the server with `--idle-timeout %s`: the default 60 s idle timeout would end a peer that never"
              " reads after a minute, and the soak is about what a peer can make the server hold meanwhile."
              " `half-open-tls` checks the timeouts themselves." % (", ".join(m["backends"]), KEEP_OPEN))
@@ -567,10 +584,11 @@ def report(results, mode, path, elapsed):
     L.append("## Reproduce")
     L.append("")
     L.append("```sh")
-    L.append("benchmarks/soak.sh --quick                     # epoll, nio and poll, %d s phases: about 5 minutes"
+    L.append("benchmarks/soak.sh --quick                     # epoll, nio and poll, %d s phases: about 6 minutes"
              % MODES["quick"]["seconds"])
     L.append("benchmarks/soak.sh --full                      # %d s phases, larger counts: about 30 minutes"
              % MODES["full"]["seconds"])
+    L.append("benchmarks/soak.sh --quick --strict            # runs over their memory budget fail too")
     L.append("benchmarks/soak.sh --quick --only tiny-writer --backends poll   # one scenario, one backend")
     L.append("```")
     L.append("")
@@ -594,9 +612,16 @@ def main():
     ap.add_argument("--no-report", action="store_true", help="do not write docs/reliability.md")
     ap.add_argument("--report", default=os.path.join(ROOT, "docs", "reliability.md"))
     ap.add_argument("--strict", action="store_true", help="a run over its memory budget fails the soak too")
+    ap.add_argument("--report-from", metavar="FILE", help="only rewrite the report from a results file")
     a = ap.parse_args()
     global STRICT
     STRICT = a.strict
+    if a.report_from:
+        with open(a.report_from) as f:
+            saved = json.load(f)
+        report(saved["results"], saved["mode"], a.report, saved["elapsed"], saved["info"])
+        log("wrote %s from %s" % (a.report, a.report_from))
+        return 0
     names = [sc["name"] for sc in SCENARIOS]
     only = a.only.split(",") if a.only else names
     for n in only:
@@ -612,6 +637,7 @@ def main():
                         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True,
                        capture_output=True)
     ctx = Ctx(a.mode, work, cert, key)
+    info = run_info()
     t0 = time.monotonic()
     results = []
     out_json = os.path.join(work, "results-%s.json" % a.mode)
@@ -625,10 +651,11 @@ def main():
                 rec.get("outcome"), rec.get("lost"), mib(rec.get("peak_rss")), mib(rec.get("memory")),
                 mib(rec.get("memory_allowed")), ", FAILED" if failed(rec) else ""))
             with open(out_json, "w") as f:
-                json.dump({"mode": a.mode, "results": results}, f, indent=1)
+                json.dump({"mode": a.mode, "info": info, "elapsed": time.monotonic() - t0, "results": results}, f,
+                          indent=1)
     elapsed = time.monotonic() - t0
     if not a.no_report:
-        report(results, a.mode, a.report, elapsed)
+        report(results, a.mode, a.report, elapsed, info)
         log("wrote %s" % a.report)
     bad = [r for r in results if failed(r)]
     over = [r for r in results if over_budget(r)]

@@ -511,7 +511,9 @@ def short_cause(line):
 def run_info():
     """Where and when: the commit, the JDK, the machine (kept in the results file for --report-from)."""
     git = lambda *a: subprocess.run(["git", "-C", ROOT] + list(a), capture_output=True, text=True).stdout.strip()
-    return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git("rev-parse", "--short", "HEAD"),
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "commit": git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if dirty else ""),
             "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
             "java": subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
             "cores": os.cpu_count(), "kernel": platform.release()}

@@ -11,7 +11,7 @@
 #   --only LIST       a subset of the scenarios (tiny-writer,relay-tiny-writer,tls-echo-64k,zlib-bomb,rst-storm,
 #                     rst-storm-tls,idle-10k,half-open-tls)
 #   --no-build        reuse examples/target/jevent-examples.jar
-#   --no-report       do not write docs/reliability.md
+#   --no-report       do not write docs/reliability.md (a run narrowed by --backends or --only never does)
 #   --strict          a run that keeps more memory than its scenario's budget fails too
 # python3 benchmarks/soak/soak.py --report-from benchmarks/target/soak/results-quick.json rewrites the report only.
 # Exit status: 0 when every server lived, lost no byte and released its descriptors; 1 otherwise; 2 on misuse.

@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -163,7 +164,7 @@ class Server:
 
 # ------------------------------------------------------------------------------------------------- the peers
 
-def peer(args, timeout, stdin=None):
+def peer(args, stdin=None):
     """Starts peers.py with args; returns the Popen (read its result with result())."""
     return start([sys.executable, PEERS] + args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                  text=True)
@@ -186,7 +187,6 @@ def result(p, timeout):
 
 def wait_port(port, limit=15):
     """Until something accepts on port (a peer server we started)."""
-    import socket
     end = time.monotonic() + limit
     while time.monotonic() < end:
         try:
@@ -198,7 +198,7 @@ def wait_port(port, limit=15):
 
 
 def probe(extra):
-    return result(peer(["probe", "--port", str(PORT)] + extra, 30), 40)
+    return result(peer(["probe", "--port", str(PORT)] + extra), 40)
 
 
 # --------------------------------------------------------------------------------------------- the scenarios
@@ -208,7 +208,7 @@ def probe(extra):
 def sc_tiny_writer(ctx):
     n, s = ctx.m["tiny"], ctx.m["seconds"]
     drain = max(120, 3 * s)  # a flow the kernel let collapse needs its retransmission back-off to run out first
-    p = peer(["tiny-writer", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--drain", str(drain)], s)
+    p = peer(["tiny-writer", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--drain", str(drain)])
     ctx.sleep_until_phase_end(s)
     ctx.measure()
     r = result(p, s + drain + 60)
@@ -217,7 +217,7 @@ def sc_tiny_writer(ctx):
 
 def sc_tls_echo(ctx):
     n, s = ctx.m["tls"], ctx.m["seconds"]
-    p = peer(["tls-echo", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--ca", ctx.cert], s)
+    p = peer(["tls-echo", "--port", str(PORT), "--conns", str(n), "--seconds", str(s), "--ca", ctx.cert])
     ctx.sleep_until_phase_end(s)
     ctx.measure()
     return n, [result(p, s + 180)]
@@ -225,8 +225,8 @@ def sc_tls_echo(ctx):
 
 def sc_zlib_bomb(ctx):
     n, s = ctx.m["bombs"], ctx.m["seconds"]
-    bombs = peer(["zlib-bomb", "--port", str(PORT), "--conns", str(n), "--seconds", str(s)], s)
-    legit = peer(["zlib-echo", "--port", str(PORT), "--seconds", str(s)], s)
+    bombs = peer(["zlib-bomb", "--port", str(PORT), "--conns", str(n), "--seconds", str(s)])
+    legit = peer(["zlib-echo", "--port", str(PORT), "--seconds", str(s)])
     ctx.sleep_until_phase_end(s)
     ctx.measure()
     return n, [result(bombs, s + 60), result(legit, s + 180)]
@@ -236,12 +236,12 @@ def sc_rst_storm(ctx, total, tls):
     s = ctx.m["seconds"]
     extra = ["--ca", ctx.cert] if tls else []
     storm = peer(["rst-storm", "--port", str(PORT), "--total", str(total), "--concurrency", "200",
-                  "--limit", str(max(60, s * 3))] + extra, s)
+                  "--limit", str(max(60, s * 3))] + extra)
     if tls:
         canary = peer(["tls-echo", "--port", str(PORT), "--conns", "1", "--seconds", str(s), "--chunk", "4096",
-                       "--window", "16384", "--ca", ctx.cert], s)
+                       "--window", "16384", "--ca", ctx.cert])
     else:
-        canary = peer(["canary", "--port", str(PORT), "--seconds", str(s)], s)
+        canary = peer(["canary", "--port", str(PORT), "--seconds", str(s)])
     r_storm = result(storm, max(60, s * 3) + 30)
     ctx.measure()
     return total, [r_storm, result(canary, s + 60)]
@@ -249,7 +249,7 @@ def sc_rst_storm(ctx, total, tls):
 
 def sc_idle(ctx):
     n = ctx.m["idle"]
-    p = peer(["idle", "--port", str(PORT), "--conns", str(n), "--limit", "120"], 0, stdin=subprocess.PIPE)
+    p = peer(["idle", "--port", str(PORT), "--conns", str(n), "--limit", "120"], stdin=subprocess.PIPE)
     line = p.stdout.readline()  # "connected N"
     if not line.startswith("connected"):
         return n, [result(p, 10)]
@@ -273,7 +273,7 @@ def sc_idle(ctx):
 def sc_half_open(ctx):
     silent, trickle = ctx.m["silent"], ctx.m["trickle"]
     p = peer(["half-open", "--port", str(PORT), "--silent", str(silent), "--trickle", str(trickle), "--ca",
-              ctx.cert, "--limit", "30"], 0)
+              ctx.cert, "--limit", "30"])
     time.sleep(1.5)  # every connection open, none past the 2 s handshake timeout yet
     ctx.measure(gc=False)
     r = result(p, 90)
@@ -384,7 +384,7 @@ def run_one(ctx, backend, sc):
         if warm.get("ok") and not probe_args(ctx):
             # a second of checked echo, so that the read and write paths are compiled before the hostile phase
             # (a cold server reads slowly at first, and with 16 KiB buffers the kernel then drops and backs off)
-            warm = result(peer(["canary", "--port", str(PORT), "--seconds", "1"], 0), 30)
+            warm = result(peer(["canary", "--port", str(PORT), "--seconds", "1"]), 30)
             warm["ok"] = not warm.get("errors") and warm.get("lost", 1) == 0
         if not warm.get("ok"):
             srv.stop()
@@ -616,12 +616,18 @@ def main():
     ap.add_argument("--backends", help="comma-separated subset of epoll,nio,poll (default: the mode's)")
     ap.add_argument("--only", help="comma-separated scenario names")
     ap.add_argument("--no-report", action="store_true", help="do not write docs/reliability.md")
-    ap.add_argument("--report", default=os.path.join(ROOT, "docs", "reliability.md"))
+    ap.add_argument("--report", help="where to write the report (default docs/reliability.md; a run narrowed by"
+                    " --only or --backends writes none unless asked)")
     ap.add_argument("--strict", action="store_true", help="a run over its memory budget fails the soak too")
     ap.add_argument("--report-from", metavar="FILE", help="only rewrite the report from a results file")
     a = ap.parse_args()
     global STRICT
     STRICT = a.strict
+    partial = a.only or a.backends
+    if a.report is None:
+        a.report = os.path.join(ROOT, "docs", "reliability.md")
+        if partial:
+            a.no_report = True
     if a.report_from:
         with open(a.report_from) as f:
             saved = json.load(f)

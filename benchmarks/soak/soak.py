@@ -595,7 +595,7 @@ def report(results, mode, path, elapsed, info):
     L.append("benchmarks/soak.sh --full                      # %d s phases, larger counts: about 30 minutes"
              % MODES["full"]["seconds"])
     L.append("benchmarks/soak.sh --quick --strict            # runs over their memory budget fail too")
-    L.append("benchmarks/soak.sh --quick --only tiny-writer --backends poll   # one scenario, one backend")
+    L.append("benchmarks/soak.sh --quick --only tiny-writer --backends poll   # one scenario, one backend, no report")
     L.append("```")
     L.append("")
     L.append("It needs root (or unprivileged user namespaces: it then runs under `unshare -rn`), a JDK 17 with"

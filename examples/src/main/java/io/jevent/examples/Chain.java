@@ -6,6 +6,7 @@ import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.FlushMode;
 import io.jevent.bufferevent.SocketBufferEvent;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -55,6 +56,32 @@ final class Chain {
     /** The socket at the bottom (to connect it). */
     SocketBufferEvent socket() {
         return socket;
+    }
+
+    /** Whether TLS is one of the layers. */
+    boolean tls() {
+        return tls;
+    }
+
+    /**
+     * Idle timeouts for the whole chain: a read timeout on the top (the peer sent nothing the application could
+     * read for {@code idle}) and a write timeout on the socket (bytes waiting for the peer did not move for
+     * {@code idle}: it stopped reading). The write side is watched at the socket because that is where such bytes
+     * wait: every layer above hands its output down as soon as the layer below has room, so the socket's output is
+     * the one that stops moving. A timeout below passes up to the top's event callback as WRITING|TIMEOUT.
+     *
+     * @param idle the timeout, or null for none
+     */
+    void setIdleTimeout(Duration idle) {
+        if (idle == null) {
+            return;
+        }
+        if (top() == socket) {
+            socket.setTimeouts(idle, idle);
+        } else {
+            top().setTimeouts(idle, null);
+            socket.setTimeouts(null, idle);
+        }
     }
 
     /** Sets the watermarks that carry backpressure through the chain (see the class comment). */
@@ -144,6 +171,18 @@ final class Chain {
     /** Closes every layer now (CLOSE_ON_FREE all the way down); unsent output is dropped. */
     void close() {
         onDrained = null;
+        top().close();
+    }
+
+    /**
+     * Closes every layer now without ending the stream, for a peer that has stopped reading or never finished its
+     * handshake: the socket first, so that no layer above lingers to send its end to it (a TLS layer keeps the
+     * socket open up to 10 s for its close_notify to leave). The descriptor and every buffer are released at once;
+     * the peer sees the connection end without close_notify.
+     */
+    void abort() {
+        onDrained = null;
+        socket.close();
         top().close();
     }
 

@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,6 +43,14 @@ import java.util.Set;
  * still costs a bounded amount of memory. The end of the stream is written (zlib trailer, TLS close_notify) once
  * everything before it has gone down the chain.
  *
+ * <p>Timeouts: a connection is closed when the client has sent nothing for the {@linkplain #idleTimeout idle
+ * timeout} while nothing waits to be sent to it, or when what waits for it has not moved for that long (60 s by
+ * default); with TLS, also when its handshake has not finished within the {@linkplain #handshakeTimeout handshake
+ * timeout} (10 s by default). So a peer that connects and says nothing, stops reading, or trickles a handshake no
+ * longer holds a descriptor for ever. A client that has stopped sending but is still reading its echo is not idle.
+ * A connection whose client stopped reading, or whose handshake timed out, is aborted ({@link Chain#abort()}: no
+ * TLS close_notify that it would not read), which frees its descriptor and buffers at once.
+ *
  * <p>All methods must be called on the base's loop thread (or before its loop runs).
  */
 public final class EchoServer implements AutoCloseable {
@@ -50,6 +59,10 @@ public final class EchoServer implements AutoCloseable {
     public static final long DEFAULT_HIGH_WATERMARK = 1 << 20;
     /** Default output size at which reading resumes. */
     public static final long DEFAULT_LOW_WATERMARK = 256 << 10;
+    /** Default idle timeout (see {@link #idleTimeout(Duration)}). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default TLS handshake timeout (see {@link #handshakeTimeout(Duration)}). */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Listener listener;
     private final ChainSpec chain;
@@ -61,6 +74,12 @@ public final class EchoServer implements AutoCloseable {
     private long peakConnectionBuffered;
     private long pauses;
     private long connectionErrors;
+    /** Idle timeout of new connections, or null for none. */
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    /** TLS handshake timeout of new connections, or null for none. */
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private long idleClosed;
+    private long handshakeTimeouts;
 
     /** One accepted connection. */
     private final class Conn {
@@ -71,6 +90,8 @@ public final class EchoServer implements AutoCloseable {
         boolean paused;
         /** The client half-closed; close once the output is sent. */
         boolean eof;
+        /** Closes the connection if its TLS handshake has not finished in time; null once it has (or without TLS). */
+        Event handshakeTimer;
 
         Conn(Chain chain) {
             this.chain = chain;
@@ -125,6 +146,15 @@ public final class EchoServer implements AutoCloseable {
         c.bev.setWatermark(Ev.WRITE, low, high);
         c.bev.setWritabilityCallback((b, writable) -> onWritability(c, writable));
         c.bev.setCallbacks(b -> onRead(c), null, (b, reasons, cause) -> onEvent(c, reasons, cause));
+        ch.setIdleTimeout(idleTimeout);
+        if (ch.tls() && handshakeTimeout != null) {
+            // a common timeout: thousands of pending handshakes cost one timer-heap entry
+            c.handshakeTimer = base.newTimer((ev, what) -> {
+                handshakeTimeouts++;
+                closeConn(c, true);
+            });
+            c.handshakeTimer.add(base.commonTimeout(handshakeTimeout));
+        }
         c.bev.enable(Ev.READ);
     }
 
@@ -151,8 +181,17 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private void onEvent(Conn c, int reasons, Throwable cause) {
+        if ((reasons & BevEvent.CONNECTED) != 0) {
+            stopHandshakeTimer(c); // the TLS handshake finished (the only CONNECTED a server's chain reports)
+        }
+        if (reasons == (BevEvent.READING | BevEvent.TIMEOUT) && !c.chain.drained() && !c.paused && !c.eof) {
+            // silent, but still taking its echo: not idle (the socket's write timeout watches that output)
+            c.bev.enable(Ev.READ); // re-arms the read timeout
+            return;
+        }
         if ((reasons & BevEvent.EOF) != 0 && (reasons & BevEvent.READING) != 0) {
             c.eof = true; // echo what is left, end our stream, then close
+            stopHandshakeTimer(c);
             c.chain.finishAndClose(() -> conns.remove(c));
         } else if ((reasons & (BevEvent.ERROR | BevEvent.EOF | BevEvent.TIMEOUT)) != 0) {
             if ((reasons & BevEvent.ERROR) != 0) {
@@ -161,13 +200,78 @@ public final class EchoServer implements AutoCloseable {
                 log.warn("closing {} after {}: {}", c.chain.socket().handle(), BevEvent.toString(reasons),
                         String.valueOf(cause));
             }
-            closeConn(c);
+            if ((reasons & BevEvent.TIMEOUT) != 0) {
+                idleClosed++;
+            }
+            // a peer that stopped reading would only hold a TLS close_notify (and the descriptor) back: abort
+            closeConn(c, (reasons & (BevEvent.WRITING | BevEvent.TIMEOUT)) == (BevEvent.WRITING | BevEvent.TIMEOUT));
+        }
+    }
+
+    private static void stopHandshakeTimer(Conn c) {
+        if (c.handshakeTimer != null) {
+            c.handshakeTimer.close();
+            c.handshakeTimer = null;
         }
     }
 
     private void closeConn(Conn c) {
+        closeConn(c, false);
+    }
+
+    /** Closes {@code c}: with {@code abort}, without ending its stream ({@link Chain#abort()}). */
+    private void closeConn(Conn c, boolean abort) {
+        stopHandshakeTimer(c);
         conns.remove(c);
-        c.chain.close();
+        if (abort) {
+            c.chain.abort();
+        } else {
+            c.chain.close();
+        }
+    }
+
+    /**
+     * Sets the idle timeout of connections accepted from now on (default {@link #DEFAULT_IDLE_TIMEOUT}): a
+     * connection is closed when the client has sent nothing for {@code idle} while nothing waits to be sent to
+     * it, or when bytes waiting for it have not moved for {@code idle} (it stopped reading). Timeouts share the
+     * base's common-timeout queues: O(1) per connection.
+     *
+     * @param idle a positive duration, or null for none
+     * @return this
+     */
+    public EchoServer idleTimeout(Duration idle) {
+        this.idleTimeout = positiveOrNull(idle, "idle");
+        return this;
+    }
+
+    /**
+     * Sets the TLS handshake timeout of connections accepted from now on (default
+     * {@link #DEFAULT_HANDSHAKE_TIMEOUT}): a connection whose handshake has not finished within {@code handshake}
+     * of its accept is closed, however slowly the client keeps sending. Without TLS it does nothing.
+     *
+     * @param handshake a positive duration, or null for none
+     * @return this
+     */
+    public EchoServer handshakeTimeout(Duration handshake) {
+        this.handshakeTimeout = positiveOrNull(handshake, "handshake");
+        return this;
+    }
+
+    static Duration positiveOrNull(Duration d, String which) {
+        if (d != null && (d.isZero() || d.isNegative())) {
+            throw new IllegalArgumentException("expected a positive " + which + " timeout or null for none, got " + d);
+        }
+        return d;
+    }
+
+    /** Connections closed by the idle timeout so far. */
+    public long idleClosed() {
+        return idleClosed;
+    }
+
+    /** Connections closed because their TLS handshake took longer than the handshake timeout. */
+    public long handshakeTimeouts() {
+        return handshakeTimeouts;
     }
 
     /** Where the server listens (with the port chosen when 0 was asked for). */
@@ -237,12 +341,12 @@ public final class EchoServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ command
 
     static final String HELP = "TCP echo server with watermark backpressure, optionally through TLS, zlib and a rate"
-            + " limit (--port N; --tls CERT KEY; --zlib; --rate BYTES_PER_SEC; --backend NAME; --self-test CONNS BYTES"
-            + " streams BYTES through each of CONNS connections and checks them)";
+            + " limit (--port N; --tls CERT KEY; --zlib; --rate BYTES_PER_SEC; --idle-timeout T; --handshake-timeout T;"
+            + " --backend NAME; --self-test CONNS BYTES streams BYTES through each of CONNS connections and checks them)";
 
     private static void usage() {
         System.err.println("usage: echo-server [--port N] [--backend NAME] [--tls CERT KEY [--tls-ca FILE]] [--zlib]"
-                + " [--rate BYTES_PER_SEC] [--self-test CONNS BYTES]");
+                + " [--rate BYTES_PER_SEC] [--idle-timeout T] [--handshake-timeout T] [--self-test CONNS BYTES]");
         System.err.println("  --port N              port to listen on (default 7000; 0 = any free port; the self-test"
                 + " uses a free port unless --port is given)");
         System.err.println("  --backend NAME        epoll, poll or nio (default: the best this machine has)");
@@ -257,6 +361,12 @@ public final class EchoServer implements AutoCloseable {
                 + " rateLimit(zlib(tls(socket))), leaving out those not asked for: zlib compresses before TLS encrypts (ciphertext does not compress),"
                 + " the limit meters plaintext. The self-test's clients use the same chain (their --rate limits only what"
                 + " they send: the server's limit paces the echo).");
+        System.err.println("  --idle-timeout T      close a connection whose client has sent nothing for T while nothing"
+                + " waits to be sent to it, or whose pending echo has not moved for T (it stopped reading); 500ms, 30s,"
+                + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")");
+        System.err.println("  --handshake-timeout T close a TLS connection whose handshake has not finished T after"
+                + " its accept, however slowly the client keeps sending (default "
+                + Durations.format(DEFAULT_HANDSHAKE_TIMEOUT) + "; 0 = never)");
         System.err.println("  --self-test CONNS BYTES  start the server and CONNS clients on the same loop, stream"
                 + " BYTES (64k, 16m, 1g) through each with random write sizes, check every byte, print throughput;"
                 + " exit 0 only if all matched");
@@ -273,6 +383,8 @@ public final class EchoServer implements AutoCloseable {
         Path ca = null;
         boolean zlib = false;
         long rate = 0;
+        Duration idle = DEFAULT_IDLE_TIMEOUT;
+        Duration handshake = DEFAULT_HANDSHAKE_TIMEOUT;
         Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
@@ -296,6 +408,8 @@ public final class EchoServer implements AutoCloseable {
                                     + rate);
                         }
                         break;
+                    case "--idle-timeout": idle = Durations.parse(o, a.value(o)); break;
+                    case "--handshake-timeout": handshake = Durations.parse(o, a.value(o)); break;
                     case "--help": case "-h": usage(); return 0;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
@@ -319,19 +433,24 @@ public final class EchoServer implements AutoCloseable {
             if (bytes >= 0) {
                 return selfTestCommand(base, port == null ? 0 : port, conns, bytes, chain);
             }
-            return serve(base, port == null ? 7000 : port, chain);
+            return serve(base, port == null ? 7000 : port, chain, idle, handshake);
         }
     }
 
-    private static int serve(EventBase base, int port, ChainSpec chain) throws IOException {
-        EchoServer server = start(base, new InetSocketAddress(port), chain);
+    private static int serve(EventBase base, int port, ChainSpec chain, Duration idle, Duration handshake)
+            throws IOException {
+        EchoServer server = start(base, new InetSocketAddress(port), chain).idleTimeout(idle)
+                .handshakeTimeout(handshake);
         System.out.println("echo server on " + server.localAddress() + " (" + base.method() + ", " + chain
-                + "); Ctrl-C to stop");
+                + ", idle timeout " + Durations.format(idle) + (chain.tls() ? ", handshake timeout "
+                + Durations.format(handshake) : "") + "); Ctrl-C to stop");
         List<Event> signals = new ArrayList<>();
         for (String sig : new String[] {"INT", "TERM"}) {
             Event ev = base.newSignal(sig, (e, what) -> {
                 System.out.println("SIG" + sig + ": closing " + server.connections() + " connection(s); echoed "
-                        + server.echoedBytes() + " bytes on " + server.accepted() + " connection(s)");
+                        + server.echoedBytes() + " bytes on " + server.accepted() + " connection(s); "
+                        + server.idleClosed() + " closed idle, " + server.handshakeTimeouts()
+                        + " handshake timeout(s)");
                 server.close();
                 for (Event s : signals) {
                     s.close();

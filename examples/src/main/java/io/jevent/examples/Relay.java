@@ -12,6 +12,7 @@ import io.jevent.spi.Handle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,13 @@ import java.util.function.Consumer;
  * everything read before it has been sent; the session closes both sockets when both directions are finished. An
  * error or timeout on either side closes both at once.
  *
+ * <p><b>Idle sessions.</b> A session is closed when no bytes have arrived from either side for the
+ * {@linkplain #idleTimeout idle timeout} while nothing waits to be sent, or when bytes waiting for one side have
+ * not moved for that long (it stopped reading); 60 s by default. Each socket carries read and write timeouts of
+ * that length (common timeouts: O(1) per connection); a read timeout on one side is ignored while the other
+ * direction is still moving, so a download whose client says nothing is not idle. A silent session is therefore
+ * closed between one and two timeouts after its last byte.
+ *
  * <p>All methods must be called on the base's loop thread (or before its loop runs).
  */
 public final class Relay implements AutoCloseable {
@@ -40,6 +48,8 @@ public final class Relay implements AutoCloseable {
     public static final long DEFAULT_HIGH_WATERMARK = 1 << 20;
     /** Default output size at which reading resumes. */
     public static final long DEFAULT_LOW_WATERMARK = 256 << 10;
+    /** Default idle timeout (see {@link #idleTimeout(Duration)}). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final EventBase base;
     private final Listener listener;
@@ -53,6 +63,9 @@ public final class Relay implements AutoCloseable {
     private long relayed;
     private long pauses;
     private long peakSessionBuffered;
+    /** Idle timeout of new sessions, or null for none. */
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private long idleClosed;
 
     /** One direction of a session: bytes read from {@code src} are sent on {@code dst}. */
     private final class Direction {
@@ -67,17 +80,21 @@ public final class Relay implements AutoCloseable {
         /** eof was seen and everything before it was sent, then dst was half-closed. */
         boolean done;
         long bytes;
+        /** {@link System#nanoTime()} of the last read from src (the session's start before the first). */
+        long lastReadNanos;
 
         Direction(Session session, SocketBufferEvent src, SocketBufferEvent dst, String name) {
             this.session = session;
             this.src = src;
             this.dst = dst;
             this.name = name;
+            this.lastReadNanos = System.nanoTime();
         }
 
         /** src's read callback. */
         void onRead() {
             long n = src.input().length();
+            lastReadNanos = System.nanoTime();
             bytes += n;
             relayed += n;
             dst.output().addBuffer(src.input());
@@ -162,8 +179,28 @@ public final class Relay implements AutoCloseable {
                 readSide.onEof();
                 return;
             }
+            if (reasons == (BevEvent.READING | BevEvent.TIMEOUT) && stillMoving(readSide)) {
+                if (!readSide.paused && !readSide.eof) {
+                    readSide.src.enable(Ev.READ); // re-arms its read timeout
+                }
+                return;
+            }
+            if ((reasons & BevEvent.TIMEOUT) != 0) {
+                idleClosed++;
+            }
             close(BevEvent.toString(reasons) + " on " + (readSide.src == client ? "client" : "upstream")
                     + (cause == null ? "" : ": " + cause));
+        }
+
+        /**
+         * Whether the session is busy although {@code silent}'s source has sent nothing for the idle timeout: bytes
+         * still wait to be sent to that side (its write timeout watches them), or the other direction has read
+         * within the timeout.
+         */
+        boolean stillMoving(Direction silent) {
+            Direction other = silent == toUpstream ? toClient : toUpstream;
+            return silent.src.output().length() > 0
+                    || idleTimeout != null && System.nanoTime() - other.lastReadNanos < idleTimeout.toNanos();
         }
 
         void maybeFinish() {
@@ -229,6 +266,10 @@ public final class Relay implements AutoCloseable {
         sessions.add(s);
         wire(s.toUpstream, s.toClient);
         wire(s.toClient, s.toUpstream);
+        if (idleTimeout != null) {
+            client.setTimeouts(idleTimeout, idleTimeout);
+            upstream.setTimeouts(idleTimeout, idleTimeout);
+        }
         client.enable(Ev.READ);
         upstream.enable(Ev.READ);
         upstream.connectHostname(upstreamHost, upstreamPort);
@@ -240,6 +281,23 @@ public final class Relay implements AutoCloseable {
         d.src.setWatermark(Ev.WRITE, low, 0);
         d.src.setCallbacks(b -> d.onRead(), b -> back.onDrained(),
                 (b, reasons, cause) -> d.session.onEvent(d, reasons, cause));
+    }
+
+    /**
+     * Sets the idle timeout of sessions accepted from now on (default {@link #DEFAULT_IDLE_TIMEOUT}; see the class
+     * comment).
+     *
+     * @param idle a positive duration, or null for none
+     * @return this
+     */
+    public Relay idleTimeout(Duration idle) {
+        this.idleTimeout = EchoServer.positiveOrNull(idle, "idle");
+        return this;
+    }
+
+    /** Sessions closed by a timeout so far. */
+    public long idleClosed() {
+        return idleClosed;
     }
 
     /** Where the relay listens. */
@@ -302,10 +360,13 @@ public final class Relay implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ command
 
     static final String HELP = "TCP relay with watermark backpressure and half-close (--listen PORT --upstream"
-            + " HOST:PORT [--backend NAME])";
+            + " HOST:PORT [--idle-timeout T] [--backend NAME])";
 
     private static void usage() {
-        System.err.println("usage: relay --listen PORT --upstream HOST:PORT [--backend NAME]");
+        System.err.println("usage: relay --listen PORT --upstream HOST:PORT [--idle-timeout T] [--backend NAME]");
+        System.err.println("  --idle-timeout T  close a session when nothing has arrived from either side for T while"
+                + " nothing waits to be sent, or when bytes waiting for one side have not moved for T; 500ms, 30s,"
+                + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")");
     }
 
     /** The {@code relay} command. */
@@ -314,12 +375,14 @@ public final class Relay implements AutoCloseable {
         String host = null;
         int upPort = 0;
         String backend = null;
+        Duration idle = DEFAULT_IDLE_TIMEOUT;
         Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--listen": port = a.intValue(o, 0, 65535); break;
                     case "--backend": backend = a.value(o); break;
+                    case "--idle-timeout": idle = Durations.parse(o, a.value(o)); break;
                     case "--upstream": {
                         String v = a.value(o);
                         int colon = v.lastIndexOf(':');
@@ -351,14 +414,15 @@ public final class Relay implements AutoCloseable {
         }
         try (EventBase base = EventBase.create(Args.config(backend))) {
             Relay relay = start(base, new InetSocketAddress(port), host, upPort, DEFAULT_HIGH_WATERMARK,
-                    DEFAULT_LOW_WATERMARK, System.out::println);
+                    DEFAULT_LOW_WATERMARK, System.out::println).idleTimeout(idle);
             System.out.println("relay on " + relay.localAddress() + " -> " + host + ":" + upPort + " ("
-                    + base.method() + "); Ctrl-C to stop");
+                    + base.method() + ", idle timeout " + Durations.format(idle) + "); Ctrl-C to stop");
             List<Event> signals = new ArrayList<>();
             for (String sig : new String[] {"INT", "TERM"}) {
                 Event ev = base.newSignal(sig, (e, what) -> {
                     System.out.println("SIG" + sig + ": closing " + relay.sessions() + " session(s); relayed "
-                            + relay.relayedBytes() + " bytes in " + relay.accepted() + " session(s)");
+                            + relay.relayedBytes() + " bytes in " + relay.accepted() + " session(s); "
+                            + relay.idleClosed() + " closed idle");
                     relay.close();
                     signals.forEach(Event::close);
                     base.loopExit();

@@ -13,10 +13,12 @@
  * {@code --self-test CONNS BYTES}
  * runs {@link io.jevent.examples.EchoLoad} against it on the same loop: deterministic data per connection
  * ({@link io.jevent.examples.PatternStream}), random write sizes, every byte checked, a bounded window in
- * flight.</li>
+ * flight. Idle and TLS-handshake timeouts (60 s and 10 s by default, {@code --idle-timeout},
+ * {@code --handshake-timeout}) close connections that say nothing, stop reading or never finish a handshake.</li>
  * <li>{@code relay} ({@link io.jevent.examples.Relay}): two BufferEvents per connection, bytes moved by relinking
  * segments ({@code output().addBuffer(input())}), backpressure in both directions through the same watermark
- * rule, EOF passed on as a half-close once the other side's output has drained.</li>
+ * rule, EOF passed on as a half-close once the other side's output has drained; a session with no bytes moving
+ * either way for the idle timeout ({@code --idle-timeout}, 60 s) is closed.</li>
  * <li>{@code tls-client} ({@link io.jevent.examples.TlsClient}): {@code Filters.tls} over a SocketBufferEvent; prints
  * what the server sends until its close_notify, and exits non-zero with the cause on an ERROR (a rejected
  * certificate, a truncated connection).</li>

@@ -10,4 +10,5 @@ class NioExamplesTest {
     @Nested class RelayTests extends RelayConformance { }
     @Nested class EchoServerChainTests extends EchoServerChainConformance { }
     @Nested class TlsClientTests extends TlsClientConformance { }
+    @Nested class ServerTimeoutsTests extends ServerTimeoutsConformance { }
 }

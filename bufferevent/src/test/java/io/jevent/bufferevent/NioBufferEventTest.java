@@ -18,4 +18,5 @@ class NioBufferEventTest {
     @Nested class Deferred extends DeferredCallbacksConformance { }
     @Nested class TinyWrites extends TinyWritesConformance { }
     @Nested class Lifetime extends BevLifetimeConformance { }
+    @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
 }

@@ -476,10 +476,35 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code action} (which must be harmless on a closed base) as the owner if the calling thread may act,
-     * else queues it for the loop; if the base closes before it could be queued, runs it now after all.
+     * Runs {@code action} as the owner, and never drops it: at once if the calling thread may act (see
+     * {@link #runIfOwner}), else queued for the loop like {@link #execute}; and if the base is closed before a loop
+     * gets to it, {@link #close()} runs it on the closing thread, after everything else is released (libevent's
+     * {@code event_base_free} runs pending finalizers the same way). Meant for releasing what belongs to the base
+     * (closing a BufferEvent from another thread): {@code action} must cope with a closed base. A queued
+     * {@code action} that throws is reported to the {@linkplain #setCallbackErrorHandler callback error handler},
+     * as a task's exception is. Any thread; never throws for a closed base.
      */
-    private void actOrQueue(Runnable action) {
+    public void runAsOwner(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        if (!runIfOwner(action)) {
+            actOrQueue(action::run); // wrapped: marked as an owner action that close() must run, not drop
+        }
+    }
+
+    /**
+     * A queued action that {@link #close()} runs instead of dropping: every cross-thread act on an event, and
+     * {@link #runAsOwner}. Lambdas given where this type is expected carry the mark at no extra cost.
+     */
+    @FunctionalInterface
+    private interface OwnerAction extends Runnable {
+    }
+
+    /**
+     * Runs {@code action} (which must be harmless on a closed base) as the owner if the calling thread may act,
+     * else queues it for the loop; if the base closes first, close() runs it, or (closed before it could be
+     * queued) it runs now after all.
+     */
+    private void actOrQueue(OwnerAction action) {
         while (!runIfOwner(action)) {
             if (enqueue(action)) {
                 return;
@@ -546,6 +571,12 @@ public final class EventBase implements Executor, AutoCloseable {
             return false;
         }
         tasks.offer(task);
+        // close() may have emptied the queue between the check above and the offer: the task would then wait for
+        // ever in a queue nobody reads (a BufferEvent's close lost, its descriptor leaked). Taking it back tells
+        // the caller to act as on a closed base; if close() (or a loop before it) took it first, it was handled.
+        if (owner.isClosed()) {
+            return !tasks.remove(task);
+        }
         if (!owner.isLooping() && wakeupPending.compareAndSet(false, true)) {
             readiness.wakeup();
         }
@@ -559,7 +590,8 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /**
      * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
-     * that arrive later too. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
+     * that arrive later too, but actions queued through {@link #runAsOwner} (and other threads' acts on events)
+     * run now, on the calling thread. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
      * BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
      *
      * @throws IllegalStateException if the loop is running
@@ -584,13 +616,42 @@ public final class EventBase implements Executor, AutoCloseable {
             }
             signalEvents.clear();
             signalNames.clear();
+            List<OwnerAction> owed = null;
             int dropped = 0;
-            while (tasks.poll() != null) {
-                dropped++;
+            Runnable t;
+            while ((t = tasks.poll()) != null) {
+                if (t instanceof OwnerAction) {
+                    if (owed == null) {
+                        owed = new ArrayList<>();
+                    }
+                    owed.add((OwnerAction) t);
+                } else {
+                    dropped++;
+                }
             }
             readiness.close();
-            log.debug("EventBase on {} closed ({} queued tasks dropped, {} results of work in flight to come)",
-                    backend.name(), dropped, workInFlight.get());
+            // Owner actions queued by other threads (an event's or a BufferEvent's close) are releases: dropping
+            // them would leak what they release. They run now, as any thread's would on a closed base.
+            if (owed != null) {
+                for (OwnerAction a : owed) {
+                    runAtClose(a);
+                }
+            }
+            log.debug("EventBase on {} closed ({} queued tasks dropped, {} owner actions run, {} results of work in"
+                    + " flight to come)", backend.name(), dropped, owed == null ? 0 : owed.size(), workInFlight.get());
+        }
+    }
+
+    /** Runs a queued owner action inside close(); a failure goes to the error handler and the others still run. */
+    private void runAtClose(OwnerAction a) {
+        try {
+            a.run();
+        } catch (RuntimeException e) {
+            try {
+                errorHandler.onCallbackError(null, e);
+            } catch (RuntimeException again) {
+                log.warn("the callback error handler itself threw while handling {}", e.toString(), again);
+            }
         }
     }
 

@@ -449,10 +449,19 @@ public abstract class BufferEvent implements AutoCloseable {
      * Closes the BufferEvent: no callback runs after this, unsent output is dropped, buffers give their memory
      * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent. Also after the base
      * was closed, from any thread: then it releases everything (the descriptor too, with CLOSE_ON_FREE) at once.
+     * From another thread (with {@link BevOption#THREADSAFE}) the close is queued for the loop; if the base closes
+     * before a loop runs it, the base's {@link EventBase#close()} carries it out.
      */
     @Override
     public final void close() {
-        onLoop(this::closeNow);
+        if (base.runIfOwner(this::closeNow)) {
+            return;
+        }
+        if ((options & BevOption.THREADSAFE) != 0) {
+            base.runAsOwner(this::closeNow); // queued, never dropped: a base closing first runs it in its close()
+        } else {
+            onLoop(this::closeNow); // throws, saying what to do
+        }
     }
 
     /** Whether {@link #close()} has run. Any thread. */

@@ -453,6 +453,16 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
+     * Whether the calling thread is running this base's loop now (inside one of its callbacks or tasks): the strict
+     * form of {@link #inLoopThread()}, false for the holder while no loop runs and for every thread after
+     * {@link #close()}. Nobody can take a running loop's base away, so a fast path may act at once when this is
+     * true, with no lock and no allocation; any other caller goes through {@link #runIfOwner}.
+     */
+    public boolean inRunningLoop() {
+        return owner.isLooping();
+    }
+
+    /**
      * Runs {@code action} at once on the calling thread if that thread may act on the base: it owns it (see the
      * class comment), or the base is closed (then any thread may release what is left, one at a time). While
      * {@code action} runs, a {@link #loop} starting on another thread waits for it, so a compound operation of the

@@ -260,12 +260,14 @@ public abstract class BevThreadingAttackConformance extends BevTestSupport {
             SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
             List<String> events = new ArrayList<>();
             bev.setCallbacks(null, null, (b, reasons, cause) -> {
-                events.add(BevEvent.toString(reasons) + " " + (cause == null ? "" : cause.getClass().getSimpleName()));
+                events.add(BevEvent.toString(reasons) + " " + (cause == null ? "" : cause.getClass().getSimpleName()
+                        + (cause.getCause() == null ? "" : " <- " + cause.getCause().getClass().getSimpleName())));
                 b.close();
             });
             bev.connectHostname("localhost", 9);
             assertEquals(1, dispatchWithin(base), "dispatch() should end for lack of events");
-            assertEquals(List.of(BevEvent.toString(BevEvent.ERROR) + " RejectedExecutionException"), events);
+            assertEquals(List.of(BevEvent.toString(BevEvent.ERROR) + " UnknownHostException <- RejectedExecutionException"),
+                    events);
             assertEquals(0, base.workInFlight());
         } finally {
             HostResolver.useExecutor(previous);

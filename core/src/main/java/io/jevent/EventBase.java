@@ -466,7 +466,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * Runs {@code action} at once on the calling thread if that thread may act on the base: it owns it (see the
      * class comment), or the base is closed (then any thread may release what is left, one at a time). While
      * {@code action} runs, a {@link #loop} starting on another thread waits for it, so a compound operation of the
-     * owner cannot interleave with a hand-off. Does nothing otherwise.
+     * owner cannot interleave with a hand-off. Does nothing otherwise; a thread that neither runs the loop nor
+     * held the base last decides that without waiting for the holder's {@code action}, which may be waiting for it.
      *
      * @return whether {@code action} ran; if not, the caller may {@link #execute} it instead
      */
@@ -475,6 +476,9 @@ public final class EventBase implements Executor, AutoCloseable {
         if (owner.isLooping()) {
             action.run();
             return true;
+        }
+        if (owner.isStranger()) {
+            return false; // without the monitor: see LoopOwner.isStranger
         }
         synchronized (owner) {
             if (owner.mayActNow()) {
@@ -824,10 +828,12 @@ public final class EventBase implements Executor, AutoCloseable {
             setPriorityNow(e, p);
             return;
         }
-        synchronized (owner) {
-            if (owner.mayActNow()) {
-                setPriorityNow(e, p);
-                return;
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    setPriorityNow(e, p);
+                    return;
+                }
             }
         }
         actOrQueue(() -> {

@@ -61,7 +61,9 @@ import java.util.function.LongSupplier;
  * finish; the previous owner's later calls are queued like any other thread's. A loop does not have to be started
  * on the creating thread, and the creating thread may go on adding events while it starts: nothing is lost or
  * corrupted either way. A stop ({@link #loopBreak}, {@link #loopExit}) asked for while no loop runs ends the next
- * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not.
+ * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not;
+ * {@link #runAsOwner} runs it as the owner now or later, and never drops it (a release: if the base closes first,
+ * {@link #close()} runs it). {@link #inRunningLoop()} tells a fast path that it runs inside the loop itself.
  *
  * <p><b>Work in flight.</b> Work running off the loop whose result comes back to it ({@link #beginWork}: host-name
  * lookups, TLS delegated tasks) counts as pending: {@link #dispatch()} waits for it.

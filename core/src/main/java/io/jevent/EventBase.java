@@ -607,8 +607,8 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
      * that arrive later too, but actions queued through {@link #runAsOwner} (and other threads' acts on events)
-     * run now, on the calling thread. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
-     * BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
+     * run now, on the calling thread. Any thread, but not while the loop runs. Idempotent. Afterwards the events and
+     * the BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
      *
      * @throws IllegalStateException if the loop is running
      */

@@ -266,8 +266,8 @@ public abstract class BevThreadingAttackConformance extends BevTestSupport {
             });
             bev.connectHostname("localhost", 9);
             assertEquals(1, dispatchWithin(base), "dispatch() should end for lack of events");
-            assertEquals(List.of(BevEvent.toString(BevEvent.ERROR) + " UnknownHostException <- RejectedExecutionException"),
-                    events);
+            assertEquals(List.of(BevEvent.toString(BevEvent.ERROR)
+                    + " UnknownHostException <- RejectedExecutionException"), events);
             assertEquals(0, base.workInFlight());
         } finally {
             HostResolver.useExecutor(previous);

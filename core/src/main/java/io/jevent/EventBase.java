@@ -61,7 +61,9 @@ import java.util.function.LongSupplier;
  * finish; the previous owner's later calls are queued like any other thread's. A loop does not have to be started
  * on the creating thread, and the creating thread may go on adding events while it starts: nothing is lost or
  * corrupted either way. A stop ({@link #loopBreak}, {@link #loopExit}) asked for while no loop runs ends the next
- * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not.
+ * loop at once. {@link #runIfOwner} runs a compound operation as the owner, or tells the caller it is not;
+ * {@link #runAsOwner} runs it as the owner now or later, and never drops it (a release: if the base closes first,
+ * {@link #close()} runs it). {@link #inRunningLoop()} tells a fast path that it runs inside the loop itself.
  *
  * <p><b>Work in flight.</b> Work running off the loop whose result comes back to it ({@link #beginWork}: host-name
  * lookups, TLS delegated tasks) counts as pending: {@link #dispatch()} waits for it.
@@ -453,10 +455,21 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
+     * Whether the calling thread is running this base's loop now (inside one of its callbacks or tasks): the strict
+     * form of {@link #inLoopThread()}, false for the holder while no loop runs and for every thread after
+     * {@link #close()}. Nobody can take a running loop's base away, so a fast path may act at once when this is
+     * true, with no lock and no allocation; any other caller goes through {@link #runIfOwner}.
+     */
+    public boolean inRunningLoop() {
+        return owner.isLooping();
+    }
+
+    /**
      * Runs {@code action} at once on the calling thread if that thread may act on the base: it owns it (see the
      * class comment), or the base is closed (then any thread may release what is left, one at a time). While
      * {@code action} runs, a {@link #loop} starting on another thread waits for it, so a compound operation of the
-     * owner cannot interleave with a hand-off. Does nothing otherwise.
+     * owner cannot interleave with a hand-off. Does nothing otherwise; a thread that neither runs the loop nor
+     * held the base last decides that without waiting for the holder's {@code action}, which may be waiting for it.
      *
      * @return whether {@code action} ran; if not, the caller may {@link #execute} it instead
      */
@@ -465,6 +478,9 @@ public final class EventBase implements Executor, AutoCloseable {
         if (owner.isLooping()) {
             action.run();
             return true;
+        }
+        if (owner.isStranger()) {
+            return false; // without the monitor: see LoopOwner.isStranger
         }
         synchronized (owner) {
             if (owner.mayActNow()) {
@@ -476,10 +492,35 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code action} (which must be harmless on a closed base) as the owner if the calling thread may act,
-     * else queues it for the loop; if the base closes before it could be queued, runs it now after all.
+     * Runs {@code action} as the owner, and never drops it: at once if the calling thread may act (see
+     * {@link #runIfOwner}), else queued for the loop like {@link #execute}; and if the base is closed before a loop
+     * gets to it, {@link #close()} runs it on the closing thread, after everything else is released (libevent's
+     * {@code event_base_free} runs pending finalizers the same way). Meant for releasing what belongs to the base
+     * (closing a BufferEvent from another thread): {@code action} must cope with a closed base. A queued
+     * {@code action} that throws is reported to the {@linkplain #setCallbackErrorHandler callback error handler},
+     * as a task's exception is. Any thread; never throws for a closed base.
      */
-    private void actOrQueue(Runnable action) {
+    public void runAsOwner(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        if (!runIfOwner(action)) {
+            actOrQueue(action::run); // wrapped: marked as an owner action that close() must run, not drop
+        }
+    }
+
+    /**
+     * A queued action that {@link #close()} runs instead of dropping: every cross-thread act on an event, and
+     * {@link #runAsOwner}. Lambdas given where this type is expected carry the mark at no extra cost.
+     */
+    @FunctionalInterface
+    private interface OwnerAction extends Runnable {
+    }
+
+    /**
+     * Runs {@code action} (which must be harmless on a closed base) as the owner if the calling thread may act,
+     * else queues it for the loop; if the base closes first, close() runs it, or (closed before it could be
+     * queued) it runs now after all.
+     */
+    private void actOrQueue(OwnerAction action) {
         while (!runIfOwner(action)) {
             if (enqueue(action)) {
                 return;
@@ -546,6 +587,12 @@ public final class EventBase implements Executor, AutoCloseable {
             return false;
         }
         tasks.offer(task);
+        // close() may have emptied the queue between the check above and the offer: the task would then wait for
+        // ever in a queue nobody reads (a BufferEvent's close lost, its descriptor leaked). Taking it back tells
+        // the caller to act as on a closed base; if close() (or a loop before it) took it first, it was handled.
+        if (owner.isClosed()) {
+            return !tasks.remove(task);
+        }
         if (!owner.isLooping() && wakeupPending.compareAndSet(false, true)) {
             readiness.wakeup();
         }
@@ -559,8 +606,9 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /**
      * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
-     * that arrive later too. Any thread, but not while the loop runs. Idempotent. Afterwards the events and the
-     * BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
+     * that arrive later too, but actions queued through {@link #runAsOwner} (and other threads' acts on events)
+     * run now, on the calling thread. Any thread, but not while the loop runs. Idempotent. Afterwards the events and
+     * the BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
      *
      * @throws IllegalStateException if the loop is running
      */
@@ -584,13 +632,42 @@ public final class EventBase implements Executor, AutoCloseable {
             }
             signalEvents.clear();
             signalNames.clear();
+            List<OwnerAction> owed = null;
             int dropped = 0;
-            while (tasks.poll() != null) {
-                dropped++;
+            Runnable t;
+            while ((t = tasks.poll()) != null) {
+                if (t instanceof OwnerAction) {
+                    if (owed == null) {
+                        owed = new ArrayList<>();
+                    }
+                    owed.add((OwnerAction) t);
+                } else {
+                    dropped++;
+                }
             }
             readiness.close();
-            log.debug("EventBase on {} closed ({} queued tasks dropped, {} results of work in flight to come)",
-                    backend.name(), dropped, workInFlight.get());
+            // Owner actions queued by other threads (an event's or a BufferEvent's close) are releases: dropping
+            // them would leak what they release. They run now, as any thread's would on a closed base.
+            if (owed != null) {
+                for (OwnerAction a : owed) {
+                    runAtClose(a);
+                }
+            }
+            log.debug("EventBase on {} closed ({} queued tasks dropped, {} owner actions run, {} results of work in"
+                    + " flight to come)", backend.name(), dropped, owed == null ? 0 : owed.size(), workInFlight.get());
+        }
+    }
+
+    /** Runs a queued owner action inside close(); a failure goes to the error handler and the others still run. */
+    private void runAtClose(OwnerAction a) {
+        try {
+            a.run();
+        } catch (RuntimeException e) {
+            try {
+                errorHandler.onCallbackError(null, e);
+            } catch (RuntimeException again) {
+                log.warn("the callback error handler itself threw while handling {}", e.toString(), again);
+            }
         }
     }
 
@@ -753,10 +830,12 @@ public final class EventBase implements Executor, AutoCloseable {
             setPriorityNow(e, p);
             return;
         }
-        synchronized (owner) {
-            if (owner.mayActNow()) {
-                setPriorityNow(e, p);
-                return;
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    setPriorityNow(e, p);
+                    return;
+                }
             }
         }
         actOrQueue(() -> {

@@ -20,7 +20,9 @@ package io.jevent;
  * that they are no longer the owner's and are queued. Before, the two threads could both be inside the timer heap
  * (lost timers, a {@code NullPointerException} in its sift), or a loop could start sleeping just as a timer went in
  * behind its back. The looper itself takes no lock: nobody can take a running loop's base away (a second
- * {@code loop()} throws), so its calls, the dispatch path, stay a volatile read and nothing more.
+ * {@code loop()} throws), so its calls, the dispatch path, stay a volatile read and nothing more. Nor does any
+ * other thread that is neither the looper nor the holder ({@link #isStranger}): it could not act anyway, and waiting
+ * for the holder's monitor would make it wait for application code the holder runs under it.
  *
  * <p><b>Encoded state.</b> {@link #looper} is non-null exactly while a loop runs; {@link #holder} is the owner while
  * it is null. Both are written under the monitor and volatile so that the looper's check ({@link #isLooping}) and
@@ -52,6 +54,18 @@ final class LoopOwner {
         Thread me = Thread.currentThread();
         Thread l = looper;
         return l == me || closed || (l == null && holder == me);
+    }
+
+    /**
+     * Whether the calling thread is a stranger to the base: it neither runs the loop nor holds the base, and the base
+     * is open. Needs no monitor, and a stranger must not take it: the holder may be inside a compound operation that
+     * runs application code, and that code may wait for a lock the stranger holds (a deadlock). The answer holds
+     * for the whole of the caller's call: only the caller itself can make itself the holder (by running
+     * {@code loop()}). Only {@code close()} can end it; a stranger that then queues finds the base closed and acts.
+     */
+    boolean isStranger() {
+        Thread me = Thread.currentThread();
+        return looper != me && holder != me && !closed;
     }
 
     /**

@@ -6,7 +6,10 @@
  * a task queue and a backend wake-up, never through locks on the dispatch path. {@code LoopOwner} holds the owner
  * rule and the hand-off: the thread running the loop acts without a lock; while no loop runs, the last loop's (or
  * the creating) thread acts under a monitor that a {@code loop()} starting elsewhere takes first, which is what
- * makes starting a loop on another thread safe; after {@code close()} any thread may release what is left. Work
+ * makes starting a loop on another thread safe; a thread that is neither looper nor holder never takes that
+ * monitor (it queues), so a producer never waits for application code the holder runs under it; after
+ * {@code close()} any thread may release what is left, and {@code close()} itself carries out the releases other
+ * threads had queued. Work
  * running off the loop ({@link io.jevent.InFlightWork}: lookups, TLS tasks) counts as pending until its result is
  * back. Events, I/O slots, the timer heap
  * ({@code TimerHeap}), common-timeout FIFOs ({@link io.jevent.CommonTimeout}) and the per-priority active queues

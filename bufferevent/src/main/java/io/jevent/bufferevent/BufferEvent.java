@@ -380,7 +380,10 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Appends a copy of {@code data} to the output. From another thread (with {@link BevOption#THREADSAFE}) the
-     * copy is made at once and added on the loop thread (or dropped, if a close() gets there first).
+     * copy is made at once and added on the loop thread (or dropped, if a close() gets there first). Outside the
+     * running loop (the owner before the loop starts, any thread after the base closed) the copy is added under
+     * the base's hand-off monitor ({@link EventBase#runIfOwner}), so it never interleaves with a loop starting on
+     * another thread or with other writers.
      *
      * @throws IllegalStateException if this BufferEvent is closed
      */
@@ -392,9 +395,11 @@ public abstract class BufferEvent implements AutoCloseable {
     public final void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen("write()");
-        if (base.inLoopThread()) {
+        if (base.inRunningLoop()) {
             output.add(data, off, len);
         } else {
+            // Not the running loop: the holder (a loop may start elsewhere mid-add), another thread, or any thread
+            // once the base is closed (writers would add concurrently). Both go through onLoop, one at a time.
             byte[] copy = java.util.Arrays.copyOfRange(data, off, off + len);
             onLoop(() -> addUnlessClosed(copy));
         }
@@ -403,9 +408,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /** Appends a copy of {@code data}'s remaining bytes to the output, consuming them; see {@link #write(byte[])}. */
     public final void write(ByteBuffer data) {
         checkOpen("write()");
-        if (base.inLoopThread()) {
+        if (base.inRunningLoop()) {
             output.add(data);
-        } else {
+        } else { // see write(byte[], int, int)
             byte[] copy = new byte[data.remaining()];
             data.get(copy);
             onLoop(() -> addUnlessClosed(copy));
@@ -449,10 +454,19 @@ public abstract class BufferEvent implements AutoCloseable {
      * Closes the BufferEvent: no callback runs after this, unsent output is dropped, buffers give their memory
      * back, and with {@link BevOption#CLOSE_ON_FREE} what it wraps is closed too. Idempotent. Also after the base
      * was closed, from any thread: then it releases everything (the descriptor too, with CLOSE_ON_FREE) at once.
+     * From another thread (with {@link BevOption#THREADSAFE}) the close is queued for the loop; if the base closes
+     * before a loop runs it, the base's {@link EventBase#close()} carries it out.
      */
     @Override
     public final void close() {
-        onLoop(this::closeNow);
+        if (base.runIfOwner(this::closeNow)) {
+            return;
+        }
+        if ((options & BevOption.THREADSAFE) != 0) {
+            base.runAsOwner(this::closeNow); // queued, never dropped: a base closing first runs it in its close()
+        } else {
+            onLoop(this::closeNow); // throws, saying what to do
+        }
     }
 
     /** Whether {@link #close()} has run. Any thread. */

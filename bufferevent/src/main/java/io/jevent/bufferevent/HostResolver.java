@@ -55,7 +55,7 @@ final class HostResolver {
     /** Resolves {@code host}; {@code then} runs on {@code base}'s loop thread with an address or a failure. */
     static void resolve(EventBase base, String host, int port, BiConsumer<InetSocketAddress, Exception> then) {
         InFlightWork work = base.beginWork("lookup of " + host);
-        executor.execute(() -> {
+        Runnable lookup = () -> {
             InetSocketAddress addr = null;
             Exception failure = null;
             try {
@@ -70,6 +70,16 @@ final class HostResolver {
             InetSocketAddress a = addr;
             Exception f = failure;
             work.finish(() -> then.accept(a, f));
-        });
+        };
+        try {
+            executor.execute(lookup);
+        } catch (RuntimeException refused) {
+            // the lookup never started: its work must still finish, or dispatch() would wait for it for ever; the
+            // refusal reaches the connection's event callback as the lookup's failure
+            UnknownHostException failure = new UnknownHostException("lookup of " + host + " refused by its executor: "
+                    + refused);
+            failure.initCause(refused);
+            work.finish(() -> then.accept(null, failure));
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.jevent.conformance.LifetimeConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
 import io.jevent.conformance.ThreadingConformance;
+import io.jevent.conformance.ThreadingAttackConformance;
 import io.jevent.conformance.TimerConformance;
 import org.junit.jupiter.api.Nested;
 
@@ -19,6 +20,7 @@ class NioConformanceTest {
     @Nested class Timers extends TimerConformance { }
     @Nested class Loop extends LoopConformance { }
     @Nested class Threading extends ThreadingConformance { }
+    @Nested class ThreadingAttacks extends ThreadingAttackConformance { }
     @Nested class Signals extends SignalConformance { }
     @Nested class Config extends ConfigConformance { }
     @Nested class Io extends IoConformance { }

@@ -19,4 +19,5 @@ class EpollBufferEventTest {
     @Nested class TinyWrites extends TinyWritesConformance { }
     @Nested class Lifetime extends BevLifetimeConformance { }
     @Nested class HostilePeers extends HostilePeerConformance { }
+    @Nested class Fairness extends FairnessConformance { }
 }

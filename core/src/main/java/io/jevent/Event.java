@@ -34,6 +34,7 @@ public final class Event {
     static final int CLOSED = 8;     // close() was called; add() throws
     static final int INTERNAL = 16;  // made by the library (once, loopExit); not counted, not dumped
     static final int ONCE = 32;      // closed after its callback runs
+    static final int LATER = 64;     // with ACTIVE: waits in the base's next-pass list, not in a priority queue
 
     final EventBase base;
     final Handle handle;
@@ -71,6 +72,12 @@ public final class Event {
     CommonTimeout common;
     Event commonPrev;
     Event commonNext;
+
+    /**
+     * When the callback last ran and how often in that pass: {@code (pass << 16) | runs}, the pass being the
+     * base's poll count. Lets the base defer an event that already ran its share of a pass to the next one.
+     */
+    long runStamp;
 
     Event activePrev;
     Event activeNext;
@@ -147,10 +154,13 @@ public final class Event {
     }
 
     /**
-     * Makes the event active as if {@code what} had happened: its callback runs on the next pass of the loop with
-     * {@code what} (libevent's {@code event_active}). Works whether or not the event is pending; activating an
-     * active event adds the bits. From another thread the activation is queued, and dropped if the event has been
-     * closed by the time the loop runs it.
+     * Makes the event active as if {@code what} had happened: its callback runs with {@code what} (libevent's
+     * {@code event_active}), in the loop pass under way when called from a callback, else in the next. An event
+     * whose callback already ran {@code jevent.eventRunsPerPass} times (default 16) in the current pass waits for
+     * the next pass, which polls first without blocking: an event that keeps activating itself (a writer
+     * refilling its output from its write callback) cannot hold the loop. Works whether or not the event is
+     * pending; activating an active event adds the bits. From another thread the activation is queued, and
+     * dropped if the event has been closed by the time the loop runs it.
      *
      * @throws IllegalStateException if the event was closed (as far as the calling thread can tell)
      */
@@ -256,6 +266,9 @@ public final class Event {
         }
         if ((state & ACTIVE) != 0) {
             sb.append(" active ").append(Ev.toString(result));
+            if ((state & LATER) != 0) {
+                sb.append(" (next pass)");
+            }
         }
         if ((state & CLOSED) != 0) {
             sb.append(" closed");

@@ -75,6 +75,23 @@ public final class EventBase implements Executor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventBase.class);
     /** Tasks run per loop iteration at most, so that a flood from other threads cannot starve I/O. */
     private static final int MAX_TASKS_PER_ITERATION = Integer.getInteger("jevent.maxTasksPerIteration", 4096);
+    /** Bits of {@link Event#runStamp} that count runs within one pass; the pass number sits above them. */
+    private static final int RUN_BITS = 16;
+    /**
+     * Most runs of one event's callback in one loop pass; a later activation in that pass waits for the next one
+     * (see {@link #activate}). Netty's {@code writeSpinCount} is the same bound for a channel's writes.
+     */
+    static final int RUNS_PER_PASS = runsPerPass();
+
+    private static int runsPerPass() {
+        int n = Integer.getInteger("jevent.eventRunsPerPass", 16);
+        if (n < 1 || n >= 1 << RUN_BITS) {
+            log.warn("jevent.eventRunsPerPass = {} is out of range (1..{}); using 16", n, (1 << RUN_BITS) - 1);
+            n = 16;
+        }
+        log.debug("jevent.eventRunsPerPass = {}", n);
+        return n;
+    }
 
     private final Backend backend;
     private final Readiness readiness;
@@ -88,7 +105,15 @@ public final class EventBase implements Executor, AutoCloseable {
 
     private final Event[] activeHead;
     private final Event[] activeTail;
+    /** Active events, in the priority queues and in the next-pass list. */
     private int activeCount;
+    /**
+     * Events activated after their callback had run {@link #RUNS_PER_PASS} times in the current pass (state
+     * ACTIVE | LATER, linked through activePrev/activeNext): moved to their priority queues before the next poll,
+     * which does not block while this list holds any. libevent's {@code active_later_queue}.
+     */
+    private Event laterHead;
+    private Event laterTail;
     /** The priority whose queue is being run, -1 outside {@link #processActive}: a more urgent activation ends it. */
     private int runningPriority = -1;
 
@@ -359,6 +384,7 @@ public final class EventBase implements Executor, AutoCloseable {
                     break;
                 }
                 io.applyChanges(); // first: a refused registration activates its events, and then nobody waits
+                activateLater(); // before the poll: its pass number is the new one, so these run in that pass
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
                 polls++;
@@ -627,6 +653,9 @@ public final class EventBase implements Executor, AutoCloseable {
                     unlinkActive(activeHead[p]);
                 }
             }
+            while (laterHead != null) {
+                unlinkLater(laterHead);
+            }
             for (String name : signalNames.values()) {
                 SignalRelay.unsubscribe(name, signalTarget);
             }
@@ -690,6 +719,11 @@ public final class EventBase implements Executor, AutoCloseable {
                 }
             }
         }
+        for (Event e = laterHead; e != null; e = e.activeNext) {
+            if ((e.state & Event.INSERTED) == 0) {
+                action.accept(e);
+            }
+        }
     }
 
     /** Writes every pending and active event, one a line (libevent's {@code event_base_dump_events}). */
@@ -707,6 +741,9 @@ public final class EventBase implements Executor, AutoCloseable {
             for (Event e = activeHead[p]; e != null; e = e.activeNext) {
                 out.append("  ").append(e.toString()).append('\n');
             }
+        }
+        for (Event e = laterHead; e != null; e = e.activeNext) {
+            out.append("  ").append(e.toString()).append('\n');
         }
     }
 
@@ -994,6 +1031,13 @@ public final class EventBase implements Executor, AutoCloseable {
      * Makes {@code e} active with {@code what} (merged into its result if already active). Loop thread. An event
      * more urgent than the queue being run ends that queue's pass, as in libevent's {@code event_active}: it runs
      * next, before the rest of the queue whose callback activated it.
+     *
+     * <p>An event whose callback already ran {@link #RUNS_PER_PASS} times in this pass goes to the next-pass list
+     * instead. Without that bound a callback that activates its own event again (a socket writer refilling its
+     * output from its write callback, whose write handler is activated rather than registered, to save a system
+     * call per message) keeps the queue non-empty for as long as the kernel takes bytes: no poll, no timer and no
+     * other connection runs meanwhile. The bound is per event, so an echo (one read, one write per message) and a
+     * chain of events that activate one another once each keep running in one pass, as before.
      */
     void activate(Event e, int what) {
         if ((e.state & Event.ACTIVE) != 0) {
@@ -1002,6 +1046,25 @@ public final class EventBase implements Executor, AutoCloseable {
         }
         e.state |= Event.ACTIVE;
         e.result = what;
+        activeCount++;
+        long stamp = e.runStamp;
+        if (stamp >>> RUN_BITS == polls && (stamp & ((1 << RUN_BITS) - 1)) >= RUNS_PER_PASS) {
+            e.state |= Event.LATER;
+            e.activeNext = null;
+            e.activePrev = laterTail;
+            if (laterTail == null) {
+                laterHead = e;
+            } else {
+                laterTail.activeNext = e;
+            }
+            laterTail = e;
+            return;
+        }
+        linkActive(e);
+    }
+
+    /** Appends the ACTIVE event {@code e} to its priority's queue. */
+    private void linkActive(Event e) {
         int p = e.priority;
         if (p < runningPriority) {
             continueRequested = true;
@@ -1014,10 +1077,24 @@ public final class EventBase implements Executor, AutoCloseable {
             activeTail[p].activeNext = e;
         }
         activeTail[p] = e;
-        activeCount++;
+    }
+
+    /** Moves the next-pass list to the priority queues. Called just before the poll that starts a new pass. */
+    private void activateLater() {
+        Event e;
+        while ((e = laterHead) != null) {
+            laterHead = e.activeNext;
+            e.state &= ~Event.LATER;
+            linkActive(e);
+        }
+        laterTail = null;
     }
 
     private void unlinkActive(Event e) {
+        if ((e.state & Event.LATER) != 0) {
+            unlinkLater(e);
+            return;
+        }
         int p = e.priority;
         if (e.activePrev == null) {
             activeHead[p] = e.activeNext;
@@ -1032,6 +1109,23 @@ public final class EventBase implements Executor, AutoCloseable {
         e.activePrev = null;
         e.activeNext = null;
         e.state &= ~Event.ACTIVE;
+        activeCount--;
+    }
+
+    private void unlinkLater(Event e) {
+        if (e.activePrev == null) {
+            laterHead = e.activeNext;
+        } else {
+            e.activePrev.activeNext = e.activeNext;
+        }
+        if (e.activeNext == null) {
+            laterTail = e.activePrev;
+        } else {
+            e.activeNext.activePrev = e.activePrev;
+        }
+        e.activePrev = null;
+        e.activeNext = null;
+        e.state &= ~(Event.ACTIVE | Event.LATER);
         activeCount--;
     }
 
@@ -1069,6 +1163,8 @@ public final class EventBase implements Executor, AutoCloseable {
                 removeNow(e, false);
             }
             count++;
+            long stamp = e.runStamp; // counts this run against the event's share of the pass (see activate)
+            e.runStamp = stamp >>> RUN_BITS == polls ? stamp + 1 : polls << RUN_BITS | 1;
             invoke(e, what);
             if ((e.state & Event.ONCE) != 0) {
                 removeNow(e, false);

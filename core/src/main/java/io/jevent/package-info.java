@@ -13,7 +13,9 @@
  * running off the loop ({@link io.jevent.InFlightWork}: lookups, TLS tasks) counts as pending until its result is
  * back. Events, I/O slots, the timer heap
  * ({@code TimerHeap}), common-timeout FIFOs ({@link io.jevent.CommonTimeout}) and the per-priority active queues
- * are intrusive structures over the event objects themselves, so dispatching allocates nothing. The base
+ * are intrusive structures over the event objects themselves, so dispatching allocates nothing. An event runs at
+ * most {@code jevent.eventRunsPerPass} times per loop pass; activations past that wait in a next-pass list that
+ * the next poll does not block on, so an event that keeps activating itself cannot hold the loop. The base
  * delegates to two package-private parts with one job each: {@code IoTable} (watched handles, the token table the
  * backend reports into, and the changelist) and {@code TimerQueue} (the heap and the common-timeout FIFOs). They
  * and the other classes that touch {@code Event}'s fields ({@code TimerHeap}, {@code IoSlot}) stay package-private

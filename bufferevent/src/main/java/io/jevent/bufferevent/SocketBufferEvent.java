@@ -21,7 +21,10 @@ import java.util.Objects;
  * never read-until-EAGAIN: a short read already says the socket is drained. Writing does not wait for the
  * backend: when bytes are added to the output, the write handler is <em>activated</em> (no system call) and runs
  * in the same loop pass, so an echo costs epoll_wait, read and write. Only when the kernel refuses bytes (EAGAIN
- * or a partial write) is WRITE interest registered, and it is dropped again once the output is empty.
+ * or a partial write) is WRITE interest registered, and it is dropped again once the output is empty. A write
+ * callback that refills the output activates the write handler again, and the base runs one event at most
+ * {@code jevent.eventRunsPerPass} times (16) per loop pass: a connection streaming from its write callback yields
+ * to a poll after that many writes, so it cannot hold the loop while the kernel keeps taking bytes.
  *
  * <p>Read sizes: up to {@code jevent.bufferevent.maxRead} bytes per read (default 128 KiB), never past the read
  * high watermark.

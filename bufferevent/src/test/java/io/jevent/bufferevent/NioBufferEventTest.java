@@ -20,4 +20,5 @@ class NioBufferEventTest {
     @Nested class Lifetime extends BevLifetimeConformance { }
     @Nested class HostilePeers extends HostilePeerConformance { }
     @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
+    @Nested class Fairness extends FairnessConformance { }
 }

@@ -349,6 +349,41 @@ public abstract class LoopConformance extends ConformanceBase {
         assertEquals(List.of("spin", "spin", "spin", "spin", "spin", "timer"), spinWithTimer(unlimited));
     }
 
+    @Test
+    void shouldPollAndFireDueTimersWhileAnEventKeepsActivatingItself() {
+        // with no maxDispatch limit: an event that activates itself from its callback (as a socket writer refilling
+        // its output does) must still let the loop poll and run a due timer after a bounded number of its runs
+        EventBase base = newBase();
+        int spins = 1000;
+        int bound = 64; // generous: the library's default share is 16 runs per pass
+        int[] n = {0};
+        long[] lastPass = {-1};
+        int[] runsThisPass = {0};
+        int[] maxRunsPerPass = {0};
+        int[] timerFiredAt = {-1};
+        Event timer = base.newTimer((ev, w) -> timerFiredAt[0] = n[0]);
+        Event spinner = base.newUserEvent((ev, w) -> {
+            long pass = base.pollCount();
+            runsThisPass[0] = pass == lastPass[0] ? runsThisPass[0] + 1 : 1;
+            lastPass[0] = pass;
+            maxRunsPerPass[0] = Math.max(maxRunsPerPass[0], runsThisPass[0]);
+            if (n[0]++ == 0) {
+                timer.add(Duration.ZERO);
+            }
+            if (n[0] < spins) {
+                ev.activate(Ev.READ);
+            }
+        });
+        spinner.activate(Ev.READ);
+        dispatchWithin(base);
+        assertEquals(spins, n[0], "the spinner's runs");
+        assertTrue(maxRunsPerPass[0] <= bound, "[" + backendName() + "] one event ran " + maxRunsPerPass[0]
+                + " times in one loop pass (at most " + bound + " expected): it held the loop");
+        assertTrue(timerFiredAt[0] >= 1 && timerFiredAt[0] <= bound, "[" + backendName() + "] a due timer fired"
+                + " after " + timerFiredAt[0] + " runs of an event that keeps activating itself (at most " + bound
+                + " expected)");
+    }
+
     private static List<String> spinWithTimer(EventBase base) {
         List<String> ran = new ArrayList<>();
         Event timer = base.newTimer((ev, w) -> ran.add("timer"));

@@ -23,7 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 PEERS = os.path.join(HERE, "peers.py")
-JVM_FLAGS = ["-Xmx256m", "-XX:MaxDirectMemorySize=256m", "-XX:NativeMemoryTracking=summary"]
+MAX_DIRECT = "256m"  # the server's direct memory limit; --max-direct changes it for a narrowed look
+JVM_FLAGS = ["-Xmx256m", "-XX:MaxDirectMemorySize=" + MAX_DIRECT, "-XX:NativeMemoryTracking=summary"]
 PORT = 7000
 UPSTREAM_PORT = 7001
 KEEP_OPEN = "10m"  # idle timeout of the data scenarios: longer than any phase (see the report's text)
@@ -626,10 +627,14 @@ def main():
                     " --only or --backends writes none unless asked)")
     ap.add_argument("--strict", action="store_true", help="a run over its memory budget fails the soak too")
     ap.add_argument("--report-from", metavar="FILE", help="only rewrite the report from a results file")
+    ap.add_argument("--max-direct", metavar="SIZE", help="the server JVM's -XX:MaxDirectMemorySize (default %s);"
+                    " a run with another limit writes no report unless asked" % MAX_DIRECT)
     a = ap.parse_args()
     global STRICT
     STRICT = a.strict
-    partial = a.only or a.backends
+    partial = a.only or a.backends or (a.max_direct and a.max_direct != MAX_DIRECT)
+    if a.max_direct:
+        JVM_FLAGS[1] = "-XX:MaxDirectMemorySize=" + a.max_direct
     if a.report is None:
         a.report = os.path.join(ROOT, "docs", "reliability.md")
         if partial:

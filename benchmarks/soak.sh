@@ -30,7 +30,8 @@ if [ "${SOAK_IN_NETNS:-}" != 1 ]; then
       --quick) MODE=quick ;;
       --full) MODE=full ;;
       --no-build) BUILD=0 ;;
-      --backends|--only|--max-direct) [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }; ARGS+=("$1" "$2"); shift ;;
+      --backends|--only|--max-direct)
+        [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }; ARGS+=("$1" "$2"); shift ;;
       --no-report|--strict) ARGS+=("$1") ;;
       -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
       *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;

@@ -603,6 +603,7 @@ def report(results, mode, path, elapsed, info):
              % MODES["full"]["seconds"])
     L.append("benchmarks/soak.sh --quick --strict            # runs over their memory budget fail too")
     L.append("benchmarks/soak.sh --quick --only tiny-writer --backends poll   # one scenario, one backend, no report")
+    L.append("benchmarks/soak.sh --quick --only idle-10k --max-direct 32m     # less direct memory, no report")
     L.append("```")
     L.append("")
     L.append("It needs root (or unprivileged user namespaces: it then runs under `unshare -rn`), a JDK 17 with"

@@ -12,9 +12,12 @@
 #                     rst-storm-tls,idle-10k,half-open-tls)
 #   --no-build        reuse examples/target/jevent-examples.jar
 #   --no-report       do not write docs/reliability.md (a run narrowed by --backends or --only never does)
+#                     (a narrowed run's results go to benchmarks/target/soak/results-<mode>-partial.json)
 #   --strict          a run that keeps more memory than its scenario's budget fails too
+#   --max-direct SIZE the server JVM's -XX:MaxDirectMemorySize (default 256m; a run with another writes no report)
 # python3 benchmarks/soak/soak.py --report-from benchmarks/target/soak/results-quick.json rewrites the report only.
-# Exit status: 0 when every server lived, lost no byte and released its descriptors; 1 otherwise; 2 on misuse.
+# Exit status: 0 when every server lived, lost no byte and released its descriptors (and, with --strict, kept
+# no more memory than its budget); 1 otherwise; 2 on misuse.
 # Needs: root or unprivileged user namespaces (unshare), a JDK 17 with jcmd, Maven, python3, openssl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +30,10 @@ if [ "${SOAK_IN_NETNS:-}" != 1 ]; then
       --quick) MODE=quick ;;
       --full) MODE=full ;;
       --no-build) BUILD=0 ;;
-      --backends|--only) [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }; ARGS+=("$1" "$2"); shift ;;
+      --backends|--only|--max-direct)
+        [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; }; ARGS+=("$1" "$2"); shift ;;
       --no-report|--strict) ARGS+=("$1") ;;
-      -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
       *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
     shift

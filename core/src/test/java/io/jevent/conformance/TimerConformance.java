@@ -173,13 +173,33 @@ public abstract class TimerConformance extends ConformanceBase {
         assertEquals(0, ct.size());
     }
 
+    /**
+     * Two bursts of activity 20 ms apart each restart a 200 ms idle timeout, which then fires 200 ms after the
+     * second. The scenario needs each activity to reach the loop before the idle deadline: a loop thread paused past
+     * it (a loaded CI pauses one for up to 500 ms) finds the timeout and the activity due together, and firing the
+     * timeout then is right. Such a run shows nothing either way, so it is run again, up to 5 times; every run that
+     * kept to the scenario must pass.
+     */
     @Test
     void shouldRestartPersistentCommonTimeoutOnActivity() {
+        long[] late = {0};
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            if (restartsIdleTimeoutOnActivity(late)) {
+                return;
+            }
+        }
+        throw new AssertionError("the loop was paused past the idle deadline in each of 5 runs (last: an activity "
+                + late[0] / 1_000_000 + " ms late)");
+    }
+
+    /** One run; false when an activity came so late that the run shows nothing (see above). */
+    private boolean restartsIdleTimeoutOnActivity(long[] late) {
         EventBase base = newBase();
         CommonTimeout ct = base.commonTimeout(Duration.ofMillis(200));
         List<Integer> why = new ArrayList<>();
         long[] lastActivity = {0};
         long[] timedOutAt = {0};
+        late[0] = 0;
         Event[] idle = new Event[1];
         idle[0] = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
             why.add(what);
@@ -188,21 +208,29 @@ public abstract class TimerConformance extends ConformanceBase {
                 ev.remove();
             } else if (why.size() < 2) {
                 // a second burst of activity 20 ms after the first, far from the 200 ms idle deadline
+                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
                 base.newTimer((t, w) -> {
                     lastActivity[0] = System.nanoTime();
+                    late[0] = Math.max(late[0], lastActivity[0] - due);
                     idle[0].activate(Ev.READ);
                 }).add(Duration.ofMillis(20));
             }
         });
         idle[0].add(ct);
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         base.newTimer((ev, w) -> {
             lastActivity[0] = System.nanoTime();
+            late[0] = Math.max(late[0], lastActivity[0] - due);
             idle[0].activate(Ev.READ);
         }).add(Duration.ofMillis(20));
         dispatchWithin(base);
+        if (late[0] >= TimeUnit.MILLISECONDS.toNanos(150)) {
+            return false; // within 30 ms of (or past) the idle deadline: the timeout may rightly come first
+        }
         assertEquals(List.of(Ev.READ, Ev.READ, Ev.TIMEOUT), why);
         assertTrue(timedOutAt[0] - lastActivity[0] >= TimeUnit.MILLISECONDS.toNanos(200),
                 "the idle timeout was not restarted by the last activity");
+        return true;
     }
 
     /**

@@ -158,15 +158,16 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
 
     /**
      * The far end drains every 40 ms for 1.5 s (a few KiB over TCP, 256 bytes over a pair) while a producer keeps
-     * adding: bytes keep leaving, so no timeout (400 ms) however long that goes on; once the far end stops, exactly
-     * one.
+     * adding: bytes keep leaving, so no timeout (1 s) however long that goes on; once the far end stops, exactly
+     * one. The timeout is twice the longest scheduler pause a loaded CI inflicts (500 ms): a loop thread paused for
+     * longer than the timeout sees no progress in that time, and its timeout would rightly fire.
      */
     private void shouldNotTimeOutWriteWhileFarEndKeepsTaking(Transport tr, boolean layered) throws IOException {
         EventBase base = newBase();
         BufferEvent[] t = transport(base, tr);
         BufferEvent top = timed(t[0], layered);
         BufferEvent far = t[1];
-        Duration timeout = Duration.ofMillis(400);
+        Duration timeout = Duration.ofSeconds(1);
         List<String> events = new ArrayList<>();
         long[] drained = {0};
         boolean[] reading = {true};
@@ -235,9 +236,10 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
         List<String> events = new ArrayList<>();
         bev.setTimeouts(null, TIMEOUT);
         bev.setCallbacks(null, null, (b, reasons, cause) -> events.add(BevEvent.toString(reasons)));
-        bev.write(data(63, tr == Transport.SOCKETS ? 1 << 20 : 7)); // the far end reads nothing
         long[] dropped = {0};
+        // added before the write arms the timeout, so it is due first however long the thread pauses in between
         base.newTimer((ev, w) -> dropped[0] = bev.output().drain(bev.output().length())).add(Duration.ofMillis(30));
+        bev.write(data(63, tr == Transport.SOCKETS ? 1 << 20 : 7)); // the far end reads nothing
         base.newTimer((ev, w) -> base.loopBreak()).add(Duration.ofMillis(30).plus(TIMEOUT.multipliedBy(4)));
         loopWithin(base, LoopFlag.NO_EXIT_ON_EMPTY, Duration.ofSeconds(20));
         assertTrue(dropped[0] > 0, "nothing was left to drop");
@@ -260,7 +262,8 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
 
     /**
      * The timed end sends 1 byte every 50 ms, which the far end reads; the far end sends nothing. Bytes leaving
-     * are no sign of life from the peer: the 100 ms read timeout must fire, once.
+     * are no sign of life from the peer: the 100 ms read timeout, set once the first byte has arrived, must fire,
+     * once.
      */
     private void shouldTimeOutReadWhileOnlySending(Transport tr, boolean layered) throws IOException {
         EventBase base = newBase();
@@ -274,7 +277,6 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
         long[] firedAfter = {-1};
         long[] takenAtFire = {-1};
         long start = System.nanoTime();
-        top.setTimeouts(TIMEOUT, null);
         top.setCallbacks(null, null, (b, reasons, cause) -> {
             events.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause));
             if (firedAfter[0] < 0) {
@@ -285,8 +287,15 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
         });
         top.enable(Ev.READ);
         Event[] producer = new Event[1];
+        boolean[] armed = {false};
         producer[0] = base.newTimer((ev, w) -> {
             if (firedAfter[0] < 0) {
+                if (!armed[0] && taken[0] > 0) {
+                    // armed once bytes flow: a loop thread paused before the first one arrived would see the
+                    // timeout expire with nothing sent yet, a true timeout but not the case this test is about
+                    armed[0] = true;
+                    top.setTimeouts(TIMEOUT, null);
+                }
                 top.write(new byte[] {'x'});
                 producer[0].add(TRICKLE);
             }
@@ -336,7 +345,7 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
     /**
      * Bytes keep arriving under a filter layer, 1 every 50 ms, but its input filter passes none of them on: the
      * layer's read timeout watches its own input (libevent restarts a filter's read timeout only when the filter
-     * produced input), so it must fire, once.
+     * produced input), so it must fire, once. It is set once the first byte has arrived below.
      */
     private void shouldTimeOutLayerReadWhenNothingComesThrough(Transport tr) throws IOException {
         EventBase base = newBase();
@@ -348,7 +357,6 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
         long[] firedAfter = {-1};
         long[] swallowedAtFire = {-1};
         long start = System.nanoTime();
-        top.setTimeouts(TIMEOUT, null);
         top.setCallbacks(null, null, (b, reasons, cause) -> {
             events.add(BevEvent.toString(reasons) + (cause == null ? "" : " " + cause));
             if (firedAfter[0] < 0) {
@@ -359,8 +367,13 @@ public abstract class IdleTimeoutConformance extends BevTestSupport {
         });
         top.enable(Ev.READ);
         Event[] producer = new Event[1];
+        boolean[] armed = {false};
         producer[0] = base.newTimer((ev, w) -> {
             if (firedAfter[0] < 0) {
+                if (!armed[0] && swallow.swallowed > 0) {
+                    armed[0] = true; // once bytes arrive below (see shouldTimeOutReadWhileOnlySending)
+                    top.setTimeouts(TIMEOUT, null);
+                }
                 far.write(new byte[] {'x'});
                 producer[0].add(TRICKLE);
             }

@@ -113,8 +113,12 @@ public abstract class ListenerConformance extends BevTestSupport {
         EventBase base = newBase();
         List<Handle> accepted = new ArrayList<>();
         int[] atCheck = {-1};
+        Runnable[] acceptedFirst = {null};
         Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR | Listener.DISABLED, (li, h) -> {
             accepted.add(h);
+            if (accepted.size() == 1) {
+                acceptedFirst[0].run();
+            }
             if (accepted.size() == 4) {
                 li.close();
             }
@@ -124,11 +128,13 @@ public abstract class ListenerConformance extends BevTestSupport {
         try {
             SocketAddress addr = l.localAddress();
             clients.add(SocketChannel.open(addr));
+            // Each step waits for the one before it rather than for a fixed time since the start: a loop thread
+            // paused past several fixed deadlines would run them in one pass, with no poll in between.
             base.newTimer((ev, w) -> {
                 atCheck[0] = accepted.size(); // DISABLED at bind: nothing accepted yet
                 l.enable();
             }).add(Duration.ofMillis(60));
-            base.newTimer((ev, w) -> {
+            Runnable disableAndQueueThree = () -> {
                 l.disable();
                 try {
                     for (int i = 0; i < 3; i++) {
@@ -137,11 +143,13 @@ public abstract class ListenerConformance extends BevTestSupport {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }).add(Duration.ofMillis(120));
-            base.newTimer((ev, w) -> {
-                atCheck[0] = atCheck[0] * 10 + accepted.size(); // disabled: the new three still wait
-                l.enable();
-            }).add(Duration.ofMillis(220));
+                // 100 ms of polls in which the three wait in the backlog of a disabled listener
+                base.newTimer((ev, w) -> {
+                    atCheck[0] = atCheck[0] * 10 + accepted.size(); // disabled: the new three still wait
+                    l.enable();
+                }).add(Duration.ofMillis(100));
+            };
+            acceptedFirst[0] = () -> base.newTimer((ev, w) -> disableAndQueueThree.run()).add(Duration.ZERO);
             loopWithin(base, 0, Duration.ofSeconds(20));
             assertEquals(1, atCheck[0], "0 accepted while DISABLED, then 1 and nothing more while disabled()");
             assertEquals(4, accepted.size(), "the backlog was accepted after enable()");

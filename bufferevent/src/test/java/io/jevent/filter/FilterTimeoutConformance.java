@@ -224,7 +224,8 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
 
     /**
      * While the far end keeps reading, slowly, the bytes below keep moving: no timeout, however long the whole
-     * transfer takes. Once it stops reading, the timeout comes.
+     * transfer takes. Once it stops reading, the timeout comes. The timeout (1 s) is twice the longest scheduler
+     * pause a loaded CI inflicts: a loop paused for longer sees no progress in that time and rightly times out.
      */
     private void shouldNotTimeOutWhileBytesKeepMovingBelow(Layer layer, boolean overPair) throws IOException {
         EventBase base = newBase();
@@ -232,7 +233,7 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
         BufferEvent top = stalledLayer(base, layer, t);
         // the far end reads raw bytes off the transport (under the peer's TLS end, whose reading was disabled)
         BufferEvent reader = t[1];
-        Duration timeout = Duration.ofMillis(400);
+        Duration timeout = Duration.ofSeconds(1);
         List<String> events = new ArrayList<>();
         long[] drained = {0};
         boolean[] reading = {true};
@@ -278,8 +279,9 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
 
     /**
      * TLS over a socket whose own writes are paced at 1 MiB/s (a rate limit on the socket): the TLS layer hands
-     * all 2 MiB down at once, then they leave the socket over about 2 s, far longer than the 300 ms timeout. The
-     * timeout must not fire while they move, nor after they are all sent.
+     * all 2 MiB down at once, then they leave the socket over about 2 s, twice the 1 s timeout (itself twice the
+     * longest scheduler pause of a loaded CI, during which nothing moves as far as the loop can see). The timeout
+     * must not fire while they move, nor in the 1.5 s after they are all sent.
      */
     @Test
     void shouldNotTimeOutTlsWriteWhileCiphertextKeepsMovingOverSockets() throws IOException {
@@ -297,7 +299,7 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
         tls[1].enable(Ev.READ);
         RateLimits.set(t[0], TokenBucketConfig.perSecond(TokenBucketConfig.UNLIMITED, TokenBucketConfig.UNLIMITED,
                 1 << 20, 64 << 10));
-        tls[0].setTimeouts(null, Duration.ofMillis(300));
+        tls[0].setTimeouts(null, Duration.ofSeconds(1));
         long[] start = {0};
         tls[0].setCallbacks(null, null, (b, reasons, cause) -> {
             if (reasons == BevEvent.CONNECTED) {
@@ -314,7 +316,7 @@ public abstract class FilterTimeoutConformance extends FilterTestSupport {
         io.jevent.Event[] watch = new io.jevent.Event[1];
         watch[0] = base.newTimer((ev, w) -> {
             if (got[0] == size) {
-                base.newTimer((e2, w2) -> base.loopBreak()).add(Duration.ofMillis(600)); // and after
+                base.newTimer((e2, w2) -> base.loopBreak()).add(Duration.ofMillis(1500)); // and after
                 return;
             }
             watch[0].add(Duration.ofMillis(20));

@@ -5,6 +5,7 @@ import io.jevent.EventBase;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.FlushMode;
 import io.jevent.bufferevent.SocketBufferEvent;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -342,26 +344,88 @@ public abstract class TlsConformance extends FilterTestSupport {
         assertTrue(tcp[1].isClosed(), "closing the top of a CLOSE_ON_FREE chain closes all of it");
     }
 
+    /**
+     * 1 MiB echoed through {@code rateLimit(tls(socket))} at 4 MiB/s both ways, checked against what the token bucket
+     * allows. 4 MiB/s in 50 ms ticks grants 4,194,304 / 20 = 209,715.2 tokens per tick; ticks count from the bucket's
+     * creation and tick 0's share is the initial fill (one tick's worth: the 256 KiB burst only caps what an idle
+     * bucket keeps). So by the start of tick {@code n} each direction has been granted at most
+     * {@code ceil((n + 1) * 209,715.2)} bytes: 209,716 in tick 0, 838,861 up to tick 3, and 1,048,576 (1 MiB) only
+     * from tick 4, 200 ms after creation. The clock starts just before {@code rateLimit()} creates the bucket, and
+     * every time is read after the bytes it checks went through, so a loaded machine only makes the bound looser,
+     * never wrong. A limiter twice too fast exceeds the bound in its first ticks (it grants 419,431 in tick 0).
+     */
     @Test
     void shouldEchoThroughRateLimitOverTlsOverSocket() throws IOException {
-        TlsCerts certs = TlsCerts.get();
         EventBase base = newBase();
         SocketBufferEvent[] tcp = tcpPair(base);
-        BufferEvent client = Filters.rateLimit(Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
-                BevOption.CLOSE_ON_FREE), TokenBucketConfig.perSecond(4 << 20, 256 << 10), BevOption.CLOSE_ON_FREE);
-        BufferEvent server = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
-        List<String> problems = new ArrayList<>();
-        echo(server, problems);
         byte[] payload = data(23, 1 << 20);
+        // handshake first: the bytes measured are the transfer's alone
+        TlsBufferEvent[] tls = handshakenPair(base, tcp);
+        BufferEvent server = tls[0];
+        List<String> problems = new ArrayList<>();
+        long rate = 4 << 20;
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(50);
         long t0 = System.nanoTime();
-        byte[] got = roundTrip(base, client, payload, Duration.ofSeconds(20), problems);
-        double s = (System.nanoTime() - t0) / 1e9;
+        BufferEvent client = Filters.rateLimit(tls[1], TokenBucketConfig.perSecond(rate, 256 << 10),
+                BevOption.CLOSE_ON_FREE);
+        // what the server has received by a time is at most what the client's write bucket granted by then
+        long[] echoed = {0};
+        server.setCallbacks(b -> {
+            echoed[0] += b.input().length();
+            checkGranted("the server received", echoed[0], "write", t0, tickNanos, rate, problems);
+            b.write(b.input());
+            b.flush(Ev.WRITE, FlushMode.FLUSH);
+        }, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED && (reasons & BevEvent.EOF) == 0) {
+                problems.add("server: " + BevEvent.toString(reasons) + " " + cause);
+            }
+            if (reasons != BevEvent.CONNECTED) {
+                b.close();
+            }
+        });
+        server.enable(Ev.READ | Ev.WRITE);
+        byte[] got = new byte[payload.length];
+        int[] have = {0};
+        client.setCallbacks(b -> {
+            have[0] += b.read(got, have[0], got.length - have[0]);
+            checkGranted("the client got back", have[0], "read", t0, tickNanos, rate, problems);
+            if (have[0] == got.length) {
+                b.base().loopBreak();
+            }
+        }, null, (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                problems.add("client: " + BevEvent.toString(reasons) + " " + cause);
+                b.base().loopBreak();
+            }
+        });
+        client.enable(Ev.READ | Ev.WRITE);
+        client.write(payload);
+        client.flush(Ev.WRITE, FlushMode.FLUSH);
+        loopWithin(base, 0, Duration.ofSeconds(20));
+        long took = System.nanoTime() - t0;
         assertEquals(List.of(), problems);
         assertArrayEquals(payload, got);
-        assertTrue(s >= 0.18, "1 MiB at 4 MiB/s took only " + s + " s");
+        long floor = 4 * tickNanos;
+        assertTrue(took >= floor, "1 MiB at 4 MiB/s took only " + took / 1e9 + " s; the token bucket allows no less"
+                + " than " + floor / 1e9 + " s");
         client.close();
         loopWithin(base, 0, Duration.ofSeconds(10));
         assertTrue(tcp[0].isClosed() || tcp[0].output().length() > 0);
         assertNotNull(server);
+    }
+
+    /**
+     * Adds a problem (the first only) when {@code bytes} passed a {@code perSecond(rate)} bucket made at {@code t0}
+     * are more than it can have granted by now: {@code ceil((n + 1) * rate / 20)} by the start of tick {@code n}.
+     * Now is read after the bytes went through, so the tick is never earlier than theirs.
+     */
+    private static void checkGranted(String what, long bytes, String bucket, long t0, long tickNanos, long rate,
+                                     List<String> problems) {
+        long tick = (System.nanoTime() - t0) / tickNanos;
+        long granted = ((tick + 1) * rate + 19) / 20;
+        if (bytes > granted && problems.isEmpty()) {
+            problems.add(what + " " + bytes + " bytes by tick " + tick + "; the " + bucket + " bucket grants at most "
+                    + granted);
+        }
     }
 }

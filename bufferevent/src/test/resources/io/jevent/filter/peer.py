@@ -5,8 +5,8 @@
   peer.py decompress FORMAT          stdin -> stdout
   peer.py rate-reader N WARMUP WINDOW
         listens on 127.0.0.1, prints "PORT <port>", accepts N connections and reads them all; counts the bytes
-        each connection delivers between first_byte+WARMUP and first_byte+WARMUP+WINDOW seconds, then closes
-        and prints one JSON line {"window": s, "per": [bytes...], "total": bytes}
+        each connection delivers between first_byte+WARMUP and first_byte+WARMUP+WINDOW seconds (or until
+        every connection has closed), then closes and prints one JSON line {"window": s, "per": [bytes...], "total": bytes}
   peer.py tls-client HOST PORT CAFILE SNI|- ALPN|- NBYTES [--no-close-notify]
         connects with TLS, sends NBYTES deterministic bytes, reads the echo, prints JSON (crc, version, alpn)
   peer.py tls-server CERT KEY [--strict-eof]
@@ -60,7 +60,7 @@ def rate_reader(n, warmup, window):
     per = [0] * n
     t0 = None
     end = None
-    while True:
+    while sel.get_map():
         now = time.monotonic()
         if end is not None and now >= end:
             break

@@ -21,37 +21,53 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public abstract class TimerConformance extends ConformanceBase {
     /** Generous: CI shares two cores with the build; the point is "never early, not absurdly late". */
     private static final long LATENESS_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /**
+     * The longest scheduler pause a loaded 2-core CI inflicts on the loop thread (measured: 200-500 ms), added to
+     * the lateness bounds: a paused thread fires its timers late through no fault of the base.
+     */
+    private static final long SCHEDULER_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
+    /**
+     * 50 timers of random delays fire in deadline order and never early. The base reads the clock inside
+     * {@code add}, so the test knows each deadline only within {@code [before + delay, after + delay]}, the clock read
+     * just before and just after the call: a thread paused in between (a loaded CI) widens that interval, and the
+     * checks use its ends so they hold whatever the pause, while without a pause the interval is a few microseconds.
+     */
     @Test
     void shouldFireTimersInDeadlineOrderAndNeverEarly() {
         EventBase base = newBase();
         Random rnd = new Random(42);
         int n = 50;
-        long[] deadline = new long[n];
+        long[] earliest = new long[n]; // the base's deadline is in [earliest, latest]
+        long[] latest = new long[n];
         long[] firedAt = new long[n];
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int id = i;
-            long delayMs = rnd.nextInt(150);
+            long delayNanos = TimeUnit.MILLISECONDS.toNanos(rnd.nextInt(150));
             Event t = base.newTimer((ev, what) -> {
                 firedAt[id] = System.nanoTime();
                 assertEquals(Ev.TIMEOUT, what);
                 order.add(id);
             });
-            deadline[i] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
-            t.add(Duration.ofMillis(delayMs));
+            earliest[i] = System.nanoTime() + delayNanos;
+            t.add(delayNanos, TimeUnit.NANOSECONDS);
+            latest[i] = System.nanoTime() + delayNanos;
         }
         assertEquals(1, dispatchWithin(base), "dispatch returns 1 when nothing is left pending");
         assertEquals(n, order.size());
         for (int i = 0; i < n; i++) {
-            assertTrue(firedAt[i] >= deadline[i], "timer " + i + " fired early");
-            assertTrue(firedAt[i] - deadline[i] < LATENESS_BOUND_NANOS,
-                    "timer " + i + " late by " + (firedAt[i] - deadline[i]) / 1_000_000 + " ms");
+            assertTrue(firedAt[i] >= earliest[i], "timer " + i + " fired early");
+            assertTrue(firedAt[i] - latest[i] < LATENESS_BOUND_NANOS + SCHEDULER_PAUSE_NANOS,
+                    "timer " + i + " late by " + (firedAt[i] - latest[i]) / 1_000_000 + " ms");
         }
         for (int k = 1; k < n; k++) {
-            // deadlines taken just before add, so fire order must follow them (ties broken by add order)
-            assertTrue(deadline[order.get(k - 1)] <= deadline[order.get(k)] + TimeUnit.MILLISECONDS.toNanos(1),
-                    "fired out of deadline order: " + order);
+            // a timer fired before another must not have a later deadline (equal ones fire in add order)
+            int a = order.get(k - 1);
+            int b = order.get(k);
+            assertTrue(earliest[a] <= latest[b], "fired out of deadline order: timer " + a + " (deadline at least "
+                    + (earliest[a] - latest[b]) / 1_000 + " us after timer " + b + "'s) before timer " + b + "; order "
+                    + order);
         }
     }
 
@@ -157,13 +173,33 @@ public abstract class TimerConformance extends ConformanceBase {
         assertEquals(0, ct.size());
     }
 
+    /**
+     * Two bursts of activity 20 ms apart each restart a 200 ms idle timeout, which then fires 200 ms after the
+     * second. The scenario needs each activity to reach the loop before the idle deadline: a loop thread paused past
+     * it (a loaded CI pauses one for up to 500 ms) finds the timeout and the activity due together, and firing the
+     * timeout then is right. Such a run shows nothing either way, so it is run again, up to 5 times; every run that
+     * kept to the scenario must pass.
+     */
     @Test
     void shouldRestartPersistentCommonTimeoutOnActivity() {
+        long[] late = {0};
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            if (restartsIdleTimeoutOnActivity(late)) {
+                return;
+            }
+        }
+        throw new AssertionError("the loop was paused past the idle deadline in each of 5 runs (last: an activity "
+                + late[0] / 1_000_000 + " ms late)");
+    }
+
+    /** One run; false when an activity came so late that the run shows nothing (see above). */
+    private boolean restartsIdleTimeoutOnActivity(long[] late) {
         EventBase base = newBase();
         CommonTimeout ct = base.commonTimeout(Duration.ofMillis(200));
         List<Integer> why = new ArrayList<>();
         long[] lastActivity = {0};
         long[] timedOutAt = {0};
+        late[0] = 0;
         Event[] idle = new Event[1];
         idle[0] = base.newEvent(null, Ev.PERSIST, (ev, what) -> {
             why.add(what);
@@ -172,21 +208,29 @@ public abstract class TimerConformance extends ConformanceBase {
                 ev.remove();
             } else if (why.size() < 2) {
                 // a second burst of activity 20 ms after the first, far from the 200 ms idle deadline
+                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
                 base.newTimer((t, w) -> {
                     lastActivity[0] = System.nanoTime();
+                    late[0] = Math.max(late[0], lastActivity[0] - due);
                     idle[0].activate(Ev.READ);
                 }).add(Duration.ofMillis(20));
             }
         });
         idle[0].add(ct);
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         base.newTimer((ev, w) -> {
             lastActivity[0] = System.nanoTime();
+            late[0] = Math.max(late[0], lastActivity[0] - due);
             idle[0].activate(Ev.READ);
         }).add(Duration.ofMillis(20));
         dispatchWithin(base);
+        if (late[0] >= TimeUnit.MILLISECONDS.toNanos(150)) {
+            return false; // within 30 ms of (or past) the idle deadline: the timeout may rightly come first
+        }
         assertEquals(List.of(Ev.READ, Ev.READ, Ev.TIMEOUT), why);
         assertTrue(timedOutAt[0] - lastActivity[0] >= TimeUnit.MILLISECONDS.toNanos(200),
                 "the idle timeout was not restarted by the last activity");
+        return true;
     }
 
     /**
@@ -244,7 +288,7 @@ public abstract class TimerConformance extends ConformanceBase {
             long ms = (lastAt[i] - start) / 1_000_000;
             long expected = i % 2 == 1 ? 400 : 800;
             assertTrue(ms >= expected, "event " + i + " fired its fourth time early, at " + ms + " ms");
-            assertTrue(ms < expected + 4 * LATENESS_BOUND_NANOS / 1_000_000,
+            assertTrue(ms < expected + (4 * LATENESS_BOUND_NANOS + SCHEDULER_PAUSE_NANOS) / 1_000_000,
                     "event " + i + " fired its fourth time at " + ms + " ms, expected about " + expected);
         }
         assertEquals(0, ms100.size());

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * one cut between a CR and its LF) and takes lines until the empty line that ends the head.
  *
  * <ul>
- *   <li>{@link #evBuffer}: each chunk {@code add}ed to a scratch EvBuffer and moved with {@code addBuffer}, as a
- *       read into its own segment would leave it, so the head spans {@link #CHUNKS} segments; then
+ *   <li>{@link #evBuffer}: each chunk appended with {@code addReference} (from direct buffers made once), so the
+ *       head spans {@link #CHUNKS} segments whatever the buffer's compaction does with small moved chunks
+ *       ({@code addBuffer} now copies a chunk into the tail's free space, as reads fill it); then
  *       {@code readLine(Eol.CRLF)} until the empty line. Every line is a new {@code ReadLine} holding a new
  *       {@code byte[]} (its contract).</li>
  *   <li>{@link #byteArrayScan} (the baseline): chunks copied into a reused {@code byte[]}, a hand-written loop
@@ -81,7 +82,8 @@ public class ReadLineBench {
     private int headLength;
 
     private EvBuffer ev;
-    private EvBuffer scratch;
+    /** The chunks in direct memory, appended by reference. */
+    private java.nio.ByteBuffer[] directChunks;
     private byte[] acc;
     private PooledByteBufAllocator alloc;
     private ByteBuf cumulation;
@@ -100,8 +102,11 @@ public class ReadLineBench {
         for (int i = 0; i < CHUNKS; i++) {
             chunks[i] = Arrays.copyOfRange(head, cuts[i], cuts[i + 1]);
         }
+        directChunks = new java.nio.ByteBuffer[CHUNKS];
+        for (int i = 0; i < CHUNKS; i++) {
+            directChunks[i] = java.nio.ByteBuffer.allocateDirect(chunks[i].length).put(chunks[i]).flip();
+        }
         ev = new EvBuffer();
-        scratch = new EvBuffer();
         acc = new byte[head.length];
         alloc = PooledByteBufAllocator.DEFAULT;
         cumulation = alloc.directBuffer(1024);
@@ -129,9 +134,8 @@ public class ReadLineBench {
     }
 
     private void fillEv() {
-        for (byte[] c : chunks) {
-            scratch.add(c, 0, c.length);
-            ev.addBuffer(scratch);
+        for (java.nio.ByteBuffer c : directChunks) {
+            ev.addReference(c, null); // position untouched: reusable
         }
     }
 

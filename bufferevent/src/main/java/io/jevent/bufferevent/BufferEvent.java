@@ -123,6 +123,11 @@ public abstract class BufferEvent implements AutoCloseable {
      * BufferEvent's input (kept apart from {@link #SUSPEND_BANDWIDTH}, this BufferEvent's own limit).
      */
     public static final int SUSPEND_RATE_FILTER = 0x20;
+    /**
+     * Suspend reason: direct memory ran out while reading from the peer; reading resumes after a back-off
+     * (see {@link io.jevent.buffer.DirectMemoryExhaustedException}).
+     */
+    public static final int SUSPEND_MEMORY = 0x40;
 
     private static final int DEFERRED_READ = 1;
     private static final int DEFERRED_WRITE = 2;

@@ -3,6 +3,7 @@ package io.jevent.bufferevent;
 import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
+import io.jevent.buffer.DirectMemoryExhaustedException;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A BufferEvent on a socket, driven by readiness (libevent's {@code bufferevent_socket}).
@@ -28,11 +30,23 @@ import java.util.Objects;
  *
  * <p>Read sizes: up to {@code jevent.bufferevent.maxRead} bytes per read (default 128 KiB), never past the read
  * high watermark.
+ *
+ * <p><b>Out of direct memory.</b> A read that finds no memory to read into ({@link DirectMemoryExhaustedException})
+ * reads nothing, so the bytes wait in the socket: reading is suspended ({@link #SUSPEND_MEMORY}) and resumes after
+ * a back-off that doubles from 10 ms to 1 s while memory stays short, back to 10 ms after a read succeeds (the
+ * Listener's shape for running out of descriptors). Memory held by a peer never ends the loop with an
+ * {@link OutOfMemoryError}. The first pause after memory was available is logged once as a warning, the rest at
+ * debug.
  */
 public final class SocketBufferEvent extends BufferEvent {
     private static final Logger log = LoggerFactory.getLogger(SocketBufferEvent.class);
     /** Most bytes read by one read call. */
     static final int MAX_READ = Integer.getInteger("jevent.bufferevent.maxRead", 128 * 1024);
+
+    private static final long MIN_BACKOFF_NANOS = Duration.ofMillis(10).toNanos();
+    private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
+    /** Some connection's reading is paused for memory and none has read since (one warning per episode). */
+    private static volatile boolean memoryShort;
 
     static {
         log.debug("jevent.bufferevent.maxRead = {}", MAX_READ);
@@ -48,6 +62,10 @@ public final class SocketBufferEvent extends BufferEvent {
     private boolean connecting;
     /** shutdownOutput() waits for the output to drain. */
     private boolean shutdownPending;
+    /** Ends a pause of reading for memory; made at the first pause. */
+    private Event memoryTimer;
+    /** The next pause of reading for memory; above the minimum while in a pause episode. */
+    private long memoryBackoffNanos = MIN_BACKOFF_NANOS;
 
     private SocketBufferEvent(EventBase base, Handle handle, int options) {
         super(base, options);
@@ -253,9 +271,17 @@ public final class SocketBufferEvent extends BufferEvent {
         long n;
         try {
             n = input.readFrom(handle, ops, (int) allowed);
+        } catch (DirectMemoryExhaustedException e) {
+            pauseForMemory(e);
+            return;
         } catch (IOException e) {
             fireEvent(BevEvent.READING | BevEvent.ERROR, e);
             return;
+        }
+        if (memoryBackoffNanos != MIN_BACKOFF_NANOS) {
+            memoryBackoffNanos = MIN_BACKOFF_NANOS;
+            memoryShort = false;
+            log.debug("reading from {} goes on: direct memory was found", handle);
         }
         if (n == NetOps.WOULD_BLOCK) {
             return;
@@ -265,6 +291,25 @@ public final class SocketBufferEvent extends BufferEvent {
             return;
         }
         readDone(n);
+    }
+
+    /** Nothing could be read for want of direct memory: suspends reading until a back-off timer runs out. */
+    private void pauseForMemory(DirectMemoryExhaustedException e) {
+        Event t = memoryTimer;
+        if (t == null) {
+            t = base.newTimer((ev, w) -> unsuspendRead(SUSPEND_MEMORY));
+            memoryTimer = t;
+        }
+        if (!memoryShort) {
+            memoryShort = true;
+            log.warn("direct memory is exhausted: reading from {} (and any other connection short of memory) pauses"
+                    + " and retries after a back-off of 10 ms to 1 s; no byte is lost ({})", handle, e.getMessage());
+        } else {
+            log.debug("reading from {} pauses {} ms for direct memory", handle, memoryBackoffNanos / 1_000_000);
+        }
+        suspendRead(SUSPEND_MEMORY);
+        t.add(memoryBackoffNanos, TimeUnit.NANOSECONDS);
+        memoryBackoffNanos = Math.min(memoryBackoffNanos * 2, MAX_BACKOFF_NANOS);
     }
 
     private void onWritable(Event ev, int what) {
@@ -351,6 +396,9 @@ public final class SocketBufferEvent extends BufferEvent {
 
     @Override
     protected void closeEngine() {
+        if (memoryTimer != null) {
+            memoryTimer.close();
+        }
         if (readEvent != null) {
             readEvent.close();
         }

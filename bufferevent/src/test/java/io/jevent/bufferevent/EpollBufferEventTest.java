@@ -21,4 +21,5 @@ class EpollBufferEventTest {
     @Nested class HostilePeers extends HostilePeerConformance { }
     @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
     @Nested class Fairness extends FairnessConformance { }
+    @Nested class DirectMemory extends DirectMemoryConformance { }
 }

@@ -50,7 +50,13 @@ final class BufferIo {
         Segment fresh = null;
         Segment freshLast = null;
         while (want > 0 && n < iov.length) {
-            Segment s = b.takeSegment();
+            Segment s = takeForRead(b);
+            if (s == null) {
+                if (n == 0) {
+                    throw new DirectMemoryExhaustedException("no direct memory to read into: nothing was read");
+                }
+                break; // read into the room there is
+            }
             int k = (int) Math.min(want, s.buf.capacity());
             s.buf.limit(k).position(0);
             iov[n++] = s.buf;
@@ -96,6 +102,12 @@ final class BufferIo {
         b.length += r;
         b.changed(orig, r, 0);
         return r;
+    }
+
+    /** A spare segment of {@code b}, else {@link SegmentPool#tryTake}: null when direct memory is exhausted. */
+    private static Segment takeForRead(EvBuffer b) {
+        BufferState st = b.state;
+        return st != null && st.spare != null ? b.takeSegment() : SegmentPool.tryTake();
     }
 
     /**

@@ -693,10 +693,13 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Reads from {@code handle} with one scattering {@link NetOps#read} into the last segment's free space, then
      * fresh pooled segments, up to {@code maxBytes} (libevent {@code evbuffer_read}). Segments left empty go back to
-     * the pool. Allocation-free while the pool's thread cache holds segments.
+     * the pool. Allocation-free while the pool's thread cache holds segments. When direct memory runs out it reads
+     * into the room it could get, and when it got none it reads nothing and throws
+     * {@link DirectMemoryExhaustedException} (never an {@link OutOfMemoryError}): the caller retries later.
      *
      * @param maxBytes most bytes to read, {@code > 0}
      * @return bytes read ({@code > 0}), 0 at end of stream, or {@link NetOps#WOULD_BLOCK}
+     * @throws DirectMemoryExhaustedException when there was no room at all to read into; nothing was read
      * @throws IOException from the read; the buffer is then unchanged
      */
     public long readFrom(Handle handle, NetOps ops, int maxBytes) throws IOException {

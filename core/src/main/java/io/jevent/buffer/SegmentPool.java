@@ -27,6 +27,12 @@ import java.nio.ByteBuffer;
  *
  * <p>{@link #take} and {@link #recycle} allocate nothing while the caches hold segments; they allocate a direct
  * buffer only when both the thread cache and the shared pool are empty.
+ *
+ * <p><b>Out of direct memory.</b> {@link #take} throws the allocation's {@link OutOfMemoryError}. Reads on a peer's
+ * behalf use {@link #tryTake} instead, which answers null. The JDK's reservation calls {@code System.gc()} and
+ * sleeps, about half a second in all, before it gives up; so after a failed allocation {@link #tryTake} answers
+ * null at once, without allocating, for a pause that doubles from 10 ms to 1 s while allocations keep failing and
+ * starts again at 10 ms after one succeeds. Segments coming back to the pool are handed out meanwhile as usual.
  */
 final class SegmentPool {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentPool.class);
@@ -45,6 +51,15 @@ final class SegmentPool {
     private static Segment shared;
     /** Segments in {@link #shared}; guarded by LOCK. */
     private static int sharedCount;
+
+    private static final long MIN_ALLOC_PAUSE_NANOS = 10_000_000L;
+    private static final long MAX_ALLOC_PAUSE_NANOS = 1_000_000_000L;
+    /** When {@link #tryTake} may allocate again after a failure (nanoTime); guarded by LOCK. */
+    private static long allocPausedUntil;
+    /** The next pause after a failure; guarded by LOCK. */
+    private static long allocPauseNanos = MIN_ALLOC_PAUSE_NANOS;
+    /** Whether the last allocation of {@link #tryTake} failed (read without the lock on the way to allocating). */
+    private static volatile boolean allocFailing;
 
     private static final ThreadLocal<Local> LOCAL = ThreadLocal.withInitial(Local::new);
 
@@ -80,6 +95,52 @@ final class SegmentPool {
         if (s == null) {
             return new Segment(ByteBuffer.allocateDirect(SEGMENT_SIZE), Segment.POOLED);
         }
+        return pop(l, s);
+    }
+
+    /**
+     * {@link #take}, or null when direct memory is exhausted: the allocation failed now, or failed recently and its
+     * pause (see the class comment) has not run out. For reads on a peer's behalf, which wait and retry.
+     */
+    static Segment tryTake() {
+        Local l = LOCAL.get();
+        if (l.head == null) {
+            refill(l);
+        }
+        Segment s = l.head;
+        if (s != null) {
+            return pop(l, s);
+        }
+        if (allocFailing) {
+            synchronized (LOCK) {
+                if (System.nanoTime() - allocPausedUntil < 0) {
+                    return null;
+                }
+            }
+        }
+        ByteBuffer b;
+        try {
+            b = ByteBuffer.allocateDirect(SEGMENT_SIZE);
+        } catch (OutOfMemoryError e) {
+            synchronized (LOCK) {
+                allocPausedUntil = System.nanoTime() + allocPauseNanos;
+                LOG.debug("no direct memory for a segment; reads allocate again in {} ms: {}",
+                        allocPauseNanos / 1_000_000, e.getMessage());
+                allocPauseNanos = Math.min(allocPauseNanos * 2, MAX_ALLOC_PAUSE_NANOS);
+                allocFailing = true;
+            }
+            return null;
+        }
+        if (allocFailing) {
+            synchronized (LOCK) {
+                allocPauseNanos = MIN_ALLOC_PAUSE_NANOS;
+                allocFailing = false;
+            }
+        }
+        return new Segment(b, Segment.POOLED);
+    }
+
+    private static Segment pop(Local l, Segment s) {
         l.head = s.next;
         l.count--;
         s.next = null;

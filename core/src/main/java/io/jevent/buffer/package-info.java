@@ -58,6 +58,14 @@
  * libevent's default single read/write size), {@code jevent.buffer.poolMaxSegments} (default 1024),
  * {@code jevent.buffer.threadCacheSegments} (default 64).
  *
+ * <h2>Out of direct memory</h2>
+ * A read on a peer's behalf ({@code readFrom}) never dies of an {@code OutOfMemoryError}: it reads into the room it
+ * can get, and with none it reads nothing and throws {@link io.jevent.buffer.DirectMemoryExhaustedException}, a
+ * back-pressure signal on which the socket BufferEvent pauses reading and retries. After a failed allocation such
+ * reads stop asking the JDK for memory for a pause (10 ms, doubling to 1 s), since each refused reservation first
+ * runs a GC and sleeps; recycled segments are handed out meanwhile. Other operations ({@code add}, ...) still throw
+ * the {@code OutOfMemoryError}.
+ *
  * <h2>Differences from libevent</h2>
  * Errors that libevent reports with -1 (frozen side, bad pointer, oversized commit) throw, with a message that
  * states the expectation, and leave the buffer unchanged. {@code expand} promises capacity, not contiguity

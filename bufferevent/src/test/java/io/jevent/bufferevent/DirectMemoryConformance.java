@@ -1,0 +1,44 @@
+package io.jevent.bufferevent;
+
+import io.jevent.conformance.ConformanceBase;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A burst of small reads across many connections must not exhaust direct memory into an OutOfMemoryError that ends
+ * the loop: reading pauses and resumes, and every byte is echoed (see {@link DirectMemoryProbe}, run in a fresh JVM
+ * with 4 MiB of direct memory: 256 segments of the default size, against 600 connections read in one pass).
+ */
+public abstract class DirectMemoryConformance extends ConformanceBase {
+
+    @Test
+    void shouldPauseReadingInsteadOfDyingWhenDirectMemoryRunsOut() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path output = Files.createTempFile("jevent-direct-memory", ".txt");
+        try {
+            Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=4m",
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"),
+                    DirectMemoryProbe.class.getName(), backendName(), "600")
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!child.waitFor(60, TimeUnit.SECONDS)) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail("the probe did not end within 60 s:\n" + Files.readString(output));
+            }
+            String out = Files.readString(output);
+            assertEquals(0, child.exitValue(), "the probe failed:\n" + out);
+            assertTrue(out.contains("OK"), out);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}

@@ -34,11 +34,16 @@ abstract class BevTestSupport extends ConformanceBase {
 
     /** A connected SocketBufferEvent pair over loopback TCP (server side accepted on the base). */
     static SocketBufferEvent[] tcpPair(EventBase base, Listener[] keep) throws IOException {
+        return tcpPair(base, keep, 0);
+    }
+
+    /** {@link #tcpPair(EventBase, Listener[])} with {@code options} (besides CLOSE_ON_FREE) on both ends. */
+    static SocketBufferEvent[] tcpPair(EventBase base, Listener[] keep, int options) throws IOException {
         SocketBufferEvent[] out = new SocketBufferEvent[2];
         Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) ->
-                out[1] = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE));
+                out[1] = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | options));
         keep[0] = l;
-        out[0] = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        out[0] = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE | options);
         boolean[] connected = {false};
         out[0].setCallbacks(null, null, (b, reasons, cause) -> {
             if (reasons != BevEvent.CONNECTED) {

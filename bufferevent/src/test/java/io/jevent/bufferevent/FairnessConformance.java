@@ -2,7 +2,6 @@ package io.jevent.bufferevent;
 
 import io.jevent.Ev;
 import io.jevent.EventBase;
-import io.jevent.LoopFlag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -131,25 +130,9 @@ public abstract class FairnessConformance extends BevTestSupport {
 
     /** Two SocketBufferEvents with {@code options} on the ends of a loopback TCP connection, on {@code base}. */
     private static SocketBufferEvent[] connectedPair(EventBase base, int options) throws IOException {
-        SocketBufferEvent[] out = new SocketBufferEvent[2];
-        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) ->
-                out[1] = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | options));
-        out[0] = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE | options);
-        boolean[] connected = {false};
-        out[0].setCallbacks(null, null, (b, reasons, cause) -> {
-            if (reasons != BevEvent.CONNECTED) {
-                throw new AssertionError("connect failed: " + BevEvent.toString(reasons), cause);
-            }
-            connected[0] = true;
-        });
-        out[0].connect(l.localAddress());
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while ((out[1] == null || !connected[0]) && System.nanoTime() < deadline) {
-            loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
-        }
-        l.close();
-        assertTrue(out[1] != null && connected[0], "loopback connection not established within 10 s");
-        out[0].setCallbacks(null, null, null);
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] out = BevTestSupport.tcpPair(base, keep, options);
+        keep[0].close();
         return out;
     }
 }

@@ -95,21 +95,39 @@ def tls_client(host, port, cafile, sni, alpn, nbytes, dirty):
         ctx.set_alpn_protocols(alpn.split(","))
     raw = socket.create_connection((host, port))
     s = ctx.wrap_socket(raw, server_hostname=None if sni == "-" else sni)
-    import threading
     data = pattern(nbytes)
     got = bytearray()
-
-    def reader():  # read the echo while still sending, or both sides' buffers fill up
-        while len(got) < nbytes:
+    # One thread sends and reads the echo (reading while still sending, or both sides' buffers fill up). Never a
+    # reader thread beside a sending one: OpenSSL's SSL object is not safe to use from two threads at once (a
+    # TLS 1.3 ticket or key update read by one thread while the other writes ends in "[SSL] internal error", and
+    # the surviving thread then keeps the process, and the connection, alive).
+    s.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(s, selectors.EVENT_READ)
+    sent = 0
+    deadline = time.time() + 60
+    while len(got) < nbytes and time.time() < deadline:
+        progress = False
+        if sent < nbytes:
+            try:
+                n = s.send(data[sent:sent + (1 << 16)])
+                sent += n
+                progress = n > 0
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass
+        try:
             b = s.recv(1 << 16)
             if not b:
                 break
             got.extend(b)
-
-    t = threading.Thread(target=reader)
-    t.start()
-    s.sendall(data)
-    t.join(60)
+            progress = True
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            pass
+        if not progress:
+            sel.modify(s, selectors.EVENT_READ | (selectors.EVENT_WRITE if sent < nbytes else 0))
+            sel.select(1.0)
+    sel.close()
+    s.setblocking(True)
     res = {"crc": zlib.crc32(bytes(got)), "sent_crc": zlib.crc32(data), "len": len(got),
            "version": s.version(), "alpn": s.selected_alpn_protocol()}
     if dirty:

@@ -6,6 +6,7 @@ import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
+import io.jevent.spi.CompletionEngine;
 import io.jevent.spi.Readiness;
 import io.jevent.spi.ReadySink;
 import org.slf4j.Logger;
@@ -153,6 +154,8 @@ public final class EventBase implements Executor, AutoCloseable {
     private final Runnable continueTask = () -> continueRequested = true;
 
     private final ReadySink sink;
+    /** The backend's completion engine, or null; operations it has in flight keep the loop running. */
+    private final CompletionEngine engine;
 
     private EventBase(Backend backend, Readiness readiness, EventConfig config) {
         this.backend = backend;
@@ -167,6 +170,7 @@ public final class EventBase implements Executor, AutoCloseable {
         this.activeTail = new Event[priorities];
         this.io = new IoTable(this, readiness, backend.name());
         this.sink = io::onReady;
+        this.engine = readiness.completions();
         this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
     }
 
@@ -219,6 +223,14 @@ public final class EventBase implements Executor, AutoCloseable {
     /** The backend's features. */
     public Set<Feature> features() {
         return backend.features();
+    }
+
+    /**
+     * The backend's completion engine (io_uring), or {@code null} when it only reports readiness. Loop thread only,
+     * like everything the engine offers; BufferEvents use it when it is there.
+     */
+    public CompletionEngine completionEngine() {
+        return engine;
     }
 
     /** Socket operations for handles of this base's backend. */
@@ -379,7 +391,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 wakeupPending.set(false);
                 boolean haveTasks = !tasks.isEmpty();
                 if ((flags & LoopFlag.NO_EXIT_ON_EMPTY) == 0 && insertedCount == 0 && activeCount == 0
-                        && !haveTasks && workInFlight.get() == 0) {
+                        && !haveTasks && workInFlight.get() == 0 && (engine == null || engine.inFlight() == 0)) {
                     retval = 1;
                     break;
                 }

@@ -9,5 +9,7 @@ public enum Feature {
     /** Any file descriptor may be watched, not only sockets (pipes, ttys, eventfds). */
     FDS,
     /** Peer close is reported as {@code Ev.CLOSED} without reading (EPOLLRDHUP / POLLRDHUP). */
-    EARLY_CLOSE
+    EARLY_CLOSE,
+    /** The backend is also a completion engine ({@code Readiness.completions()}): io_uring, IOCP. */
+    COMPLETIONS
 }

@@ -52,6 +52,14 @@ public interface Readiness extends AutoCloseable {
     /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread; cheap. */
     void wakeup();
 
+    /**
+     * The completion engine this backend also is (io_uring), or {@code null} for a readiness-only backend. Its
+     * completions are delivered from inside {@link #poll}.
+     */
+    default CompletionEngine completions() {
+        return null;
+    }
+
     /** Releases the backend's descriptors. Idempotent. */
     @Override
     void close();

@@ -22,7 +22,12 @@
  * thread's call in flight, a dup, a child process): the backend records them on the {@code FdHandle}, and its close
  * ends them first.
  *
- * <p>Completion engines (IOCP, io_uring) will join this package with their own interface: they do not pretend to be
- * readiness backends.
+ * <p><b>Completion engines.</b> io_uring (and IOCP) finish reads and writes and report them done. Such a backend's
+ * {@code Readiness} also answers {@link io.jevent.spi.Readiness#completions()} with a
+ * {@link io.jevent.spi.CompletionEngine}: one poll submits what was posted, waits, and delivers readiness into the
+ * sink and completions to each operation's {@link io.jevent.spi.CompletionHandler}, on the loop thread. Posted
+ * operations are named by a slot and a generation ({@link io.jevent.spi.OperationTable}), so a completion that comes
+ * after its operation was cancelled never reaches the slot's next owner; memory and handles lent to an operation
+ * stay lent until its completion.
  */
 package io.jevent.spi;

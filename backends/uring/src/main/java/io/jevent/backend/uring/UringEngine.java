@@ -79,6 +79,8 @@ final class UringEngine implements CompletionEngine {
     private static final byte READ_ANY = 1;
     /** {@link #kind}: an awaitReadable (a poll mask becomes 0). */
     private static final byte AWAIT = 2;
+    /** {@link #kind}: a cancel (with IORING_ASYNC_CANCEL_ALL the kernel counts, 0 for none: that is ENOENT). */
+    private static final byte CANCEL = 3;
 
     /** Slot memory: the sockaddr at 0, the msghdr after it, then the iovecs. */
     private static final int MSGHDR_AT = SockAddr.STORAGE_SIZE;
@@ -89,7 +91,7 @@ final class UringEngine implements CompletionEngine {
     private final OperationTable table;
     private BufferRing buffers;
 
-    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}. */
+    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}. */
     private byte[] kind = new byte[64];
     /** Per slot: a readAny's user data, descriptor and length, to post it again after ENOBUFS. */
     private long[] slotData = new long[64];
@@ -323,7 +325,7 @@ final class UringEngine implements CompletionEngine {
             table.completeLater(handler, -ENOENT);
             return;
         }
-        kindOf(ud, PLAIN);
+        kindOf(ud, CANCEL);
         int off = sqe(ud);
         if (off >= 0) {
             ByteBuffer sq = ring.sqes();
@@ -389,7 +391,7 @@ final class UringEngine implements CompletionEngine {
     private int sqe(long ud) {
         int off;
         try {
-            off = ring.nextSqe();
+            off = owner.nextSqe();
         } catch (IOException e) {
             LOG.debug("io_uring: submitting a full SQ failed", e);
             off = -1;
@@ -400,7 +402,14 @@ final class UringEngine implements CompletionEngine {
         return off;
     }
 
-    private void refuse(long ud, int result) {
+    /** Whether operation {@code ud} is in flight on a handle closed since it was posted. */
+    boolean isDead(long ud) {
+        Handle h = table.handle(ud);
+        return h != null && !h.isOpen();
+    }
+
+    /** Completes operation {@code ud} with {@code result} at the next delivery, without the kernel. */
+    void refuse(long ud, int result) {
         if (refusedCount == refusedData.length) {
             refusedData = Arrays.copyOf(refusedData, refusedCount * 2);
             refusedResult = Arrays.copyOf(refusedResult, refusedCount * 2);
@@ -485,6 +494,8 @@ final class UringEngine implements CompletionEngine {
             }
         } else if (k == AWAIT && res > 0) {
             res = 0;
+        } else if (k == CANCEL && res == 0) {
+            res = -ENOENT;
         }
         table.complete(data, res, flags, null);
     }
@@ -492,6 +503,11 @@ final class UringEngine implements CompletionEngine {
     /** Provided buffers the kernel may pick now, or {@code -1} before the first readAny. For tests. */
     int buffersAvailable() {
         return buffers == null ? -1 : buffers.available();
+    }
+
+    /** {@code io_uring_enter} calls of this ring so far: a debug counter, for tests and benchmarks. */
+    long enterCount() {
+        return owner.enterCount();
     }
 
     /** The provided-buffer ring's size. For tests. */

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +94,8 @@ final class UringReadiness implements Readiness {
     /** Recorded on every handle the ring acts on; cancels its requests when it is closed. */
     private final Closer closer;
     private boolean wakeArmed;
+    /** {@link Closer#closes()} when {@link #dropDeadRequests} last looked. */
+    private int seenCloses;
 
     /** Per token: the interest ({@code Ev} bits), 0 when not registered. */
     private int[] interest = new int[64];
@@ -132,13 +135,20 @@ final class UringReadiness implements Readiness {
      */
     static final class Closer implements FdHandle.Registration {
         private final Ring ring;
+        /** Closes seen so far, so that the loop looks for queued requests on dead handles only after one. */
+        private final AtomicInteger closes = new AtomicInteger();
 
         Closer(Ring ring) {
             this.ring = ring;
         }
 
+        int closes() {
+            return closes.get();
+        }
+
         @Override
         public void undo(int fd) {
+            closes.incrementAndGet();
             int rc = ring.syncCancel(fd);
             if (rc < 0 && rc != -Errors.ENOENT && rc != -Errors.EBADF) {
                 LOG.debug("io_uring: cancelling the requests on fd {} at its close: {}", fd, Errors.name(-rc));
@@ -237,11 +247,67 @@ final class UringReadiness implements Readiness {
 
     /** The next SQE's offset. */
     int sqe() throws IOException {
-        int off = ring.nextSqe();
+        int off = nextSqe();
         if (off < 0) {
             throw new IOException("io_uring: the submission queue is full and the kernel takes no more entries now");
         }
         return off;
+    }
+
+    /**
+     * The next SQE's offset; when the SQ is full, submits what it holds (without waiting) and goes on.
+     *
+     * @return the offset, or {@code -1} if the kernel would not take the queued entries now
+     */
+    int nextSqe() throws IOException {
+        int off = ring.nextSqe();
+        if (off < 0) {
+            dropDeadRequests();
+            ring.submit();
+            off = ring.nextSqe();
+        }
+        return off;
+    }
+
+    /**
+     * Turns each queued SQE that acts on a handle closed since it was queued into a NOP, before the kernel sees it:
+     * the close's synchronous cancel could not find it, and once submitted it would hold the socket (and, for an
+     * operation, its descriptor number) until the peer acts. The operation completes with ECANCELED, as a cancel by
+     * the close would have made it. Does nothing unless a handle was closed since the last look (one volatile read).
+     */
+    private void dropDeadRequests() {
+        int c = closer.closes();
+        if (c == seenCloses) {
+            return;
+        }
+        seenCloses = c;
+        ByteBuffer sq = ring.sqes();
+        int n = ring.unsubmitted();
+        for (int i = 0; i < n; i++) {
+            int off = ring.unsubmittedSqe(i);
+            long data = sq.getLong(off + SqeLayout.USER_DATA);
+            boolean dead;
+            if (data >= 0) {
+                dead = engine.isDead(data);
+            } else if (data != WAKE_DATA && data != IGNORE_DATA) {
+                int token = (int) data;
+                FdHandle h = token < handles.length ? handles[token] : null;
+                dead = h != null && !h.isOpen();
+            } else {
+                dead = false;
+            }
+            if (dead) {
+                for (int k = 0; k < SqeLayout.SIZE; k += 8) {
+                    sq.putLong(off + k, 0L);
+                }
+                sq.put(off + SqeLayout.OPCODE, (byte) UringNative.OP_NOP);
+                sq.putInt(off + SqeLayout.FD, -1);
+                sq.putLong(off + SqeLayout.USER_DATA, IGNORE_DATA);
+                if (data >= 0) {
+                    engine.refuse(data, -125); // ECANCELED
+                }
+            }
+        }
     }
 
     static int pollEvents(int interest) {
@@ -345,6 +411,7 @@ final class UringReadiness implements Readiness {
         rearmPolls();
         engine.beforeWait();
         int local = engine.deliverLocal();
+        dropDeadRequests();
         boolean mayBlock = timeoutNanos != 0 && local == 0 && !engine.hasLocal() && !ring.cqReady();
         ring.submitAndWait(mayBlock ? timeoutNanos : 0);
         int reported = reap(sink);

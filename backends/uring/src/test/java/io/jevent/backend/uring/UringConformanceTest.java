@@ -1,5 +1,6 @@
 package io.jevent.backend.uring;
 
+import io.jevent.conformance.CompletionEngineConformance;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
@@ -28,4 +29,5 @@ class UringConformanceTest {
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
+    @Nested class CompletionEngine extends CompletionEngineConformance { }
 }

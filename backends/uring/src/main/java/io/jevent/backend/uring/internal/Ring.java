@@ -210,18 +210,13 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
-     * Reserves the next SQE, zeroed, and returns its byte offset in {@link #sqes()}. When the SQ is full, submits
-     * what it holds first (without waiting) and goes on.
+     * Reserves the next SQE, zeroed, and returns its byte offset in {@link #sqes()}.
      *
-     * @return the offset, or {@code -1} if the kernel would not take the queued entries (the SQ stays full)
-     * @throws IOException if the submitting enter fails for another reason than back-pressure
+     * @return the offset, or {@code -1} when the SQ is full: submit ({@link #submit}) and try again
      */
-    public int nextSqe() throws IOException {
+    public int nextSqe() {
         if (sqTail - (int) INT.getAcquire(ring, sqHeadOff) >= sqEntries) {
-            enter(0, 0);
-            if (sqTail - (int) INT.getAcquire(ring, sqHeadOff) >= sqEntries) {
-                return -1;
-            }
+            return -1;
         }
         int off = (sqTail & sqMask) * SqeLayout.SIZE;
         for (int i = 0; i < SqeLayout.SIZE; i += 8) {
@@ -229,6 +224,11 @@ public final class Ring implements AutoCloseable {
         }
         sqTail++;
         return off;
+    }
+
+    /** The offset in {@link #sqes()} of the {@code i}-th SQE not yet consumed by the kernel ({@code i < unsubmitted()}). */
+    public int unsubmittedSqe(int i) {
+        return ((int) INT.getAcquire(ring, sqHeadOff) + i & sqMask) * SqeLayout.SIZE;
     }
 
     /** SQEs written and not yet consumed by the kernel. */

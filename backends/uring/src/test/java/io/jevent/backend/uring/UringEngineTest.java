@@ -95,6 +95,42 @@ class UringEngineTest {
     }
 
     @Test
+    void shouldLoseNoCompletionWhenTheCompletionQueueOverflows() throws IOException {
+        Handle[] p = pair();
+        assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1));
+        int n = UringReadiness.CQ_ENTRIES * 2 + 100; // each completes at submission: more than the CQ holds
+        int[] completed = {0};
+        int[] failed = {0};
+        CompletionHandler h = (res, flags, data) -> {
+            completed[0]++;
+            if (res != 0) {
+                failed[0]++;
+            }
+        };
+        for (int i = 0; i < n; i++) {
+            engine.awaitReadable(p[0], h); // the SQ fills and is submitted many times without a reap
+        }
+        base.dispatch();
+        assertEquals(n, completed[0], "every completion delivered, the overflowed ones too");
+        assertEquals(0, failed[0]);
+        assertEquals(0, engine.inFlight());
+    }
+
+    @Test
+    void shouldCancelWhatIsInFlightWhenTheBaseCloses() throws IOException {
+        Handle[] p = pair();
+        int[] completed = {0};
+        engine.read(p[0], ByteBuffer.allocateDirect(16), (res, f, d) -> completed[0]++);
+        engine.readAny(p[0], 16, (res, f, d) -> completed[0]++);
+        base.loop(LoopFlag.NONBLOCK);
+        assertEquals(2, engine.inFlight());
+        base.close();
+        // the kernel wrote into nothing after the close; the peer can still write into the socket
+        assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1));
+        assertEquals(0, completed[0], "handlers are not called from close");
+    }
+
+    @Test
     void shouldMakeFewEntersPerPingPongRoundTrip() throws Exception {
         for (boolean any : new boolean[] {false, true}) {
             try (ServerSocketChannel server = ServerSocketChannel.open()) {

@@ -130,6 +130,84 @@ class UringEngineTest {
         assertEquals(0, completed[0], "handlers are not called from close");
     }
 
+    /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
+    private final class Side implements CompletionHandler {
+        final Handle handle;
+        final boolean any;
+        final ByteBuffer in = ByteBuffer.allocateDirect(64);
+        final ByteBuffer out = ByteBuffer.allocateDirect(64);
+        final ByteBuffer[] outs = {out};
+        final CompletionHandler wrote = (res, f, d) -> {
+            if (res != 8) {
+                throw new AssertionError("short or failed write: " + res);
+            }
+        };
+        /** Messages in the whole exchange: values 0 .. total-1, alternately sent by each side. */
+        long total;
+
+        Side(Handle handle, boolean any) {
+            this.handle = handle;
+            this.any = any;
+        }
+
+        void read() {
+            if (any) {
+                engine.readAny(handle, 64, this);
+            } else {
+                in.clear();
+                engine.read(handle, in, this);
+            }
+        }
+
+        void send(long value) {
+            out.clear();
+            out.putLong(0, value);
+            out.limit(8);
+            engine.write(handle, outs, 0, 1, wrote);
+        }
+
+        @Override
+        public void completed(int result, int flags, ByteBuffer data) {
+            if (result != 8) {
+                throw new AssertionError("read " + result);
+            }
+            long v = any ? data.getLong(0) : in.getLong(0);
+            if (v + 2 < total) {
+                read(); // value v + 2 comes back to this side
+            }
+            if (v + 1 < total) {
+                send(v + 1);
+            }
+        }
+    }
+
+    @Test
+    void shouldAllocateNothingPerRoundTrip() throws IOException {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Handle[] p = pair();
+        Side a = new Side(p[0], false);
+        Side b = new Side(p[1], true);
+        for (int round = 0; round < 3; round++) {
+            int rounds = 20_000;
+            a.total = 2L * rounds;
+            b.total = 2L * rounds;
+            long before = mx.getCurrentThreadAllocatedBytes();
+            b.read();
+            a.read();
+            a.send(0);
+            base.dispatch();
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(0, engine.inFlight());
+            if (allocated < 8192) {
+                return;
+            }
+            if (round == 2) {
+                throw new AssertionError(rounds + " round trips allocated " + allocated + " bytes");
+            }
+        }
+    }
+
     @Test
     void shouldMakeFewEntersPerPingPongRoundTrip() throws Exception {
         for (boolean any : new boolean[] {false, true}) {

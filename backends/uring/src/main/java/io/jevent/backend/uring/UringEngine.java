@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Refusals.</b> An operation on a closed handle completes with {@code -EBADF}, and one the kernel's full SQ would
  * not take with {@code -EBUSY}, at the next delivery: nothing is thrown from a post but programmer errors.
  *
+ * <p><b>Closing a handle with operations posted.</b> Its close cancels them (the ring's closer, see
+ * {@code UringReadiness}): those in the kernel complete with {@code -ECANCELED}, and so do those still queued in the
+ * SQ, which never reach the kernel; the descriptor is closed after the last of them. So an operation never waits on a
+ * dead handle for the peer to act.
+ *
  * <p>Loop thread only.
  */
 final class UringEngine implements CompletionEngine {

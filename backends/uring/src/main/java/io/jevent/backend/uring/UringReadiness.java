@@ -262,11 +262,52 @@ final class UringReadiness implements Readiness {
     int nextSqe() throws IOException {
         int off = ring.nextSqe();
         if (off < 0) {
-            dropDeadRequests();
-            ring.submit();
+            submit(0, true);
             off = ring.nextSqe();
         }
         return off;
+    }
+
+    /**
+     * Submits what is queued (and waits, see {@link Ring#submitAndWait}) so that no request on a handle closed
+     * meanwhile stays in the kernel: those queued when the handle was closed become NOPs before the enter
+     * ({@link #dropDeadRequests}); those a close on another thread missed while the enter submitted them are
+     * cancelled after it, by user data. A close after that finds them itself.
+     *
+     * @param force enter even when nothing is queued and nothing waits (to flush overflowed completions)
+     */
+    private void submit(long timeoutNanos, boolean force) throws IOException {
+        dropDeadRequests();
+        int closes = seenCloses;
+        int head = ring.sqHead();
+        int queued = ring.unsubmitted();
+        if (force) {
+            ring.submit();
+        } else {
+            ring.submitAndWait(timeoutNanos);
+        }
+        if (closer.closes() != closes) {
+            ByteBuffer sq = ring.sqes();
+            for (int i = 0; i < queued; i++) {
+                long data = sq.getLong(ring.sqeOffset(head + i) + SqeLayout.USER_DATA);
+                if (isDead(data)) {
+                    ring.syncCancelUserData(data);
+                }
+            }
+        }
+    }
+
+    /** Whether the request of {@code data} acts on a handle that is closed now. */
+    private boolean isDead(long data) {
+        if (data >= 0) {
+            return engine.isDead(data);
+        }
+        if (data == WAKE_DATA || data == IGNORE_DATA) {
+            return false;
+        }
+        int token = (int) data;
+        FdHandle h = token >= 0 && token < handles.length ? handles[token] : null;
+        return h != null && !h.isOpen();
     }
 
     /**
@@ -286,17 +327,7 @@ final class UringReadiness implements Readiness {
         for (int i = 0; i < n; i++) {
             int off = ring.unsubmittedSqe(i);
             long data = sq.getLong(off + SqeLayout.USER_DATA);
-            boolean dead;
-            if (data >= 0) {
-                dead = engine.isDead(data);
-            } else if (data != WAKE_DATA && data != IGNORE_DATA) {
-                int token = (int) data;
-                FdHandle h = token < handles.length ? handles[token] : null;
-                dead = h != null && !h.isOpen();
-            } else {
-                dead = false;
-            }
-            if (dead) {
+            if (isDead(data)) {
                 for (int k = 0; k < SqeLayout.SIZE; k += 8) {
                     sq.putLong(off + k, 0L);
                 }
@@ -411,14 +442,13 @@ final class UringReadiness implements Readiness {
         rearmPolls();
         engine.beforeWait();
         int local = engine.deliverLocal();
-        dropDeadRequests();
         boolean mayBlock = timeoutNanos != 0 && local == 0 && !engine.hasLocal() && !ring.cqReady();
-        ring.submitAndWait(mayBlock ? timeoutNanos : 0);
+        submit(mayBlock ? timeoutNanos : 0, false);
         int reported = reap(sink);
         // Completions the CQ had no room for wait in the kernel (IORING_FEAT_NODROP); an enter flushes them to the CQ.
         for (int i = 0; i < 16 && (ring.sqFlags() & UringNative.SQ_CQ_OVERFLOW) != 0; i++) {
             LOG.debug("io_uring: CQ overflowed; flushing");
-            ring.submit();
+            submit(0, true);
             reported += reap(sink);
         }
         return reported;

@@ -114,6 +114,21 @@ class UringReadinessTest extends ReadinessContract {
     }
 
     @Test
+    void shouldWatchAPipeAsFdsPromises() throws IOException {
+        ByteBuffer fds = io.jevent.backend.posix.internal.NativeMemory.allocate(8);
+        assertEquals(0, io.jevent.backend.posix.internal.LibC.pipe2(
+                io.jevent.backend.posix.internal.NativeMemory.address(fds), io.jevent.backend.posix.internal.LibC.O_NONBLOCK
+                        | io.jevent.backend.posix.internal.LibC.O_CLOEXEC));
+        Handle in = track(new io.jevent.spi.FdHandle(fds.getInt(0)));
+        Handle out = track(new io.jevent.spi.FdHandle(fds.getInt(4)));
+        readiness.update(in, 5, 0, Ev.READ);
+        assertEquals(0, rec.pollNow(readiness));
+        send(out, 3);
+        rec.pollUntil(readiness, "pipe readable", () -> rec.total > 0);
+        assertEquals(Ev.READ, rec.bits[5]);
+    }
+
+    @Test
     void shouldCarryLargeTokens() throws IOException {
         Handle[] p = pair();
         readiness.update(p[0], 8000, 0, Ev.WRITE | Ev.CLOSED);

@@ -226,6 +226,16 @@ public final class Ring implements AutoCloseable {
         return off;
     }
 
+    /** The kernel's SQ head (acquire): SQEs before it are consumed. */
+    public int sqHead() {
+        return (int) INT.getAcquire(ring, sqHeadOff);
+    }
+
+    /** The offset in {@link #sqes()} of the SQE at index {@code index} (valid until we write a new one there). */
+    public int sqeOffset(int index) {
+        return (index & sqMask) * SqeLayout.SIZE;
+    }
+
     /** The offset in {@link #sqes()} of the {@code i}-th SQE not yet consumed by the kernel ({@code i < unsubmitted()}). */
     public int unsubmittedSqe(int i) {
         return ((int) INT.getAcquire(ring, sqHeadOff) + i & sqMask) * SqeLayout.SIZE;
@@ -362,6 +372,24 @@ public final class Ring implements AutoCloseable {
      */
     public int syncCancel(int targetFd) {
         return syncCancel(targetFd, UringNative.ASYNC_CANCEL_FD | UringNative.ASYNC_CANCEL_ALL);
+    }
+
+    /**
+     * Cancels the request with user data {@code userData}, if in flight, and waits until it has completed. Loop
+     * thread.
+     *
+     * @return 1, or {@code -errno} ({@code -ENOENT}: not in flight)
+     */
+    public int syncCancelUserData(long userData) {
+        ByteBuffer b = CANCEL_SCRATCH.get();
+        for (int i = 0; i < ArgLayout.SYNC_CANCEL_SIZE; i += 8) {
+            b.putLong(i, 0L);
+        }
+        b.putLong(ArgLayout.SYNC_CANCEL_ADDR, userData);
+        b.putInt(ArgLayout.SYNC_CANCEL_FD, -1);
+        b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT, -1L);
+        b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT + 8, -1L);
+        return register(UringNative.REGISTER_SYNC_CANCEL, NativeMemory.address(b), 1);
     }
 
     /** Cancels every request in flight on the ring and waits until they have completed; see {@link #syncCancel(int)}. */

@@ -95,6 +95,36 @@ class UringEngineTest {
     }
 
     @Test
+    void shouldPostAReadAnyAgainWhenTheBufferRingRunsDry() throws IOException {
+        int n = engine.bufferRingEntries() + 60; // more receives with data than the ring has buffers
+        Handle[][] pairs = new Handle[n][];
+        int[] results = new int[n];
+        byte[] got = new byte[n];
+        for (int i = 0; i < n; i++) {
+            pairs[i] = pair();
+            int k = i;
+            results[k] = Integer.MIN_VALUE;
+            engine.readAny(pairs[i][0], 16, (res, f, d) -> {
+                results[k] = res;
+                if (res > 0) {
+                    got[k] = d.get(0);
+                }
+            });
+        }
+        base.loop(LoopFlag.NONBLOCK); // every receive waits in the kernel
+        for (int i = 0; i < n; i++) {
+            // each write wakes a receive, which takes a buffer at once: the last 60 find the ring empty
+            assertEquals(1, ops.write(pairs[i][1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {(byte) i})}, 0, 1));
+        }
+        base.dispatch();
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, results[i], "receive " + i + " (ENOBUFS is " + -105 + ")");
+            assertEquals((byte) i, got[i]);
+        }
+        assertEquals(engine.bufferRingEntries(), engine.buffersAvailable());
+    }
+
+    @Test
     void shouldLoseNoCompletionWhenTheCompletionQueueOverflows() throws IOException {
         Handle[] p = pair();
         assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1));

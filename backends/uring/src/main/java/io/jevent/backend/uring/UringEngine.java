@@ -98,7 +98,7 @@ final class UringEngine implements CompletionEngine {
 
     /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}. */
     private byte[] kind = new byte[64];
-    /** Per slot: a readAny's user data, descriptor and length, to post it again after ENOBUFS. */
+    /** Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again. */
     private long[] slotData = new long[64];
     private int[] slotFd = new int[64];
     private int[] slotLen = new int[64];
@@ -170,7 +170,6 @@ final class UringEngine implements CompletionEngine {
             return;
         }
         int s = OperationTable.slot(ud);
-        slotData[s] = ud;
         slotFd[s] = ((FdHandle) handle).fd();
         slotLen[s] = Math.min(maxBytes, buffers.bufferSize());
         postRecvSelect(s);
@@ -318,11 +317,15 @@ final class UringEngine implements CompletionEngine {
      * {@inheritDoc}
      *
      * <p>On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket already.
+     * Once the backend is closed it does nothing: its close ended every operation.
      */
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
         FdHandle h = PosixNetOps.fdHandle(handle);
         Objects.requireNonNull(handler, "handler");
+        if (owner.isClosed()) {
+            return;
+        }
         long ud;
         try {
             ud = table.open(h, null, handler);
@@ -390,6 +393,7 @@ final class UringEngine implements CompletionEngine {
             slotAddress = Arrays.copyOf(slotAddress, n);
         }
         kind[s] = k;
+        slotData[s] = ud;
     }
 
     /** The next SQE for operation {@code ud}, or {@code -1} after refusing the operation with EBUSY. */
@@ -520,12 +524,23 @@ final class UringEngine implements CompletionEngine {
         return BUFFER_RING_ENTRIES;
     }
 
-    /** Cancels what is in flight, synchronously, and unregisters the buffer ring. */
+    /**
+     * Cancels what is in flight, synchronously, and unregisters the buffer ring. The cancelled operations' handlers
+     * are not called (the base is closing, possibly on another thread); their handles are released, so that a
+     * descriptor closed meanwhile or later is really closed.
+     */
     void close() {
         if (table.inFlight() > 0) {
             int rc = ring.syncCancelAll();
             LOG.debug("io_uring: closed with {} operations in flight; cancel: {}", table.inFlight(),
                     rc < 0 ? Errors.name(-rc) : rc);
+            for (int s = 0; s < slotData.length; s++) {
+                long ud = slotData[s];
+                Handle h = OperationTable.slot(ud) == s && table.isCurrent(ud) ? table.handle(ud) : null;
+                if (h instanceof FdHandle) {
+                    PosixNetOps.release((FdHandle) h); // closes the descriptor if it was closed meanwhile
+                }
+            }
         }
         if (buffers != null) {
             buffers.close();

@@ -158,6 +158,7 @@ final class UringEngine implements CompletionEngine {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("expected maxBytes > 0, got " + maxBytes);
         }
+        ensureOpen();
         if (buffers == null) {
             try {
                 buffers = new BufferRing(ring, BUFFER_GROUP, BUFFER_RING_ENTRIES, BUFFER_SIZE);
@@ -250,6 +251,7 @@ final class UringEngine implements CompletionEngine {
     @Override
     public Handle connect(SocketAddress remote, CompletionHandler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
+        ensureOpen();
         if (remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
             throw new UnresolvedAddressException();
         }
@@ -363,9 +365,7 @@ final class UringEngine implements CompletionEngine {
     private long open(Handle handle, Object memory, CompletionHandler handler, byte k) {
         FdHandle h = PosixNetOps.fdHandle(handle);
         Objects.requireNonNull(handler, "handler");
-        if (owner.isClosed()) {
-            throw new IllegalStateException("this io_uring backend instance is closed");
-        }
+        ensureOpen();
         long ud;
         try {
             ud = table.open(h, memory, handler);
@@ -379,6 +379,13 @@ final class UringEngine implements CompletionEngine {
             return -1;
         }
         return ud;
+    }
+
+    private void ensureOpen() {
+        if (owner.isClosed()) {
+            throw new IllegalStateException("this io_uring backend instance is closed: its base was closed, post"
+                    + " operations on an open base");
+        }
     }
 
     private void kindOf(long ud, byte k) {

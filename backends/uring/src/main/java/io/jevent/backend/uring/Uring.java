@@ -128,6 +128,17 @@ public final class Uring {
         return null;
     }
 
+    /**
+     * A debug counter: the {@code io_uring_enter} calls made so far by the ring behind {@code engine} (as
+     * {@code EventBase.completionEngine()} returns it), for counting system calls per round trip in tests and
+     * benchmarks. Read it on the loop thread, or after the loop has stopped.
+     *
+     * @return the count, or {@code -1} if {@code engine} is not an io_uring engine
+     */
+    public static long enterCount(io.jevent.spi.CompletionEngine engine) {
+        return engine instanceof UringEngine ? ((UringEngine) engine).enterCount() : -1;
+    }
+
     /** Whether io_uring works on this machine. */
     public static boolean isAvailable() {
         return UNAVAILABILITY_CAUSE == null;

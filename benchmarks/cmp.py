@@ -5,7 +5,8 @@ run.sh builds everything (Maven, gcc), installs what is missing and then calls t
   * runs the in-process JMH benchmarks (LoopIterationBench, DispatchBench, NioDispatchBench, TimerBench and the
     extra include regexes, e.g. io.jevent.buffer.*Bench) and libevent's C ports of bench.c and of the timers;
   * starts one echo server process per system, all on 127.0.0.1, and drives them with the same C client
-    (native/loadgen.c), interleaving the systems (A B C ... A B C ...) for every repetition;
+    (native/loadgen.c), interleaving the systems (A B C ... A B C ...) for every repetition; a system the machine
+    cannot run (the server says SKIP <reason>) is reported as skipped with that reason;
   * counts the system calls per ping-pong round trip with strace;
   * opens N idle connections against each server and reads its heap (after System.gc()) and RSS;
   * writes docs/benchmarks.md and docs/img/*.png (gnuplot), unless --smoke.

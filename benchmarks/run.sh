@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     -e|--only|--systems|--reps) ARGS+=("$1" "$2"); shift ;;
     --no-report|--ignore-jmh-lock) ARGS+=("$1") ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

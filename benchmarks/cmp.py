@@ -5,7 +5,8 @@ run.sh builds everything (Maven, gcc), installs what is missing and then calls t
   * runs the in-process JMH benchmarks (LoopIterationBench, DispatchBench, NioDispatchBench, TimerBench and the
     extra include regexes, e.g. io.jevent.buffer.*Bench) and libevent's C ports of bench.c and of the timers;
   * starts one echo server process per system, all on 127.0.0.1, and drives them with the same C client
-    (native/loadgen.c), interleaving the systems (A B C ... A B C ...) for every repetition;
+    (native/loadgen.c), interleaving the systems (A B C ... A B C ...) for every repetition; a system the machine
+    cannot run (the server says SKIP <reason>) is reported as skipped with that reason;
   * counts the system calls per ping-pong round trip with strace;
   * opens N idle connections against each server and reads its heap (after System.gc()) and RSS;
   * writes docs/benchmarks.md and docs/img/*.png (gnuplot), unless --smoke.
@@ -29,7 +30,12 @@ JAR = os.path.join(BENCH, 'target', 'benchmarks.jar')
 NATIVE = os.path.join(BENCH, 'target', 'native')
 WORK = os.path.join(BENCH, 'target', 'cmp')
 PIDFILE = os.path.join(WORK, 'pids')
-SYSTEMS = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'netty-epoll', 'netty-nio', 'plain-nio', 'libevent']
+SYSTEMS = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'jevent-uring', 'netty-epoll', 'netty-uring', 'netty-nio',
+           'plain-nio', 'libevent']
+# The peers the jevent servers are held against ("best of Netty and plain NIO"), and the io_uring goals (issue 11).
+PEERS = ('netty-epoll', 'netty-uring', 'netty-nio', 'plain-nio')
+URING = 'jevent-uring'
+URING_PEERS = ('netty-epoll', 'netty-uring', 'plain-nio')
 # A fixed, pre-touched heap: the JVM's RSS then no longer moves with the heap it commits or gives back, and the RSS
 # growth per idle connection is the native memory (JNA scratch, direct buffers, malloc) the server uses for it.
 JAVA_OPTS = ['-Xms256m', '-Xmx256m', '-XX:+AlwaysPreTouch', '-XX:+UseG1GC']
@@ -37,7 +43,8 @@ BASELINE = 'jevent-epoll'
 
 MODES = {
     # reps: repetitions of every interleaved workload; secs: one measured client run; warm: warm-up per server
-    'smoke': dict(reps=1, pp_secs=0.5, stream_secs=0.5, warm=0.5, idle_n=200, strace_secs=0.5,
+    # smoke: the warm-up is shortened (timing is irrelevant there) to pay for the io_uring rows within CI's 2 minutes
+    'smoke': dict(reps=1, pp_secs=0.5, stream_secs=0.5, warm=0.2, idle_n=200, strace_secs=0.5,
                   jmh=['-f', '1', '-wi', '0', '-i', '1', '-r', '100ms'], jmh_timers=['-r', '100ms'],
                   grid=[(100, 1, 100)], nio_pairs='pipe', levent_rounds=20, timers=(1000, 100),
                   loop_bench=True, loop_backends='epoll'),
@@ -155,6 +162,10 @@ def jmh_list():
 
 # --------------------------------------------------------------------------------------------------- servers
 
+class Skipped(Exception):
+    """The system cannot run on this machine (the server said `SKIP <reason>`): its rows say so."""
+
+
 class Server:
     def __init__(self, system):
         self.system = system
@@ -189,7 +200,10 @@ class Server:
                 self.port = int(parts[1])
                 self.what = ' '.join(parts[2:])
                 return
-        raise RuntimeError('%s did not start; see %s' % (self.system, self.err.name))
+            if line.startswith('SKIP '):
+                self.p.wait(timeout=30)
+                raise Skipped(line[len('SKIP '):])
+        raise RuntimeError('%s did not start (exit status %s); see %s' % (self.system, self.p.poll(), self.err.name))
 
     def command(self, cmd, timeout=60):
         """Sends STATS or HEAP; returns dict(conns, heap, alloc)."""
@@ -344,6 +358,9 @@ def main():
     only = set(a.only.split(',')) if a.only else None
     want = lambda w: only is None or w in only
     systems = a.systems.split(',')
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown:
+        ap.error('unknown system(s) %s; choose from %s' % (', '.join(unknown), ','.join(SYSTEMS)))
     extra = a.extra if a.extra is not None else ['io.jevent.buffer.*Bench']
     if a.extra is None and a.mode == 'smoke':
         extra = extra + ['io.jevent.filter.*Bench']  # CI: the TLS/zlib benchmarks must not rot either
@@ -441,37 +458,66 @@ def run(cfg, want, systems, extra, R):
     if not any(want(w) for w in ('pingpong', 'stream', 'syscalls', 'idle')):
         return
     servers = {}
+    R['skipped'] = skipped = {}  # system -> why this machine cannot run it (not a problem of the run)
+    R['failed'] = failed = {}  # system -> the failure that took it out of the run (a problem)
     log('starting servers:', ', '.join(systems))
     for s in systems:
         servers[s] = Server(s)
+    live = []  # the systems still measured, in the requested order
+
+    def drop(s, what, e):
+        failed[s] = '%s: %s' % (what, e)
+        problems.append('%s failed in %s: %s' % (s, what, e))
+        log('  %s FAILED in %s: %s' % (s, what, e))
+        if s in live:
+            live.remove(s)
+        servers[s].p.kill()
+
     for s in systems:
-        servers[s].wait_ready()
+        try:
+            servers[s].wait_ready()
+        except Skipped as e:
+            skipped[s] = str(e)
+            log('  %-13s skipped: %s' % (s, e))
+            continue
+        except Exception as e:
+            live.append(s)
+            drop(s, 'start', e)
+            continue
+        live.append(s)
         log('  %-13s port %d  %s' % (s, servers[s].port, servers[s].what))
-    R['servers'] = {s: servers[s].what for s in systems}
+    R['servers'] = {s: servers[s].what for s in live}
     log('warm-up')
-    for s in systems:
-        loadgen('pingpong', servers[s].port, cfg['warm'])
-        loadgen('stream', servers[s].port, cfg['warm'], 16, 16384)
-    order = lambda rep: systems  # A B C ... every repetition, the same order
+    for s in list(live):
+        try:
+            loadgen('pingpong', servers[s].port, cfg['warm'])
+            loadgen('stream', servers[s].port, cfg['warm'], 16, 16384)
+        except Exception as e:
+            drop(s, 'warm-up', e)
+    order = lambda rep: list(live)  # A B C ... every repetition, the same order
 
     def interleaved(name, fn):
-        res = {s: [] for s in systems}
-        alloc = {s: [] for s in systems}
-        cpu = {s: [] for s in systems}
+        res = {s: [] for s in live}
+        alloc = {s: [] for s in live}
+        cpu = {s: [] for s in live}
         tick_us = 1e6 / os.sysconf('SC_CLK_TCK')
         for rep in range(cfg['reps']):
             for s in order(rep):
                 srv = servers[s]
-                before = srv.command('STATS') if srv.java() else None
-                u0, s0 = srv.cpu_ticks()
-                value, units = fn(srv)
-                u1, s1 = srv.cpu_ticks()
+                try:
+                    before = srv.command('STATS') if srv.java() else None
+                    u0, s0 = srv.cpu_ticks()
+                    value, units = fn(srv)
+                    u1, s1 = srv.cpu_ticks()
+                    after = srv.command('STATS') if before is not None else None
+                except Exception as e:
+                    drop(s, name, e)
+                    continue
                 res[s].append(value)
                 cpu[s].append(((u1 - u0) * tick_us / units, (s1 - s0) * tick_us / units))
-                if before is not None:
-                    after = srv.command('STATS')
+                if after is not None:
                     alloc[s].append((after['alloc'] - before['alloc']) / units)
-            log('  %s rep %d: %s' % (name, rep + 1, '  '.join('%s=%s' % (s, fmt(res[s][-1])) for s in systems)))
+            log('  %s rep %d: %s' % (name, rep + 1, '  '.join('%s=%s' % (s, fmt(res[s][-1])) for s in live)))
         R[name + '_cpu'] = cpu
         return res, alloc
 
@@ -488,7 +534,7 @@ def run(cfg, want, systems, extra, R):
     if want('syscalls'):
         log('system calls per round trip (strace -c over every thread)')
         R['syscalls'] = {}
-        for s in systems:
+        for s in list(live):
             try:
                 rtt, calls = strace_counts(servers[s], cfg['strace_secs'])
                 R['syscalls'][s] = dict(rtt=rtt, calls=calls)
@@ -499,26 +545,33 @@ def run(cfg, want, systems, extra, R):
     if want('idle'):
         n = cfg['idle_n']
         log('idle connections: %d per server' % n)
-        res_heap = {s: [] for s in systems}
-        res_rss = {s: [] for s in systems}
+        res_heap = {s: [] for s in live}
+        res_rss = {s: [] for s in live}
         for rep in range(cfg.get('idle_reps', cfg['reps'])):
-            for s in systems:
+            for s in list(live):
                 srv = servers[s]
-                wait_conns(srv, lambda c: c == 0, 60)
-                h0 = srv.command('HEAP')
-                rss0 = srv.rss_kb()
-                lg = remember(subprocess.Popen([os.path.join(NATIVE, 'loadgen'), 'idle', str(srv.port), str(n), '120'],
-                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
-                line = lg.stdout.readline()
-                if not line.startswith('connected'):
-                    problems.append('idle %s: loadgen could not connect %d' % (s, n))
-                    lg.kill()
+                lg = None
+                try:
+                    wait_conns(srv, lambda c: c == 0, 60)
+                    h0 = srv.command('HEAP')
+                    rss0 = srv.rss_kb()
+                    lg = remember(subprocess.Popen([os.path.join(NATIVE, 'loadgen'), 'idle', str(srv.port), str(n),
+                                                    '120'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+                    line = lg.stdout.readline()
+                    if not line.startswith('connected'):
+                        problems.append('idle %s: loadgen could not connect %d' % (s, n))
+                        lg.kill()
+                        continue
+                    st = wait_conns(srv, lambda c: c >= n, 120)
+                    h1 = srv.command('HEAP')
+                    rss1 = srv.rss_kb()
+                    lg.stdin.close()
+                    lg.wait(timeout=60)
+                except Exception as e:
+                    if lg is not None:
+                        lg.kill()
+                    drop(s, 'idle', e)
                     continue
-                st = wait_conns(srv, lambda c: c >= n, 120)
-                h1 = srv.command('HEAP')
-                rss1 = srv.rss_kb()
-                lg.stdin.close()
-                lg.wait(timeout=60)
                 if st['conns'] < n:
                     problems.append('idle %s: server saw only %d of %d connections' % (s, st['conns'], n))
                     continue
@@ -526,11 +579,11 @@ def run(cfg, want, systems, extra, R):
                     res_heap[s].append((h1['heap'] - h0['heap']) / n)
                 res_rss[s].append((rss1 - rss0) * 1024 / n)
             log('  idle rep %d: heap/conn %s' % (rep + 1, '  '.join(
-                '%s=%s' % (s, fmt(res_heap[s][-1]) if res_heap[s] else '-') for s in systems)))
+                '%s=%s' % (s, fmt(res_heap[s][-1]) if res_heap[s] else '-') for s in live)))
         R['idle_heap'], R['idle_rss'] = res_heap, res_rss
         R['idle_n'] = n
         R['idle_reps'] = cfg.get('idle_reps', cfg['reps'])
-    for s in systems:
+    for s in live:
         servers[s].stop()
 
 
@@ -548,11 +601,25 @@ def machine():
         ('Java server flags', ' '.join(JAVA_OPTS) + ', one event-loop thread per server'),
         ('gcc', sh('gcc --version | head -1')),
         ('libevent', sh("dpkg-query -W -f='${Version}' libevent-dev") + ' (Debian libevent-dev)'),
-        ('Netty', '4.2.18.Final (epoll linux-x86_64 and NIO transports)'),
+        ('Netty', '4.2.18.Final (epoll and io_uring linux-x86_64, and NIO transports)'),
+        ('io_uring', '`/proc/sys/kernel/io_uring_disabled` = %s (0: allowed)' % sh(
+            'cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo absent')),
         ('JMH', '1.37'),
         ('jevent', '`%s` on branch `%s`' % (sh('git -C %s rev-parse --short HEAD' % ROOT),
                                              sh('git -C %s rev-parse --abbrev-ref HEAD' % ROOT))),
     ]
+
+
+def absent(R, s):
+    """Why system `s` has no figures in this run ('skipped: …' or 'failed in …'), or None when it was measured."""
+    def short(t):
+        t = ' '.join(str(t).split()).replace('|', '/')
+        return t if len(t) <= 220 else t[:217] + '…'
+    if s in R.get('skipped', {}):
+        return 'skipped: ' + short(R['skipped'][s])
+    if s in R.get('failed', {}):
+        return 'failed in ' + short(R['failed'][s])
+    return None
 
 
 def write_report(R):
@@ -583,6 +650,9 @@ def write_report(R):
       'well above 2 means others were running too |' % (R.get('load_start', '?'), R.get('load_end', '?')))
     if R.get('servers'):
         w('| Servers | %s |' % '; '.join('%s: %s' % (s, v) for s, v in R['servers'].items()))
+    gone = [(s, absent(R, s)) for s in systems if absent(R, s)]
+    if gone:
+        w('| Not measured | %s |' % '; '.join('%s %s' % g for g in gone))
     w('| Mode | `%s`: %d repetitions, ping-pong %.1f s and streaming %.1f s per run, JMH `%s` |' % (
         R['mode'], cfg['reps'], cfg['pp_secs'], cfg['stream_secs'], ' '.join(cfg['jmh'])))
     w('')
@@ -591,11 +661,14 @@ def write_report(R):
         res = R.get(key)
         if not res:
             return None
-        st = {s: stats(res[s]) for s in systems}
+        st = {s: stats(res.get(s, [])) for s in systems}
         base = st.get(BASELINE)
         w('| system | %s | / jevent-epoll | paired: median (min–max) of per-repetition ratios |' % unit)
         w('|---|---:|---:|---:|')
         for s in systems:
+            if not st[s] and absent(R, s):
+                w('| %s | %s | | |' % (s, absent(R, s)))
+                continue
             r = (st[s][0] / base[0]) if st[s] and base and base[0] else None
             w('| %s | %s | %s | %s |' % (s, med_range(st[s], digits), fmt(r, 2) if r else 'n/a',
                                         med_range(paired(res, s, BASELINE), 2)))
@@ -604,7 +677,7 @@ def write_report(R):
           'seconds apart), so drift of the machine between repetitions cancels out; prefer it to the ratio of '
           'medians when the min–max ranges are wide.')
         w('')
-        img = chart(chart_name, title, '%s (%s is better)' % (unit, better), [(s, st[s]) for s in systems])
+        img = chart(chart_name, title, '%s (%s is better)' % (unit, better), [(s, st[s]) for s in systems if st[s]])
         if img:
             w('![%s](%s)' % (title, img))
             w('')
@@ -624,6 +697,12 @@ def write_report(R):
         if a:
             goals.append(('Zero allocation per echoed message (server, all threads)',
                           '%s B per round trip' % fmt(a[0], 2), a[0] < 1.0))
+        if URING in systems:
+            peer_goal('Ping-pong ≥ 1.0× best of netty-epoll/netty-uring/plain NIO (jevent-uring)', R['pingpong'], st,
+                      goals, URING, URING_PEERS, R)
+            a = stats(R.get('pingpong_alloc', {}).get(URING, []))
+            goals.append(('0 B allocated per echoed message (jevent-uring, server, all threads)',
+                          '%s B per round trip' % fmt(a[0], 2) if a else not_measured(R, URING), bool(a) and a[0] < 1.0))
     if R.get('stream'):
         w('## Echo throughput: 16 connections, 16 KiB writes (MB/s echoed, higher is better)')
         w('')
@@ -633,6 +712,9 @@ def write_report(R):
         cpu_table('stream_cpu', 'µs per MB echoed', R, systems, w)
         alloc_table('stream_alloc', 'B allocated per MB echoed', R, systems, w)
         peer_goal('Throughput ≥ 1.0× best of Netty/plain NIO', R['stream'], st, goals)
+        if URING in systems:
+            peer_goal('Streaming ≥ 1.0× best of netty-epoll/netty-uring/plain NIO (jevent-uring)', R['stream'], st,
+                      goals, URING, URING_PEERS, R)
         p = paired(R['stream'], BASELINE, 'libevent')
         if p:
             goals.append(('Streaming ≥ 5× libevent bufferevent echo', '%.2f× (paired; %.2f–%.2f)' % p, p[0] >= 5.0))
@@ -644,6 +726,7 @@ def write_report(R):
           'mostly the JVM\'s own threads (futex, nanosleep…) and is not per message.' % cfg['strace_secs'])
         w('')
         groups = [('wait', ('epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'poll', 'ppoll')),
+                  ('io_uring_enter', ('io_uring_enter',)),
                   ('read', ('read', 'readv', 'recvfrom', 'recvmsg')),
                   ('write', ('write', 'writev', 'sendto', 'sendmsg')),
                   ('epoll_ctl', ('epoll_ctl',)), ('ioctl', ('ioctl',))]
@@ -652,6 +735,8 @@ def write_report(R):
         for s in systems:
             d = R['syscalls'].get(s)
             if not d:
+                if absent(R, s):
+                    w('| %s | %s |%s' % (s, absent(R, s), ' |' * (len(groups) + 3)))
                 continue
             rtt = max(d['rtt'], 1)
             c = d['calls']
@@ -663,6 +748,14 @@ def write_report(R):
                 io / rtt, other / rtt, ', '.join(names)))
             if s == BASELINE:
                 goals.append(('3 system calls per round trip (jevent-epoll)', '%.2f' % (io / rtt), io / rtt <= 3.05))
+            if s == URING:
+                goals.append(('≤ 2 system calls per round trip (jevent-uring)', '%.2f' % (io / rtt), io / rtt <= 2.05))
+        if URING in systems and not R['syscalls'].get(URING):
+            goals.append(('≤ 2 system calls per round trip (jevent-uring)', not_measured(R, URING), False))
+        w('')
+        w('Under io_uring a read or a write submitted and reaped in one `io_uring_enter` counts once, whatever the '
+          'ring carried; work the kernel hands to its io-wq threads is not a system call of the process and is in '
+          'no column.')
         w('')
     if R.get('idle_heap'):
         n = R['idle_n']
@@ -678,9 +771,12 @@ def write_report(R):
         w('')
         w('| system | heap B/conn | / jevent-epoll | RSS growth B/conn (first rep.) | / jevent-epoll |')
         w('|---|---:|---:|---:|---:|')
-        sh = {s: stats(R['idle_heap'][s]) for s in systems}
-        sr = {s: stats(R['idle_rss'][s][:1]) for s in systems}
+        sh = {s: stats(R['idle_heap'].get(s, [])) for s in systems}
+        sr = {s: stats(R['idle_rss'].get(s, [])[:1]) for s in systems}
         for s in systems:
+            if not sh[s] and not sr[s] and absent(R, s):
+                w('| %s | %s | | | |' % (s, absent(R, s)))
+                continue
             rh = sh[s][0] / sh[BASELINE][0] if sh.get(s) and sh.get(BASELINE) else None
             rr = sr[s][0] / sr[BASELINE][0] if sr.get(s) and sr.get(BASELINE) and sr[BASELINE][0] else None
             w('| %s | %s | %s | %s | %s |' % (s, med_range(sh[s], 0), fmt(rh, 2) if rh else 'n/a',
@@ -692,13 +788,23 @@ def write_report(R):
             w('![idle heap](%s)' % img)
             w('')
         img = chart('idle-rss', 'RSS growth per idle connection (first repetition)', 'bytes (lower is better)',
-                    [(s, sr[s]) for s in systems])
+                    [(s, sr[s]) for s in systems if sr[s]])
         if img:
             w('![idle RSS](%s)' % img)
             w('')
         if sh.get(BASELINE):
             goals.append(('≤ 500 B heap per idle connection (jevent-epoll)', '%s B' % fmt(sh[BASELINE][0], 0),
                           sh[BASELINE][0] <= 500))
+        if URING in systems:
+            title = 'Idle heap + native memory per connection ≤ jevent-epoll\'s (jevent-uring)'
+            if sh.get(URING) and sr.get(URING) and sh.get(BASELINE) and sr.get(BASELINE):
+                u = sh[URING][0] + sr[URING][0]
+                e = sh[BASELINE][0] + sr[BASELINE][0]
+                goals.append((title, '%s B (heap %s + RSS %s) against %s B (heap %s + RSS %s): %s×' % (
+                    fmt(u, 0), fmt(sh[URING][0], 0), fmt(sr[URING][0], 0), fmt(e, 0), fmt(sh[BASELINE][0], 0),
+                    fmt(sr[BASELINE][0], 0), fmt(u / e, 2) if e > 0 else 'n/a'), u <= e))
+            else:
+                goals.append((title, not_measured(R, URING), False))
     if R.get('dispatch'):
         dispatch_section(R, w, goals)
     if R.get('timers'):
@@ -724,7 +830,7 @@ def write_report(R):
                                              med_range(stats(r['samples'])), r['unit'], fmt(r['alloc'], 1)))
         w('')
     # ---- goals
-    G = ['## Goals (from issue 5), in this run', '', '| goal | measured | met |', '|---|---|---|']
+    G = ['## Goals (from issues 5 and 11), in this run', '', '| goal | measured | met |', '|---|---|---|']
     for g, m, ok in goals:
         G.append('| %s | %s | %s |' % (g, m, '**yes**' if ok else 'no'))
     G.append('')
@@ -758,6 +864,8 @@ def cpu_table(key, unit, R, systems, w):
     for s in systems:
         v = cpu.get(s)
         if not v:
+            if absent(R, s):
+                w('| %s | %s | | | |' % (s, absent(R, s)))
             continue
         tot = stats([u + k for u, k in v])
         w('| %s | %s | %s | %s | %s |' % (s, med_range(tot), fmt(statistics.median([u for u, _ in v])),
@@ -766,15 +874,22 @@ def cpu_table(key, unit, R, systems, w):
     w('')
 
 
-def peer_goal(title, res, st, goals):
-    """jevent-epoll against the best of Netty and plain NIO, by paired ratio; notes when the ranges overlap."""
-    peers = [s for s in ('netty-epoll', 'netty-nio', 'plain-nio') if st.get(s)]
-    if not peers or not st.get(BASELINE):
+def not_measured(R, s):
+    return 'not measured: ' + (absent(R, s) or 'no figure in this run')
+
+
+def peer_goal(title, res, st, goals, system=BASELINE, peers=PEERS, R=None):
+    """`system` against the best of `peers` by paired ratio (the peer it does worst against); notes when the ranges
+    overlap. A goal whose system was not measured is listed as such when R is given."""
+    peers = [s for s in peers if st.get(s)]
+    if not peers or not st.get(system):
+        if R is not None:
+            goals.append((title, not_measured(R, system) if not st.get(system) else 'no peer measured', False))
         return
-    worst = min((paired(res, BASELINE, s)[0], s) for s in peers)
+    worst = min((paired(res, system, s)[0], s) for s in peers)
     best = max((st[s][0], s) for s in peers)
-    p = paired(res, BASELINE, worst[1])
-    overlap = st[BASELINE][1] <= st[best[1]][2] and st[best[1]][1] <= st[BASELINE][2]
+    p = paired(res, system, worst[1])
+    overlap = st[system][1] <= st[best[1]][2] and st[best[1]][1] <= st[system][2]
     goals.append((title, '%.2f× %s (paired; %.2f–%.2f)%s' % (p[0], worst[1], p[1], p[2],
                                                             '; min–max ranges overlap' if overlap else ''),
                   p[0] >= 1.0))
@@ -790,7 +905,8 @@ def alloc_table(key, unit, R, systems, w):
     al = R.get(key)
     if not al:
         return
-    cells = ['%s %s' % (s, med_range(stats(al[s]), 1)) for s in systems if al.get(s)]
+    cells = ['%s %s' % (s, med_range(stats(al[s]), 1)) if al.get(s) else '%s %s' % (s, absent(R, s).split(':')[0])
+             for s in systems if al.get(s) or (absent(R, s) and s != 'libevent')]
     w('Server-side allocation (%s; every thread but the control thread, from `ThreadMXBean.getThreadAllocatedBytes`): '
       % unit + '; '.join(cells) + '.')
     w('')

@@ -9,7 +9,8 @@
 #   -e REGEX        an extra JMH include regex to run and tabulate (repeatable; default io.jevent.buffer.*Bench,
 #                   skipped when nothing matches)
 #   --only LIST     a subset of: loop,dispatch,timers,extra,pingpong,stream,syscalls,idle
-#   --systems LIST  a subset of: jevent-epoll,jevent-poll,jevent-nio,netty-epoll,netty-nio,plain-nio,libevent
+#   --systems LIST  a subset of: jevent-epoll,jevent-poll,jevent-nio,jevent-uring,netty-epoll,netty-uring,
+#                   netty-nio,plain-nio,libevent (a system this machine cannot run is a 'skipped: <reason>' row)
 #   --no-build      reuse benchmarks/target (development)
 #   --no-report     do not write docs/ (development)
 #   --ignore-jmh-lock  run JMH even while another JMH run holds /tmp/jmh.lock (otherwise wait for it)
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     -e|--only|--systems|--reps) ARGS+=("$1" "$2"); shift ;;
     --no-report|--ignore-jmh-lock) ARGS+=("$1") ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -1,5 +1,6 @@
 package io.jevent.cmp;
 
+import io.jevent.BackendInfo;
 import io.jevent.Ev;
 import io.jevent.EventBase;
 import io.jevent.EventConfig;
@@ -15,10 +16,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -41,39 +47,53 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by the same C client ({@code benchmarks/native/loadgen.c}) as libevent's server.
  *
  * <pre>java -cp benchmarks.jar io.jevent.cmp.EchoServer SYSTEM</pre>
- * SYSTEM is {@code jevent-epoll}, {@code jevent-poll}, {@code jevent-nio}, {@code netty-epoll}, {@code netty-nio} or
- * {@code plain-nio}. Each listens on 127.0.0.1 at a port the kernel picks, runs one event-loop thread, prints
- * {@code READY <port> <what>} and then answers control lines on stdin (the loop thread never sees them):
+ * SYSTEM is {@code jevent-epoll}, {@code jevent-poll}, {@code jevent-nio}, {@code jevent-uring}, {@code netty-epoll},
+ * {@code netty-uring}, {@code netty-nio} or {@code plain-nio}. Each listens on 127.0.0.1 at a port the kernel picks,
+ * runs one event-loop thread, prints {@code READY <port> <what>} and then answers control lines on stdin (the loop
+ * thread never sees them):
  * <ul>
  *   <li>{@code STATS}: {@code STATS conns=<open connections> heap=-1 alloc=<bytes allocated by every thread but this
  *   one since start>};</li>
  *   <li>{@code HEAP}: the same after two {@code System.gc()}, with {@code heap=<used heap bytes>};</li>
  *   <li>{@code QUIT} or end of input: exit.</li>
  * </ul>
- * Each server is the idiomatic one for its system: jevent moves the input buffer to the output
+ * A system that cannot run on this machine (a jevent backend that is not on the class path or reports itself
+ * unavailable, Netty's epoll or io_uring transport refused by the kernel) prints {@code SKIP <reason>} instead of
+ * {@code READY} and exits with status {@value #EXIT_SKIPPED}, so that the runner shows the row as skipped with that
+ * reason rather than dropping it.
+ *
+ * <p>Each server is the idiomatic one for its system: jevent moves the input buffer to the output
  * ({@code bev.write(bev.input())}, no copy); Netty writes the received {@code ByteBuf} back and flushes on read
  * complete (Netty's own EchoServerHandler); plain NIO reads into one shared direct buffer and writes it back,
  * keeping a per-connection copy only of what a write could not take.
  */
 public final class EchoServer {
     private static final AtomicInteger CONNS = new AtomicInteger();
+    /** Exit status after {@code SKIP <reason>}: the system cannot run here (not a failure of the server). */
+    static final int EXIT_SKIPPED = 4;
 
     private EchoServer() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
-            System.err.println("usage: EchoServer jevent-epoll|jevent-poll|jevent-nio|netty-epoll|netty-nio|plain-nio");
+            System.err.println("usage: EchoServer jevent-epoll|jevent-poll|jevent-nio|jevent-uring"
+                    + "|netty-epoll|netty-uring|netty-nio|plain-nio");
             System.exit(2);
         }
         String system = args[0];
+        String refusal = refusal(system);
+        if (refusal != null) {
+            System.out.println("SKIP " + refusal.replace('\n', ' '));
+            System.exit(EXIT_SKIPPED);
+        }
         CompletableFuture<String> ready = new CompletableFuture<>();
         Thread loop = new Thread(() -> {
             try {
                 if (system.startsWith("jevent-")) {
                     jevent(system.substring("jevent-".length()), ready);
                 } else if (system.startsWith("netty-")) {
-                    netty(system.endsWith("epoll"), ready);
+                    netty(system.substring("netty-".length()), ready);
                 } else if (system.equals("plain-nio")) {
                     plainNio(ready);
                 } else {
@@ -90,6 +110,33 @@ public final class EchoServer {
         System.out.println("READY " + ready.get(30, TimeUnit.SECONDS));
         control(loop);
         System.exit(0);
+    }
+
+    /**
+     * Why {@code system} cannot run on this machine, or {@code null} when it can (or is not a system that can be
+     * refused: an unknown name fails later, as an error).
+     */
+    private static String refusal(String system) {
+        try {
+            if (system.startsWith("jevent-")) {
+                String backend = system.substring("jevent-".length());
+                for (BackendInfo b : EventBase.methods()) {
+                    if (b.name().equals(backend)) {
+                        return b.available() ? null : "backend '" + backend + "' unavailable: " + b.unavailabilityCause();
+                    }
+                }
+                return "unknown backend '" + backend + "': no jevent-backend-" + backend + " on the class path";
+            }
+            if (system.equals("netty-epoll")) {
+                return Epoll.isAvailable() ? null : "Netty epoll unavailable: " + Epoll.unavailabilityCause();
+            }
+            if (system.equals("netty-uring")) {
+                return IoUring.isAvailable() ? null : "Netty io_uring unavailable: " + IoUring.unavailabilityCause();
+            }
+            return null;
+        } catch (LinkageError e) {
+            return system + ": its classes do not load: " + e;
+        }
     }
 
     private static void control(Thread loop) throws IOException {
@@ -178,16 +225,32 @@ public final class EchoServer {
         }
     }
 
-    private static void netty(boolean epoll, CompletableFuture<String> ready) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    /** Netty 4.2: one {@code MultiThreadIoEventLoopGroup} thread over the transport's {@code IoHandler}. */
+    private static void netty(String transport, CompletableFuture<String> ready) throws InterruptedException {
+        IoHandlerFactory handlers;
+        Class<? extends ServerChannel> channel;
+        switch (transport) {
+            case "epoll" -> {
+                handlers = EpollIoHandler.newFactory();
+                channel = EpollServerSocketChannel.class;
+            }
+            case "uring" -> {
+                handlers = IoUringIoHandler.newFactory();
+                channel = IoUringServerSocketChannel.class;
+            }
+            case "nio" -> {
+                handlers = NioIoHandler.newFactory();
+                channel = NioServerSocketChannel.class;
+            }
+            default -> throw new IllegalArgumentException("unknown Netty transport " + transport);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, handlers);
         NettyEcho handler = new NettyEcho();
         Channel server = new ServerBootstrap().group(group).channel(channel).childHandler(handler)
                 .bind(loopback()).sync().channel();
         ready.complete(((InetSocketAddress) server.localAddress()).getPort() + " netty-"
                 + io.netty.util.Version.identify().values().stream().findFirst().map(v -> v.artifactVersion()).orElse("4.2") + " "
-                + (epoll ? "epoll" : "nio"));
+                + transport);
         server.closeFuture().sync();
     }
 

@@ -271,7 +271,11 @@ final class KqueueReadiness implements Readiness {
 
     /**
      * Queues what takes one filter from {@code was} to {@code now}. The kernels keep {@code EV_CLEAR} as it was
-     * when the filter was added, so a change of it deletes and adds again.
+     * when the filter was added, so a change of it deletes and adds again. So does a re-sent registration
+     * ({@code resync}: the base found another handle object on the number, its descriptor maybe closed outside
+     * NetOps and reopened): an add over a registration left by the old socket would only modify it, and libkqueue
+     * still ties it to the old socket (it cannot see a close) and refuses to modify a socket's filter anyway. The
+     * delete of a registration that is not there costs an ENOENT entry, which is ignored.
      */
     private void queue(int fd, int token, int filter, int was, int now, boolean resync) {
         if (now == NONE) {
@@ -280,9 +284,9 @@ final class KqueueReadiness implements Readiness {
             }
             return;
         }
-        if (was != NONE && was != now) {
+        if (was != NONE && (was != now || resync)) {
             change(fd, filter, EV_DELETE, token);
-        } else if (was == now && !resync) {
+        } else if (was == now) {
             return;
         }
         change(fd, filter, EV_ADD | now, token);

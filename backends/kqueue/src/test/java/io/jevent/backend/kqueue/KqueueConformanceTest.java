@@ -13,9 +13,11 @@ import io.jevent.conformance.ThreadingConformance;
 import io.jevent.conformance.ThreadingAttackConformance;
 import io.jevent.conformance.TimerConformance;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The conformance suite, on the kqueue backend. */
+/** The conformance suite, on the kqueue backend (libkqueue on Linux: see {@link LibkqueueDifferences}). */
 @ConformanceBackend("kqueue")
+@ExtendWith(LibkqueueDifferences.class)
 class KqueueConformanceTest {
     @Nested class Timers extends TimerConformance { }
     @Nested class Loop extends LoopConformance { }

@@ -88,8 +88,10 @@ public final class Kqueue {
                         + " libkqueue0, or build it with cmake): pass -D" + KqueueNative.LIBRARY_PROPERTY
                         + "=/path/to/libkqueue.so, or put its folder on jna.library.path"
                 : "set -D" + KqueueNative.LIBRARY_PROPERTY + " to the library that provides kqueue and kevent";
-        return new UnsupportedOperationException("kqueue: cannot load the library '" + library + "' ("
-                + e.getMessage() + "); " + how, e);
+        String why = String.valueOf(e.getMessage()).lines().map(String::strip).filter(l -> !l.isEmpty())
+                .reduce((a, b) -> a.endsWith(":") ? a + " " + b : a).orElse(e.toString()); // JNA's first reason
+        return new UnsupportedOperationException("kqueue: cannot load the library '" + library + "' (" + why + "); "
+                + how, e);
     }
 
     /** Whether kqueue works on this machine. */

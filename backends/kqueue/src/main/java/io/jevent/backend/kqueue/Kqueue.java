@@ -1,6 +1,7 @@
 package io.jevent.backend.kqueue;
 
 import io.jevent.backend.kqueue.internal.KeventLayout;
+import io.jevent.backend.kqueue.internal.KqueueLibrary;
 import io.jevent.backend.kqueue.internal.KqueueNative;
 import io.jevent.backend.posix.Posix;
 import io.jevent.backend.posix.internal.Errors;
@@ -32,12 +33,13 @@ public final class Kqueue {
         KeventLayout layout = KeventLayout.current();
         if (layout == null) {
             return new UnsupportedOperationException("kqueue's struct kevent is not described for os.name "
-                    + System.getProperty("os.name") + " (known: macOS, FreeBSD, OpenBSD, NetBSD, Linux with libkqueue)");
+                    + System.getProperty("os.name")
+                    + " (known: macOS, FreeBSD, OpenBSD, NetBSD, Linux with libkqueue)");
         }
         if (!Posix.isAvailable()) {
             return Posix.unavailabilityCause();
         }
-        String library = KqueueNative.libraryName();
+        String library = KqueueLibrary.name(); // loads nothing: KqueueNative loads the library
         try {
             int kq = KqueueNative.kqueue();
             if (kq < 0) {
@@ -67,7 +69,8 @@ public final class Kqueue {
         long ident = 42;
         long udata = 0x1234_5678_9abcL;
         layout.put(change, 0, ident, layout.evfiltUser, KeventLayout.EV_ADD | KeventLayout.EV_CLEAR, 0, 0, udata);
-        Errors.check("kevent(EVFILT_USER, EV_ADD)", KqueueNative.kevent(kq, NativeMemory.address(change), 1, 0, 0, 0));
+        Errors.check("kevent(EVFILT_USER, EV_ADD)",
+                KqueueNative.kevent(kq, NativeMemory.address(change), 1, 0, 0, 0));
         layout.put(change, 0, ident, layout.evfiltUser, 0, KeventLayout.NOTE_TRIGGER, 0, udata);
         int n = Errors.check("kevent(EVFILT_USER, NOTE_TRIGGER)", KqueueNative.kevent(kq,
                 NativeMemory.address(change), 1, NativeMemory.address(event), 1, NativeMemory.address(zero)));
@@ -77,7 +80,7 @@ public final class Kqueue {
                     + layout.ident(event, 0) + " filter " + layout.filter(event, 0) + " udata 0x"
                     + Long.toHexString(layout.udata(event, 0)) + "; expected 1 with ident " + ident + " filter "
                     + layout.evfiltUser + " udata 0x" + Long.toHexString(udata) + ": " + layout
-                    + " does not match the library '" + KqueueNative.libraryName() + "'");
+                    + " does not match the library '" + KqueueNative.LIBRARY + "'");
         }
     }
 
@@ -85,9 +88,9 @@ public final class Kqueue {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String how = os.startsWith("linux")
                 ? "on Linux kqueue comes from libkqueue (https://github.com/mheily/libkqueue; Debian/Ubuntu package"
-                        + " libkqueue0, or build it with cmake): pass -D" + KqueueNative.LIBRARY_PROPERTY
+                        + " libkqueue0, or build it with cmake): pass -D" + KqueueLibrary.PROPERTY
                         + "=/path/to/libkqueue.so, or put its folder on jna.library.path"
-                : "set -D" + KqueueNative.LIBRARY_PROPERTY + " to the library that provides kqueue and kevent";
+                : "set -D" + KqueueLibrary.PROPERTY + " to the library that provides kqueue and kevent";
         String why = String.valueOf(e.getMessage()).lines().map(String::strip).filter(l -> !l.isEmpty())
                 .reduce((a, b) -> a.endsWith(":") ? a + " " + b : a).orElse(e.toString()); // JNA's first reason
         return new UnsupportedOperationException("kqueue: cannot load the library '" + library + "' (" + why + "); "

@@ -3,10 +3,11 @@
  *
  * <p>{@link io.jevent.backend.posix.Posix} says once, without ever failing to load, whether the layer runs
  * here. {@link io.jevent.backend.posix.PosixNetOps} is the {@link io.jevent.spi.NetOps} for raw descriptors
- * ({@link io.jevent.spi.FdHandle}) and is shared with the epoll and kqueue backends. {@link io.jevent.backend.posix.PollBackend}
- * is the portable, level-triggered fallback (preference 30).
+ * ({@link io.jevent.spi.FdHandle}) and is shared with the epoll and kqueue backends.
+ * {@link io.jevent.backend.posix.PollBackend} is the portable, level-triggered fallback (preference 30).
  *
- * <p>Rules kept throughout: direct-mapped calls with primitive and address arguments only; native structs
+ * <p>Rules kept throughout: direct-mapped calls with primitive and address arguments only (but macOS's variadic
+ * {@code fcntl}, at socket set-up); native structs
  * (pollfd, iovec, sockaddr) live in direct buffers we own and are read with {@code getInt}/{@code getLong};
  * nothing allocates per read, write or poll; errno is interpreted only in {@code internal.Errors}; every system
  * call on a handle's descriptor runs between {@code FdHandle.acquire()} and {@code PosixNetOps.release}, so a

@@ -2,38 +2,26 @@ package io.jevent.backend.kqueue.internal;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 
 /**
  * kqueue(2) and kevent(2) through JNA direct mapping, primitive and address arguments only (errno as in
  * {@code posix.internal.LibC}: read it with {@code Errors.errno()}, never through LastErrorException).
  *
- * <p><b>Which library.</b> The system property {@value #LIBRARY_PROPERTY}, read once when this class is
- * initialised, names it: a path ({@code /opt/libkqueue/lib/libkqueue.so}) or a name JNA looks up on
- * {@code jna.library.path} and the system's paths. Unset, it is the C library on macOS and the BSDs, and
+ * <p><b>Which library.</b> The system property {@code jevent.kqueue.library} ({@link KqueueLibrary}), read once
+ * when this class is initialised, names it: a path ({@code /opt/libkqueue/lib/libkqueue.so}) or a name JNA looks
+ * up on {@code jna.library.path} and the system's paths. Unset, it is the C library on macOS and the BSDs, and
  * {@code kqueue} (libkqueue, kqueue emulated over epoll) on Linux. Initialising this class loads that library and
  * fails if it cannot; {@code Kqueue} does it once and keeps the reason.
  */
 public final class KqueueNative {
-    /** The system property naming the library that provides {@code kqueue} and {@code kevent}. */
-    public static final String LIBRARY_PROPERTY = "jevent.kqueue.library";
-    /** The library bound here, as named (the property's value or the default). */
-    public static final String LIBRARY = libraryName();
+    /** The library bound here, as named by {@link KqueueLibrary#name()} when this class was initialised. */
+    public static final String LIBRARY = KqueueLibrary.name();
 
     static {
         Native.register(KqueueNative.class, NativeLibrary.getInstance(LIBRARY));
     }
 
     private KqueueNative() {
-    }
-
-    /** What {@link #LIBRARY} will be: the property, else this system's default. Loads nothing. */
-    public static String libraryName() {
-        String configured = System.getProperty(LIBRARY_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return configured.trim();
-        }
-        return Platform.isLinux() ? "kqueue" : Platform.C_LIBRARY_NAME;
     }
 
     /** {@code kqueue()}: a new kernel event queue, or {@code -1}. */

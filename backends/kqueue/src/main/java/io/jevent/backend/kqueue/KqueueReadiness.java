@@ -5,6 +5,7 @@ import static io.jevent.backend.kqueue.internal.KeventLayout.EV_CLEAR;
 import static io.jevent.backend.kqueue.internal.KeventLayout.EV_DELETE;
 import static io.jevent.backend.kqueue.internal.KeventLayout.EV_EOF;
 import static io.jevent.backend.kqueue.internal.KeventLayout.EV_ERROR;
+import static io.jevent.backend.kqueue.internal.KeventLayout.EV_RECEIPT;
 
 import io.jevent.Ev;
 import io.jevent.backend.kqueue.internal.KeventLayout;
@@ -36,7 +37,11 @@ import org.slf4j.LoggerFactory;
  * (ENOENT, a delete of a filter the kernel no longer had, is only logged). No {@code EV_RECEIPT}: on the BSD kernels
  * a call that produced any {@code EV_ERROR} entry returns at once without waiting, and a receipt per change would
  * turn every pass with changes into two calls. The event list always has room for every change's error, or the
- * kernel would fail the call and leave the rest of the list unapplied.
+ * kernel would fail the call and leave the rest of the list unapplied. libkqueue, unlike the kernels, goes on to
+ * wait after writing an error entry, and a wait that times out returns 0 and so loses the entry. So there
+ * ({@code KeventLayout.submitApart}) the changes carry {@code EV_RECEIPT} and go in a call of their own whose list
+ * has room for exactly their receipts (a full list returns at once), and the wait follows unless a change failed:
+ * two calls for a pass with changes, on the emulation only.
  *
  * <p><b>Numbers held until applied.</b> Between {@link #update} and the {@code kevent} that applies its changes, the
  * handle is held ({@link FdHandle#acquire()}), so its number cannot be closed and given to another socket meanwhile;
@@ -95,6 +100,8 @@ final class KqueueReadiness implements Readiness {
     /** {@code struct timespec} for the wait. */
     private final ByteBuffer timespec = NativeMemory.allocate(16);
     private final long timespecAddress = NativeMemory.address(timespec);
+    /** A zero {@code struct timespec}: do not wait. */
+    private final long zeroTimespecAddress = NativeMemory.address(NativeMemory.allocate(16));
     /** Interest last given to each token, for reporting; grows with the largest token seen. */
     private int[] interests = new int[64];
     private boolean closed;
@@ -301,7 +308,7 @@ final class KqueueReadiness implements Readiness {
             }
             LOG.debug("kqueue: changelist grown to {}", changeCapacity);
         }
-        layout.put(changes, changeCount++, fd, filter, flags, 0, 0, token);
+        layout.put(changes, changeCount++, fd, filter, layout.submitApart ? flags | EV_RECEIPT : flags, 0, 0, token);
     }
 
     private void hold(FdHandle h) {
@@ -386,7 +393,16 @@ final class KqueueReadiness implements Readiness {
         if (nchanges > maxEvents) {
             allocateEvents(nchanges); // room for an error per change, see the class comment
         }
-        long timeout = 0;
+        if (nchanges > 0 && layout.submitApart) {
+            // every change has EV_RECEIPT and the list has room for exactly their receipts: libkqueue returns them
+            // without waiting; the wait follows, without changes, unless a change failed
+            int n = kevent(nchanges, nchanges, zeroTimespecAddress);
+            int reported = n > 0 ? report(n, sink) : 0;
+            if (reported > 0) {
+                return reported;
+            }
+            nchanges = 0;
+        }
         if (heldCount > 0) {
             shared.waitingWithHeld = true;
             for (int i = 0; i < heldCount; i++) {
@@ -395,25 +411,20 @@ final class KqueueReadiness implements Readiness {
                 }
             }
         }
-        if (timeoutNanos >= 0) {
-            int ms = Timeouts.toMillisRoundUp(timeoutNanos);
-            timespec.putLong(0, ms / 1000);
-            timespec.putLong(8, (ms % 1000) * 1_000_000L);
-            timeout = timespecAddress;
+        int n = kevent(nchanges, maxEvents, timeout(timeoutNanos));
+        if (n <= 0) {
+            return 0; // nothing, or EINTR
         }
-        int n = KqueueNative.kevent(kq, changesAddress, nchanges, eventsAddress, maxEvents, timeout);
-        int errno = n < 0 ? Errors.errno() : 0;
-        changeCount = 0;
-        if (heldCount > 0) {
-            shared.waitingWithHeld = false;
-            releaseHeld();
+        int reported = report(n, sink);
+        if (n == maxEvents && maxEvents < MAX_EVENTS) {
+            allocateEvents(Math.min(maxEvents * 2, MAX_EVENTS));
+            LOG.debug("kqueue: events array grown to {}", maxEvents);
         }
-        if (n < 0) {
-            if (errno == Errors.EINTR) {
-                return 0; // the changes were applied before the wait began
-            }
-            throw Errors.newException("kevent", errno);
-        }
+        return reported;
+    }
+
+    /** Reports the {@code n} entries a {@code kevent} call wrote; returns how many reached the sink. */
+    private int report(int n, ReadySink sink) {
         int reported = 0;
         ByteBuffer evs = events;
         for (int i = 0; i < n; i++) {
@@ -447,11 +458,41 @@ final class KqueueReadiness implements Readiness {
                 reported++;
             }
         }
-        if (n == maxEvents && maxEvents < MAX_EVENTS) {
-            allocateEvents(Math.min(maxEvents * 2, MAX_EVENTS));
-            LOG.debug("kqueue: events array grown to {}", maxEvents);
-        }
         return reported;
+    }
+
+    /**
+     * One {@code kevent} call with the queued changes ({@code nchanges}: all of them, or none) and room for
+     * {@code nevents} entries, then releases the handles held for the changes.
+     *
+     * @return the entries written to {@link #events}, or {@code -1} after EINTR (changes are applied before a wait)
+     */
+    private int kevent(int nchanges, int nevents, long timeout) throws IOException {
+        int n = KqueueNative.kevent(kq, changesAddress, nchanges, eventsAddress, nevents, timeout);
+        int errno = n < 0 ? Errors.errno() : 0;
+        if (nchanges > 0) {
+            changeCount = 0;
+            shared.waitingWithHeld = false;
+            releaseHeld();
+        }
+        if (n < 0) {
+            if (errno == Errors.EINTR) {
+                return -1;
+            }
+            throw Errors.newException("kevent", errno);
+        }
+        return n;
+    }
+
+    /** The address of a {@code timespec} for the wait, or 0 (for ever) when {@code timeoutNanos < 0}. */
+    private long timeout(long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            return 0;
+        }
+        int ms = Timeouts.toMillisRoundUp(timeoutNanos);
+        timespec.putLong(0, ms / 1000);
+        timespec.putLong(8, (ms % 1000) * 1_000_000L);
+        return timespecAddress;
     }
 
     /**

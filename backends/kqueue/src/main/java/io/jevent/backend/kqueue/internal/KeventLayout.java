@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  * {@code EVFILT_USER} is -10 on macOS and OpenBSD, -11 on FreeBSD and libkqueue, and NetBSD numbers its filters
  * upwards from 0 (read 0, write 1, user 8).
  *
- * <p>Immutable; the hot path calls {@link #put} and the getters on the one instance {@link #current()} chooses.
+ * <p>It also says how the library behaves where that differs ({@link #submitApart}). Immutable; the hot path calls {@link #put} and the getters on the one instance {@link #current()} chooses.
  */
 public final class KeventLayout {
     /** {@code EV_ADD}. */
@@ -43,16 +43,16 @@ public final class KeventLayout {
     public static final int NOTE_TRIGGER = 0x0100_0000;
 
     /** macOS (and iOS): 32 bytes, {@code EVFILT_USER} -10. */
-    public static final KeventLayout MACOS = new KeventLayout("macOS", 32, 2, 8, 10, 12, 16, 24, -1, -2, -10);
+    public static final KeventLayout MACOS = new KeventLayout("macOS", 32, 2, 8, 10, 12, 16, 24, -1, -2, -10, false);
     /** OpenBSD: 32 bytes, {@code EVFILT_USER} -10. */
-    public static final KeventLayout OPENBSD = new KeventLayout("OpenBSD", 32, 2, 8, 10, 12, 16, 24, -1, -2, -10);
+    public static final KeventLayout OPENBSD = new KeventLayout("OpenBSD", 32, 2, 8, 10, 12, 16, 24, -1, -2, -10, false);
     /** FreeBSD 12 and later: 64 bytes ({@code ext[4]} at the end), {@code EVFILT_USER} -11. */
-    public static final KeventLayout FREEBSD = new KeventLayout("FreeBSD", 64, 2, 8, 10, 12, 16, 24, -1, -2, -11);
+    public static final KeventLayout FREEBSD = new KeventLayout("FreeBSD", 64, 2, 8, 10, 12, 16, 24, -1, -2, -11, false);
     /** NetBSD: 32-bit filter and flags, 40 bytes; filters numbered from 0, {@code EVFILT_USER} 8. */
-    public static final KeventLayout NETBSD = new KeventLayout("NetBSD", 40, 4, 8, 12, 16, 24, 32, 0, 1, 8);
+    public static final KeventLayout NETBSD = new KeventLayout("NetBSD", 40, 4, 8, 12, 16, 24, 32, 0, 1, 8, false);
     /** libkqueue (kqueue emulated on Linux): FreeBSD's filter numbers in the 32-byte struct. */
     public static final KeventLayout LIBKQUEUE =
-            new KeventLayout("libkqueue", 32, 2, 8, 10, 12, 16, 24, -1, -2, -11);
+            new KeventLayout("libkqueue", 32, 2, 8, 10, 12, 16, 24, -1, -2, -11, true);
 
     /** Which system this layout is for, for messages. */
     private final String system;
@@ -71,9 +71,14 @@ public final class KeventLayout {
     public final int evfiltWrite;
     /** {@code EVFILT_USER} here. */
     public final int evfiltUser;
+    /**
+     * Whether changes go in a {@code kevent} call of their own: libkqueue waits even after it wrote an error entry
+     * for a change, where the kernels return at once (see {@code KqueueReadiness}).
+     */
+    public final boolean submitApart;
 
     private KeventLayout(String system, int size, int narrow, int filterOffset, int flagsOffset, int fflagsOffset,
-            int dataOffset, int udataOffset, int evfiltRead, int evfiltWrite, int evfiltUser) {
+            int dataOffset, int udataOffset, int evfiltRead, int evfiltWrite, int evfiltUser, boolean submitApart) {
         this.system = system;
         this.size = size;
         this.narrow = narrow;
@@ -85,6 +90,7 @@ public final class KeventLayout {
         this.evfiltRead = evfiltRead;
         this.evfiltWrite = evfiltWrite;
         this.evfiltUser = evfiltUser;
+        this.submitApart = submitApart;
     }
 
     /**

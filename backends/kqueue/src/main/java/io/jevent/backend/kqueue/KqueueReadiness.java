@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * kernel in the same {@code kevent} call that waits, so a loop pass costs one system call however many interests
  * changed. A change that fails comes back in the event list as an {@code EV_ERROR} entry carrying its errno and its
  * token, and goes to that handle's events as {@code READ | WRITE}, so that their next read or write meets the error
- * (ENOENT, a delete of a filter the kernel no longer had, is only logged). No {@code EV_RECEIPT}: on the BSD kernels
+ * (ENOENT, a delete of a filter the kernel no longer had, is only logged). No {@code EV_RECEIPT} on the kernels:
  * a call that produced any {@code EV_ERROR} entry returns at once without waiting, and a receipt per change would
  * turn every pass with changes into two calls. The event list always has room for every change's error, or the
  * kernel would fail the call and leave the rest of the list unapplied. libkqueue, unlike the kernels, goes on to
@@ -72,7 +72,7 @@ final class KqueueReadiness implements Readiness {
     private static final long WAKE_IDENT = 0;
     /** {@code udata} of the wake-up event; tokens are non-negative. */
     private static final long WAKE_UDATA = -1L;
-    /** {@link #filterFlags} of a filter that is not wanted. */
+    /** {@link #readFlags}/{@link #writeFlags} of a filter that is not wanted. */
     private static final int NONE = -1;
 
     private final KeventLayout layout;

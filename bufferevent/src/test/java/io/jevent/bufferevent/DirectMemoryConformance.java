@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,10 +25,14 @@ public abstract class DirectMemoryConformance extends ConformanceBase {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path output = Files.createTempFile("jevent-direct-memory", ".txt");
         try {
-            Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=4m",
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    DirectMemoryProbe.class.getName(), backendName(), "600")
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:MaxDirectMemorySize=4m",
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            // the backend's configuration goes along (jevent.kqueue.library: where libkqueue is)
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("jevent.")).sorted()
+                    .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    DirectMemoryProbe.class.getName(), backendName(), "600"));
+            Process child = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();

@@ -589,10 +589,14 @@ public abstract class IoConformance extends ConformanceBase {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path output = Files.createTempFile("jevent-out-of-fds", ".txt");
         try {
-            Process child = new ProcessBuilder(sh.toString(), "-c", "ulimit -n 256 && exec \"$0\" \"$@\"", java,
-                    "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    OutOfDescriptorsProbe.class.getName(), backendName())
+            List<String> command = new ArrayList<>(List.of(sh.toString(), "-c", "ulimit -n 256 && exec \"$0\" \"$@\"",
+                    java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            // the backend's configuration goes along (jevent.kqueue.library: where libkqueue is)
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("jevent.")).sorted()
+                    .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    OutOfDescriptorsProbe.class.getName(), backendName()));
+            Process child = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();

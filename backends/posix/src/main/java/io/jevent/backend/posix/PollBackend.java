@@ -1,6 +1,7 @@
 package io.jevent.backend.posix;
 
 import io.jevent.EventConfig;
+import io.jevent.backend.posix.internal.Os;
 import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
 import io.jevent.spi.NetOps;
@@ -12,11 +13,12 @@ import java.util.Set;
 
 /**
  * The poll(2) backend: portable fallback, O(n) per poll, level-triggered only. Features: {@link Feature#FDS}
- * (any descriptor) and {@link Feature#EARLY_CLOSE} (POLLRDHUP). Preference 30: chosen after epoll/kqueue.
+ * (any descriptor) and, on Linux, {@link Feature#EARLY_CLOSE} (POLLRDHUP, which macOS lacks). Preference 30: chosen
+ * after epoll/kqueue.
  */
 public final class PollBackend implements Backend {
-    private static final Set<Feature> FEATURES =
-            Collections.unmodifiableSet(EnumSet.of(Feature.FDS, Feature.EARLY_CLOSE));
+    private static final Set<Feature> FEATURES = Collections.unmodifiableSet(
+            Os.LINUX ? EnumSet.of(Feature.FDS, Feature.EARLY_CLOSE) : EnumSet.of(Feature.FDS));
 
     /** Called by {@link java.util.ServiceLoader}. */
     public PollBackend() {

@@ -1,12 +1,13 @@
 package io.jevent.backend.posix;
 
 import io.jevent.backend.posix.internal.LibC;
+import io.jevent.backend.posix.internal.Os;
 import java.util.Locale;
 
 /**
  * Whether the JNA libc layer can run here (netty's {@code Epoll} holder): probed once when this class is
- * initialised, which never fails. Needs Linux (the constants in {@code LibC} are Linux's), an LP64 JVM, JNA on
- * the class path, and a JNA that saves errno after direct-mapped calls.
+ * initialised, which never fails. Needs Linux or macOS (the constants in {@code LibC}, chosen by {@code Os}), an
+ * LP64 JVM, JNA on the class path, and a JNA that saves errno after direct-mapped calls.
  */
 public final class Posix {
     /** Why the layer cannot run, or null if it can. */
@@ -17,9 +18,10 @@ public final class Posix {
 
     private static Throwable probe() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (!os.startsWith("linux")) {
+        if (!Os.LINUX && !Os.MAC) {
             return new UnsupportedOperationException(
-                    "jevent's libc layer is only written for Linux for now; os.name is " + os);
+                    "jevent's libc layer is written for Linux and macOS (their constants and errno numbers);"
+                            + " os.name is " + os);
         }
         try {
             Class.forName("com.sun.jna.Native", false, Posix.class.getClassLoader());

@@ -2,9 +2,11 @@ package io.jevent.backend.posix;
 
 import io.jevent.backend.posix.internal.Errors;
 import io.jevent.backend.posix.internal.LibC;
+import io.jevent.backend.posix.internal.Os;
 import io.jevent.backend.posix.internal.SockAddr;
 import io.jevent.backend.posix.internal.ThreadScratch;
 import io.jevent.backend.posix.internal.VectorIo;
+import io.jevent.backend.posix.internal.Waker;
 import io.jevent.spi.FdHandle;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link NetOps} over raw descriptors ({@link FdHandle}) through JNA libc, shared by the poll and epoll backends.
  *
- * <p>Every descriptor is created with {@code SOCK_NONBLOCK | SOCK_CLOEXEC}. Reads and writes are one
+ * <p>Every descriptor is created with {@code SOCK_NONBLOCK | SOCK_CLOEXEC} (on macOS, which has neither, with
+ * {@code fcntl} right after: {@link #configure}). Reads and writes are one
  * {@code readv}/{@code writev} each, over iovecs in per-thread native memory: no allocation per call (see
  * {@code VectorIo}). Errors follow {@code Errors}: EAGAIN is {@link #WOULD_BLOCK}, EBADF a
  * {@link java.nio.channels.ClosedChannelException}, the rest {@link io.jevent.spi.ErrnoException}s.
@@ -88,7 +91,10 @@ public final class PosixNetOps implements NetOps {
         ThreadScratch s = ThreadScratch.get();
         Errors.check("socketpair",
                 LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | SOCK_FLAGS, 0, s.addrAddress));
-        return new Handle[] {new FdHandle(s.addr.getInt(0)), new FdHandle(s.addr.getInt(4))};
+        int a = s.addr.getInt(0);
+        int b = s.addr.getInt(4);
+        configure(a, b);
+        return new Handle[] {new FdHandle(a), new FdHandle(b)};
     }
 
     @Override
@@ -99,6 +105,7 @@ public final class PosixNetOps implements NetOps {
         }
         int fd = Errors.check("socket", LibC.socket(SockAddr.family(local), LibC.SOCK_STREAM | SOCK_FLAGS, 0));
         try {
+            configure(fd, fd);
             ThreadScratch s = ThreadScratch.get();
             if (reuseAddress) {
                 setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1);
@@ -126,8 +133,9 @@ public final class PosixNetOps implements NetOps {
         int lfd = l.acquire();
         try {
             for (;;) {
-                int fd = LibC.accept4(lfd, 0, 0, SOCK_FLAGS);
+                int fd = Os.LINUX ? LibC.accept4(lfd, 0, 0, SOCK_FLAGS) : LibC.accept(lfd, 0, 0);
                 if (fd >= 0) {
+                    configure(fd, fd);
                     return new FdHandle(fd);
                 }
                 int errno = Errors.errno();
@@ -136,7 +144,7 @@ public final class PosixNetOps implements NetOps {
                 }
                 // EINTR: try again. ECONNABORTED: that peer gave up while queued; others may be waiting.
                 if (errno != Errors.EINTR && errno != Errors.ECONNABORTED) {
-                    throw Errors.newException("accept4", errno);
+                    throw Errors.newException(Os.LINUX ? "accept4" : "accept", errno);
                 }
             }
         } finally {
@@ -148,6 +156,7 @@ public final class PosixNetOps implements NetOps {
     public Handle connect(SocketAddress remote) throws IOException {
         int fd = Errors.check("socket", LibC.socket(SockAddr.family(remote), LibC.SOCK_STREAM | SOCK_FLAGS, 0));
         try {
+            configure(fd, fd);
             ThreadScratch s = ThreadScratch.get();
             int len = SockAddr.encode(remote, s.addr);
             if (LibC.connect(fd, s.addrAddress, len) < 0) {
@@ -277,6 +286,28 @@ public final class PosixNetOps implements NetOps {
             setIntOption(fd, LibC.IPPROTO_TCP, LibC.TCP_NODELAY, on ? 1 : 0);
         } finally {
             release(h);
+        }
+    }
+
+    /**
+     * Makes new descriptors non-blocking and close-on-exec where the call that made them could not (macOS: no
+     * {@code SOCK_NONBLOCK}, {@code SOCK_CLOEXEC}, {@code accept4}); closes both if that fails. Nothing on Linux.
+     */
+    private static void configure(int a, int b) throws IOException {
+        if (Os.LINUX) {
+            return;
+        }
+        try {
+            Waker.configure(a);
+            if (b != a) {
+                Waker.configure(b);
+            }
+        } catch (IOException | RuntimeException e) {
+            LibC.close(a);
+            if (b != a) {
+                LibC.close(b);
+            }
+            throw e;
         }
     }
 

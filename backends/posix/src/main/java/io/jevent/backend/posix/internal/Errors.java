@@ -15,8 +15,9 @@ import java.nio.channels.ClosedChannelException;
  *       {@link #closeResult});</li>
  *   <li>{@code EBADF}: a {@link ClosedChannelException} (the descriptor is not, or no longer, open), whose cause
  *       is the {@link ErrnoException} so the call and errno are kept;</li>
- *   <li>anything else: an {@link ErrnoException} naming the call and the errno by its Linux name.</li>
+ *   <li>anything else: an {@link ErrnoException} naming the call and the errno by its name.</li>
  * </ul>
+ * The numbers are Linux's or macOS's, chosen once by {@link Os}.
  */
 public final class Errors {
     /** Returned by {@link #ioResult} on EINTR: call again. */
@@ -30,28 +31,35 @@ public final class Errors {
     public static final int EINTR = 4;
     /** {@code EBADF}. */
     public static final int EBADF = 9;
-    /** {@code EAGAIN} (= {@code EWOULDBLOCK} on Linux). */
-    public static final int EAGAIN = 11;
+    /** {@code EAGAIN} (= {@code EWOULDBLOCK} on Linux and macOS). */
+    public static final int EAGAIN = Os.pick(11, 35);
     /** {@code EEXIST}. */
     public static final int EEXIST = 17;
     /** {@code EINVAL}. */
     public static final int EINVAL = 22;
     /** {@code ENOPROTOOPT}. */
-    public static final int ENOPROTOOPT = 92;
+    public static final int ENOPROTOOPT = Os.pick(92, 42);
     /** {@code ECONNABORTED}. */
-    public static final int ECONNABORTED = 103;
+    public static final int ECONNABORTED = Os.pick(103, 53);
     /** {@code ENOTCONN}. */
-    public static final int ENOTCONN = 107;
+    public static final int ENOTCONN = Os.pick(107, 57);
     /** {@code ECONNREFUSED}. */
-    public static final int ECONNREFUSED = 111;
+    public static final int ECONNREFUSED = Os.pick(111, 61);
     /** {@code EINPROGRESS}. */
-    public static final int EINPROGRESS = 115;
+    public static final int EINPROGRESS = Os.pick(115, 36);
 
-    /** Linux errno names indexed by value; gaps are null. */
+    /** errno names indexed by value; gaps are null. */
     private static final String[] NAMES = new String[134];
 
     static {
-        String[] table = {
+        for (String entry : Os.MAC ? macNames() : linuxNames()) {
+            int space = entry.indexOf(' ');
+            NAMES[Integer.parseInt(entry.substring(0, space))] = entry.substring(space + 1);
+        }
+    }
+
+    private static String[] linuxNames() {
+        return new String[] {
             "1 EPERM", "2 ENOENT", "3 ESRCH", "4 EINTR", "5 EIO", "6 ENXIO", "7 E2BIG", "8 ENOEXEC", "9 EBADF",
             "10 ECHILD", "11 EAGAIN", "12 ENOMEM", "13 EACCES", "14 EFAULT", "15 ENOTBLK", "16 EBUSY", "17 EEXIST",
             "18 EXDEV", "19 ENODEV", "20 ENOTDIR", "21 EISDIR", "22 EINVAL", "23 ENFILE", "24 EMFILE", "25 ENOTTY",
@@ -64,10 +72,23 @@ public final class Errors {
             "108 ESHUTDOWN", "109 ETOOMANYREFS", "110 ETIMEDOUT", "111 ECONNREFUSED", "112 EHOSTDOWN",
             "113 EHOSTUNREACH", "114 EALREADY", "115 EINPROGRESS", "116 ESTALE", "122 EDQUOT", "125 ECANCELED",
         };
-        for (String entry : table) {
-            int space = entry.indexOf(' ');
-            NAMES[Integer.parseInt(entry.substring(0, space))] = entry.substring(space + 1);
-        }
+    }
+
+    /** macOS's numbers (the BSDs share 1 to 70). */
+    private static String[] macNames() {
+        return new String[] {
+            "1 EPERM", "2 ENOENT", "3 ESRCH", "4 EINTR", "5 EIO", "6 ENXIO", "7 E2BIG", "8 ENOEXEC", "9 EBADF",
+            "10 ECHILD", "11 EDEADLK", "12 ENOMEM", "13 EACCES", "14 EFAULT", "15 ENOTBLK", "16 EBUSY", "17 EEXIST",
+            "18 EXDEV", "19 ENODEV", "20 ENOTDIR", "21 EISDIR", "22 EINVAL", "23 ENFILE", "24 EMFILE", "25 ENOTTY",
+            "26 ETXTBSY", "27 EFBIG", "28 ENOSPC", "29 ESPIPE", "30 EROFS", "31 EMLINK", "32 EPIPE", "33 EDOM",
+            "34 ERANGE", "35 EAGAIN", "36 EINPROGRESS", "37 EALREADY", "38 ENOTSOCK", "39 EDESTADDRREQ",
+            "40 EMSGSIZE", "41 EPROTOTYPE", "42 ENOPROTOOPT", "43 EPROTONOSUPPORT", "44 ESOCKTNOSUPPORT",
+            "45 ENOTSUP", "46 EPFNOSUPPORT", "47 EAFNOSUPPORT", "48 EADDRINUSE", "49 EADDRNOTAVAIL", "50 ENETDOWN",
+            "51 ENETUNREACH", "52 ENETRESET", "53 ECONNABORTED", "54 ECONNRESET", "55 ENOBUFS", "56 EISCONN",
+            "57 ENOTCONN", "58 ESHUTDOWN", "59 ETOOMANYREFS", "60 ETIMEDOUT", "61 ECONNREFUSED", "62 ELOOP",
+            "63 ENAMETOOLONG", "64 EHOSTDOWN", "65 EHOSTUNREACH", "66 ENOTEMPTY", "69 EDQUOT", "70 ESTALE",
+            "77 ENOLCK", "78 ENOSYS", "84 EOVERFLOW", "89 ECANCELED", "100 EPROTO", "102 EOPNOTSUPP",
+        };
     }
 
     private Errors() {
@@ -157,7 +178,7 @@ public final class Errors {
         return new ErrnoException(call, errno, name(errno), describe(errno));
     }
 
-    /** The Linux name of an errno ({@code "ECONNRESET"}), or {@code "errno N"} if not in the table. */
+    /** The name of an errno ({@code "ECONNRESET"}), or {@code "errno N"} if not in the table. */
     public static String name(int errno) {
         String n = errno >= 0 && errno < NAMES.length ? NAMES[errno] : null;
         return n != null ? n : "errno " + errno;

@@ -1,5 +1,6 @@
 package io.jevent.backend.posix.internal;
 
+import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
@@ -11,7 +12,9 @@ import com.sun.jna.Platform;
  * {@link Errors#errno()} and interpret it in {@link Errors} only. No method is declared to throw
  * {@code LastErrorException}: building that exception costs about 5 µs, far too much for EAGAIN.
  *
- * <p>The constants are Linux's (x86_64 and aarch64 share them). {@code size_t}/{@code ssize_t} are mapped to
+ * <p>The constants are Linux's (x86_64 and aarch64 share them) or macOS's, chosen once by {@link Os}; the calls
+ * only Linux has ({@code accept4}, {@code pipe2}, {@code eventfd}) are bound on Linux only, and throw (an
+ * {@link UnsupportedOperationException} as the cause) elsewhere. {@code size_t}/{@code ssize_t} are mapped to
  * {@code long}, which holds on LP64 only; {@code io.jevent.backend.posix.Posix} refuses other platforms.
  *
  * <p>Initialising this class loads libc; callers go through {@code Posix.ensureAvailability()} first.
@@ -21,22 +24,48 @@ public final class LibC {
         Native.register(LibC.class, Platform.C_LIBRARY_NAME);
     }
 
+    /** The calls only Linux has (and its fixed-argument {@code fcntl}), bound when first used; elsewhere they throw. */
+    private static final class Linux {
+        static {
+            if (!Os.LINUX) {
+                throw new UnsupportedOperationException("accept4, pipe2 and eventfd are Linux's");
+            }
+            Native.register(Linux.class, Platform.C_LIBRARY_NAME);
+        }
+
+        static native int accept4(int fd, long addr, long addrLenPtr, int flags);
+
+        static native int pipe2(long fds, int flags);
+
+        static native int eventfd(int initval, int flags);
+
+        /** Linux passes a variadic {@code int} as it passes a fixed one (x86_64, aarch64). */
+        static native int fcntl(int fd, int cmd, int arg);
+    }
+
+    /** macOS's variadic {@code fcntl}, through an interface mapping (socket set-up only: never on a hot path). */
+    private interface Darwin extends Library {
+        Darwin INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Darwin.class);
+
+        int fcntl(int fd, int cmd, Object... args);
+    }
+
     /** {@code AF_UNIX}. */
     public static final int AF_UNIX = 1;
     /** {@code AF_INET}. */
     public static final int AF_INET = 2;
     /** {@code AF_INET6}. */
-    public static final int AF_INET6 = 10;
+    public static final int AF_INET6 = Os.pick(10, 30);
     /** {@code SOCK_STREAM}. */
     public static final int SOCK_STREAM = 1;
-    /** {@code SOCK_NONBLOCK} (= {@code O_NONBLOCK}). */
-    public static final int SOCK_NONBLOCK = 0x800;
-    /** {@code SOCK_CLOEXEC} (= {@code O_CLOEXEC}). */
-    public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code SOCK_NONBLOCK} (= {@code O_NONBLOCK}); 0 on macOS, which has none ({@code fcntl} instead). */
+    public static final int SOCK_NONBLOCK = Os.pick(0x800, 0);
+    /** {@code SOCK_CLOEXEC} (= {@code O_CLOEXEC}); 0 on macOS, which has none ({@code fcntl} instead). */
+    public static final int SOCK_CLOEXEC = Os.pick(0x80000, 0);
     /** {@code O_NONBLOCK}. */
-    public static final int O_NONBLOCK = 0x800;
+    public static final int O_NONBLOCK = Os.pick(0x800, 0x4);
     /** {@code O_CLOEXEC}. */
-    public static final int O_CLOEXEC = 0x80000;
+    public static final int O_CLOEXEC = Os.pick(0x80000, 0x100_0000);
     /** {@code EFD_NONBLOCK}. */
     public static final int EFD_NONBLOCK = 0x800;
     /** {@code EFD_CLOEXEC}. */
@@ -45,15 +74,19 @@ public final class LibC {
     public static final int F_GETFL = 3;
     /** {@code F_SETFL}. */
     public static final int F_SETFL = 4;
+    /** {@code F_SETFD}. */
+    public static final int F_SETFD = 2;
+    /** {@code FD_CLOEXEC}. */
+    public static final int FD_CLOEXEC = 1;
 
     /** {@code SOL_SOCKET}. */
-    public static final int SOL_SOCKET = 1;
+    public static final int SOL_SOCKET = Os.pick(1, 0xffff);
     /** {@code SO_REUSEADDR}. */
-    public static final int SO_REUSEADDR = 2;
+    public static final int SO_REUSEADDR = Os.pick(2, 0x4);
     /** {@code SO_ERROR}. */
-    public static final int SO_ERROR = 4;
+    public static final int SO_ERROR = Os.pick(4, 0x1007);
     /** {@code SO_REUSEPORT}. */
-    public static final int SO_REUSEPORT = 15;
+    public static final int SO_REUSEPORT = Os.pick(15, 0x200);
     /** {@code IPPROTO_TCP}. */
     public static final int IPPROTO_TCP = 6;
     /** {@code TCP_NODELAY}. */
@@ -71,8 +104,8 @@ public final class LibC {
     public static final short POLLHUP = 0x10;
     /** {@code POLLNVAL}. */
     public static final short POLLNVAL = 0x20;
-    /** {@code POLLRDHUP} (Linux). */
-    public static final short POLLRDHUP = 0x2000;
+    /** {@code POLLRDHUP} (Linux); 0 on macOS, which has none. */
+    public static final short POLLRDHUP = (short) Os.pick(0x2000, 0);
 
     /** {@code IOV_MAX} on Linux: the most iovecs one readv/writev accepts. */
     public static final int IOV_MAX = 1024;
@@ -86,7 +119,13 @@ public final class LibC {
 
     public static native int listen(int fd, int backlog);
 
-    public static native int accept4(int fd, long addr, long addrLenPtr, int flags);
+    /** Linux {@code accept4(2)}. */
+    public static int accept4(int fd, long addr, long addrLenPtr, int flags) {
+        return Linux.accept4(fd, addr, addrLenPtr, flags);
+    }
+
+    /** {@code accept(2)}, where there is no {@code accept4} (macOS). */
+    public static native int accept(int fd, long addr, long addrLenPtr);
 
     public static native int connect(int fd, long addr, int addrLen);
 
@@ -110,15 +149,28 @@ public final class LibC {
 
     public static native int close(int fd);
 
-    public static native int pipe2(long fds, int flags);
+    /** Linux {@code pipe2(2)}. */
+    public static int pipe2(long fds, int flags) {
+        return Linux.pipe2(fds, flags);
+    }
+
+    /** {@code pipe(2)}, where there is no {@code pipe2} (macOS). */
+    public static native int pipe(long fds);
 
     public static native int socketpair(int domain, int type, int protocol, long sv);
 
-    /** {@code fcntl(fd, cmd, arg)} for the integer-argument commands (F_GETFL, F_SETFL). */
-    public static native int fcntl(int fd, int cmd, int arg);
+    /**
+     * {@code fcntl(fd, cmd, arg)} for the integer-argument commands (F_GETFL, F_SETFL, F_SETFD). {@code fcntl} is
+     * variadic: on macOS (arm64 passes variadic arguments on the stack) the call goes through JNA's varargs support.
+     */
+    public static int fcntl(int fd, int cmd, int arg) {
+        return Os.MAC ? Darwin.INSTANCE.fcntl(fd, cmd, arg) : Linux.fcntl(fd, cmd, arg);
+    }
 
     /** Linux {@code eventfd(2)}. */
-    public static native int eventfd(int initval, int flags);
+    public static int eventfd(int initval, int flags) {
+        return Linux.eventfd(initval, flags);
+    }
 
     public static native int poll(long fds, long nfds, int timeoutMillis);
 

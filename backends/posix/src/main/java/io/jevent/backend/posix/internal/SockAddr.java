@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Linux layouts: {@code sa_family} is a native-order {@code uint16} at 0; the port is big-endian at 2.
  * {@code sockaddr_in}: address at 4, 16 bytes in all. {@code sockaddr_in6}: flowinfo at 4, address at 8,
- * scope id (native order) at 24, 28 bytes in all. {@code sockaddr_un}: path at 2, NUL-terminated.
+ * scope id (native order) at 24, 28 bytes in all. {@code sockaddr_un}: path at 2, NUL-terminated. macOS (as the
+ * BSDs) splits the first two bytes: {@code sin_len} at 0, a one-byte family at 1; the rest is the same.
  */
 public final class SockAddr {
     /** Size of a {@code sockaddr_storage}: room for any address. */
@@ -53,14 +54,23 @@ public final class SockAddr {
         dst.put(3, (byte) port);
         byte[] raw = ia.getAddress();
         if (ia instanceof Inet4Address) {
-            dst.putShort(0, (short) LibC.AF_INET);
+            putFamily(dst, LibC.AF_INET, IN_SIZE);
             dst.put(4, raw);
             return IN_SIZE;
         }
-        dst.putShort(0, (short) LibC.AF_INET6);
+        putFamily(dst, LibC.AF_INET6, IN6_SIZE);
         dst.put(8, raw);
         dst.putInt(24, ((Inet6Address) ia).getScopeId());
         return IN6_SIZE;
+    }
+
+    private static void putFamily(ByteBuffer dst, int family, int length) {
+        if (Os.MAC) {
+            dst.put(0, (byte) length);
+            dst.put(1, (byte) family);
+        } else {
+            dst.putShort(0, (short) family);
+        }
     }
 
     /**
@@ -74,7 +84,7 @@ public final class SockAddr {
         if (length < 2) {
             return null;
         }
-        int family = src.getShort(0) & 0xffff;
+        int family = Os.MAC ? src.get(1) & 0xff : src.getShort(0) & 0xffff;
         int port = ((src.get(2) & 0xff) << 8) | (src.get(3) & 0xff);
         if (family == LibC.AF_INET) {
             byte[] raw = new byte[4];

@@ -60,11 +60,33 @@ public final class Waker implements AutoCloseable {
         return new Waker(fd, fd, 8);
     }
 
-    /** A waker over a non-blocking, close-on-exec pipe. */
+    /** A waker over a non-blocking, close-on-exec pipe ({@code pipe2}; on macOS {@code pipe} and {@code fcntl}). */
     public static Waker pipe() throws IOException {
         ByteBuffer fds = NativeMemory.allocate(8);
-        Errors.check("pipe2", LibC.pipe2(NativeMemory.address(fds), LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+        if (Os.LINUX) {
+            Errors.check("pipe2", LibC.pipe2(NativeMemory.address(fds), LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+        } else {
+            Errors.check("pipe", LibC.pipe(NativeMemory.address(fds)));
+            try {
+                configure(fds.getInt(0));
+                configure(fds.getInt(4));
+            } catch (IOException | RuntimeException e) {
+                LibC.close(fds.getInt(0));
+                LibC.close(fds.getInt(4));
+                throw e;
+            }
+        }
         return new Waker(fds.getInt(0), fds.getInt(4), 1);
+    }
+
+    /**
+     * Makes a descriptor non-blocking and close-on-exec with {@code fcntl}, where it could not be made so (macOS).
+     * For the posix layer.
+     */
+    public static void configure(int fd) throws IOException {
+        int flags = Errors.check("fcntl(F_GETFL)", LibC.fcntl(fd, LibC.F_GETFL, 0));
+        Errors.check("fcntl(F_SETFL)", LibC.fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK));
+        Errors.check("fcntl(F_SETFD)", LibC.fcntl(fd, LibC.F_SETFD, LibC.FD_CLOEXEC));
     }
 
     /** The descriptor to poll for readability. */

@@ -1,0 +1,28 @@
+package io.jevent.bufferevent;
+
+import io.jevent.backend.kqueue.LibkqueueDifferences;
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The BufferEvent suites on the kqueue backend (libkqueue on Linux: see {@link LibkqueueDifferences}). */
+@ConformanceBackend("kqueue")
+@ExtendWith(LibkqueueDifferences.class)
+class KqueueBufferEventTest {
+    @Nested class Sockets extends SocketBufferEventConformance { }
+    @Nested class Pairs extends PairConformance { }
+    @Nested class FiltersOverSockets extends FilterConformance.OverSockets { }
+    @Nested class FiltersOverPairs extends FilterConformance.OverPair { }
+    @Nested class Listeners extends ListenerConformance { }
+    @Nested class Options extends OptionsConformance { }
+    @Nested class DescriptorReuse extends DescriptorReuseConformance { }
+    @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class IdleTimeouts extends IdleTimeoutConformance { }
+    @Nested class Deferred extends DeferredCallbacksConformance { }
+    @Nested class TinyWrites extends TinyWritesConformance { }
+    @Nested class Lifetime extends BevLifetimeConformance { }
+    @Nested class HostilePeers extends HostilePeerConformance { }
+    @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
+    @Nested class Fairness extends FairnessConformance { }
+    @Nested class DirectMemory extends DirectMemoryConformance { }
+}

@@ -1,0 +1,14 @@
+package io.jevent.examples;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The example suites on the io_uring backend (BufferEvents and the Listener on completions). */
+@ConformanceBackend("uring")
+class UringExamplesTest {
+    @Nested class EchoServerTests extends EchoServerConformance { }
+    @Nested class RelayTests extends RelayConformance { }
+    @Nested class EchoServerChainTests extends EchoServerChainConformance { }
+    @Nested class TlsClientTests extends TlsClientConformance { }
+    @Nested class ServerTimeoutsTests extends ServerTimeoutsConformance { }
+}

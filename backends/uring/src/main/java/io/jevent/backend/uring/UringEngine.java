@@ -77,6 +77,7 @@ final class UringEngine implements CompletionEngine {
     private static final int EBADF = 9;
     private static final int EBUSY = 16;
     private static final int ENOBUFS = 105;
+    private static final int ECANCELED = 125;
 
     /** {@link #kind}: completes as it comes. */
     private static final byte PLAIN = 0;
@@ -448,14 +449,25 @@ final class UringEngine implements CompletionEngine {
 
     // -------------------------------------------------------------------------------------------- completing
 
-    /** Posts again the readAnys that met an empty buffer ring. Before the wait. */
+    /**
+     * Posts again the readAnys that met an empty buffer ring. Before the wait. One whose handle was closed since
+     * (its close found nothing of it in the kernel to cancel) is not posted: it completes with ECANCELED, as a cancel
+     * by the close would have made it, and its receive never reaches the closed handle's socket.
+     */
     void beforeWait() {
         int n = retryCount;
         retryCount = 0;
         for (int i = 0; i < n; i++) {
             int s = retry[i];
-            if (table.isCurrent(slotData[s])) {
+            long ud = slotData[s];
+            Handle h = table.handle(ud);
+            if (h == null) {
+                continue;
+            }
+            if (h.isOpen()) {
                 postRecvSelect(s);
+            } else {
+                refuse(ud, -ECANCELED);
             }
         }
     }
@@ -519,6 +531,11 @@ final class UringEngine implements CompletionEngine {
     /** Provided buffers the kernel may pick now, or {@code -1} before the first readAny. For tests. */
     int buffersAvailable() {
         return buffers == null ? -1 : buffers.available();
+    }
+
+    /** Whether the CQ holds completions no pass has reaped yet. For tests. */
+    boolean completionsWaiting() {
+        return ring.cqReady();
     }
 
     /** {@code io_uring_enter} calls of this ring so far: a debug counter, for tests and benchmarks. */

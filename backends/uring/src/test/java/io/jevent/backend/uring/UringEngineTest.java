@@ -162,6 +162,73 @@ class UringEngineTest {
                 "the operations cut short by the close hold the descriptor no longer: its close reaches the peer");
     }
 
+    /** Loop passes that do not wait until {@code done}, for at most 10 s (a pass that would block never returns). */
+    private void loopUntil(java.util.function.BooleanSupplier done, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            base.loop(LoopFlag.NONBLOCK);
+        }
+    }
+
+    /** Waits (10 s at most) until the kernel has posted completions that no pass has reaped yet. */
+    private void awaitUnreapedCompletions() throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!engine.completionsWaiting()) {
+            assertTrue(System.nanoTime() < deadline, "no completion posted within 10 s");
+            engine.inFlight(); // nothing to do but wait for the kernel's task work
+            Thread.onSpinWait();
+            ops.localAddress(handles.get(0)); // a system call: the kernel runs this thread's task work on its return
+        }
+    }
+
+    /**
+     * Fills every provided buffer: {@code n} readAnys with one byte each waiting, {@code n} more than the ring has
+     * buffers, then lets the kernel run them; the last ones meet the empty ring (ENOBUFS). Results go to {@code
+     * results} (initially MIN_VALUE).
+     */
+    private Handle[][] readAnysBeyondTheBufferRing(int extra, int[] results) throws IOException {
+        int n = engine.bufferRingEntries() + extra;
+        Handle[][] pairs = new Handle[n][];
+        for (int i = 0; i < n; i++) {
+            pairs[i] = pair();
+            int k = i;
+            results[k] = Integer.MIN_VALUE;
+            engine.readAny(pairs[i][0], 16, (res, f, d) -> results[k] = res);
+        }
+        base.loop(LoopFlag.NONBLOCK); // every receive waits in the kernel
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, ops.write(pairs[i][1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {(byte) i})}, 0, 1));
+        }
+        return pairs;
+    }
+
+    @Test
+    void shouldNotPostAReadAnyAgainOnAHandleClosedWhileItWaitedForABuffer() throws IOException {
+        int extra = 60;
+        int n = engine.bufferRingEntries() + extra;
+        int[] results = new int[n];
+        Handle[][] pairs = readAnysBeyondTheBufferRing(extra, results);
+        awaitUnreapedCompletions(); // the receives have run: the last ones completed with ENOBUFS, not yet reaped
+        for (int i = n - extra; i < n; i++) {
+            ops.close(pairs[i][0]); // no request of it is in the kernel: the close cancels nothing
+        }
+        loopUntil(() -> engine.inFlight() == 0, "every readAny completes");
+        for (int i = n - extra; i < n; i++) {
+            int k = i;
+            assertEquals(-125, results[i], "readAny " + i + ", whose handle was closed before it was delivered, is"
+                    + " cancelled: no receive reaches a closed handle's socket");
+            // the byte it did not read makes the close a reset
+            io.jevent.spi.ErrnoException reset = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.jevent.spi.ErrnoException.class,
+                    () -> ops.read(pairs[k][1], new ByteBuffer[] {ByteBuffer.allocateDirect(4)}, 0, 1),
+                    "the close of " + i + " reaches the peer: no request holds its socket");
+            assertEquals(104, reset.errno(), "ECONNRESET");
+        }
+    }
+
     /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
     private final class Side implements CompletionHandler {
         final Handle handle;

@@ -7,6 +7,7 @@ import io.jevent.backend.posix.internal.NativeMemory;
 import io.jevent.backend.posix.internal.SockAddr;
 import io.jevent.backend.uring.internal.ArgLayout;
 import io.jevent.backend.uring.internal.BufferRing;
+import io.jevent.backend.uring.internal.CqeLayout;
 import io.jevent.backend.uring.internal.Ring;
 import io.jevent.backend.uring.internal.SqeLayout;
 import io.jevent.backend.uring.internal.UringNative;
@@ -87,6 +88,8 @@ final class UringEngine implements CompletionEngine {
     private static final byte AWAIT = 2;
     /** {@link #kind}: a cancel (with IORING_ASYNC_CANCEL_ALL the kernel counts, 0 for none: that is ENOENT). */
     private static final byte CANCEL = 3;
+    /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
+    private static final byte ACCEPT = 4;
 
     /** Slot memory: the sockaddr at 0, the msghdr after it, then the iovecs. */
     private static final int MSGHDR_AT = SockAddr.STORAGE_SIZE;
@@ -97,7 +100,7 @@ final class UringEngine implements CompletionEngine {
     private final OperationTable table;
     private BufferRing buffers;
 
-    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}. */
+    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}, {@link #ACCEPT}. */
     private byte[] kind = new byte[64];
     /** Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again. */
     private long[] slotData = new long[64];
@@ -280,7 +283,7 @@ final class UringEngine implements CompletionEngine {
 
     @Override
     public void accept(Handle listener, CompletionHandler handler) {
-        long ud = open(listener, null, handler, PLAIN);
+        long ud = open(listener, null, handler, ACCEPT);
         if (ud < 0) {
             return;
         }
@@ -528,6 +531,33 @@ final class UringEngine implements CompletionEngine {
         table.complete(data, res, flags, null);
     }
 
+    /**
+     * Consumes the completions nobody will deliver now (the base is closing) and closes the descriptors of those that
+     * are accepted connections: no handler will ever own them. The kernel's overflow list is flushed into the CQ
+     * without submitting anything queued.
+     */
+    private void closeUndeliveredAccepts() {
+        ByteBuffer cq = ring.cq();
+        for (int round = 0; round < 16; round++) {
+            int head = ring.cqHead();
+            int tail = ring.cqTail();
+            while (head != tail) {
+                int at = ring.cqeOffset(head);
+                long data = cq.getLong(at + CqeLayout.USER_DATA);
+                int res = cq.getInt(at + CqeLayout.RES);
+                head++;
+                if (res >= 0 && table.isCurrent(data) && kind[OperationTable.slot(data)] == ACCEPT) {
+                    closeDescriptor(res);
+                }
+            }
+            ring.advanceCq(head);
+            if ((ring.sqFlags() & UringNative.SQ_CQ_OVERFLOW) == 0) {
+                return;
+            }
+            ring.flushOverflow();
+        }
+    }
+
     /** Provided buffers the kernel may pick now, or {@code -1} before the first readAny. For tests. */
     int buffersAvailable() {
         return buffers == null ? -1 : buffers.available();
@@ -551,13 +581,15 @@ final class UringEngine implements CompletionEngine {
     /**
      * Cancels what is in flight, synchronously, and unregisters the buffer ring. The cancelled operations' handlers
      * are not called (the base is closing, possibly on another thread); their handles are released, so that a
-     * descriptor closed meanwhile or later is really closed.
+     * descriptor closed meanwhile or later is really closed, and the connections an accept took that were never
+     * delivered (completions still in the CQ or the kernel's overflow list) are closed.
      */
     void close() {
         if (table.inFlight() > 0) {
             int rc = ring.syncCancelAll();
             LOG.debug("io_uring: closed with {} operations in flight; cancel: {}", table.inFlight(),
                     rc < 0 ? Errors.name(-rc) : rc);
+            closeUndeliveredAccepts();
             for (int s = 0; s < slotData.length; s++) {
                 long ud = slotData[s];
                 Handle h = OperationTable.slot(ud) == s && table.isCurrent(ud) ? table.handle(ud) : null;

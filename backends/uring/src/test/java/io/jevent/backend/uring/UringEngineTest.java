@@ -206,6 +206,25 @@ class UringEngineTest {
     }
 
     @Test
+    void shouldCloseTheDescriptorsAcceptedButNotDeliveredWhenTheBaseCloses() throws IOException {
+        Handle listener = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, true, false);
+        handles.add(listener);
+        int[] accepted = {0};
+        engine.accept(listener, (res, f, d) -> accepted[0]++);
+        base.loop(LoopFlag.NONBLOCK); // the multishot accept waits in the kernel
+        InetSocketAddress at = (InetSocketAddress) ops.localAddress(listener);
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(at, 10_000);
+            client.setSoTimeout(5_000);
+            awaitUnreapedCompletions(); // the accept completed: its descriptor is in the CQ, not yet delivered
+            base.close();
+            assertEquals(0, accepted[0], "handlers are not called from close");
+            assertEquals(-1, client.getInputStream().read(),
+                    "the connection accepted but never delivered is closed with the base: the client sees EOF");
+        }
+    }
+
+    @Test
     void shouldNotPostAReadAnyAgainOnAHandleClosedWhileItWaitedForABuffer() throws IOException {
         int extra = 60;
         int n = engine.bufferRingEntries() + extra;

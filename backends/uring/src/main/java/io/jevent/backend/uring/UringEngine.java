@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * {@code jevent.uring.bufferSize} (default 16384) bytes per engine, read once. The kernel takes one only when bytes
  * arrive, so connections waiting in readAny hold none. When the ring is empty a receive completes with ENOBUFS; the
  * engine then posts it again before the next wait, by which time the handlers of that pass have given their buffers
- * back. A readAny never completes with ENOBUFS.
+ * back. A readAny never completes with ENOBUFS; one cancelled, or whose handle is closed, while it waits to be
+ * posted again completes with ECANCELED, as if the kernel had still held it.
  *
  * <p><b>Refusals.</b> An operation on a closed handle completes with {@code -EBADF}, and one the kernel's full SQ would
  * not take with {@code -EBUSY}, at the next delivery: nothing is thrown from a post but programmer errors.
@@ -109,6 +110,23 @@ final class UringEngine implements CompletionEngine {
     /** Per slot: its native memory (see the class comment), or null. */
     private ByteBuffer[] slotMem = new ByteBuffer[64];
     private long[] slotAddress = new long[64];
+
+    /** Per slot: the number of its post ({@link #posts}), so that a cancel acts only on what was posted before it. */
+    private long[] postSeq = new long[64];
+    private long posts;
+
+    /**
+     * Cancels posted whose completion has not come yet: the handle, the {@link #posts} count when posted, the user
+     * data, and the readAnys it cancelled outside the kernel (added to the count the kernel gives). A readAny that
+     * meets an empty buffer ring completes with ENOBUFS, which is not shown: it waits in {@link #retry} to be posted
+     * again, where the kernel's cancel cannot find it. The cancel takes those waiting when it is posted, and those
+     * whose ENOBUFS arrives before the cancel's own completion.
+     */
+    private FdHandle[] cancelHandle = new FdHandle[4];
+    private long[] cancelSeq = new long[4];
+    private long[] cancelData = new long[4];
+    private int[] cancelFound = new int[4];
+    private int cancelCount;
 
     /** Slots whose readAny met an empty buffer ring: posted again before the next wait. */
     private int[] retry = new int[16];
@@ -347,7 +365,59 @@ final class UringEngine implements CompletionEngine {
             sq.putInt(off + SqeLayout.FD, h.fd());
             sq.putInt(off + SqeLayout.OP_FLAGS, UringNative.ASYNC_CANCEL_FD | UringNative.ASYNC_CANCEL_ALL);
             sq.putLong(off + SqeLayout.USER_DATA, ud);
+            int found = 0;
+            for (int i = 0; i < retryCount; ) {
+                long r = slotData[retry[i]];
+                if (table.handle(r) == h) {
+                    refuse(r, -ECANCELED);
+                    retry[i] = retry[--retryCount];
+                    found++;
+                } else {
+                    i++;
+                }
+            }
+            if (cancelCount == cancelData.length) {
+                int n = cancelCount * 2;
+                cancelHandle = Arrays.copyOf(cancelHandle, n);
+                cancelSeq = Arrays.copyOf(cancelSeq, n);
+                cancelData = Arrays.copyOf(cancelData, n);
+                cancelFound = Arrays.copyOf(cancelFound, n);
+            }
+            cancelHandle[cancelCount] = h;
+            cancelSeq[cancelCount] = postSeq[OperationTable.slot(ud)];
+            cancelData[cancelCount] = ud;
+            cancelFound[cancelCount] = found;
+            cancelCount++;
         }
+    }
+
+    /** The index in the pending cancels of one posted after operation {@code ud} on its handle, or {@code -1}. */
+    private int cancelOf(long ud) {
+        Handle h = table.handle(ud);
+        long seq = postSeq[OperationTable.slot(ud)];
+        for (int c = 0; c < cancelCount; c++) {
+            if (cancelHandle[c] == h && cancelSeq[c] > seq) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** Forgets the pending cancel of user data {@code ud} (it completes now); returns what it found, or 0. */
+    private int endCancel(long ud) {
+        for (int c = 0; c < cancelCount; c++) {
+            if (cancelData[c] == ud) {
+                int found = cancelFound[c];
+                cancelCount--;
+                cancelHandle[c] = cancelHandle[cancelCount];
+                cancelSeq[c] = cancelSeq[cancelCount];
+                cancelData[c] = cancelData[cancelCount];
+                cancelFound[c] = cancelFound[cancelCount];
+                cancelHandle[cancelCount] = null;
+                return found;
+            }
+        }
+        return 0;
     }
 
     @Override
@@ -402,9 +472,11 @@ final class UringEngine implements CompletionEngine {
             slotLen = Arrays.copyOf(slotLen, n);
             slotMem = Arrays.copyOf(slotMem, n);
             slotAddress = Arrays.copyOf(slotAddress, n);
+            postSeq = Arrays.copyOf(postSeq, n);
         }
         kind[s] = k;
         slotData[s] = ud;
+        postSeq[s] = ++posts;
     }
 
     /** The next SQE for operation {@code ud}, or {@code -1} after refusing the operation with EBUSY. */
@@ -430,6 +502,9 @@ final class UringEngine implements CompletionEngine {
 
     /** Completes operation {@code ud} with {@code result} at the next delivery, without the kernel. */
     void refuse(long ud, int result) {
+        if (kind[OperationTable.slot(ud)] == CANCEL) {
+            endCancel(ud);
+        }
         if (refusedCount == refusedData.length) {
             refusedData = Arrays.copyOf(refusedData, refusedCount * 2);
             refusedResult = Arrays.copyOf(refusedResult, refusedCount * 2);
@@ -508,6 +583,12 @@ final class UringEngine implements CompletionEngine {
         int flags = (cqeFlags & UringNative.CQE_F_MORE) != 0 ? MORE : 0;
         if (k == READ_ANY) {
             if (res == -ENOBUFS) {
+                int c = cancelOf(data);
+                if (c >= 0) { // cancelled since it was posted, while the kernel could not find it
+                    cancelFound[c]++;
+                    table.complete(data, -ECANCELED, 0, null);
+                    return;
+                }
                 if (retryCount == retry.length) {
                     retry = Arrays.copyOf(retry, retryCount * 2);
                 }
@@ -525,8 +606,9 @@ final class UringEngine implements CompletionEngine {
             }
         } else if (k == AWAIT && res > 0) {
             res = 0;
-        } else if (k == CANCEL && res == 0) {
-            res = -ENOENT;
+        } else if (k == CANCEL) {
+            int n = Math.max(res, 0) + endCancel(data);
+            res = n > 0 ? n : res < 0 ? res : -ENOENT;
         }
         table.complete(data, res, flags, null);
     }

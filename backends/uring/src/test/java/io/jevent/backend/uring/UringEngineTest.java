@@ -225,6 +225,32 @@ class UringEngineTest {
     }
 
     @Test
+    void shouldCancelAReadAnyThatWaitsToBePostedAgainForABuffer() throws IOException {
+        int[] results = new int[engine.bufferRingEntries() + 60];
+        Handle[][] pairs = readAnysBeyondTheBufferRing(60, results);
+        awaitUnreapedCompletions();
+        base.loop(LoopFlag.NONBLOCK); // reaps: the last 60 found the ring empty and wait to be posted again
+        int[] cancels = new int[pairs.length];
+        int waiting = 0;
+        for (int i = 0; i < pairs.length; i++) {
+            if (results[i] == Integer.MIN_VALUE) {
+                waiting++;
+                int k = i;
+                cancels[k] = Integer.MIN_VALUE;
+                engine.cancel(pairs[i][0], (res, f, d) -> cancels[k] = res);
+            }
+        }
+        assertTrue(waiting > 0, "some readAny met the empty ring");
+        loopUntil(() -> engine.inFlight() == 0, "every readAny and cancel completes");
+        for (int i = 0; i < pairs.length; i++) {
+            if (cancels[i] != 0) {
+                assertEquals(-125, results[i], "readAny " + i + " cancelled before it completed: ECANCELED");
+                assertEquals(1, cancels[i], "the cancel of " + i + " found its readAny");
+            }
+        }
+    }
+
+    @Test
     void shouldNotPostAReadAnyAgainOnAHandleClosedWhileItWaitedForABuffer() throws IOException {
         int extra = 60;
         int n = engine.bufferRingEntries() + extra;

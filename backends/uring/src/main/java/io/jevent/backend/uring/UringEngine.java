@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Slot memory.</b> Each slot of the table has one direct buffer (sockaddr, msghdr, iovecs), made when the slot
  * first needs it and grown when a write has more buffers: the table never shrinks, so neither does this, and the
- * steady state allocates nothing. A write's buffers are held in a per-slot array of their own until it completes, not
- * through the caller's array, which the caller may reuse as soon as the post returns.
+ * steady state allocates nothing. A write's buffers are held by the table ({@code OperationTable}'s gathering open)
+ * in an array of the slot's own, not through the caller's array, which the caller may reuse once the post returns.
  *
  * <p><b>Provided buffers.</b> {@code jevent.uring.bufferRingEntries} (default 256, a power of two) buffers of
  * {@code jevent.uring.bufferSize} (default 16384) bytes per engine, read once. The kernel takes one only when bytes
@@ -92,8 +92,6 @@ final class UringEngine implements CompletionEngine {
     private static final byte CANCEL = 3;
     /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
     private static final byte ACCEPT = 4;
-    /** {@link #kind}: a write (its buffers are held in {@link #slotBuffers} until it completes). */
-    private static final byte WRITE = 5;
 
     /** Slot memory: the sockaddr at 0, the msghdr after it, then the iovecs. */
     private static final int MSGHDR_AT = SockAddr.STORAGE_SIZE;
@@ -104,7 +102,7 @@ final class UringEngine implements CompletionEngine {
     private final OperationTable table;
     private BufferRing buffers;
 
-    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}, {@link #ACCEPT}, {@link #WRITE}. */
+    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}, {@link #ACCEPT}. */
     private byte[] kind = new byte[64];
     /** Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again. */
     private long[] slotData = new long[64];
@@ -113,11 +111,6 @@ final class UringEngine implements CompletionEngine {
     /** Per slot: its native memory (see the class comment), or null. */
     private ByteBuffer[] slotMem = new ByteBuffer[64];
     private long[] slotAddress = new long[64];
-    /**
-     * Per slot: a write's buffers, copied from the caller's array (which the caller may reuse at once), so that each
-     * stays reachable while the kernel may read it; emptied when the write completes. Grown, never shrunk.
-     */
-    private ByteBuffer[][] slotBuffers = new ByteBuffer[64][];
 
     /** Per slot: the number of its post ({@link #posts}), so that a cancel acts only on what was posted before it. */
     private long[] postSeq = new long[64];
@@ -243,18 +236,12 @@ final class UringEngine implements CompletionEngine {
                 throw new IllegalArgumentException("expected direct buffers to write, got " + srcs[i] + " at " + i);
             }
         }
-        long ud = open(handle, null, handler, WRITE);
+        int n = Math.min(count, LibC.IOV_MAX);
+        long ud = open(handle, srcs, offset, n, handler);
         if (ud < 0) {
             return;
         }
-        int n = Math.min(count, LibC.IOV_MAX);
         int s = OperationTable.slot(ud);
-        ByteBuffer[] held = slotBuffers[s];
-        if (held == null || held.length < n) {
-            held = new ByteBuffer[Math.max(n, held == null ? 4 : held.length * 2)];
-            slotBuffers[s] = held;
-        }
-        System.arraycopy(srcs, offset, held, 0, n);
         ByteBuffer mem = slotMemory(s, n);
         long base = slotAddress[s];
         int iovs = 0;
@@ -451,12 +438,22 @@ final class UringEngine implements CompletionEngine {
      * @return the user data, or {@code -1} when the handle is closed: the operation then completes with EBADF
      */
     private long open(Handle handle, Object memory, CompletionHandler handler, byte k) {
+        return open(handle, memory, null, 0, 0, handler, k);
+    }
+
+    /** {@link #open(Handle, Object, CompletionHandler, byte)} of a write, lending {@code srcs[offset .. +count)}. */
+    private long open(Handle handle, ByteBuffer[] srcs, int offset, int count, CompletionHandler handler) {
+        return open(handle, null, srcs, offset, count, handler, PLAIN);
+    }
+
+    private long open(Handle handle, Object memory, ByteBuffer[] srcs, int offset, int count,
+            CompletionHandler handler, byte k) {
         FdHandle h = PosixNetOps.fdHandle(handle);
         Objects.requireNonNull(handler, "handler");
         ensureOpen();
         long ud;
         try {
-            ud = table.open(h, memory, handler);
+            ud = srcs != null ? table.open(h, srcs, offset, count, handler) : table.open(h, memory, handler);
         } catch (ClosedChannelException closed) {
             table.completeLater(handler, -EBADF);
             return -1;
@@ -487,7 +484,6 @@ final class UringEngine implements CompletionEngine {
             slotMem = Arrays.copyOf(slotMem, n);
             slotAddress = Arrays.copyOf(slotAddress, n);
             postSeq = Arrays.copyOf(postSeq, n);
-            slotBuffers = Arrays.copyOf(slotBuffers, n);
         }
         kind[s] = k;
         slotData[s] = ud;
@@ -570,7 +566,6 @@ final class UringEngine implements CompletionEngine {
         int n = table.deliverLocal();
         int m = refusedCount;
         for (int i = 0; i < m; i++) {
-            forgetBuffers(refusedData[i]);
             table.complete(refusedData[i], refusedResult[i], 0, null);
         }
         System.arraycopy(refusedData, m, refusedData, 0, refusedCount - m);
@@ -597,9 +592,6 @@ final class UringEngine implements CompletionEngine {
         int s = OperationTable.slot(data);
         byte k = kind[s];
         int flags = (cqeFlags & UringNative.CQE_F_MORE) != 0 ? MORE : 0;
-        if (k == WRITE) {
-            forgetBuffers(data);
-        }
         if (k == READ_ANY) {
             if (res == -ENOBUFS) {
                 int c = cancelOf(data);
@@ -656,14 +648,6 @@ final class UringEngine implements CompletionEngine {
                 return;
             }
             ring.flushOverflow();
-        }
-    }
-
-    /** Lets go of the buffers of write {@code ud}, about to complete (before its handler may post on the slot). */
-    private void forgetBuffers(long ud) {
-        int s = OperationTable.slot(ud);
-        if (table.isCurrent(ud) && kind[s] == WRITE) {
-            Arrays.fill(slotBuffers[s], null);
         }
     }
 

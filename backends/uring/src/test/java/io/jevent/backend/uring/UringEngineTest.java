@@ -274,48 +274,6 @@ class UringEngineTest {
         }
     }
 
-    @Test
-    void shouldKeepTheBuffersOfAWriteReachableWhenTheCallerReusesItsArray() throws IOException {
-        Handle[] p = pair();
-        ByteBuffer filler = ByteBuffer.allocateDirect(65536);
-        long queued = 0;
-        long w;
-        while ((w = ops.write(p[0], new ByteBuffer[] {filler.clear()}, 0, 1)) > 0) {
-            queued += w; // fills the send buffer: the write below waits in the kernel
-        }
-        int size = 65536;
-        ByteBuffer lent = ByteBuffer.allocateDirect(size);
-        for (int i = 0; i < size; i++) {
-            lent.put(i, (byte) 0x5a);
-        }
-        ByteBuffer[] array = {lent}; // a reusable array, as a caller allocating nothing per write keeps
-        int[] wrote = {Integer.MIN_VALUE};
-        engine.write(p[0], array, 0, 1, (res, f, d) -> wrote[0] = res);
-        base.loop(LoopFlag.NONBLOCK);
-        assertEquals(Integer.MIN_VALUE, wrote[0], "the write waits for room");
-        java.lang.ref.WeakReference<ByteBuffer> ref = new java.lang.ref.WeakReference<>(lent);
-        lent = null;
-        array[0] = null; // the caller reuses its array: the buffer is now the kernel's alone
-        for (int i = 0; i < 3 && ref.get() != null; i++) {
-            System.gc();
-        }
-        assertTrue(ref.get() != null, "a buffer lent to the kernel stays reachable until its completion");
-        ByteBuffer in = ByteBuffer.allocateDirect(65536);
-        long drained = 0;
-        long checked = 0;
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (wrote[0] == Integer.MIN_VALUE || drained < queued + wrote[0]) {
-            assertTrue(System.nanoTime() < deadline, "the write completes and its bytes arrive within 10 s");
-            long r = ops.read(p[1], new ByteBuffer[] {in.clear()}, 0, 1);
-            for (long i = Math.max(0, queued - drained); i < r; i++) {
-                assertEquals((byte) 0x5a, in.get((int) i), "byte " + checked++ + " of the write");
-            }
-            drained += Math.max(r, 0);
-            base.loop(LoopFlag.NONBLOCK);
-        }
-        assertTrue(wrote[0] > 0, "wrote " + wrote[0]);
-    }
-
     /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
     private final class Side implements CompletionHandler {
         final Handle handle;

@@ -274,6 +274,49 @@ class UringEngineTest {
         }
     }
 
+    @Test
+    void shouldCompleteWhatAThreadSubmittedAfterItHandedTheBaseToAnotherAndSleeps() throws Exception {
+        Handle[] p = pair();
+        Handle[] q = pair();
+        int[] read = {Integer.MIN_VALUE};
+        int[] ready = {0};
+        java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch wake = new java.util.concurrent.CountDownLatch(1);
+        ByteBuffer dst = ByteBuffer.allocateDirect(16);
+        Thread first = new Thread(() -> {
+            // the base is looped by this thread first: its poll and its read are submitted from here
+            base.newEvent(q[0], io.jevent.Ev.READ, (ev, what) -> {
+                ready[0]++;
+                ev.close();
+            }).add();
+            engine.read(p[0], dst, (res, f, d) -> read[0] = res);
+            base.loop(LoopFlag.NONBLOCK);
+            submitted.countDown();
+            try {
+                wake.await(); // then it sleeps, alive, in a wait that only another thread ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "first looper");
+        // the test thread created the base; the first looper takes it from here
+        first.start();
+        try {
+            assertTrue(submitted.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {7})}, 0, 1));
+            assertEquals(1, ops.write(q[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {8})}, 0, 1));
+            // this thread loops the base now, as the owner rule allows
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((read[0] == Integer.MIN_VALUE || ready[0] == 0) && System.nanoTime() < deadline) {
+                base.loop(LoopFlag.NONBLOCK);
+            }
+            assertEquals(1, read[0], "the read submitted by the first looper completes on the second");
+            assertEquals(1, ready[0], "the readiness the first looper armed is reported on the second");
+        } finally {
+            wake.countDown();
+            first.join(10_000);
+        }
+    }
+
     /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
     private final class Side implements CompletionHandler {
         final Handle handle;

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * kernel. awaitReadable: a one-shot {@code IORING_OP_POLL_ADD(POLLIN)}. write: {@code IORING_OP_SENDMSG} with
  * {@code MSG_NOSIGNAL} (a reset peer gives EPIPE, never SIGPIPE), its {@code msghdr} and iovecs in native memory of the
  * operation's slot. connect: a new non-blocking socket and {@code IORING_OP_CONNECT}, the address in the slot's
- * memory. accept: multishot {@code IORING_OP_ACCEPT}. shutdownOutput: {@code IORING_OP_SHUTDOWN}. cancel:
- * {@code IORING_OP_ASYNC_CANCEL} of everything on the descriptor.
+ * memory. accept: multishot {@code IORING_OP_ACCEPT}. shutdownOutput: {@code IORING_OP_SHUTDOWN}. cancel: one
+ * {@code IORING_OP_ASYNC_CANCEL} by user data per operation posted on the handle, found by a scan of the slots (not
+ * everything on the descriptor, which would end the readiness polls of events on the same socket too).
  *
  * <p><b>Slot memory.</b> Each slot of the table has one direct buffer (sockaddr, msghdr, iovecs), made when the slot
  * first needs it and grown when a write has more buffers: the table never shrinks, so neither does this, and the
@@ -88,7 +89,7 @@ final class UringEngine implements CompletionEngine {
     private static final byte READ_ANY = 1;
     /** {@link #kind}: an awaitReadable (a poll mask becomes 0). */
     private static final byte AWAIT = 2;
-    /** {@link #kind}: a cancel (with IORING_ASYNC_CANCEL_ALL the kernel counts, 0 for none: that is ENOENT). */
+    /** {@link #kind}: a cancel (completed by the engine with the count of operations it asked the kernel to end). */
     private static final byte CANCEL = 3;
     /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
     private static final byte ACCEPT = 4;
@@ -112,22 +113,12 @@ final class UringEngine implements CompletionEngine {
     private ByteBuffer[] slotMem = new ByteBuffer[64];
     private long[] slotAddress = new long[64];
 
-    /** Per slot: the number of its post ({@link #posts}), so that a cancel acts only on what was posted before it. */
-    private long[] postSeq = new long[64];
-    private long posts;
-
     /**
-     * Cancels posted whose completion has not come yet: the handle, the {@link #posts} count when posted, the user
-     * data, and the readAnys it cancelled outside the kernel (added to the count the kernel gives). A readAny that
-     * meets an empty buffer ring completes with ENOBUFS, which is not shown: it waits in {@link #retry} to be posted
-     * again, where the kernel's cancel cannot find it. The cancel takes those waiting when it is posted, and those
-     * whose ENOBUFS arrives before the cancel's own completion.
+     * Per slot: a {@link #cancel} asked for the operation's end. A readAny that meets an empty buffer ring completes
+     * with ENOBUFS, which is not shown: it would be posted again where the kernel's cancel cannot find it, so a
+     * cancelled one completes with ECANCELED instead.
      */
-    private FdHandle[] cancelHandle = new FdHandle[4];
-    private long[] cancelSeq = new long[4];
-    private long[] cancelData = new long[4];
-    private int[] cancelFound = new int[4];
-    private int cancelCount;
+    private boolean[] cancelRequested = new boolean[64];
 
     /** Slots whose readAny met an empty buffer ring: posted again before the next wait. */
     private int[] retry = new int[16];
@@ -341,8 +332,12 @@ final class UringEngine implements CompletionEngine {
     /**
      * {@inheritDoc}
      *
-     * <p>On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket already.
-     * Once the backend is closed it does nothing: its close ended every operation.
+     * <p>Each operation of the engine on the handle is cancelled by its user data; readiness polls of events on the
+     * same socket are left alone. The cancel completes at the next delivery with the number of operations it asked
+     * the kernel (or, for a readAny waiting to be posted again, itself) to end: each of those completes with
+     * {@code -ECANCELED}, or its own result if it finished first. Costs a scan of the slots (the peak of operations in
+     * flight). On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket
+     * already. Once the backend is closed it does nothing: its close ended every operation.
      */
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
@@ -359,66 +354,43 @@ final class UringEngine implements CompletionEngine {
             return;
         }
         kindOf(ud, CANCEL);
-        int off = sqe(ud);
-        if (off >= 0) {
+        int self = OperationTable.slot(ud);
+        int found = 0;
+        for (int s = 0; s < kind.length; s++) {
+            long op = slotData[s];
+            if (s == self || kind[s] == CANCEL || OperationTable.slot(op) != s || table.handle(op) != h) {
+                continue;
+            }
+            cancelRequested[s] = true;
+            if (kind[s] == READ_ANY && takeRetry(s)) {
+                refuse(op, -ECANCELED); // waiting to be posted again: the kernel has nothing of it
+                found++;
+                continue;
+            }
+            int off = internalSqe();
+            if (off < 0) {
+                LOG.debug("io_uring: the SQ takes no cancel of operation {} on {} now", op, h);
+                continue;
+            }
             ByteBuffer sq = ring.sqes();
             sq.put(off + SqeLayout.OPCODE, (byte) UringNative.OP_ASYNC_CANCEL);
-            sq.putInt(off + SqeLayout.FD, h.fd());
-            sq.putInt(off + SqeLayout.OP_FLAGS, UringNative.ASYNC_CANCEL_FD | UringNative.ASYNC_CANCEL_ALL);
-            sq.putLong(off + SqeLayout.USER_DATA, ud);
-            int found = 0;
-            for (int i = 0; i < retryCount; ) {
-                long r = slotData[retry[i]];
-                if (table.handle(r) == h) {
-                    refuse(r, -ECANCELED);
-                    retry[i] = retry[--retryCount];
-                    found++;
-                } else {
-                    i++;
-                }
-            }
-            if (cancelCount == cancelData.length) {
-                int n = cancelCount * 2;
-                cancelHandle = Arrays.copyOf(cancelHandle, n);
-                cancelSeq = Arrays.copyOf(cancelSeq, n);
-                cancelData = Arrays.copyOf(cancelData, n);
-                cancelFound = Arrays.copyOf(cancelFound, n);
-            }
-            cancelHandle[cancelCount] = h;
-            cancelSeq[cancelCount] = postSeq[OperationTable.slot(ud)];
-            cancelData[cancelCount] = ud;
-            cancelFound[cancelCount] = found;
-            cancelCount++;
+            sq.putInt(off + SqeLayout.FD, -1);
+            sq.putLong(off + SqeLayout.ADDR, op);
+            sq.putLong(off + SqeLayout.USER_DATA, UringReadiness.IGNORE_DATA);
+            found++;
         }
+        refuse(ud, found > 0 ? found : -ENOENT);
     }
 
-    /** The index in the pending cancels of one posted after operation {@code ud} on its handle, or {@code -1}. */
-    private int cancelOf(long ud) {
-        Handle h = table.handle(ud);
-        long seq = postSeq[OperationTable.slot(ud)];
-        for (int c = 0; c < cancelCount; c++) {
-            if (cancelHandle[c] == h && cancelSeq[c] > seq) {
-                return c;
+    /** Removes slot {@code s} from the readAnys waiting to be posted again; whether it was there. */
+    private boolean takeRetry(int s) {
+        for (int i = 0; i < retryCount; i++) {
+            if (retry[i] == s) {
+                retry[i] = retry[--retryCount];
+                return true;
             }
         }
-        return -1;
-    }
-
-    /** Forgets the pending cancel of user data {@code ud} (it completes now); returns what it found, or 0. */
-    private int endCancel(long ud) {
-        for (int c = 0; c < cancelCount; c++) {
-            if (cancelData[c] == ud) {
-                int found = cancelFound[c];
-                cancelCount--;
-                cancelHandle[c] = cancelHandle[cancelCount];
-                cancelSeq[c] = cancelSeq[cancelCount];
-                cancelData[c] = cancelData[cancelCount];
-                cancelFound[c] = cancelFound[cancelCount];
-                cancelHandle[cancelCount] = null;
-                return found;
-            }
-        }
-        return 0;
+        return false;
     }
 
     @Override
@@ -429,6 +401,16 @@ final class UringEngine implements CompletionEngine {
     @Override
     public IOException failure(String op, int result) {
         return Errors.errnoException(op, -result);
+    }
+
+    /** The next SQE for a request of the engine's own (its completion ignored), or {@code -1} if the SQ is full. */
+    private int internalSqe() {
+        try {
+            return owner.nextSqe();
+        } catch (IOException e) {
+            LOG.debug("io_uring: submitting a full SQ failed", e);
+            return -1;
+        }
     }
 
     /**
@@ -483,11 +465,11 @@ final class UringEngine implements CompletionEngine {
             slotLen = Arrays.copyOf(slotLen, n);
             slotMem = Arrays.copyOf(slotMem, n);
             slotAddress = Arrays.copyOf(slotAddress, n);
-            postSeq = Arrays.copyOf(postSeq, n);
+            cancelRequested = Arrays.copyOf(cancelRequested, n);
         }
         kind[s] = k;
         slotData[s] = ud;
-        postSeq[s] = ++posts;
+        cancelRequested[s] = false;
     }
 
     /** The next SQE for operation {@code ud}, or {@code -1} after refusing the operation with EBUSY. */
@@ -513,9 +495,6 @@ final class UringEngine implements CompletionEngine {
 
     /** Completes operation {@code ud} with {@code result} at the next delivery, without the kernel. */
     void refuse(long ud, int result) {
-        if (kind[OperationTable.slot(ud)] == CANCEL) {
-            endCancel(ud);
-        }
         if (refusedCount == refusedData.length) {
             refusedData = Arrays.copyOf(refusedData, refusedCount * 2);
             refusedResult = Arrays.copyOf(refusedResult, refusedCount * 2);
@@ -594,9 +573,7 @@ final class UringEngine implements CompletionEngine {
         int flags = (cqeFlags & UringNative.CQE_F_MORE) != 0 ? MORE : 0;
         if (k == READ_ANY) {
             if (res == -ENOBUFS) {
-                int c = cancelOf(data);
-                if (c >= 0) { // cancelled since it was posted, while the kernel could not find it
-                    cancelFound[c]++;
+                if (cancelRequested[s]) { // cancelled while the kernel had it done: not posted again
                     table.complete(data, -ECANCELED, 0, null);
                     return;
                 }
@@ -617,9 +594,6 @@ final class UringEngine implements CompletionEngine {
             }
         } else if (k == AWAIT && res > 0) {
             res = 0;
-        } else if (k == CANCEL) {
-            int n = Math.max(res, 0) + endCancel(data);
-            res = n > 0 ? n : res < 0 ? res : -ENOENT;
         }
         table.complete(data, res, flags, null);
     }

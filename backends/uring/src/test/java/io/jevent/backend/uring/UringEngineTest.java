@@ -317,6 +317,27 @@ class UringEngineTest {
         }
     }
 
+    @Test
+    void shouldCancelOnlyOperationsNotTheReadinessOfEventsOnTheSameHandle() throws IOException {
+        Handle[] p = pair();
+        int[] ready = {0};
+        io.jevent.Event ev = base.newEvent(p[0], io.jevent.Ev.READ | io.jevent.Ev.PERSIST | io.jevent.Ev.ET,
+                (e, what) -> ready[0]++);
+        ev.add();
+        base.loop(LoopFlag.NONBLOCK); // the event's poll is armed in the kernel
+        int[] cancelled = {Integer.MIN_VALUE};
+        engine.cancel(p[0], (res, f, d) -> cancelled[0] = res);
+        loopUntil(() -> cancelled[0] != Integer.MIN_VALUE, "the cancel completes");
+        assertEquals(-2, cancelled[0], "no operation was posted on the handle: ENOENT");
+        for (int i = 0; i < 3; i++) {
+            base.loop(LoopFlag.NONBLOCK);
+        }
+        assertEquals(0, ready[0], "nothing to read: the event is not reported");
+        assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1));
+        loopUntil(() -> ready[0] > 0, "the event is reported once bytes arrive");
+        ev.close();
+    }
+
     /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
     private final class Side implements CompletionHandler {
         final Handle handle;

@@ -89,7 +89,7 @@ final class UringEngine implements CompletionEngine {
     private static final byte READ_ANY = 1;
     /** {@link #kind}: an awaitReadable (a poll mask becomes 0). */
     private static final byte AWAIT = 2;
-    /** {@link #kind}: a cancel (completed by the engine with the count of operations it asked the kernel to end). */
+    /** {@link #kind}: a cancel (it completes with the count of operations it asked to end, kept in {@link #slotLen}). */
     private static final byte CANCEL = 3;
     /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
     private static final byte ACCEPT = 4;
@@ -105,7 +105,10 @@ final class UringEngine implements CompletionEngine {
 
     /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}, {@link #ACCEPT}. */
     private byte[] kind = new byte[64];
-    /** Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again. */
+    /**
+     * Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again (a cancel's
+     * count of the operations it asked to end in {@link #slotLen}).
+     */
     private long[] slotData = new long[64];
     private int[] slotFd = new int[64];
     private int[] slotLen = new int[64];
@@ -333,8 +336,9 @@ final class UringEngine implements CompletionEngine {
      * {@inheritDoc}
      *
      * <p>Each operation of the engine on the handle is cancelled by its user data; readiness polls of events on the
-     * same socket are left alone. The cancel completes at the next delivery with the number of operations it asked
-     * the kernel (or, for a readAny waiting to be posted again, itself) to end: each of those completes with
+     * same socket are left alone. The cancel completes with the last of those requests (or at the next delivery when
+     * none went to the kernel), with the number of operations it asked the kernel (or, for a readAny waiting to be
+     * posted again, itself) to end: each of those completes with
      * {@code -ECANCELED}, or its own result if it finished first. Costs a scan of the slots (the peak of operations in
      * flight). On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket
      * already. Once the backend is closed it does nothing: its close ended every operation.
@@ -356,6 +360,7 @@ final class UringEngine implements CompletionEngine {
         kindOf(ud, CANCEL);
         int self = OperationTable.slot(ud);
         int found = 0;
+        int last = -1;
         for (int s = 0; s < kind.length; s++) {
             long op = slotData[s];
             if (s == self || kind[s] == CANCEL || OperationTable.slot(op) != s || table.handle(op) != h) {
@@ -377,9 +382,17 @@ final class UringEngine implements CompletionEngine {
             sq.putInt(off + SqeLayout.FD, -1);
             sq.putLong(off + SqeLayout.ADDR, op);
             sq.putLong(off + SqeLayout.USER_DATA, UringReadiness.IGNORE_DATA);
+            last = off;
             found++;
         }
-        refuse(ud, found > 0 ? found : -ENOENT);
+        if (last >= 0) {
+            // the last of them (still queued: nothing was submitted after it) completes the cancel itself, after
+            // the kernel has acted on every one, as a cancel of everything on the descriptor would
+            ring.sqes().putLong(last + SqeLayout.USER_DATA, ud);
+            slotLen[self] = found;
+        } else {
+            refuse(ud, found > 0 ? found : -ENOENT);
+        }
     }
 
     /** Removes slot {@code s} from the readAnys waiting to be posted again; whether it was there. */
@@ -594,6 +607,8 @@ final class UringEngine implements CompletionEngine {
             }
         } else if (k == AWAIT && res > 0) {
             res = 0;
+        } else if (k == CANCEL) {
+            res = slotLen[s]; // the operations it asked to end; the kernel's result is that of the last one only
         }
         table.complete(data, res, flags, null);
     }

@@ -15,7 +15,8 @@ import java.util.function.IntConsumer;
  * data whose generation is not the slot's current one (a late completion of a cancelled operation, a duplicate) is
  * dropped, and never reaches the handler that holds the slot now.
  *
- * <p><b>What a slot keeps.</b> The handler; the memory lent to the kernel (a buffer or an array of buffers), so that
+ * <p><b>What a slot keeps.</b> The handler; the memory lent to the kernel (a buffer, or the buffers of a gathering
+ * write, copied into the slot's own array since the caller may reuse its array as soon as the post returns), so that
  * it stays reachable until the completion; and the handle, {@linkplain FdHandle#acquire() acquired} for the whole
  * flight, so that its descriptor number is not released (and not reused by a new socket) while the kernel may still
  * act on it. When the last operation on a handle closed meanwhile completes, the table calls the engine's
@@ -33,6 +34,9 @@ public final class OperationTable {
     private final IntConsumer closeDescriptor;
     private CompletionHandler[] handlers;
     private Object[] lent;
+    /** Per slot: the buffers of a gathering operation (its own array, grown, never shrunk) and how many. */
+    private ByteBuffer[][] lentBuffers;
+    private int[] lentCount;
     private Handle[] handles;
     private int[] generation;
     /** The next free slot of each free slot (a stack threaded through this array), -1 at the end. */
@@ -58,6 +62,8 @@ public final class OperationTable {
         this.closeDescriptor = closeDescriptor;
         handlers = new CompletionHandler[initialSlots];
         lent = new Object[initialSlots];
+        lentBuffers = new ByteBuffer[initialSlots][];
+        lentCount = new int[initialSlots];
         handles = new Handle[initialSlots];
         generation = new int[initialSlots];
         nextFree = new int[initialSlots];
@@ -98,6 +104,30 @@ public final class OperationTable {
         handles[s] = handle;
         open++;
         return ((long) generation[s] << 32) | (s & 0xffff_ffffL);
+    }
+
+    /**
+     * Records a new operation that lends {@code buffers[offset .. offset+count)} to the kernel (a gathering write):
+     * each buffer is kept reachable until the last completion through the slot's own array, never through
+     * {@code buffers}, which the caller may reuse (clear, refill) as soon as this returns. Allocates only when the
+     * slot's array must grow.
+     *
+     * @throws ClosedChannelException if the handle is closed; nothing is recorded
+     * @throws IndexOutOfBoundsException if the range is outside {@code buffers}
+     */
+    public long open(Handle handle, ByteBuffer[] buffers, int offset, int count, CompletionHandler handler)
+            throws ClosedChannelException {
+        java.util.Objects.checkFromIndexSize(offset, count, buffers.length);
+        long ud = open(handle, null, handler);
+        int s = slot(ud);
+        ByteBuffer[] held = lentBuffers[s];
+        if (held == null || held.length < count) {
+            held = new ByteBuffer[Math.max(count, held == null ? 4 : held.length * 2)];
+            lentBuffers[s] = held;
+        }
+        System.arraycopy(buffers, offset, held, 0, count);
+        lentCount[s] = count;
+        return ud;
     }
 
     /**
@@ -173,6 +203,10 @@ public final class OperationTable {
             Handle handle = handles[s];
             handlers[s] = null;
             lent[s] = null;
+            if (lentCount[s] > 0) {
+                Arrays.fill(lentBuffers[s], 0, lentCount[s], null);
+                lentCount[s] = 0;
+            }
             handles[s] = null;
             generation[s] = (generation[s] + 1) & GENERATION_MASK;
             nextFree[s] = freeHead;
@@ -201,6 +235,8 @@ public final class OperationTable {
         int n = old * 2;
         handlers = Arrays.copyOf(handlers, n);
         lent = Arrays.copyOf(lent, n);
+        lentBuffers = Arrays.copyOf(lentBuffers, n);
+        lentCount = Arrays.copyOf(lentCount, n);
         handles = Arrays.copyOf(handles, n);
         generation = Arrays.copyOf(generation, n);
         nextFree = Arrays.copyOf(nextFree, n);

@@ -231,6 +231,54 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldKeepTheBuffersOfAWriteReachableWhenTheCallerReusesItsArray() throws IOException {
+        EventBase base = newBase();
+        CompletionEngine engine = engineOf(base);
+        Handle[] p = socketPair();
+        ByteBuffer filler = ByteBuffer.allocateDirect(65536);
+        long queued = 0;
+        long w;
+        while ((w = netOps().write(p[0], new ByteBuffer[] {filler.clear()}, 0, 1)) > 0) {
+            queued += w; // fills the send buffer: the write below waits in the kernel
+        }
+        int size = 65536;
+        ByteBuffer lent = ByteBuffer.allocateDirect(size);
+        for (int i = 0; i < size; i++) {
+            lent.put(i, (byte) 0x5a);
+        }
+        ByteBuffer[] array = {lent}; // a reusable array, as a caller allocating nothing per write keeps
+        int[] wrote = {Integer.MIN_VALUE};
+        engine.write(p[0], array, 0, 1, (res, f, d) -> wrote[0] = res);
+        loopWithin(base, io.jevent.LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        assertEquals(Integer.MIN_VALUE, wrote[0], "the write waits for room");
+        java.lang.ref.WeakReference<ByteBuffer> ref = new java.lang.ref.WeakReference<>(lent);
+        lent = null;
+        array[0] = null; // the caller reuses its array: the buffer is now the kernel's alone
+        for (int i = 0; i < 3 && ref.get() != null; i++) {
+            System.gc();
+        }
+        assertNotNull(ref.get(), "a buffer lent to the kernel stays reachable until its completion");
+        ByteBuffer in = ByteBuffer.allocateDirect(65536);
+        long drained = 0;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (wrote[0] == Integer.MIN_VALUE || drained < queued + wrote[0]) {
+            assertTrue(System.nanoTime() < deadline, "the write completes and its bytes arrive within 10 s");
+            long r = netOps().read(p[1], new ByteBuffer[] {in.clear()}, 0, 1);
+            for (long i = Math.max(0, queued - drained); i < r; i++) {
+                assertEquals((byte) 0x5a, in.get((int) i), "byte " + (drained + i - queued) + " of the write");
+            }
+            drained += Math.max(r, 0);
+            loopWithin(base, io.jevent.LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        }
+        assertTrue(wrote[0] > 0, "wrote " + wrote[0]);
+        assertEquals(0, engine.inFlight());
+        for (int i = 0; i < 3 && ref.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(ref.get(), "once the write completed, the engine holds its buffer no longer");
+    }
+
+    @Test
     void shouldCompleteAReadWithZeroAtEndOfStream() throws IOException {
         for (boolean any : new boolean[] {false, true}) {
             EventBase base = newBase();

@@ -80,6 +80,25 @@ class OperationTableTest {
     }
 
     @Test
+    void shouldKeepTheBuffersOfAGatheringOperationWhenTheCallerReusesItsArrayAndLetThemGoAtItsEnd()
+            throws Exception {
+        java.nio.ByteBuffer[] array = {java.nio.ByteBuffer.allocateDirect(8), java.nio.ByteBuffer.allocateDirect(8)};
+        java.lang.ref.WeakReference<java.nio.ByteBuffer> second = new java.lang.ref.WeakReference<>(array[1]);
+        long ud = table.open(null, array, 1, 1, (r, f, d) -> { });
+        array[1] = null; // reused by the caller at once
+        for (int i = 0; i < 3 && second.get() != null; i++) {
+            System.gc();
+        }
+        assertTrue(second.get() != null, "held by the operation, not through the caller's array");
+        table.complete(ud, 8, 0, null);
+        for (int i = 0; i < 3 && second.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(second.get(), "let go once the operation ended");
+        assertThrows(IndexOutOfBoundsException.class, () -> table.open(null, array, 1, 2, (r, f, d) -> { }));
+    }
+
+    @Test
     void shouldDeliverLocalCompletionsLaterNeverInsideThePost() {
         List<Integer> got = new ArrayList<>();
         table.completeLater((r, f, d) -> {

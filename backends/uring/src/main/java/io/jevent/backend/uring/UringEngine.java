@@ -7,6 +7,7 @@ import io.jevent.backend.posix.internal.NativeMemory;
 import io.jevent.backend.posix.internal.SockAddr;
 import io.jevent.backend.uring.internal.ArgLayout;
 import io.jevent.backend.uring.internal.BufferRing;
+import io.jevent.backend.uring.internal.CqeLayout;
 import io.jevent.backend.uring.internal.Ring;
 import io.jevent.backend.uring.internal.SqeLayout;
 import io.jevent.backend.uring.internal.UringNative;
@@ -37,18 +38,21 @@ import org.slf4j.LoggerFactory;
  * kernel. awaitReadable: a one-shot {@code IORING_OP_POLL_ADD(POLLIN)}. write: {@code IORING_OP_SENDMSG} with
  * {@code MSG_NOSIGNAL} (a reset peer gives EPIPE, never SIGPIPE), its {@code msghdr} and iovecs in native memory of the
  * operation's slot. connect: a new non-blocking socket and {@code IORING_OP_CONNECT}, the address in the slot's
- * memory. accept: multishot {@code IORING_OP_ACCEPT}. shutdownOutput: {@code IORING_OP_SHUTDOWN}. cancel:
- * {@code IORING_OP_ASYNC_CANCEL} of everything on the descriptor.
+ * memory. accept: multishot {@code IORING_OP_ACCEPT}. shutdownOutput: {@code IORING_OP_SHUTDOWN}. cancel: one
+ * {@code IORING_OP_ASYNC_CANCEL} by user data per operation posted on the handle, found by a scan of the slots (not
+ * everything on the descriptor, which would end the readiness polls of events on the same socket too).
  *
  * <p><b>Slot memory.</b> Each slot of the table has one direct buffer (sockaddr, msghdr, iovecs), made when the slot
  * first needs it and grown when a write has more buffers: the table never shrinks, so neither does this, and the
- * steady state allocates nothing.
+ * steady state allocates nothing. A write's buffers are held by the table ({@code OperationTable}'s gathering open)
+ * in an array of the slot's own, not through the caller's array, which the caller may reuse once the post returns.
  *
  * <p><b>Provided buffers.</b> {@code jevent.uring.bufferRingEntries} (default 256, a power of two) buffers of
  * {@code jevent.uring.bufferSize} (default 16384) bytes per engine, read once. The kernel takes one only when bytes
  * arrive, so connections waiting in readAny hold none. When the ring is empty a receive completes with ENOBUFS; the
  * engine then posts it again before the next wait, by which time the handlers of that pass have given their buffers
- * back. A readAny never completes with ENOBUFS.
+ * back. A readAny never completes with ENOBUFS; one cancelled, or whose handle is closed, while it waits to be
+ * posted again completes with ECANCELED, as if the kernel had still held it.
  *
  * <p><b>Refusals.</b> An operation on a closed handle completes with {@code -EBADF}, and one the kernel's full SQ would
  * not take with {@code -EBUSY}, at the next delivery: nothing is thrown from a post but programmer errors.
@@ -77,6 +81,7 @@ final class UringEngine implements CompletionEngine {
     private static final int EBADF = 9;
     private static final int EBUSY = 16;
     private static final int ENOBUFS = 105;
+    private static final int ECANCELED = 125;
 
     /** {@link #kind}: completes as it comes. */
     private static final byte PLAIN = 0;
@@ -84,8 +89,10 @@ final class UringEngine implements CompletionEngine {
     private static final byte READ_ANY = 1;
     /** {@link #kind}: an awaitReadable (a poll mask becomes 0). */
     private static final byte AWAIT = 2;
-    /** {@link #kind}: a cancel (with IORING_ASYNC_CANCEL_ALL the kernel counts, 0 for none: that is ENOENT). */
+    /** {@link #kind}: a cancel (it completes with the count of operations it asked to end, kept in {@link #slotLen}). */
     private static final byte CANCEL = 3;
+    /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
+    private static final byte ACCEPT = 4;
 
     /** Slot memory: the sockaddr at 0, the msghdr after it, then the iovecs. */
     private static final int MSGHDR_AT = SockAddr.STORAGE_SIZE;
@@ -96,15 +103,25 @@ final class UringEngine implements CompletionEngine {
     private final OperationTable table;
     private BufferRing buffers;
 
-    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}. */
+    /** Per slot: {@link #PLAIN}, {@link #READ_ANY}, {@link #AWAIT}, {@link #CANCEL}, {@link #ACCEPT}. */
     private byte[] kind = new byte[64];
-    /** Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again. */
+    /**
+     * Per slot: the user data of its operation; and a readAny's descriptor and length, to post it again (a cancel's
+     * count of the operations it asked to end in {@link #slotLen}).
+     */
     private long[] slotData = new long[64];
     private int[] slotFd = new int[64];
     private int[] slotLen = new int[64];
     /** Per slot: its native memory (see the class comment), or null. */
     private ByteBuffer[] slotMem = new ByteBuffer[64];
     private long[] slotAddress = new long[64];
+
+    /**
+     * Per slot: a {@link #cancel} asked for the operation's end. A readAny that meets an empty buffer ring completes
+     * with ENOBUFS, which is not shown: it would be posted again where the kernel's cancel cannot find it, so a
+     * cancelled one completes with ECANCELED instead.
+     */
+    private boolean[] cancelRequested = new boolean[64];
 
     /** Slots whose readAny met an empty buffer ring: posted again before the next wait. */
     private int[] retry = new int[16];
@@ -213,11 +230,11 @@ final class UringEngine implements CompletionEngine {
                 throw new IllegalArgumentException("expected direct buffers to write, got " + srcs[i] + " at " + i);
             }
         }
-        long ud = open(handle, srcs, handler, PLAIN);
+        int n = Math.min(count, LibC.IOV_MAX);
+        long ud = open(handle, srcs, offset, n, handler);
         if (ud < 0) {
             return;
         }
-        int n = Math.min(count, LibC.IOV_MAX);
         int s = OperationTable.slot(ud);
         ByteBuffer mem = slotMemory(s, n);
         long base = slotAddress[s];
@@ -279,7 +296,7 @@ final class UringEngine implements CompletionEngine {
 
     @Override
     public void accept(Handle listener, CompletionHandler handler) {
-        long ud = open(listener, null, handler, PLAIN);
+        long ud = open(listener, null, handler, ACCEPT);
         if (ud < 0) {
             return;
         }
@@ -318,8 +335,13 @@ final class UringEngine implements CompletionEngine {
     /**
      * {@inheritDoc}
      *
-     * <p>On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket already.
-     * Once the backend is closed it does nothing: its close ended every operation.
+     * <p>Each operation of the engine on the handle is cancelled by its user data; readiness polls of events on the
+     * same socket are left alone. The cancel completes with the last of those requests (or at the next delivery when
+     * none went to the kernel), with the number of operations it asked the kernel (or, for a readAny waiting to be
+     * posted again, itself) to end: each of those completes with
+     * {@code -ECANCELED}, or its own result if it finished first. Costs a scan of the slots (the peak of operations in
+     * flight). On a closed handle it completes with {@code -ENOENT}: the close cancelled everything on the socket
+     * already. Once the backend is closed it does nothing: its close ended every operation.
      */
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
@@ -336,14 +358,52 @@ final class UringEngine implements CompletionEngine {
             return;
         }
         kindOf(ud, CANCEL);
-        int off = sqe(ud);
-        if (off >= 0) {
+        int self = OperationTable.slot(ud);
+        int found = 0;
+        int last = -1;
+        for (int s = 0; s < kind.length; s++) {
+            long op = slotData[s];
+            if (s == self || kind[s] == CANCEL || OperationTable.slot(op) != s || table.handle(op) != h) {
+                continue;
+            }
+            cancelRequested[s] = true;
+            if (kind[s] == READ_ANY && takeRetry(s)) {
+                refuse(op, -ECANCELED); // waiting to be posted again: the kernel has nothing of it
+                found++;
+                continue;
+            }
+            int off = internalSqe();
+            if (off < 0) {
+                LOG.debug("io_uring: the SQ takes no cancel of operation {} on {} now", op, h);
+                continue;
+            }
             ByteBuffer sq = ring.sqes();
             sq.put(off + SqeLayout.OPCODE, (byte) UringNative.OP_ASYNC_CANCEL);
-            sq.putInt(off + SqeLayout.FD, h.fd());
-            sq.putInt(off + SqeLayout.OP_FLAGS, UringNative.ASYNC_CANCEL_FD | UringNative.ASYNC_CANCEL_ALL);
-            sq.putLong(off + SqeLayout.USER_DATA, ud);
+            sq.putInt(off + SqeLayout.FD, -1);
+            sq.putLong(off + SqeLayout.ADDR, op);
+            sq.putLong(off + SqeLayout.USER_DATA, UringReadiness.IGNORE_DATA);
+            last = off;
+            found++;
         }
+        if (last >= 0) {
+            // the last of them (still queued: nothing was submitted after it) completes the cancel itself, after
+            // the kernel has acted on every one, as a cancel of everything on the descriptor would
+            ring.sqes().putLong(last + SqeLayout.USER_DATA, ud);
+            slotLen[self] = found;
+        } else {
+            refuse(ud, found > 0 ? found : -ENOENT);
+        }
+    }
+
+    /** Removes slot {@code s} from the readAnys waiting to be posted again; whether it was there. */
+    private boolean takeRetry(int s) {
+        for (int i = 0; i < retryCount; i++) {
+            if (retry[i] == s) {
+                retry[i] = retry[--retryCount];
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -356,6 +416,16 @@ final class UringEngine implements CompletionEngine {
         return Errors.errnoException(op, -result);
     }
 
+    /** The next SQE for a request of the engine's own (its completion ignored), or {@code -1} if the SQ is full. */
+    private int internalSqe() {
+        try {
+            return owner.nextSqe();
+        } catch (IOException e) {
+            LOG.debug("io_uring: submitting a full SQ failed", e);
+            return -1;
+        }
+    }
+
     /**
      * Records an operation: its handle acquired (the number stays the socket's until the last completion) and the
      * ring's closer recorded on it (its close cancels the operation).
@@ -363,12 +433,22 @@ final class UringEngine implements CompletionEngine {
      * @return the user data, or {@code -1} when the handle is closed: the operation then completes with EBADF
      */
     private long open(Handle handle, Object memory, CompletionHandler handler, byte k) {
+        return open(handle, memory, null, 0, 0, handler, k);
+    }
+
+    /** {@link #open(Handle, Object, CompletionHandler, byte)} of a write, lending {@code srcs[offset .. +count)}. */
+    private long open(Handle handle, ByteBuffer[] srcs, int offset, int count, CompletionHandler handler) {
+        return open(handle, null, srcs, offset, count, handler, PLAIN);
+    }
+
+    private long open(Handle handle, Object memory, ByteBuffer[] srcs, int offset, int count,
+            CompletionHandler handler, byte k) {
         FdHandle h = PosixNetOps.fdHandle(handle);
         Objects.requireNonNull(handler, "handler");
         ensureOpen();
         long ud;
         try {
-            ud = table.open(h, memory, handler);
+            ud = srcs != null ? table.open(h, srcs, offset, count, handler) : table.open(h, memory, handler);
         } catch (ClosedChannelException closed) {
             table.completeLater(handler, -EBADF);
             return -1;
@@ -398,9 +478,11 @@ final class UringEngine implements CompletionEngine {
             slotLen = Arrays.copyOf(slotLen, n);
             slotMem = Arrays.copyOf(slotMem, n);
             slotAddress = Arrays.copyOf(slotAddress, n);
+            cancelRequested = Arrays.copyOf(cancelRequested, n);
         }
         kind[s] = k;
         slotData[s] = ud;
+        cancelRequested[s] = false;
     }
 
     /** The next SQE for operation {@code ud}, or {@code -1} after refusing the operation with EBUSY. */
@@ -448,14 +530,25 @@ final class UringEngine implements CompletionEngine {
 
     // -------------------------------------------------------------------------------------------- completing
 
-    /** Posts again the readAnys that met an empty buffer ring. Before the wait. */
+    /**
+     * Posts again the readAnys that met an empty buffer ring. Before the wait. One whose handle was closed since
+     * (its close found nothing of it in the kernel to cancel) is not posted: it completes with ECANCELED, as a cancel
+     * by the close would have made it, and its receive never reaches the closed handle's socket.
+     */
     void beforeWait() {
         int n = retryCount;
         retryCount = 0;
         for (int i = 0; i < n; i++) {
             int s = retry[i];
-            if (table.isCurrent(slotData[s])) {
+            long ud = slotData[s];
+            Handle h = table.handle(ud);
+            if (h == null) {
+                continue;
+            }
+            if (h.isOpen()) {
                 postRecvSelect(s);
+            } else {
+                refuse(ud, -ECANCELED);
             }
         }
     }
@@ -493,6 +586,10 @@ final class UringEngine implements CompletionEngine {
         int flags = (cqeFlags & UringNative.CQE_F_MORE) != 0 ? MORE : 0;
         if (k == READ_ANY) {
             if (res == -ENOBUFS) {
+                if (cancelRequested[s]) { // cancelled while the kernel had it done: not posted again
+                    table.complete(data, -ECANCELED, 0, null);
+                    return;
+                }
                 if (retryCount == retry.length) {
                     retry = Arrays.copyOf(retry, retryCount * 2);
                 }
@@ -510,15 +607,47 @@ final class UringEngine implements CompletionEngine {
             }
         } else if (k == AWAIT && res > 0) {
             res = 0;
-        } else if (k == CANCEL && res == 0) {
-            res = -ENOENT;
+        } else if (k == CANCEL) {
+            res = slotLen[s]; // the operations it asked to end; the kernel's result is that of the last one only
         }
         table.complete(data, res, flags, null);
+    }
+
+    /**
+     * Consumes the completions nobody will deliver now (the base is closing) and closes the descriptors of those that
+     * are accepted connections: no handler will ever own them. The kernel's overflow list is flushed into the CQ
+     * without submitting anything queued.
+     */
+    private void closeUndeliveredAccepts() {
+        ByteBuffer cq = ring.cq();
+        for (int round = 0; round < 16; round++) {
+            int head = ring.cqHead();
+            int tail = ring.cqTail();
+            while (head != tail) {
+                int at = ring.cqeOffset(head);
+                long data = cq.getLong(at + CqeLayout.USER_DATA);
+                int res = cq.getInt(at + CqeLayout.RES);
+                head++;
+                if (res >= 0 && table.isCurrent(data) && kind[OperationTable.slot(data)] == ACCEPT) {
+                    closeDescriptor(res);
+                }
+            }
+            ring.advanceCq(head);
+            if ((ring.sqFlags() & UringNative.SQ_CQ_OVERFLOW) == 0) {
+                return;
+            }
+            ring.flushOverflow();
+        }
     }
 
     /** Provided buffers the kernel may pick now, or {@code -1} before the first readAny. For tests. */
     int buffersAvailable() {
         return buffers == null ? -1 : buffers.available();
+    }
+
+    /** Whether the CQ holds completions no pass has reaped yet. For tests. */
+    boolean completionsWaiting() {
+        return ring.cqReady();
     }
 
     /** {@code io_uring_enter} calls of this ring so far: a debug counter, for tests and benchmarks. */
@@ -534,13 +663,15 @@ final class UringEngine implements CompletionEngine {
     /**
      * Cancels what is in flight, synchronously, and unregisters the buffer ring. The cancelled operations' handlers
      * are not called (the base is closing, possibly on another thread); their handles are released, so that a
-     * descriptor closed meanwhile or later is really closed.
+     * descriptor closed meanwhile or later is really closed, and the connections an accept took that were never
+     * delivered (completions still in the CQ or the kernel's overflow list) are closed.
      */
     void close() {
         if (table.inFlight() > 0) {
             int rc = ring.syncCancelAll();
             LOG.debug("io_uring: closed with {} operations in flight; cancel: {}", table.inFlight(),
                     rc < 0 ? Errors.name(-rc) : rc);
+            closeUndeliveredAccepts();
             for (int s = 0; s < slotData.length; s++) {
                 long ud = slotData[s];
                 Handle h = OperationTable.slot(ud) == s && table.isCurrent(ud) ? table.handle(ud) : null;

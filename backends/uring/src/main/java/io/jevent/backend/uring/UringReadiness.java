@@ -513,7 +513,8 @@ final class UringReadiness implements Readiness {
 
     /**
      * Closes the ring. Operations still in flight are cancelled first, synchronously, so that the kernel writes into
-     * none of their memory afterwards; their handlers are not called. Idempotent.
+     * none of their memory afterwards; their handlers are not called, their handles are released, and connections
+     * an accept took but never delivered are closed. Idempotent.
      */
     @Override
     public void close() {

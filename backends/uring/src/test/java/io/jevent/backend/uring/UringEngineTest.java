@@ -162,6 +162,182 @@ class UringEngineTest {
                 "the operations cut short by the close hold the descriptor no longer: its close reaches the peer");
     }
 
+    /** Loop passes that do not wait until {@code done}, for at most 10 s (a pass that would block never returns). */
+    private void loopUntil(java.util.function.BooleanSupplier done, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            base.loop(LoopFlag.NONBLOCK);
+        }
+    }
+
+    /** Waits (10 s at most) until the kernel has posted completions that no pass has reaped yet. */
+    private void awaitUnreapedCompletions() throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!engine.completionsWaiting()) {
+            assertTrue(System.nanoTime() < deadline, "no completion posted within 10 s");
+            engine.inFlight(); // nothing to do but wait for the kernel's task work
+            Thread.onSpinWait();
+            ops.localAddress(handles.get(0)); // a system call: the kernel runs this thread's task work on its return
+        }
+    }
+
+    /**
+     * Fills every provided buffer: {@code n} readAnys with one byte each waiting, {@code n} more than the ring has
+     * buffers, then lets the kernel run them; the last ones meet the empty ring (ENOBUFS). Results go to {@code
+     * results} (initially MIN_VALUE).
+     */
+    private Handle[][] readAnysBeyondTheBufferRing(int extra, int[] results) throws IOException {
+        int n = engine.bufferRingEntries() + extra;
+        Handle[][] pairs = new Handle[n][];
+        for (int i = 0; i < n; i++) {
+            pairs[i] = pair();
+            int k = i;
+            results[k] = Integer.MIN_VALUE;
+            engine.readAny(pairs[i][0], 16, (res, f, d) -> results[k] = res);
+        }
+        base.loop(LoopFlag.NONBLOCK); // every receive waits in the kernel
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, ops.write(pairs[i][1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {(byte) i})}, 0, 1));
+        }
+        return pairs;
+    }
+
+    @Test
+    void shouldCloseTheDescriptorsAcceptedButNotDeliveredWhenTheBaseCloses() throws IOException {
+        Handle listener = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, true, false);
+        handles.add(listener);
+        int[] accepted = {0};
+        engine.accept(listener, (res, f, d) -> accepted[0]++);
+        base.loop(LoopFlag.NONBLOCK); // the multishot accept waits in the kernel
+        InetSocketAddress at = (InetSocketAddress) ops.localAddress(listener);
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(at, 10_000);
+            client.setSoTimeout(5_000);
+            awaitUnreapedCompletions(); // the accept completed: its descriptor is in the CQ, not yet delivered
+            base.close();
+            assertEquals(0, accepted[0], "handlers are not called from close");
+            assertEquals(-1, client.getInputStream().read(),
+                    "the connection accepted but never delivered is closed with the base: the client sees EOF");
+        }
+    }
+
+    @Test
+    void shouldCancelAReadAnyThatWaitsToBePostedAgainForABuffer() throws IOException {
+        int[] results = new int[engine.bufferRingEntries() + 60];
+        Handle[][] pairs = readAnysBeyondTheBufferRing(60, results);
+        awaitUnreapedCompletions();
+        base.loop(LoopFlag.NONBLOCK); // reaps: the last 60 found the ring empty and wait to be posted again
+        int[] cancels = new int[pairs.length];
+        int waiting = 0;
+        for (int i = 0; i < pairs.length; i++) {
+            if (results[i] == Integer.MIN_VALUE) {
+                waiting++;
+                int k = i;
+                cancels[k] = Integer.MIN_VALUE;
+                engine.cancel(pairs[i][0], (res, f, d) -> cancels[k] = res);
+            }
+        }
+        assertTrue(waiting > 0, "some readAny met the empty ring");
+        loopUntil(() -> engine.inFlight() == 0, "every readAny and cancel completes");
+        for (int i = 0; i < pairs.length; i++) {
+            if (cancels[i] != 0) {
+                assertEquals(-125, results[i], "readAny " + i + " cancelled before it completed: ECANCELED");
+                assertEquals(1, cancels[i], "the cancel of " + i + " found its readAny");
+            }
+        }
+    }
+
+    @Test
+    void shouldNotPostAReadAnyAgainOnAHandleClosedWhileItWaitedForABuffer() throws IOException {
+        int extra = 60;
+        int n = engine.bufferRingEntries() + extra;
+        int[] results = new int[n];
+        Handle[][] pairs = readAnysBeyondTheBufferRing(extra, results);
+        awaitUnreapedCompletions(); // the receives have run: the last ones completed with ENOBUFS, not yet reaped
+        for (int i = n - extra; i < n; i++) {
+            ops.close(pairs[i][0]); // no request of it is in the kernel: the close cancels nothing
+        }
+        loopUntil(() -> engine.inFlight() == 0, "every readAny completes");
+        for (int i = n - extra; i < n; i++) {
+            int k = i;
+            assertEquals(-125, results[i], "readAny " + i + ", whose handle was closed before it was delivered, is"
+                    + " cancelled: no receive reaches a closed handle's socket");
+            // the byte it did not read makes the close a reset
+            io.jevent.spi.ErrnoException reset = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.jevent.spi.ErrnoException.class,
+                    () -> ops.read(pairs[k][1], new ByteBuffer[] {ByteBuffer.allocateDirect(4)}, 0, 1),
+                    "the close of " + i + " reaches the peer: no request holds its socket");
+            assertEquals(104, reset.errno(), "ECONNRESET");
+        }
+    }
+
+    @Test
+    void shouldCompleteWhatAThreadSubmittedAfterItHandedTheBaseToAnotherAndSleeps() throws Exception {
+        Handle[] p = pair();
+        Handle[] q = pair();
+        int[] read = {Integer.MIN_VALUE};
+        int[] ready = {0};
+        java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch wake = new java.util.concurrent.CountDownLatch(1);
+        ByteBuffer dst = ByteBuffer.allocateDirect(16);
+        Thread first = new Thread(() -> {
+            // the base is looped by this thread first: its poll and its read are submitted from here
+            base.newEvent(q[0], io.jevent.Ev.READ, (ev, what) -> {
+                ready[0]++;
+                ev.close();
+            }).add();
+            engine.read(p[0], dst, (res, f, d) -> read[0] = res);
+            base.loop(LoopFlag.NONBLOCK);
+            submitted.countDown();
+            try {
+                wake.await(); // then it sleeps, alive, in a wait that only another thread ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "first looper");
+        // the test thread created the base; the first looper takes it from here
+        first.start();
+        try {
+            assertTrue(submitted.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {7})}, 0, 1));
+            assertEquals(1, ops.write(q[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {8})}, 0, 1));
+            // this thread loops the base now, as the owner rule allows
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((read[0] == Integer.MIN_VALUE || ready[0] == 0) && System.nanoTime() < deadline) {
+                base.loop(LoopFlag.NONBLOCK);
+            }
+            assertEquals(1, read[0], "the read submitted by the first looper completes on the second");
+            assertEquals(1, ready[0], "the readiness the first looper armed is reported on the second");
+        } finally {
+            wake.countDown();
+            first.join(10_000);
+        }
+    }
+
+    @Test
+    void shouldCancelOnlyOperationsNotTheReadinessOfEventsOnTheSameHandle() throws IOException {
+        Handle[] p = pair();
+        int[] ready = {0};
+        io.jevent.Event ev = base.newEvent(p[0], io.jevent.Ev.READ | io.jevent.Ev.PERSIST | io.jevent.Ev.ET,
+                (e, what) -> ready[0]++);
+        ev.add();
+        base.loop(LoopFlag.NONBLOCK); // the event's poll is armed in the kernel
+        int[] cancelled = {Integer.MIN_VALUE};
+        engine.cancel(p[0], (res, f, d) -> cancelled[0] = res);
+        loopUntil(() -> cancelled[0] != Integer.MIN_VALUE, "the cancel completes");
+        assertEquals(-2, cancelled[0], "no operation was posted on the handle: ENOENT");
+        for (int i = 0; i < 3; i++) {
+            base.loop(LoopFlag.NONBLOCK);
+        }
+        assertEquals(0, ready[0], "nothing to read: the event is not reported");
+        assertEquals(1, ops.write(p[1], new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1})}, 0, 1));
+        loopUntil(() -> ready[0] > 0, "the event is reported once bytes arrive");
+        ev.close();
+    }
+
     /** One side of a ping-pong over a socket pair on one loop, posting without allocating. */
     private final class Side implements CompletionHandler {
         final Handle handle;

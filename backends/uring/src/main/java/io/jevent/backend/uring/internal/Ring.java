@@ -288,6 +288,18 @@ public final class Ring implements AutoCloseable {
         return enter(0, ENTER_GETEVENTS);
     }
 
+    /**
+     * Moves the completions waiting in the kernel's overflow list into the CQ, submitting nothing (whatever is queued
+     * stays queued). For a ring about to close.
+     */
+    public void flushOverflow() {
+        ensureOpen();
+        enters++;
+        if (UringNative.enter(fd, 0, 0, ENTER_GETEVENTS, 0L, 0L) < 0) {
+            LOG.debug("io_uring_enter (flushing overflowed completions): {}", Errors.name(Errors.errno()));
+        }
+    }
+
     private int enter(int minComplete, int flags) throws IOException {
         ensureOpen();
         publish();

@@ -82,8 +82,10 @@ public interface CompletionEngine {
 
     /**
      * Posts a multishot accept: each accepted connection completes with its new descriptor as the result and
-     * {@link #MORE} set, until a completion without {@code MORE} ends it (an error, a cancel). Wrap a result with
-     * {@link #accepted(int)}.
+     * {@link #MORE} set, until a completion without {@code MORE} ends it: an error, a cancel, or (when the kernel
+     * stops the multishot, as io_uring does when its completion queue overflows) one more accepted connection, so a
+     * result {@code >= 0} is a descriptor with or without {@code MORE}. Post again after the last one to go on
+     * accepting. Wrap a result with {@link #accepted(int)}.
      */
     void accept(Handle listener, CompletionHandler handler);
 

@@ -201,8 +201,9 @@ final class UringReadiness implements Readiness {
             arm(token, fd);
             if (!h.addRegistration(closer)) {
                 // closed on another thread meanwhile, maybe without seeing the registration: cancel it here, after
-                // sending the poll, while this call still holds the number
-                ring.submit();
+                // sending the poll, while this call still holds the number (through submit(), which first
+                // neutralises queued requests of handles closed since the last pass, like every other submission)
+                submit(0, true);
                 closer.undo(fd);
                 interest[token] = 0;
                 handles[token] = null;

@@ -401,7 +401,11 @@ public final class Ring implements AutoCloseable {
         b.putInt(ArgLayout.SYNC_CANCEL_FD, -1);
         b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT, -1L);
         b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT + 8, -1L);
-        return register(UringNative.REGISTER_SYNC_CANCEL, NativeMemory.address(b), 1);
+        int rc;
+        do { // a signal may interrupt the wait for the cancelled request: cancel again until it is settled
+            rc = register(UringNative.REGISTER_SYNC_CANCEL, NativeMemory.address(b), 1);
+        } while (rc == -Errors.EINTR);
+        return rc;
     }
 
     /** Cancels every request in flight on the ring and waits until they have completed; see {@link #syncCancel(int)}. */
@@ -425,8 +429,12 @@ public final class Ring implements AutoCloseable {
             b.putInt(ArgLayout.SYNC_CANCEL_FLAGS, flags);
             b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT, -1L);
             b.putLong(ArgLayout.SYNC_CANCEL_TIMEOUT + 8, -1L);
-            int rc = UringNative.register(rfd, UringNative.REGISTER_SYNC_CANCEL, NativeMemory.address(b), 1);
-            return rc >= 0 ? rc : -Errors.errno();
+            int rc;
+            do { // interrupted while waiting (EINTR): the requests may still hold the file, so cancel again
+                rc = UringNative.register(rfd, UringNative.REGISTER_SYNC_CANCEL, NativeMemory.address(b), 1);
+                rc = rc >= 0 ? rc : -Errors.errno();
+            } while (rc == -Errors.EINTR);
+            return rc;
         } finally {
             if (handle.release()) {
                 LibC.close(rfd); // the ring was closed while this cancel ran: its close is ours to finish

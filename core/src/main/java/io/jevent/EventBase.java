@@ -400,8 +400,9 @@ public final class EventBase implements Executor, AutoCloseable {
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
                 polls++;
+                int reported;
                 try {
-                    readiness.poll(timeout, sink);
+                    reported = readiness.poll(timeout, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException("backend " + backend.name() + " failed to poll: "
                             + e.getMessage(), e);
@@ -413,7 +414,9 @@ public final class EventBase implements Executor, AutoCloseable {
                     if ((flags & LoopFlag.ONCE) != 0 && activeCount == 0 && n != 0) {
                         break;
                     }
-                } else if ((flags & LoopFlag.NONBLOCK) != 0) {
+                } else if ((flags & LoopFlag.NONBLOCK) != 0
+                        || ((flags & LoopFlag.ONCE) != 0 && engine != null && reported > 0)) {
+                    // ONCE: completions delivered inside the poll ran their handlers, which are this pass's callbacks
                     break;
                 }
             }

@@ -1,6 +1,7 @@
 package io.jevent.bufferevent;
 
 import io.jevent.Ev;
+import io.jevent.Event;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.buffer.Loan;
 import io.jevent.spi.CompletionEngine;
@@ -29,25 +30,29 @@ import java.time.Duration;
  * Either way an idle connection lends no memory to the kernel and the input holds no segment. When reading stops
  * being wanted the posted read is cancelled; bytes that complete anyway are appended, never dropped.
  *
- * <p><b>Writing.</b> One write at a time, of the output's front: the front segments are lent to the kernel through a
- * {@link Loan} (so they are neither recycled nor written into until it closes) and the output's start is frozen
- * while the write is in flight (as libevent freezes it). On completion the start is unfrozen, exactly the bytes
- * written are drained, the loan is closed and the next write is posted. A write never exceeds the rate limit's
- * quota.
+ * <p><b>Writing.</b> One write at a time. Its bytes are moved (segments relinked, not copied) from the output's front
+ * into a buffer of the driver's own, and lent from there to the kernel through a {@link Loan}, so they are neither
+ * recycled nor written into until it closes. Where libevent freezes the output's start while a write is in flight,
+ * this leaves the user the same output as on readiness, where bytes taken by the kernel have left it: the unsent rest
+ * can be drained, prepended to, and watched by the write watermarks, and nothing the user does can reach the bytes
+ * in flight. On completion exactly the bytes written are drained from the driver's buffer, the loan is closed, and
+ * the next write is posted: first what a short write left, then more of the output. A write never exceeds the rate
+ * limit's quota (rate limits charge completed bytes).
  *
  * <p><b>Cancels.</b> The engine cancels every operation of a handle at once: a read cancelled because reading was
  * disabled takes the write in flight with it. An operation completing with {@code -ECANCELED} while the BufferEvent
  * is open is posted again (a cancelled send moved no byte).
  *
  * <p><b>Close never blocks.</b> It cancels what is posted and closes the socket at once (the engine keeps the
- * descriptor number until the last completion); the output's start is unfrozen so the BufferEvent can drop its
- * buffers, but memory lent to a write stays pinned by the loan, and goes back to the pool only in the write's
- * completion. Completions after close do nothing else.
+ * descriptor number until the last completion); the BufferEvent drops its buffers, but memory lent to a write stays
+ * pinned by the loan, and goes back to the pool only in the write's completion. Completions after close do nothing else.
  */
 final class CompletionDriver extends SocketDriver {
     private static final Logger log = LoggerFactory.getLogger(CompletionDriver.class);
     /** Most segments one write gathers. */
     private static final int WRITE_VIEWS = 16;
+    /** Most bytes one write takes from the output. */
+    private static final int MAX_WRITE = 256 * 1024;
     /** For operations whose completion needs no action (cancels). */
     private static final CompletionHandler IGNORE = (result, flags, data) -> { };
 
@@ -56,16 +61,30 @@ final class CompletionDriver extends SocketDriver {
     /** Without provided buffers: wait for readability, then read synchronously. */
     private final boolean awaitMode;
     /** Receives read (or wait-for-readable) completions. */
-    private final CompletionHandler onRead = this::readCompleted;
+    private final CompletionHandler onRead = (result, flags, data) -> {
+        try {
+            readCompleted(result, data);
+        } catch (RuntimeException e) {
+            relay(bev.base(), e);
+        }
+    };
     /** Receives write completions; made with the loan, at the first write. */
     private CompletionHandler onWrite;
     /** Receives the connect's completion, then shutdown's (never both in flight). */
     private CompletionHandler onControl;
-    /** The output's front lent to the write in flight; made at the first write, kept for the next ones. */
+    /**
+     * Bytes taken from the output for the kernel: the write in flight's, then what a short write left (sent first,
+     * before more is taken). Only this driver touches it, so nothing moves or drains its front while the kernel
+     * reads it. Made at the first write, with {@link #loan}.
+     */
+    private EvBuffer sending;
+    /** Lends {@link #sending}'s front to the write in flight (pinned until the completion, even past a close). */
     private Loan loan;
+    /** Runs {@link #considerWriting} from the loop when output is added; made at the first need. */
+    private Event writeKick;
     /** A read (or wait) is posted and has not completed. */
     private boolean readPosted;
-    /** A write is posted and has not completed: the output's start is frozen and {@link #loan} open. */
+    /** A write is posted and has not completed: {@link #loan} is open. */
     private boolean writeInFlight;
     /** A shutdown is posted and has not completed. */
     private boolean shutdownPosted;
@@ -107,7 +126,13 @@ final class CompletionDriver extends SocketDriver {
     private CompletionHandler control() {
         CompletionHandler c = onControl;
         if (c == null) {
-            c = this::controlCompleted;
+            c = (result, flags, data) -> {
+                try {
+                    controlCompleted(result);
+                } catch (RuntimeException e) {
+                    relay(bev.base(), e);
+                }
+            };
             onControl = c;
         }
         return c;
@@ -125,14 +150,31 @@ final class CompletionDriver extends SocketDriver {
     @Override
     void writeInterestChanged(boolean wanted) {
         if (wanted) {
-            considerWriting();
+            kickWrite();
         }
         // unwanted: the write in flight finishes (its bytes are in the kernel already); no next one is posted
     }
 
     @Override
     void outputReady() {
-        considerWriting();
+        kickWrite();
+    }
+
+    /**
+     * Has {@link #considerWriting} run in this loop pass, from an activated event, as the readiness driver's write
+     * handler runs: the bytes leave the output in the loop, not inside the user's {@code write} (whose caller may
+     * look at the output, or at {@code isWritable()}, right after), and the write still goes out with the next poll.
+     */
+    private void kickWrite() {
+        if (writeInFlight || handle == null || connecting) {
+            return; // the completion (of the write or the connect) posts the next one
+        }
+        Event k = writeKick;
+        if (k == null) {
+            k = bev.base().newUserEvent((ev, what) -> considerWriting());
+            writeKick = k;
+        }
+        k.activate(Ev.WRITE);
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -154,7 +196,7 @@ final class CompletionDriver extends SocketDriver {
         readPosted = true;
     }
 
-    private void readCompleted(int result, int flags, ByteBuffer data) {
+    private void readCompleted(int result, ByteBuffer data) {
         readPosted = false;
         if (bev.isClosed()) {
             return; // a late completion: the engine takes its buffer back
@@ -184,15 +226,18 @@ final class CompletionDriver extends SocketDriver {
     // ------------------------------------------------------------------------------------------------ writing
 
     /**
-     * Posts the next write (or the pending shutdown, once the output is empty) unless a write is in flight, writing
-     * is not wanted or the rate limit allows nothing now.
+     * Posts the next write (or the pending shutdown, once everything is sent) unless a write is in flight, writing is
+     * not wanted or the rate limit allows nothing now. The bytes of a write leave the output first, moved (not
+     * copied) into {@link #sending}, as bytes taken by the kernel leave it on readiness.
      */
     private void considerWriting() {
         if (writeInFlight || handle == null || connecting || bev.isClosed()) {
             return;
         }
         EvBuffer out = bev.output();
-        if (out.length() == 0) {
+        EvBuffer s = sending;
+        boolean rest = s != null && s.length() > 0; // what a short write left
+        if (!rest && out.length() == 0) {
             if (shutdownPending && !shutdownPosted) {
                 shutdownPending = false;
                 shutdownPosted = true;
@@ -207,14 +252,27 @@ final class CompletionDriver extends SocketDriver {
         if (quota <= 0 || writeInFlight) {
             return;
         }
-        long max = Math.min(quota, out.length());
-        Loan l = loan;
-        if (l == null) {
-            l = new Loan(WRITE_VIEWS);
-            loan = l;
-            onWrite = this::writeCompleted;
+        if (s == null) {
+            s = new EvBuffer();
+            sending = s;
+            loan = new Loan(WRITE_VIEWS);
+            onWrite = (result, flags, data) -> {
+                try {
+                    writeCompleted(result);
+                } catch (RuntimeException e) {
+                    relay(bev.base(), e);
+                }
+            };
         }
-        out.peek(max, null, l);
+        if (!rest) {
+            out.removeBuffer(s, Math.min(quota, MAX_WRITE)); // may run the write callback's checks; s is ours alone
+            if (writeInFlight || bev.isClosed()) {
+                return;
+            }
+        }
+        long max = Math.min(quota, s.length());
+        Loan l = loan;
+        s.peek(max, null, l);
         int count = trim(l, max);
         if (count == 0) {
             l.close();
@@ -223,7 +281,6 @@ final class CompletionDriver extends SocketDriver {
                     + " (a copy), or reference a direct buffer"));
             return;
         }
-        out.freeze(EvBuffer.Side.START);
         writeInFlight = true;
         engine.write(handle, l.views(), 0, count, onWrite);
     }
@@ -248,14 +305,14 @@ final class CompletionDriver extends SocketDriver {
         return count;
     }
 
-    private void writeCompleted(int result, int flags, ByteBuffer data) {
+    private void writeCompleted(int result) {
         writeInFlight = false;
         if (bev.isClosed()) {
-            loan.close(); // the kernel is done with the memory: only now may it go back to the pool
+            // the kernel is done with the memory: only now may it go back to the pool
+            loan.close();
+            sending.drain(sending.length());
             return;
         }
-        EvBuffer out = bev.output();
-        out.unfreeze(EvBuffer.Side.START);
         if (result < 0) {
             loan.close();
             IOException failure = engine.failure("send", result);
@@ -266,9 +323,9 @@ final class CompletionDriver extends SocketDriver {
             }
             return;
         }
-        out.drain(result);
+        sending.drain(result);
         loan.close();
-        if (out.length() == 0 && shutdownPending) {
+        if (sending.length() == 0 && bev.output().length() == 0 && shutdownPending) {
             considerWriting(); // posts the shutdown
         }
         bev.writeDone(result);
@@ -277,7 +334,7 @@ final class CompletionDriver extends SocketDriver {
 
     // ------------------------------------------------------------------------------------- connect, shutdown
 
-    private void controlCompleted(int result, int flags, ByteBuffer data) {
+    private void controlCompleted(int result) {
         if (bev.isClosed()) {
             return;
         }
@@ -310,11 +367,11 @@ final class CompletionDriver extends SocketDriver {
 
     @Override
     void close(boolean closeHandle) {
-        if (writeInFlight) {
-            // the BufferEvent drops its output next; the loan keeps the lent segments pinned until the completion
-            bev.output().unfreeze(EvBuffer.Side.START);
+        if (writeKick != null) {
+            writeKick.close();
         }
-        if (handle != null && (readPosted || writeInFlight || connecting || shutdownPosted)) {
+        if (handle != null && (readPosted || writeInFlight || connecting || shutdownPosted)
+                && !bev.base().isClosed()) { // a closed base's engine has dropped its operations already
             engine.cancel(handle, IGNORE);
         }
         if (closeHandle && handle != null) {

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -93,7 +92,13 @@ public final class Listener implements AutoCloseable {
             this.onAccept = null;
         } else {
             this.acceptEvent = null;
-            this.onAccept = this::acceptCompleted;
+            this.onAccept = (result, flags, data) -> {
+                try {
+                    acceptCompleted(result, flags);
+                } catch (RuntimeException e) {
+                    SocketDriver.relay(base, e); // the engine goes on delivering; the error handler is told
+                }
+            };
         }
         this.backoffTimer = base.newTimer((ev, what) -> endBackoff());
         this.errorCallback = (l, e, paused) -> log.warn("accept on {} failed{}", handle,
@@ -220,7 +225,7 @@ public final class Listener implements AutoCloseable {
     }
 
     /** One completion of the multishot accept. */
-    private void acceptCompleted(int result, int flags, ByteBuffer data) {
+    private void acceptCompleted(int result, int flags) {
         boolean ended = (flags & CompletionEngine.MORE) == 0;
         if (ended) {
             acceptPosted = false;
@@ -327,7 +332,7 @@ public final class Listener implements AutoCloseable {
         closed = true;
         if (acceptEvent != null) {
             acceptEvent.close();
-        } else if (acceptPosted) {
+        } else if (acceptPosted && !base.isClosed()) {
             engine.cancel(handle, (result, flags, data) -> { });
         }
         backoffTimer.close();

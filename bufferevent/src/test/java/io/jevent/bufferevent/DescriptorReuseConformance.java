@@ -55,7 +55,18 @@ public abstract class DescriptorReuseConformance extends BevTestSupport {
         bev.enable(Ev.READ);
         loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // READ is registered with the backend
         netOps().close(a[0]); // behind the BufferEvent's back
-        out[0] = Descriptors.reusingNumberOf(a[0], socketPair());
+        if (base.completionEngine() == null) {
+            out[0] = Descriptors.reusingNumberOf(a[0], socketPair());
+        } else {
+            // a completion engine keeps the number while an operation is posted on it (the read): no new socket can
+            // take it, and the rest of the test checks the stale BufferEvent leaves the new pair alone all the same
+            out[0] = socketPair();
+            int dead = ((io.jevent.spi.FdHandle) a[0]).fd();
+            for (Handle h : out[0]) {
+                assertTrue(((io.jevent.spi.FdHandle) h).fd() != dead, "fd " + dead + " was reused while a read was"
+                        + " posted on it");
+            }
+        }
         return bev;
     }
 

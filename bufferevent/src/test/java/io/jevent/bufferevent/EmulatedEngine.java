@@ -20,6 +20,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +69,8 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     private final NetOps ops;
     private final boolean selects;
     private final OperationTable table = new OperationTable(64, LibC::close);
-    private final Map<Handle, Ops> byHandle = new HashMap<>();
+    /** By identity: FdHandle equals by number, and a new socket may take a dead one's. */
+    private final Map<Handle, Ops> byHandle = new IdentityHashMap<>();
     private final List<Ops> byToken = new ArrayList<>();
     private final ArrayDeque<Integer> freeTokens = new ArrayDeque<>();
     private final List<Ops> dirty = new ArrayList<>();
@@ -136,6 +138,21 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     @Override
     public void close() {
+        // as a ring submits what is queued before it goes: a write posted in the last pass still leaves
+        for (Ops o : new ArrayList<>(byHandle.values())) {
+            if (o.writeUd >= 0) {
+                ByteBuffer[] srcs = new ByteBuffer[o.count];
+                for (int i = 0; i < o.count; i++) {
+                    srcs[i] = o.srcs[o.off + i].duplicate();
+                }
+                try {
+                    ops.write(o.handle, srcs, 0, srcs.length);
+                } catch (IOException ignored) {
+                    // nobody is told any more
+                }
+            }
+        }
+        table.closeAll();
         inner.close();
     }
 
@@ -282,7 +299,7 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     @Override
     public IOException failure(String op, int result) {
-        return Errors.errnoException(op, -result);
+        return Errors.newException(op, -result); // EBADF: a ClosedChannelException, as PosixNetOps says it
     }
 
     // ------------------------------------------------------------------------------------------------ private

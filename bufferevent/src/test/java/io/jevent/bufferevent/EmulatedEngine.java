@@ -79,6 +79,8 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     private final Map<Integer, Handle> acceptedHandles = new HashMap<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(256 * 1024);
     private ReadySink outer;
+    /** Completions delivered in this poll. */
+    private int delivered;
     private final ReadySink sink = this::onReady;
 
     EmulatedEngine(Readiness inner, NetOps ops, boolean selects) {
@@ -96,23 +98,29 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     @Override
     public int poll(long timeoutNanos, ReadySink sink) throws IOException {
+        delivered = 0;
+        for (Ops o : new ArrayList<>(dirty)) {
+            if (byToken.get(o.token) == o) {
+                attempt(o, true);
+            }
+        }
         flushInterest();
-        boolean work = table.hasLocal() || !cancelled.isEmpty();
+        boolean work = table.hasLocal() || !cancelled.isEmpty() || delivered > 0;
         outer = sink;
         int n = inner.poll(work ? 0 : timeoutNanos, this.sink);
         outer = null;
         while (!cancelled.isEmpty()) {
-            n++;
-            table.complete(cancelled.poll(), -ECANCELED, 0, null);
+            complete(cancelled.poll(), -ECANCELED, 0, null);
         }
         List<Ops> now = new ArrayList<>(ready);
         ready.clear();
         for (Ops o : now) {
             if (byToken.get(o.token) == o) {
-                attempt(o);
+                attempt(o, false);
             }
         }
-        return n + table.deliverLocal(); // handles reported (ours too) plus completions: the base's ONCE counts them
+        // handles reported (ours too) plus completions: the base's ONCE counts them
+        return n + delivered + table.deliverLocal();
     }
 
     private void onReady(int token, int bits) {
@@ -363,14 +371,18 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
         for (long ud : new long[] {o.readUd, o.writeUd, o.connectUd, o.acceptUd}) {
             if (ud >= 0) {
                 cancelled.remove(ud);
-                table.complete(ud, result, 0, null);
+                complete(ud, result, 0, null);
             }
         }
         o.readUd = o.writeUd = o.connectUd = o.acceptUd = -1;
     }
 
-    /** Carries out what is posted on a ready handle, as far as the socket lets it. */
-    private void attempt(Ops o) {
+    /**
+     * Carries out what is posted on a handle, as far as the socket lets it: when it is ready, and once when it is
+     * posted ({@code submitting}: io_uring too tries an operation at once when it is submitted, and waits only if it
+     * would block). Writes go before reads, as a ring that sends before it finds the end of stream.
+     */
+    private void attempt(Ops o, boolean submitting) {
         dirty.add(o);
         if (o.connectUd >= 0) {
             long ud = o.connectUd;
@@ -384,7 +396,25 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
                 result = -errno(e);
             }
             o.connectUd = -1;
-            table.complete(ud, result, 0, null);
+            complete(ud, result, 0, null);
+        }
+        if (o.writeUd >= 0) {
+            long ud = o.writeUd;
+            ByteBuffer[] srcs = new ByteBuffer[o.count];
+            for (int i = 0; i < o.count; i++) {
+                srcs[i] = o.srcs[o.off + i].duplicate(); // positions are not moved
+            }
+            int result;
+            try {
+                long n = ops.write(o.handle, srcs, 0, srcs.length);
+                result = n == NetOps.WOULD_BLOCK ? Integer.MIN_VALUE : (int) n;
+            } catch (IOException e) {
+                result = -errno(e);
+            }
+            if (result != Integer.MIN_VALUE) {
+                o.writeUd = -1;
+                complete(ud, result, 0, null);
+            }
         }
         for (int i = 0; i < 64 && o.acceptUd >= 0; i++) {
             long ud = o.acceptUd;
@@ -393,7 +423,7 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
                 h = ops.accept(o.handle);
             } catch (IOException e) {
                 o.acceptUd = -1;
-                table.complete(ud, -errno(e), 0, null);
+                complete(ud, -errno(e), 0, null);
                 break;
             }
             if (h == null) {
@@ -401,13 +431,13 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
             }
             int fd = ((FdHandle) h).fd();
             acceptedHandles.put(fd, h);
-            table.complete(ud, fd, MORE, null);
+            complete(ud, fd, MORE, null);
         }
-        if (o.readUd >= 0) {
+        if (o.readUd >= 0 && !(submitting && o.await)) {
             long ud = o.readUd;
             if (o.await) {
                 o.readUd = -1;
-                table.complete(ud, 0, 0, null);
+                complete(ud, 0, 0, null);
             } else {
                 ByteBuffer dst = o.readAny ? readBuffer.clear().limit(o.readMax) : o.readDst.duplicate();
                 long n;
@@ -423,31 +453,19 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
                     o.readUd = -1;
                     if (o.readAny && result > 0) {
                         readBuffer.flip();
-                        table.complete(ud, result, BUFFER, readBuffer);
+                        complete(ud, result, BUFFER, readBuffer);
                     } else {
-                        table.complete(ud, result, 0, null);
+                        complete(ud, result, 0, null);
                     }
                 }
             }
         }
-        if (o.writeUd >= 0) {
-            long ud = o.writeUd;
-            ByteBuffer[] srcs = new ByteBuffer[o.count];
-            for (int i = 0; i < o.count; i++) {
-                srcs[i] = o.srcs[o.off + i].duplicate(); // positions are not moved
-            }
-            int result;
-            try {
-                long n = ops.write(o.handle, srcs, 0, srcs.length);
-                if (n == NetOps.WOULD_BLOCK) {
-                    return;
-                }
-                result = (int) n;
-            } catch (IOException e) {
-                result = -errno(e);
-            }
-            o.writeUd = -1;
-            table.complete(ud, result, 0, null);
+    }
+
+    /** Delivers one completion, counting it for {@link #poll}'s result. */
+    private void complete(long ud, int result, int flags, ByteBuffer data) {
+        if (table.complete(ud, result, flags, data)) {
+            delivered++;
         }
     }
 

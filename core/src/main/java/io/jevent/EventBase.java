@@ -243,6 +243,15 @@ public final class EventBase implements Executor, AutoCloseable {
         return priorities;
     }
 
+    /**
+     * Hands {@code t}, thrown by user code that ran outside an event callback (a completion handler running a
+     * BufferEvent's callbacks, which must return so the engine delivers the rest of its batch), to the callback
+     * error handler, as if an event callback had thrown it. Loop thread.
+     */
+    public void reportCallbackError(Throwable t) {
+        callbackFailed(null, Objects.requireNonNull(t, "t"));
+    }
+
     /** Replaces the handler of exceptions thrown by callbacks and tasks (default: log a warning, go on). */
     public void setCallbackErrorHandler(CallbackErrorHandler handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");

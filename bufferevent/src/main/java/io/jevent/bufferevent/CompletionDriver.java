@@ -2,6 +2,7 @@ package io.jevent.bufferevent;
 
 import io.jevent.Ev;
 import io.jevent.Event;
+import io.jevent.buffer.DirectMemoryExhaustedException;
 import io.jevent.buffer.EvBuffer;
 import io.jevent.buffer.Loan;
 import io.jevent.spi.CompletionEngine;
@@ -82,6 +83,11 @@ final class CompletionDriver extends SocketDriver {
     private Loan loan;
     /** Runs {@link #considerWriting} from the loop when output is added; made at the first need. */
     private Event writeKick;
+    /**
+     * Bytes read when no direct memory was left to add them to the input, kept on the heap until a back-off ends; null
+     * almost always.
+     */
+    private ByteBuffer stash;
     /** A read (or wait) is posted and has not completed. */
     private boolean readPosted;
     /** A write is posted and has not completed: {@link #loan} is open. */
@@ -184,6 +190,9 @@ final class CompletionDriver extends SocketDriver {
         if (readPosted || handle == null || connecting || !bev.readWanted()) {
             return;
         }
+        if (stash != null && !unstash()) {
+            return; // still no memory: paused again
+        }
         if (awaitMode) {
             engine.awaitReadable(handle, onRead);
         } else {
@@ -217,10 +226,45 @@ final class CompletionDriver extends SocketDriver {
             return;
         } else {
             data.position(0).limit(result);
-            bev.input().add(data); // into the input's tail and pooled segments; no other allocation
-            bev.readDone(result);
+            long added = addToInput(data);
+            if (added > 0) {
+                bev.readDone(added);
+            }
         }
         considerReading();
+    }
+
+    /**
+     * Copies the bytes a read completed with into the input (its tail's room, then pooled segments; no other
+     * allocation), and returns how many went in. Those bytes are read already, so running out of direct memory must
+     * not lose them: what does not fit is kept on the heap ({@link #stash}) and reading pauses, as the readiness driver
+     * pauses when it finds no memory to read into, until a back-off ends ({@link #considerReading} then adds it).
+     */
+    private long addToInput(ByteBuffer data) {
+        EvBuffer in = bev.input();
+        long before = in.length();
+        try {
+            in.add(data);
+            bev.memoryFound();
+        } catch (OutOfMemoryError e) { // the pool's allocateDirect: the only thing add allocates
+            byte[] rest = new byte[data.remaining()];
+            data.get(rest);
+            stash = ByteBuffer.wrap(rest);
+            bev.pauseForMemory(new DirectMemoryExhaustedException("no direct memory for " + rest.length
+                    + " bytes read: " + e.getMessage()));
+        }
+        return in.length() - before;
+    }
+
+    /** Adds the {@link #stash} to the input; false if memory is still short (then reading pauses again). */
+    private boolean unstash() {
+        ByteBuffer st = stash;
+        stash = null;
+        long added = addToInput(st); // what does not fit this time becomes the stash again
+        if (added > 0) {
+            bev.readDone(added);
+        }
+        return stash == null && bev.readWanted() && !readPosted; // the read callback may have posted already
     }
 
     // ------------------------------------------------------------------------------------------------ writing

@@ -195,11 +195,7 @@ public final class SocketBufferEvent extends BufferEvent {
             fireEvent(BevEvent.READING | BevEvent.ERROR, e);
             return;
         }
-        if (memoryBackoffNanos != MIN_BACKOFF_NANOS) {
-            memoryBackoffNanos = MIN_BACKOFF_NANOS;
-            memoryShort = false;
-            log.debug("reading from {} goes on: direct memory was found", handle);
-        }
+        memoryFound();
         if (n == NetOps.WOULD_BLOCK) {
             return;
         }
@@ -210,8 +206,17 @@ public final class SocketBufferEvent extends BufferEvent {
         readDone(n);
     }
 
+    /** A read found direct memory: the next pause for memory starts a new episode at the shortest back-off. */
+    void memoryFound() {
+        if (memoryBackoffNanos != MIN_BACKOFF_NANOS) {
+            memoryBackoffNanos = MIN_BACKOFF_NANOS;
+            memoryShort = false;
+            log.debug("reading from {} goes on: direct memory was found", driver.handle);
+        }
+    }
+
     /** Nothing could be read for want of direct memory: suspends reading until a back-off timer runs out. */
-    private void pauseForMemory(DirectMemoryExhaustedException e) {
+    void pauseForMemory(DirectMemoryExhaustedException e) {
         Event t = memoryTimer;
         if (t == null) {
             t = base.newTimer((ev, w) -> unsuspendRead(SUSPEND_MEMORY));

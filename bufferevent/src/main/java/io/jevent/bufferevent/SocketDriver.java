@@ -2,8 +2,6 @@ package io.jevent.bufferevent;
 
 import io.jevent.EventBase;
 import io.jevent.spi.Handle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 
@@ -20,7 +18,6 @@ import java.net.SocketAddress;
  * the output to drain) and answers the hooks. Loop thread only, like the hooks.
  */
 abstract class SocketDriver {
-    private static final Logger log = LoggerFactory.getLogger(SocketDriver.class);
     /** The BufferEvent this driver moves bytes for. */
     final SocketBufferEvent bev;
     /** The socket, or null before a connect. */
@@ -59,18 +56,12 @@ abstract class SocketDriver {
     abstract void close(boolean closeHandle);
 
     /**
-     * Hands an exception thrown by a user callback inside a completion handler to the base's callback error handler,
-     * through a task that rethrows it in this loop pass: the handler must return, so that the engine goes on
-     * delivering the other completions of its batch (an {@link Error} is not caught, and ends the loop as it does
-     * from an event callback). Allocates only on this failure path.
+     * Hands an exception thrown by a user callback inside a completion handler to the base's callback error handler
+     * at once, as from an event callback: the completion handler must return, so that the engine goes on delivering
+     * the other completions of its batch (an {@link Error} is not caught, and ends the loop as it does from an event
+     * callback).
      */
     static void relay(EventBase base, RuntimeException e) {
-        try {
-            base.execute(() -> {
-                throw e;
-            });
-        } catch (RuntimeException closed) {
-            log.warn("a callback threw after the base closed", e);
-        }
+        base.reportCallbackError(e);
     }
 }

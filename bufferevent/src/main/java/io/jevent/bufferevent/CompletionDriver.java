@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /**
  * Moves a {@link SocketBufferEvent}'s bytes through operations posted to the base's {@link CompletionEngine}
@@ -51,9 +52,9 @@ import java.time.Duration;
 final class CompletionDriver extends SocketDriver {
     private static final Logger log = LoggerFactory.getLogger(CompletionDriver.class);
     /** Most segments one write gathers. */
-    private static final int WRITE_VIEWS = 16;
+    private static final int WRITE_VIEWS = 64;
     /** Most bytes one write takes from the output. */
-    private static final int MAX_WRITE = 256 * 1024;
+    private static final int MAX_WRITE = 1024 * 1024;
     /** For operations whose completion needs no action (cancels). */
     private static final CompletionHandler IGNORE = (result, flags, data) -> { };
 
@@ -69,18 +70,12 @@ final class CompletionDriver extends SocketDriver {
             relay(bev.base(), e);
         }
     };
-    /** Receives write completions; made with the loan, at the first write. */
+    /** Receives write completions; made at the first write. */
     private CompletionHandler onWrite;
     /** Receives the connect's completion, then shutdown's (never both in flight). */
     private CompletionHandler onControl;
-    /**
-     * Bytes taken from the output for the kernel: the write in flight's, then what a short write left (sent first,
-     * before more is taken). Only this driver touches it, so nothing moves or drains its front while the kernel
-     * reads it. Made at the first write, with {@link #loan}.
-     */
-    private EvBuffer sending;
-    /** Lends {@link #sending}'s front to the write in flight (pinned until the completion, even past a close). */
-    private Loan loan;
+    /** The write in flight's bytes and loan, or what a short write left; null when all is sent. */
+    private WriteSlot slot;
     /** Runs {@link #considerWriting} from the loop when output is added; made at the first need. */
     private Event writeKick;
     /**
@@ -90,10 +85,40 @@ final class CompletionDriver extends SocketDriver {
     private ByteBuffer stash;
     /** A read (or wait) is posted and has not completed. */
     private boolean readPosted;
-    /** A write is posted and has not completed: {@link #loan} is open. */
+    /** A write is posted and has not completed: {@link #slot}'s loan is open. */
     private boolean writeInFlight;
     /** A shutdown is posted and has not completed. */
     private boolean shutdownPosted;
+
+    /**
+     * What a write needs while it is in flight: the bytes taken from the output for the kernel (the write's, then
+     * what a short write left, sent before more is taken; only the driver touches them, so nothing moves or drains
+     * their front while the kernel reads it), and the loan that lends their front to the kernel (pinned until the
+     * completion, even past a close). Kept by a connection only while it has bytes to send, then given back to a
+     * per-thread pool: an idle connection holds none, and a busy one allocates none.
+     */
+    private static final class WriteSlot {
+        final EvBuffer bytes = new EvBuffer();
+        final Loan loan = new Loan(WRITE_VIEWS);
+    }
+
+    /** Free write slots of this (loop) thread; at most {@link #POOLED_SLOTS}. */
+    private static final ThreadLocal<ArrayDeque<WriteSlot>> FREE_SLOTS = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int POOLED_SLOTS = 256;
+
+    private static WriteSlot takeSlot() {
+        WriteSlot w = FREE_SLOTS.get().poll();
+        return w != null ? w : new WriteSlot();
+    }
+
+    /** Gives back {@link #slot}, empty and with its loan closed. */
+    private void releaseSlot() {
+        ArrayDeque<WriteSlot> free = FREE_SLOTS.get();
+        if (free.size() < POOLED_SLOTS) {
+            free.push(slot);
+        }
+        slot = null;
+    }
 
     CompletionDriver(SocketBufferEvent bev, CompletionEngine engine) {
         super(bev);
@@ -279,8 +304,7 @@ final class CompletionDriver extends SocketDriver {
             return;
         }
         EvBuffer out = bev.output();
-        EvBuffer s = sending;
-        boolean rest = s != null && s.length() > 0; // what a short write left
+        boolean rest = slot != null && slot.bytes.length() > 0; // what a short write (or a cancel) left
         if (!rest && out.length() == 0) {
             if (shutdownPending && !shutdownPosted) {
                 shutdownPending = false;
@@ -296,10 +320,7 @@ final class CompletionDriver extends SocketDriver {
         if (quota <= 0 || writeInFlight) {
             return;
         }
-        if (s == null) {
-            s = new EvBuffer();
-            sending = s;
-            loan = new Loan(WRITE_VIEWS);
+        if (onWrite == null) {
             onWrite = (result, flags, data) -> {
                 try {
                     writeCompleted(result);
@@ -308,25 +329,28 @@ final class CompletionDriver extends SocketDriver {
                 }
             };
         }
+        if (slot == null) {
+            slot = takeSlot();
+        }
+        WriteSlot w = slot;
         if (!rest) {
-            out.removeBuffer(s, Math.min(quota, MAX_WRITE)); // may run the write callback's checks; s is ours alone
+            out.removeBuffer(w.bytes, Math.min(quota, MAX_WRITE)); // its callbacks may re-enter: check again
             if (writeInFlight || bev.isClosed()) {
                 return;
             }
         }
-        long max = Math.min(quota, s.length());
-        Loan l = loan;
-        s.peek(max, null, l);
-        int count = trim(l, max);
+        long max = Math.min(quota, w.bytes.length());
+        w.bytes.peek(max, null, w.loan);
+        int count = trim(w.loan, max);
         if (count == 0) {
-            l.close();
+            w.loan.close();
             bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, new IOException("the output starts with caller memory"
                     + " that is not direct: a completion engine sends only direct memory; add such bytes with add()"
                     + " (a copy), or reference a direct buffer"));
             return;
         }
         writeInFlight = true;
-        engine.write(handle, l.views(), 0, count, onWrite);
+        engine.write(handle, w.loan.views(), 0, count, onWrite);
     }
 
     /** Cuts the loan's views to {@code max} bytes and to its direct prefix; returns the views to send. */
@@ -351,14 +375,14 @@ final class CompletionDriver extends SocketDriver {
 
     private void writeCompleted(int result) {
         writeInFlight = false;
+        WriteSlot w = slot;
+        w.loan.close(); // the kernel is done with the memory: only now may it go back to the pool
         if (bev.isClosed()) {
-            // the kernel is done with the memory: only now may it go back to the pool
-            loan.close();
-            sending.drain(sending.length());
+            w.bytes.drain(w.bytes.length());
+            releaseSlot();
             return;
         }
         if (result < 0) {
-            loan.close();
             IOException failure = engine.failure("send", result);
             if (isCancel(failure)) {
                 considerWriting(); // taken along by the cancel of a read; nothing was sent
@@ -367,10 +391,12 @@ final class CompletionDriver extends SocketDriver {
             }
             return;
         }
-        sending.drain(result);
-        loan.close();
-        if (sending.length() == 0 && bev.output().length() == 0 && shutdownPending) {
-            considerWriting(); // posts the shutdown
+        w.bytes.drain(result);
+        if (w.bytes.length() == 0) {
+            releaseSlot();
+            if (bev.output().length() == 0 && shutdownPending) {
+                considerWriting(); // posts the shutdown
+            }
         }
         bev.writeDone(result);
         considerWriting();
@@ -413,6 +439,10 @@ final class CompletionDriver extends SocketDriver {
     void close(boolean closeHandle) {
         if (writeKick != null) {
             writeKick.close();
+        }
+        if (slot != null && !writeInFlight) { // unsent bytes a short write or an error left: dropped as the output is
+            slot.bytes.drain(slot.bytes.length());
+            releaseSlot();
         }
         if (handle != null && (readPosted || writeInFlight || connecting || shutdownPosted)
                 && !bev.base().isClosed()) { // a closed base's engine has dropped its operations already

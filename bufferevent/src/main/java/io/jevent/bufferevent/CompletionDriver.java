@@ -52,9 +52,9 @@ import java.util.ArrayDeque;
 final class CompletionDriver extends SocketDriver {
     private static final Logger log = LoggerFactory.getLogger(CompletionDriver.class);
     /** Most segments one write gathers. */
-    private static final int WRITE_VIEWS = 64;
+    private static final int WRITE_VIEWS = 16;
     /** Most bytes one write takes from the output. */
-    private static final int MAX_WRITE = 1024 * 1024;
+    private static final int MAX_WRITE = 256 * 1024;
     /** For operations whose completion needs no action (cancels). */
     private static final CompletionHandler IGNORE = (result, flags, data) -> { };
 

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -26,43 +25,60 @@ import java.util.Map;
 
 /**
  * The engine of {@link EmulatedCompletionBackend}: a {@link CompletionEngine} made of an epoll {@link Readiness} and
- * non-blocking calls. Each posted operation waits (epoll interest under a token of its own, bit 30 set) until its
- * socket is ready, is then carried out by one call, and completes through an {@link OperationTable} like a kernel
- * completion, from inside {@link #poll}. Cancels complete the handle's operations with {@code -ECANCELED} at the next
- * poll; operations on a closed handle complete with {@code -EBADF}. Test code: it allocates freely.
+ * non-blocking calls, in io_uring's order of things. What is posted between two polls is a submission queue: the
+ * next poll carries each entry out once, in order (an operation that would block then waits, under an epoll
+ * registration of its own, bit 30 set in the token; a cancel ends what is still waiting on its handle, and so comes
+ * after the operations posted before it), then waits, then tries the waiting operations whose socket became ready.
+ * Completions are queued as they happen and delivered at the end of the poll, through an {@link OperationTable},
+ * like completions reaped after a submit. Calls use the descriptor number the table keeps open, so an operation
+ * posted before its handle was closed is still carried out, as the kernel would. Test code: it allocates freely.
  */
 final class EmulatedEngine implements Readiness, CompletionEngine {
-    static final int ECANCELED = 125;
+    private static final int ECANCELED = 125;
     private static final int EBADF = 9;
     private static final int ENOENT = 2;
     private static final int EIO = 5;
     private static final int MINE = 0x4000_0000;
 
-    /** What is posted on one handle; -1: none. */
+    private static final int READ = 0;
+    private static final int WRITE = 1;
+    private static final int CONNECT = 2;
+    private static final int ACCEPT = 3;
+    private static final int KINDS = 4;
+
+    /** What is posted on one handle: user data per kind, -1 for none. */
     private static final class Ops {
         final Handle handle;
+        /** The same descriptor, never closed by anyone: calls go through it (the table keeps the number open). */
+        final Handle io;
         final int token;
+        final long[] ud = {-1, -1, -1, -1};
         int interest;
-        long readUd = -1;
         boolean readAny;
         boolean await;
         int readMax;
         ByteBuffer readDst;
-        long writeUd = -1;
         ByteBuffer[] srcs;
         int off;
         int count;
-        long connectUd = -1;
-        long acceptUd = -1;
 
         Ops(Handle handle, int token) {
             this.handle = handle;
+            this.io = new FdHandle(((FdHandle) handle).fd());
             this.token = token;
         }
 
         int wanted() {
-            return (readUd >= 0 || acceptUd >= 0 ? Ev.READ : 0) | (writeUd >= 0 || connectUd >= 0 ? Ev.WRITE : 0);
+            return (ud[READ] >= 0 || ud[ACCEPT] >= 0 ? Ev.READ : 0) | (ud[WRITE] >= 0 || ud[CONNECT] >= 0 ? Ev.WRITE : 0);
         }
+    }
+
+    /** A submission: an operation of {@code kind} on {@code ops}, or a cancel of all of them ({@code kind < 0}). */
+    private record Submission(Ops ops, int kind, CompletionHandler cancelHandler) {
+    }
+
+    /** A completion waiting for delivery. */
+    private record Completion(long ud, int result, int flags, ByteBuffer data) {
     }
 
     private final Readiness inner;
@@ -72,15 +88,13 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     /** By identity: FdHandle equals by number, and a new socket may take a dead one's. */
     private final Map<Handle, Ops> byHandle = new IdentityHashMap<>();
     private final List<Ops> byToken = new ArrayList<>();
-    private final ArrayDeque<Integer> freeTokens = new ArrayDeque<>();
-    private final List<Ops> dirty = new ArrayList<>();
+    private final List<Integer> freeTokens = new ArrayList<>();
+    private List<Submission> submissions = new ArrayList<>();
     private final List<Ops> ready = new ArrayList<>();
-    private final ArrayDeque<Long> cancelled = new ArrayDeque<>();
+    private final List<Completion> completions = new ArrayList<>();
     private final Map<Integer, Handle> acceptedHandles = new HashMap<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(256 * 1024);
     private ReadySink outer;
-    /** Completions delivered in this poll. */
-    private int delivered;
     private final ReadySink sink = this::onReady;
 
     EmulatedEngine(Readiness inner, NetOps ops, boolean selects) {
@@ -98,34 +112,43 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     @Override
     public int poll(long timeoutNanos, ReadySink sink) throws IOException {
-        delivered = 0;
-        for (Ops o : new ArrayList<>(dirty)) {
-            if (byToken.get(o.token) == o) {
-                attempt(o, true);
+        List<Submission> batch = submissions;
+        submissions = new ArrayList<>();
+        for (Submission s : batch) {
+            if (s.kind < 0) {
+                cancelNow(s.ops, s.cancelHandler);
+            } else if (s.ops.ud[s.kind] >= 0) {
+                attempt(s.ops, s.kind, true);
             }
         }
-        flushInterest();
-        boolean work = table.hasLocal() || !cancelled.isEmpty() || delivered > 0;
+        updateInterest();
+        boolean work = !completions.isEmpty() || table.hasLocal();
         outer = sink;
         int n = inner.poll(work ? 0 : timeoutNanos, this.sink);
         outer = null;
-        while (!cancelled.isEmpty()) {
-            complete(cancelled.poll(), -ECANCELED, 0, null);
-        }
         List<Ops> now = new ArrayList<>(ready);
         ready.clear();
         for (Ops o : now) {
-            if (byToken.get(o.token) == o) {
-                attempt(o, false);
+            for (int k = 0; k < KINDS; k++) {
+                if (o.ud[k] >= 0) {
+                    attempt(o, k, false);
+                }
             }
         }
-        // handles reported (ours too) plus completions: the base's ONCE counts them
-        return n + delivered + table.deliverLocal();
+        updateInterest();
+        List<Completion> done = new ArrayList<>(completions);
+        completions.clear();
+        for (Completion c : done) {
+            if (table.complete(c.ud, c.result, c.flags, c.data)) {
+                n++;
+            }
+        }
+        return n + table.deliverLocal(); // handles reported (ours too) plus completions: the base's ONCE counts them
     }
 
     private void onReady(int token, int bits) {
         if ((token & MINE) != 0) {
-            Ops o = byToken.get(token & ~MINE);
+            Ops o = token - MINE < byToken.size() ? byToken.get(token - MINE) : null;
             if (o != null) {
                 ready.add(o);
             }
@@ -147,19 +170,12 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     @Override
     public void close() {
         // as a ring submits what is queued before it goes: a write posted in the last pass still leaves
-        for (Ops o : new ArrayList<>(byHandle.values())) {
-            if (o.writeUd >= 0) {
-                ByteBuffer[] srcs = new ByteBuffer[o.count];
-                for (int i = 0; i < o.count; i++) {
-                    srcs[i] = o.srcs[o.off + i].duplicate();
-                }
-                try {
-                    ops.write(o.handle, srcs, 0, srcs.length);
-                } catch (IOException ignored) {
-                    // nobody is told any more
-                }
+        for (Submission s : submissions) {
+            if (s.kind == WRITE && s.ops.ud[WRITE] >= 0) {
+                attempt(s.ops, WRITE, true);
             }
         }
+        completions.clear();
         table.closeAll();
         inner.close();
     }
@@ -194,59 +210,35 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     private void postRead(Handle handle, ByteBuffer dst, boolean any, boolean await, int max,
                           CompletionHandler handler) {
-        long ud = open(handle, dst, handler);
-        if (ud < 0) {
-            return;
+        Ops o = post(handle, READ, dst, handler);
+        if (o != null) {
+            o.readAny = any;
+            o.await = await;
+            o.readDst = dst;
+            o.readMax = max;
         }
-        Ops o = ops(handle);
-        if (o.readUd >= 0) {
-            throw new IllegalStateException("a read is already posted on " + handle);
-        }
-        o.readUd = ud;
-        o.readAny = any;
-        o.await = await;
-        o.readDst = dst;
-        o.readMax = max;
-        dirty.add(o);
     }
 
     @Override
     public void write(Handle handle, ByteBuffer[] srcs, int offset, int count, CompletionHandler handler) {
-        long ud = open(handle, srcs, handler);
-        if (ud < 0) {
-            return;
+        Ops o = post(handle, WRITE, srcs, handler);
+        if (o != null) {
+            o.srcs = srcs;
+            o.off = offset;
+            o.count = count;
         }
-        Ops o = ops(handle);
-        if (o.writeUd >= 0) {
-            throw new IllegalStateException("a write is already posted on " + handle);
-        }
-        o.writeUd = ud;
-        o.srcs = srcs;
-        o.off = offset;
-        o.count = count;
-        dirty.add(o);
     }
 
     @Override
     public Handle connect(SocketAddress remote, CompletionHandler handler) throws IOException {
         Handle h = ops.connect(remote);
-        long ud = open(h, null, handler);
-        if (ud >= 0) {
-            Ops o = ops(h);
-            o.connectUd = ud;
-            dirty.add(o);
-        }
+        post(h, CONNECT, null, handler);
         return h;
     }
 
     @Override
     public void accept(Handle listener, CompletionHandler handler) {
-        long ud = open(listener, null, handler);
-        if (ud >= 0) {
-            Ops o = ops(listener);
-            o.acceptUd = ud;
-            dirty.add(o);
-        }
+        post(listener, ACCEPT, null, handler);
     }
 
     @Override
@@ -273,31 +265,11 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
         Ops o = byHandle.get(handle);
-        int n = 0;
-        if (o != null) {
-            if (o.readUd >= 0) {
-                cancelled.add(o.readUd);
-                o.readUd = -1;
-                n++;
-            }
-            if (o.writeUd >= 0) {
-                cancelled.add(o.writeUd);
-                o.writeUd = -1;
-                n++;
-            }
-            if (o.connectUd >= 0) {
-                cancelled.add(o.connectUd);
-                o.connectUd = -1;
-                n++;
-            }
-            if (o.acceptUd >= 0) {
-                cancelled.add(o.acceptUd);
-                o.acceptUd = -1;
-                n++;
-            }
-            dirty.add(o);
+        if (o == null) {
+            table.completeLater(handler, -ENOENT);
+        } else {
+            submissions.add(new Submission(o, -1, handler));
         }
-        table.completeLater(handler, n > 0 ? n : -ENOENT);
     }
 
     @Override
@@ -312,36 +284,55 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     // ------------------------------------------------------------------------------------------------ private
 
-    private long open(Handle handle, Object memory, CompletionHandler handler) {
+    /** Records an operation of {@code kind}; null if the handle is closed (it then completes with -EBADF). */
+    private Ops post(Handle handle, int kind, Object memory, CompletionHandler handler) {
+        long ud;
         try {
-            return table.open(handle, memory, handler);
+            ud = table.open(handle, memory, handler);
         } catch (ClosedChannelException e) {
             table.completeLater(handler, -EBADF);
-            return -1;
+            return null;
         }
-    }
-
-    private Ops ops(Handle h) {
-        Ops o = byHandle.get(h);
+        Ops o = byHandle.get(handle);
         if (o == null) {
-            Integer t = freeTokens.poll();
-            int token = t != null ? t : byToken.size();
-            o = new Ops(h, token);
+            int token = freeTokens.isEmpty() ? byToken.size() : freeTokens.remove(freeTokens.size() - 1);
+            o = new Ops(handle, token);
             if (token == byToken.size()) {
                 byToken.add(o);
             } else {
                 byToken.set(token, o);
             }
-            byHandle.put(h, o);
+            byHandle.put(handle, o);
         }
+        if (o.ud[kind] >= 0) {
+            throw new IllegalStateException("an operation of kind " + kind + " is already posted on " + handle);
+        }
+        o.ud[kind] = ud;
+        submissions.add(new Submission(o, kind, null));
         return o;
     }
 
-    private void flushInterest() {
-        List<Ops> now = new ArrayList<>(dirty);
-        dirty.clear();
-        for (Ops o : now) {
-            if (byToken.get(o.token) != o) {
+    private void cancelNow(Ops o, CompletionHandler handler) {
+        int n = 0;
+        for (int k = 0; k < KINDS; k++) {
+            if (o.ud[k] >= 0) {
+                completions.add(new Completion(o.ud[k], -ECANCELED, 0, null));
+                o.ud[k] = -1;
+                n++;
+            }
+        }
+        try {
+            completions.add(new Completion(table.open(null, null, handler), n > 0 ? n : -ENOENT, 0, null));
+        } catch (ClosedChannelException impossible) { // no handle
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /** Registers with epoll what waits, forgets handles with nothing posted. */
+    private void updateInterest() {
+        for (int t = 0; t < byToken.size(); t++) {
+            Ops o = byToken.get(t);
+            if (o == null) {
                 continue;
             }
             int want = o.wanted();
@@ -349,124 +340,106 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
                 try {
                     inner.update(o.handle, o.token | MINE, o.interest, want);
                     o.interest = want;
-                } catch (IOException e) {
-                    failAll(o, -errno(e));
-                    try {
-                        inner.update(o.handle, o.token | MINE, o.interest, 0);
-                    } catch (IOException ignored) {
-                        // forgotten
-                    }
+                } catch (IOException e) { // the handle was closed: epoll cannot watch it; try at once instead
                     o.interest = 0;
+                    ready.add(o);
                 }
             }
-            if (o.wanted() == 0 && o.interest == 0) {
+            if (want == 0 && o.interest == 0 && !pendingSubmission(o)) {
                 byHandle.remove(o.handle);
-                byToken.set(o.token, null);
-                freeTokens.add(o.token);
+                byToken.set(t, null);
+                freeTokens.add(t);
             }
         }
     }
 
-    private void failAll(Ops o, int result) {
-        for (long ud : new long[] {o.readUd, o.writeUd, o.connectUd, o.acceptUd}) {
-            if (ud >= 0) {
-                cancelled.remove(ud);
-                complete(ud, result, 0, null);
+    private boolean pendingSubmission(Ops o) {
+        for (Submission s : submissions) {
+            if (s.ops == o) {
+                return true;
             }
         }
-        o.readUd = o.writeUd = o.connectUd = o.acceptUd = -1;
+        return false;
     }
 
     /**
-     * Carries out what is posted on a handle, as far as the socket lets it: when it is ready, and once when it is
-     * posted ({@code submitting}: io_uring too tries an operation at once when it is submitted, and waits only if it
-     * would block). Writes go before reads, as a ring that sends before it finds the end of stream.
+     * Carries out one posted operation as far as the socket lets it: when it is submitted ({@code submitting}), and
+     * when epoll says its socket is ready. An await completes only on readiness.
      */
-    private void attempt(Ops o, boolean submitting) {
-        dirty.add(o);
-        if (o.connectUd >= 0) {
-            long ud = o.connectUd;
-            int result;
-            try {
-                if (!ops.finishConnect(o.handle)) {
+    private void attempt(Ops o, int kind, boolean submitting) {
+        long ud = o.ud[kind];
+        switch (kind) {
+            case CONNECT -> {
+                try {
+                    if (!ops.finishConnect(o.io)) {
+                        return;
+                    }
+                    finish(o, kind, 0, 0, null);
+                } catch (IOException e) {
+                    finish(o, kind, -errno(e), 0, null);
+                }
+            }
+            case WRITE -> {
+                ByteBuffer[] srcs = new ByteBuffer[o.count];
+                for (int i = 0; i < o.count; i++) {
+                    srcs[i] = o.srcs[o.off + i].duplicate(); // positions are not moved
+                }
+                try {
+                    long n = ops.write(o.io, srcs, 0, srcs.length);
+                    if (n != NetOps.WOULD_BLOCK) {
+                        finish(o, kind, (int) n, 0, null);
+                    }
+                } catch (IOException e) {
+                    finish(o, kind, -errno(e), 0, null);
+                }
+            }
+            case ACCEPT -> {
+                for (int i = 0; i < 64 && o.ud[ACCEPT] == ud; i++) {
+                    Handle h;
+                    try {
+                        h = ops.accept(o.io);
+                    } catch (IOException e) {
+                        finish(o, kind, -errno(e), 0, null);
+                        return;
+                    }
+                    if (h == null) {
+                        return;
+                    }
+                    int fd = ((FdHandle) h).fd();
+                    acceptedHandles.put(fd, h);
+                    completions.add(new Completion(ud, fd, MORE, null));
+                }
+            }
+            default -> {
+                if (o.await) {
+                    if (!submitting) {
+                        finish(o, kind, 0, 0, null);
+                    }
                     return;
                 }
-                result = 0;
-            } catch (IOException e) {
-                result = -errno(e);
-            }
-            o.connectUd = -1;
-            complete(ud, result, 0, null);
-        }
-        if (o.writeUd >= 0) {
-            long ud = o.writeUd;
-            ByteBuffer[] srcs = new ByteBuffer[o.count];
-            for (int i = 0; i < o.count; i++) {
-                srcs[i] = o.srcs[o.off + i].duplicate(); // positions are not moved
-            }
-            int result;
-            try {
-                long n = ops.write(o.handle, srcs, 0, srcs.length);
-                result = n == NetOps.WOULD_BLOCK ? Integer.MIN_VALUE : (int) n;
-            } catch (IOException e) {
-                result = -errno(e);
-            }
-            if (result != Integer.MIN_VALUE) {
-                o.writeUd = -1;
-                complete(ud, result, 0, null);
-            }
-        }
-        for (int i = 0; i < 64 && o.acceptUd >= 0; i++) {
-            long ud = o.acceptUd;
-            Handle h;
-            try {
-                h = ops.accept(o.handle);
-            } catch (IOException e) {
-                o.acceptUd = -1;
-                complete(ud, -errno(e), 0, null);
-                break;
-            }
-            if (h == null) {
-                break;
-            }
-            int fd = ((FdHandle) h).fd();
-            acceptedHandles.put(fd, h);
-            complete(ud, fd, MORE, null);
-        }
-        if (o.readUd >= 0 && !(submitting && o.await)) {
-            long ud = o.readUd;
-            if (o.await) {
-                o.readUd = -1;
-                complete(ud, 0, 0, null);
-            } else {
                 ByteBuffer dst = o.readAny ? readBuffer.clear().limit(o.readMax) : o.readDst.duplicate();
-                long n;
-                int result;
                 try {
-                    n = ops.read(o.handle, new ByteBuffer[] {dst}, 0, 1);
-                    result = (int) n;
-                } catch (IOException e) {
-                    n = 0;
-                    result = -errno(e);
-                }
-                if (n != NetOps.WOULD_BLOCK) {
-                    o.readUd = -1;
-                    if (o.readAny && result > 0) {
-                        readBuffer.flip();
-                        complete(ud, result, BUFFER, readBuffer);
-                    } else {
-                        complete(ud, result, 0, null);
+                    long n = ops.read(o.io, new ByteBuffer[] {dst}, 0, 1);
+                    if (n == NetOps.WOULD_BLOCK) {
+                        return;
                     }
+                    if (o.readAny && n > 0) {
+                        readBuffer.flip();
+                        ByteBuffer copy = ByteBuffer.allocate((int) n).put(readBuffer).flip(); // valid till delivery
+                        finish(o, kind, (int) n, BUFFER, copy);
+                    } else {
+                        finish(o, kind, (int) n, 0, null);
+                    }
+                } catch (IOException e) {
+                    finish(o, kind, -errno(e), 0, null);
                 }
             }
         }
     }
 
-    /** Delivers one completion, counting it for {@link #poll}'s result. */
-    private void complete(long ud, int result, int flags, ByteBuffer data) {
-        if (table.complete(ud, result, flags, data)) {
-            delivered++;
-        }
+    private void finish(Ops o, int kind, int result, int flags, ByteBuffer data) {
+        completions.add(new Completion(o.ud[kind], result, flags, data));
+        o.ud[kind] = -1;
     }
 
     private static int errno(IOException e) {

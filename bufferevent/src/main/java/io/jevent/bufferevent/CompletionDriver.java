@@ -266,19 +266,17 @@ final class CompletionDriver extends SocketDriver {
      * pauses when it finds no memory to read into, until a back-off ends ({@link #considerReading} then adds it).
      */
     private long addToInput(ByteBuffer data) {
-        EvBuffer in = bev.input();
-        long before = in.length();
-        try {
-            in.add(data);
+        int added = bev.input().addRead(data); // as a read takes memory: never an OutOfMemoryError
+        if (!data.hasRemaining()) {
             bev.memoryFound();
-        } catch (OutOfMemoryError e) { // the pool's allocateDirect: the only thing add allocates
-            byte[] rest = new byte[data.remaining()];
-            data.get(rest);
-            stash = ByteBuffer.wrap(rest);
-            bev.pauseForMemory(new DirectMemoryExhaustedException("no direct memory for " + rest.length
-                    + " bytes read: " + e.getMessage()));
+            return added;
         }
-        return in.length() - before;
+        byte[] rest = new byte[data.remaining()];
+        data.get(rest);
+        stash = ByteBuffer.wrap(rest);
+        bev.pauseForMemory(new DirectMemoryExhaustedException("no direct memory for " + rest.length
+                + " bytes read"));
+        return added;
     }
 
     /** Adds the {@link #stash} to the input; false if memory is still short (then reading pauses again). */

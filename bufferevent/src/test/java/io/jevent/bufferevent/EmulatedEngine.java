@@ -112,20 +112,12 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
 
     @Override
     public int poll(long timeoutNanos, ReadySink sink) throws IOException {
-        List<Submission> batch = submissions;
-        submissions = new ArrayList<>();
-        for (Submission s : batch) {
-            if (s.kind < 0) {
-                cancelNow(s.ops, s.cancelHandler);
-            } else if (s.ops.ud[s.kind] >= 0) {
-                attempt(s.ops, s.kind, true);
-            }
-        }
         updateInterest();
-        boolean work = !completions.isEmpty() || table.hasLocal();
+        boolean work = !submissions.isEmpty() || !completions.isEmpty() || table.hasLocal();
         outer = sink;
         int n = inner.poll(work ? 0 : timeoutNanos, this.sink);
         outer = null;
+        // what the kernel would have finished by now (data arrived, room to write), before the new submissions
         List<Ops> now = new ArrayList<>(ready);
         ready.clear();
         for (Ops o : now) {
@@ -135,7 +127,15 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
                 }
             }
         }
-        updateInterest();
+        List<Submission> batch = submissions;
+        submissions = new ArrayList<>();
+        for (Submission s : batch) {
+            if (s.kind < 0) {
+                cancelNow(s.ops, s.cancelHandler);
+            } else if (s.ops.ud[s.kind] >= 0) {
+                attempt(s.ops, s.kind, true);
+            }
+        }
         List<Completion> done = new ArrayList<>(completions);
         completions.clear();
         for (Completion c : done) {
@@ -315,6 +315,9 @@ final class EmulatedEngine implements Readiness, CompletionEngine {
     private void cancelNow(Ops o, CompletionHandler handler) {
         int n = 0;
         for (int k = 0; k < KINDS; k++) {
+            if (o.ud[k] >= 0 && k != ACCEPT) {
+                attempt(o, k, true); // a recv whose bytes have arrived, a send with room: done before the cancel
+            }
             if (o.ud[k] >= 0) {
                 completions.add(new Completion(o.ud[k], -ECANCELED, 0, null));
                 o.ud[k] = -1;

@@ -706,6 +706,19 @@ public final class EvBuffer extends SegmentChain {
         return BufferIo.readFrom(this, handle, ops, maxBytes);
     }
 
+    /**
+     * Appends a copy of {@code src}'s remaining bytes as a read from a peer does ({@link #readFrom}): into the last
+     * segment's free space, then into segments taken as a read takes them, so that running out of direct memory
+     * neither throws an {@link OutOfMemoryError} nor waits for the JDK to give up: what fits is added, {@code src}'s
+     * position moves past it, and the rest stays in {@code src}. For bytes a completion engine has read into memory
+     * of its own, which must not be lost.
+     *
+     * @return the bytes added: all that remained, or fewer when direct memory ran out
+     */
+    public int addRead(ByteBuffer src) {
+        return BufferIo.addRead(this, src);
+    }
+
     /** {@link #readFrom(Handle, NetOps, int)} of up to four segments' worth (64 KiB by default). */
     public long readFrom(Handle handle, NetOps ops) throws IOException {
         return BufferIo.readFrom(this, handle, ops, 4 * SegmentPool.SEGMENT_SIZE);

@@ -451,7 +451,7 @@ final class UringReadiness implements Readiness {
             submit(0, true);
             reported += reap(sink);
         }
-        return reported;
+        return reported + local;
     }
 
     private int reap(ReadySink sink) throws IOException {
@@ -468,6 +468,7 @@ final class UringReadiness implements Readiness {
             ring.advanceCq(head); // before any handler runs: it may post, enter, and reap no entry twice
             if (data >= 0) {
                 engine.complete(data, res, flags);
+                reported++; // a completion counts, as a handle reported does (the base's LoopFlag.ONCE)
             } else if (data == WAKE_DATA) {
                 waker.drain();
                 if ((flags & UringNative.CQE_F_MORE) == 0) {

@@ -520,6 +520,11 @@ final class UringReadiness implements Readiness {
     public void close() {
         if (!closed) {
             closed = true;
+            try {
+                submit(0, true); // what the last pass posted (a write) goes out, as one more poll would have sent it
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("io_uring: submitting the last requests at close failed", e);
+            }
             engine.close();
             waker.close();
             ring.close();

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -74,6 +75,11 @@ public final class Listener implements AutoCloseable {
     private final CompletionHandler onAccept;
     /** Completions only: a multishot accept is posted and has not ended. */
     private boolean acceptPosted;
+    /**
+     * Completions only: connections the kernel accepted after {@link #disable()}, before the cancel of the multishot
+     * reached it; they wait here, as they would in the backlog, for {@link #enable()}. Null almost always.
+     */
+    private ArrayDeque<Handle> held;
     private final Event backoffTimer;
     private volatile ErrorCallback errorCallback;
     private boolean enabled;
@@ -156,6 +162,13 @@ public final class Listener implements AutoCloseable {
         enabled = true;
         if (!pausedForBackoff) {
             startAccepting();
+        }
+        while (held != null && !held.isEmpty() && enabled && !closed) {
+            try {
+                handOver(held.poll());
+            } catch (RuntimeException e) {
+                base.reportCallbackError(e); // as from the accept event: the others are still handed over
+            }
         }
     }
 
@@ -240,7 +253,14 @@ public final class Listener implements AutoCloseable {
             if (ended && enabled && !pausedForBackoff) {
                 startAccepting(); // before the callback, which may throw
             }
-            handOver(h); // also while disabled: the connection is accepted already, and is not dropped
+            if (!enabled) { // accepted before the cancel of disable() reached the kernel: waits for enable()
+                if (held == null) {
+                    held = new ArrayDeque<>();
+                }
+                held.add(h);
+                return;
+            }
+            handOver(h);
             return;
         }
         if (closed) {
@@ -336,6 +356,9 @@ public final class Listener implements AutoCloseable {
             engine.cancel(handle, (result, flags, data) -> { });
         }
         backoffTimer.close();
+        while (held != null && !held.isEmpty()) {
+            closeQuietly(held.poll());
+        }
         try {
             ops.close(handle);
         } catch (IOException e) {

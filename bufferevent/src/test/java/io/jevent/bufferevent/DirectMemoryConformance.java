@@ -23,7 +23,10 @@ public abstract class DirectMemoryConformance extends ConformanceBase {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path output = Files.createTempFile("jevent-direct-memory", ".txt");
         try {
+            // io_uring's provided buffers come out of the same 4 MiB: 128 of them (2 MiB) take as many reads per pass
+            // as the rest can hold, and run it out
             Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=4m",
+                    "-Djevent.uring.bufferRingEntries=128",
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"),
                     DirectMemoryProbe.class.getName(), backendName(), "600")

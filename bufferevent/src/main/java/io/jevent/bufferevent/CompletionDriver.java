@@ -434,6 +434,11 @@ final class CompletionDriver extends SocketDriver {
     }
 
     @Override
+    long bytesInFlight() {
+        return writeInFlight ? slot.bytes.length() : 0;
+    }
+
+    @Override
     void close(boolean closeHandle) {
         if (writeKick != null) {
             writeKick.close();

@@ -243,6 +243,14 @@ public final class SocketBufferEvent extends BufferEvent {
         driver.close((options & BevOption.CLOSE_ON_FREE) != 0);
     }
 
+    /**
+     * Bytes of the output lent to a write the kernel has not completed yet (a completion engine's; 0 on readiness),
+     * held even after {@link #close()} until that write completes. For tests.
+     */
+    long bytesInFlight() {
+        return driver.bytesInFlight();
+    }
+
     @Override
     public String toString() {
         return "SocketBufferEvent[" + driver.handle + (driver.connecting ? " connecting" : "")

@@ -49,6 +49,11 @@ abstract class SocketDriver {
     /** {@link BufferEvent#outputReady}. */
     abstract void outputReady();
 
+    /** Bytes lent to a write the kernel has not completed (0 on readiness, which lends nothing). For tests. */
+    long bytesInFlight() {
+        return 0;
+    }
+
     /**
      * {@link BufferEvent#closeEngine}: stops moving bytes, closes the socket when {@code closeHandle}. Runs before the
      * BufferEvent drains its buffers.

@@ -20,9 +20,8 @@ import java.util.Objects;
  *
  * <p>This class holds what every engine shares — buffers, callbacks, enable/suspend state, watermarks, timeouts,
  * deferred callbacks, thread hand-off — and knows nothing of readiness: {@link SocketBufferEvent} moves bytes
- * when a socket is ready, {@link #pair} moves them in memory, {@link FilterBufferEvent} moves them through a
- * {@link Filter} to another BufferEvent, and a completion engine (io_uring, IOCP) will move them when an
- * operation completes. An engine implements the five hooks at the bottom and reports its progress through
+ * when a socket is ready, or when an operation posted to a completion engine (io_uring) completes; {@link #pair}
+ * moves them in memory; {@link FilterBufferEvent} moves them through a {@link Filter} to another BufferEvent. An engine implements the five hooks at the bottom and reports its progress through
  * {@link #readDone}, {@link #writeDone} and {@link #fireEvent}.
  *
  * <h2>Life cycle</h2>

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
@@ -236,7 +237,7 @@ final class CompletionDriver extends SocketDriver {
             return; // a late completion: the engine takes its buffer back
         }
         if (result < 0) {
-            IOException failure = engine.failure(awaitMode ? "poll" : "recv", result);
+            IOException failure = failure(awaitMode ? "poll" : "recv", result);
             if (isCancel(failure)) {
                 considerReading(); // cancelled by a disable, or with a cancel meant for another operation
             } else {
@@ -381,7 +382,7 @@ final class CompletionDriver extends SocketDriver {
             return;
         }
         if (result < 0) {
-            IOException failure = engine.failure("send", result);
+            IOException failure = failure("send", result);
             if (isCancel(failure)) {
                 considerWriting(); // taken along by the cancel of a read; nothing was sent
             } else {
@@ -409,7 +410,7 @@ final class CompletionDriver extends SocketDriver {
         if (connecting) {
             connecting = false;
             if (result < 0) {
-                bev.fireEvent(BevEvent.ERROR, engine.failure("connect", result));
+                bev.fireEvent(BevEvent.ERROR, failure("connect", result));
                 return;
             }
             considerReading();
@@ -419,7 +420,7 @@ final class CompletionDriver extends SocketDriver {
         }
         shutdownPosted = false;
         if (result < 0) {
-            IOException failure = engine.failure("shutdown", result);
+            IOException failure = failure("shutdown", result);
             if (isCancel(failure)) {
                 shutdownPending = true;
                 considerWriting();
@@ -427,6 +428,20 @@ final class CompletionDriver extends SocketDriver {
                 bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, failure);
             }
         }
+    }
+
+    /**
+     * The engine's exception for a negative result, with EBADF (the handle was closed underneath) as the
+     * {@link ClosedChannelException} the readiness driver reports for it, the cause kept.
+     */
+    private IOException failure(String op, int result) {
+        IOException f = engine.failure(op, result);
+        if (f instanceof ErrnoException && "EBADF".equals(((ErrnoException) f).errnoName())) {
+            ClosedChannelException closed = new ClosedChannelException();
+            closed.initCause(f);
+            return closed;
+        }
+        return f;
     }
 
     private static boolean isCancel(IOException failure) {

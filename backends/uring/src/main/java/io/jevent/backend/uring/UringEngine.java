@@ -353,7 +353,7 @@ final class UringEngine implements CompletionEngine {
 
     @Override
     public IOException failure(String op, int result) {
-        return Errors.newException(op, -result); // EBADF: a ClosedChannelException, as in the rest of the POSIX layer
+        return Errors.errnoException(op, -result);
     }
 
     /**

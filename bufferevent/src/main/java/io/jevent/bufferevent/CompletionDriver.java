@@ -47,8 +47,10 @@ import java.util.ArrayDeque;
  * is open is posted again (a cancelled send moved no byte).
  *
  * <p><b>Close never blocks.</b> It cancels what is posted and closes the socket at once (the engine keeps the
- * descriptor number until the last completion); the BufferEvent drops its buffers, but memory lent to a write stays
- * pinned by the loan, and goes back to the pool only in the write's completion. Completions after close do nothing else.
+ * descriptor number until the last completion, in a later loop pass); without a write in flight it also ends the
+ * stream at once ({@code shutdown(SHUT_WR)}), so the peer is not kept waiting for that pass. The BufferEvent drops its
+ * buffers, but memory lent to a write stays pinned by the loan, and goes back to the pool only in the write's
+ * completion. Completions after close do nothing else.
  */
 final class CompletionDriver extends SocketDriver {
     private static final Logger log = LoggerFactory.getLogger(CompletionDriver.class);
@@ -465,6 +467,17 @@ final class CompletionDriver extends SocketDriver {
         if (handle != null && (readPosted || writeInFlight || connecting || shutdownPosted)
                 && !bev.base().isClosed()) { // a closed base's engine has dropped its operations already
             engine.cancel(handle, IGNORE);
+        }
+        boolean held = handle != null && (readPosted || writeInFlight || connecting || shutdownPosted);
+        if (closeHandle && held && !writeInFlight && !connecting && !shutdownPosted && !bev.base().isClosed()) {
+            // the descriptor outlives this call until the cancels complete, in a later pass (and until the base closes
+            // if the loop stops now): end the stream at once, as close(2) does on readiness, so that the peer is not
+            // kept waiting. Not with a write in flight: its bytes would meet a shut socket
+            try {
+                ops.shutdownOutput(handle);
+            } catch (IOException e) {
+                log.debug("shutting down {} at close failed", handle, e);
+            }
         }
         if (closeHandle && handle != null) {
             try {

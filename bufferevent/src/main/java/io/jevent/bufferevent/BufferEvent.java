@@ -682,6 +682,13 @@ public abstract class BufferEvent implements AutoCloseable {
     /** Releases the engine's resources; with CLOSE_ON_FREE, closes what it wraps. */
     protected abstract void closeEngine();
 
+    /**
+     * {@code n} bytes were removed from the front of the output, by anyone (the engine after a write, the user, a
+     * layer moving them). For an engine that lends the output's front to a write in flight; the default does nothing.
+     */
+    protected void outputRemoved(long n) {
+    }
+
     /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
     protected void flushEngine(int what, FlushMode mode) {
     }
@@ -831,6 +838,9 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if (b != output) {
             return;
+        }
+        if (deleted > 0) {
+            outputRemoved(deleted);
         }
         if (closed) {
             if (added > 0) {

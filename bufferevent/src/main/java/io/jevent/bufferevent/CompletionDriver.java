@@ -33,14 +33,15 @@ import java.util.ArrayDeque;
  * Either way an idle connection lends no memory to the kernel and the input holds no segment. When reading stops
  * being wanted the posted read is cancelled; bytes that complete anyway are appended, never dropped.
  *
- * <p><b>Writing.</b> One write at a time. Its bytes are moved (segments relinked, not copied) from the output's front
- * into a buffer of the driver's own, and lent from there to the kernel through a {@link Loan}, so they are neither
- * recycled nor written into until it closes. Where libevent freezes the output's start while a write is in flight,
- * this leaves the user the same output as on readiness, where bytes taken by the kernel have left it: the unsent rest
- * can be drained, prepended to, and watched by the write watermarks, and nothing the user does can reach the bytes
- * in flight. On completion exactly the bytes written are drained from the driver's buffer, the loan is closed, and
- * the next write is posted: first what a short write left, then more of the output. A write never exceeds the rate
- * limit's quota (rate limits charge completed bytes).
+ * <p><b>Writing.</b> One write at a time, of the output's front, lent to the kernel through a {@link Loan}: those
+ * segments are neither recycled nor written into until it closes, even if their bytes leave the output meanwhile.
+ * The bytes stay in the output until the kernel has taken them, as bytes refused by a socket stay there on readiness,
+ * so an output that drains to empty has been sent (watermarks, the write callback and users watching the output see
+ * what they see on readiness). Where libevent freezes the output's start while a write is in flight, this one only
+ * refuses prepends ({@link EvBuffer#refusePrepends()}): the user may still drop output, and the completion drains
+ * exactly the bytes written less those the user removed meanwhile (counted through
+ * {@link BufferEvent#outputRemoved}). Then the loan is closed and the next write posted. A write never exceeds the
+ * rate limit's quota (rate limits charge completed bytes).
  *
  * <p><b>Cancels.</b> The engine cancels every operation of a handle at once: a read cancelled because reading was
  * disabled takes the write in flight with it. An operation completing with {@code -ECANCELED} while the BufferEvent
@@ -77,8 +78,15 @@ final class CompletionDriver extends SocketDriver {
     private CompletionHandler onWrite;
     /** Receives the connect's completion, then shutdown's (never both in flight). */
     private CompletionHandler onControl;
-    /** The write in flight's bytes and loan, or what a short write left; null when all is sent. */
-    private WriteSlot slot;
+    /** Lends the output's front to the write in flight; taken from a per-thread pool at the post, given back when
+     * the write completes (so an idle connection holds none, and a busy one allocates none). */
+    private Loan loan;
+    /** Bytes of the output's front lent to the write in flight. */
+    private long posted;
+    /** Of those, how many someone else (the user) removed from the output since the post. */
+    private long removedMeanwhile;
+    /** The driver itself is draining the output (what a write sent): not someone else's removal. */
+    private boolean draining;
     /** Runs {@link #considerWriting} from the loop when output is added; made at the first need. */
     private Event writeKick;
     /**
@@ -88,39 +96,29 @@ final class CompletionDriver extends SocketDriver {
     private ByteBuffer stash;
     /** A read (or wait) is posted and has not completed. */
     private boolean readPosted;
-    /** A write is posted and has not completed: {@link #slot}'s loan is open. */
+    /** A write is posted and has not completed: {@link #loan} is open, the output refuses prepends. */
     private boolean writeInFlight;
     /** A shutdown is posted and has not completed. */
     private boolean shutdownPosted;
 
-    /**
-     * What a write needs while it is in flight: the bytes taken from the output for the kernel (the write's, then
-     * what a short write left, sent before more is taken; only the driver touches them, so nothing moves or drains
-     * their front while the kernel reads it), and the loan that lends their front to the kernel (pinned until the
-     * completion, even past a close). Kept by a connection only while it has bytes to send, then given back to a
-     * per-thread pool: an idle connection holds none, and a busy one allocates none.
-     */
-    private static final class WriteSlot {
-        final EvBuffer bytes = new EvBuffer();
-        final Loan loan = new Loan(WRITE_VIEWS);
+    /** Free loans of this (loop) thread; at most {@link #POOLED_LOANS}. */
+    private static final ThreadLocal<ArrayDeque<Loan>> FREE_LOANS = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int POOLED_LOANS = 256;
+
+    private static Loan takeLoan() {
+        Loan l = FREE_LOANS.get().poll();
+        return l != null ? l : new Loan(WRITE_VIEWS);
     }
 
-    /** Free write slots of this (loop) thread; at most {@link #POOLED_SLOTS}. */
-    private static final ThreadLocal<ArrayDeque<WriteSlot>> FREE_SLOTS = ThreadLocal.withInitial(ArrayDeque::new);
-    private static final int POOLED_SLOTS = 256;
-
-    private static WriteSlot takeSlot() {
-        WriteSlot w = FREE_SLOTS.get().poll();
-        return w != null ? w : new WriteSlot();
-    }
-
-    /** Gives back {@link #slot}, empty and with its loan closed. */
-    private void releaseSlot() {
-        ArrayDeque<WriteSlot> free = FREE_SLOTS.get();
-        if (free.size() < POOLED_SLOTS) {
-            free.push(slot);
+    /** Closes {@link #loan} (its segments may go back to the pool: the kernel is done) and gives it back. */
+    private void releaseLoan() {
+        Loan l = loan;
+        loan = null;
+        l.close();
+        ArrayDeque<Loan> free = FREE_LOANS.get();
+        if (free.size() < POOLED_LOANS) {
+            free.push(l);
         }
-        slot = null;
     }
 
     CompletionDriver(SocketBufferEvent bev, CompletionEngine engine) {
@@ -296,17 +294,16 @@ final class CompletionDriver extends SocketDriver {
     // ------------------------------------------------------------------------------------------------ writing
 
     /**
-     * Posts the next write (or the pending shutdown, once everything is sent) unless a write is in flight, writing is
-     * not wanted or the rate limit allows nothing now. The bytes of a write leave the output first, moved (not
-     * copied) into {@link #sending}, as bytes taken by the kernel leave it on readiness.
+     * Posts the next write (or the pending shutdown, once the output is empty) unless a write is in flight, writing
+     * is not wanted or the rate limit allows nothing now. The write lends the output's front as it is: its bytes stay
+     * in the output until the kernel has taken them, as on readiness.
      */
     private void considerWriting() {
         if (writeInFlight || handle == null || connecting || bev.isClosed()) {
             return;
         }
         EvBuffer out = bev.output();
-        boolean rest = slot != null && slot.bytes.length() > 0; // what a short write (or a cancel) left
-        if (!rest && out.length() == 0) {
+        if (out.length() == 0) {
             if (shutdownPending && !shutdownPosted) {
                 shutdownPending = false;
                 shutdownPosted = true;
@@ -330,28 +327,34 @@ final class CompletionDriver extends SocketDriver {
                 }
             };
         }
-        if (slot == null) {
-            slot = takeSlot();
-        }
-        WriteSlot w = slot;
-        if (!rest) {
-            out.removeBuffer(w.bytes, Math.min(quota, MAX_WRITE)); // its callbacks may re-enter: check again
-            if (writeInFlight || bev.isClosed()) {
-                return;
-            }
-        }
-        long max = Math.min(quota, w.bytes.length());
-        w.bytes.peek(max, null, w.loan);
-        int count = trim(w.loan, max);
+        long max = Math.min(Math.min(quota, MAX_WRITE), out.length());
+        Loan l = takeLoan();
+        loan = l;
+        out.peek(max, null, l);
+        int count = trim(l, max);
         if (count == 0) {
-            w.loan.close();
+            releaseLoan();
             bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, new IOException("the output starts with caller memory"
                     + " that is not direct: a completion engine sends only direct memory; add such bytes with add()"
                     + " (a copy), or reference a direct buffer"));
             return;
         }
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            n += l.views()[i].remaining();
+        }
+        posted = n;
+        removedMeanwhile = 0;
+        out.refusePrepends(); // bytes put in front of those lent would be drained in their place
         writeInFlight = true;
-        engine.write(handle, w.loan.views(), 0, count, onWrite);
+        engine.write(handle, l.views(), 0, count, onWrite);
+    }
+
+    @Override
+    void outputRemoved(long n) {
+        if (writeInFlight && !draining) {
+            removedMeanwhile = Math.min(posted, removedMeanwhile + n); // the user dropped some of what is lent
+        }
     }
 
     /** Cuts the loan's views to {@code max} bytes and to its direct prefix; returns the views to send. */
@@ -376,13 +379,12 @@ final class CompletionDriver extends SocketDriver {
 
     private void writeCompleted(int result) {
         writeInFlight = false;
-        WriteSlot w = slot;
-        w.loan.close(); // the kernel is done with the memory: only now may it go back to the pool
+        releaseLoan(); // the kernel is done with the memory: only now may it go back to the pool
         if (bev.isClosed()) {
-            w.bytes.drain(w.bytes.length());
-            releaseSlot();
             return;
         }
+        EvBuffer out = bev.output();
+        out.allowPrepends();
         if (result < 0) {
             IOException failure = failure("send", result);
             if (isCancel(failure)) {
@@ -392,12 +394,15 @@ final class CompletionDriver extends SocketDriver {
             }
             return;
         }
-        w.bytes.drain(result);
-        if (w.bytes.length() == 0) {
-            releaseSlot();
-            if (bev.output().length() == 0 && shutdownPending) {
-                considerWriting(); // posts the shutdown
-            }
+        long stillThere = Math.max(0, result - removedMeanwhile); // sent, and not dropped by the user meanwhile
+        draining = true;
+        try {
+            out.drain(stillThere);
+        } finally {
+            draining = false;
+        }
+        if (out.length() == 0 && shutdownPending) {
+            considerWriting(); // posts the shutdown
         }
         bev.writeDone(result);
         considerWriting();
@@ -452,7 +457,7 @@ final class CompletionDriver extends SocketDriver {
 
     @Override
     long bytesInFlight() {
-        return writeInFlight ? slot.bytes.length() : 0;
+        return writeInFlight ? posted : 0;
     }
 
     @Override
@@ -460,9 +465,9 @@ final class CompletionDriver extends SocketDriver {
         if (writeKick != null) {
             writeKick.close();
         }
-        if (slot != null && !writeInFlight) { // unsent bytes a short write or an error left: dropped as the output is
-            slot.bytes.drain(slot.bytes.length());
-            releaseSlot();
+        if (writeInFlight) {
+            // the BufferEvent drops its output next; the loan keeps the lent segments pinned until the completion
+            bev.output().allowPrepends();
         }
         if (handle != null && (readPosted || writeInFlight || connecting || shutdownPosted)
                 && !bev.base().isClosed()) { // a closed base's engine has dropped its operations already

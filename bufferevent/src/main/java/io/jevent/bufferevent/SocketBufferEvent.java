@@ -174,6 +174,11 @@ public final class SocketBufferEvent extends BufferEvent {
         driver.outputReady();
     }
 
+    @Override
+    protected void outputRemoved(long n) {
+        driver.outputRemoved(n);
+    }
+
     /**
      * One scattering read from the socket into the input, up to what the watermark and rate limit allow, then the
      * usual progress (read callback), end of stream or error. Both drivers read this way: on readiness, and on a

@@ -49,6 +49,10 @@ abstract class SocketDriver {
     /** {@link BufferEvent#outputReady}. */
     abstract void outputReady();
 
+    /** {@link BufferEvent#outputRemoved}: {@code n} bytes left the output's front. */
+    void outputRemoved(long n) {
+    }
+
     /** Bytes lent to a write the kernel has not completed (0 on readiness, which lends nothing). For tests. */
     long bytesInFlight() {
         return 0;

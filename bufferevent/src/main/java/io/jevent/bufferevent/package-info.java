@@ -13,10 +13,10 @@
  * when the base has a {@link io.jevent.spi.CompletionEngine} (io_uring). The completion driver keeps one read posted
  * while reading is wanted (a read whose buffer the engine picks when bytes arrive, or a wait for readability then a
  * read, so an idle connection lends no memory), capped at post time by the watermark and the rate limit; and one
- * write at a time, whose bytes leave the output for a per-thread pooled slot and are lent to the kernel through a
- * {@link io.jevent.buffer.Loan} until the write completes, past a close too. Close cancels what is posted and never
- * blocks; the engine closes the descriptor when the last operation on it has completed (in a later loop pass), and
- * memory lent to the kernel goes back to the pool only in the completions;</li>
+ * write at a time of the output's front, lent to the kernel through a {@link io.jevent.buffer.Loan} until the write
+ * completes (past a close too), the bytes leaving the output only then, as on readiness once the kernel took them.
+ * Close cancels what is posted and never blocks; the engine closes the descriptor when the last operation on it has
+ * completed (in a later loop pass), and memory lent to the kernel goes back to the pool only in the completions;</li>
  * <li>the pair engine ({@link io.jevent.bufferevent.BufferEvent#pair}): memory to memory, by relinking segments;</li>
  * <li>{@link io.jevent.bufferevent.FilterBufferEvent}: through {@link io.jevent.bufferevent.Filter}s onto another
  * BufferEvent, so TLS, zlib and rate limits stack in any order;</li>

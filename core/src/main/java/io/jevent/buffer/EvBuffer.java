@@ -214,6 +214,7 @@ public final class EvBuffer extends SegmentChain {
     public void prepend(byte[] src, int off, int len) {
         checkRange(off, len, src.length);
         checkNotFrozen(Side.START, "prepend");
+        checkPrependsAllowed("prepend");
         if (len == 0) {
             return;
         }
@@ -238,6 +239,7 @@ public final class EvBuffer extends SegmentChain {
             throw new IllegalArgumentException("expected another buffer, got this buffer itself");
         }
         checkNotFrozen(Side.START, "prependBuffer");
+        checkPrependsAllowed("prependBuffer");
         src.checkNotFrozen(Side.START, "prependBuffer (source)");
         long n = src.length;
         if (n == 0) {
@@ -649,6 +651,31 @@ public final class EvBuffer extends SegmentChain {
             } else {
                 state.frozenEnd = false;
             }
+        }
+    }
+
+    /**
+     * Refuses prepends ({@link IllegalStateException}) until {@link #allowPrepends()}, while the start may still be
+     * drained. A BufferEvent on a completion engine does this while the output's front is lent to a write in flight:
+     * it then drains exactly the bytes the kernel sent, less those the user removed meanwhile, and bytes put in
+     * front of them would be drained in their place.
+     */
+    public void refusePrepends() {
+        state().prependsRefused = true;
+    }
+
+    /** Lifts {@link #refusePrepends()}; a no-op when prepends are allowed. */
+    public void allowPrepends() {
+        if (state != null) {
+            state.prependsRefused = false;
+        }
+    }
+
+    private void checkPrependsAllowed(String op) {
+        if (state != null && state.prependsRefused) {
+            throw new IllegalStateException(op + ": bytes of this buffer's front are being written by a completion"
+                    + " engine, which refuses prepends until that write completes; add them after it (the write"
+                    + " callback), or at the end");
         }
     }
 

@@ -243,6 +243,15 @@ public final class EventBase implements Executor, AutoCloseable {
         return priorities;
     }
 
+    /**
+     * Hands {@code t}, thrown by user code that ran outside an event callback (a completion handler running a
+     * BufferEvent's callbacks, which must return so the engine delivers the rest of its batch), to the callback
+     * error handler, as if an event callback had thrown it. Loop thread.
+     */
+    public void reportCallbackError(Throwable t) {
+        callbackFailed(null, Objects.requireNonNull(t, "t"));
+    }
+
     /** Replaces the handler of exceptions thrown by callbacks and tasks (default: log a warning, go on). */
     public void setCallbackErrorHandler(CallbackErrorHandler handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
@@ -400,8 +409,9 @@ public final class EventBase implements Executor, AutoCloseable {
                 long timeout = activeCount > 0 || haveTasks || (flags & LoopFlag.NONBLOCK) != 0
                         ? 0 : timers.nextTimeout();
                 polls++;
+                int reported;
                 try {
-                    readiness.poll(timeout, sink);
+                    reported = readiness.poll(timeout, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException("backend " + backend.name() + " failed to poll: "
                             + e.getMessage(), e);
@@ -413,7 +423,9 @@ public final class EventBase implements Executor, AutoCloseable {
                     if ((flags & LoopFlag.ONCE) != 0 && activeCount == 0 && n != 0) {
                         break;
                     }
-                } else if ((flags & LoopFlag.NONBLOCK) != 0) {
+                } else if ((flags & LoopFlag.NONBLOCK) != 0
+                        || ((flags & LoopFlag.ONCE) != 0 && engine != null && reported > 0)) {
+                    // ONCE: completions delivered inside the poll ran their handlers, which are this pass's callbacks
                     break;
                 }
             }

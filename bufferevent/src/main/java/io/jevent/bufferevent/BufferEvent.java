@@ -20,9 +20,8 @@ import java.util.Objects;
  *
  * <p>This class holds what every engine shares — buffers, callbacks, enable/suspend state, watermarks, timeouts,
  * deferred callbacks, thread hand-off — and knows nothing of readiness: {@link SocketBufferEvent} moves bytes
- * when a socket is ready, {@link #pair} moves them in memory, {@link FilterBufferEvent} moves them through a
- * {@link Filter} to another BufferEvent, and a completion engine (io_uring, IOCP) will move them when an
- * operation completes. An engine implements the five hooks at the bottom and reports its progress through
+ * when a socket is ready, or when an operation posted to a completion engine (io_uring) completes; {@link #pair}
+ * moves them in memory; {@link FilterBufferEvent} moves them through a {@link Filter} to another BufferEvent. An engine implements the five hooks at the bottom and reports its progress through
  * {@link #readDone}, {@link #writeDone} and {@link #fireEvent}.
  *
  * <h2>Life cycle</h2>
@@ -683,6 +682,13 @@ public abstract class BufferEvent implements AutoCloseable {
     /** Releases the engine's resources; with CLOSE_ON_FREE, closes what it wraps. */
     protected abstract void closeEngine();
 
+    /**
+     * {@code n} bytes were removed from the front of the output, by anyone (the engine after a write, the user, a
+     * layer moving them). For an engine that lends the output's front to a write in flight; the default does nothing.
+     */
+    protected void outputRemoved(long n) {
+    }
+
     /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
     protected void flushEngine(int what, FlushMode mode) {
     }
@@ -832,6 +838,9 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if (b != output) {
             return;
+        }
+        if (deleted > 0) {
+            outputRemoved(deleted);
         }
         if (closed) {
             if (added > 0) {

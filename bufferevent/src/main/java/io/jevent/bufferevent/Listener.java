@@ -3,6 +3,8 @@ package io.jevent.bufferevent;
 import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
+import io.jevent.spi.CompletionEngine;
+import io.jevent.spi.CompletionHandler;
 import io.jevent.spi.ErrnoException;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -23,6 +26,10 @@ import java.util.Objects;
  * accepting pauses, the error callback is told, and accepting resumes after a back-off that doubles from 10 ms to
  * 1 s while the condition lasts. Other accept errors (a connection reset before it was accepted) go to the error
  * callback and accepting goes on. An accept callback that throws never leaks the accepted handle: it is closed.
+ *
+ * <p>On a base with a {@link CompletionEngine} (io_uring) it posts one multishot accept instead, which completes once
+ * per connection. A completion without {@link CompletionEngine#MORE} ends it: after an error such as EMFILE the
+ * back-off above runs and the accept is posted again when it ends; {@link #disable()} and {@link #close()} cancel it.
  */
 public final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -60,7 +67,19 @@ public final class Listener implements AutoCloseable {
     private final NetOps ops;
     private final Handle handle;
     private final AcceptCallback acceptCallback;
+    /** The base's completion engine, or null: then {@link #acceptEvent} watches for readiness. */
+    private final CompletionEngine engine;
+    /** Readiness only: the listening socket's READ event. */
     private final Event acceptEvent;
+    /** Completions only: receives each accept (and the end of the multishot). */
+    private final CompletionHandler onAccept;
+    /** Completions only: a multishot accept is posted and has not ended. */
+    private boolean acceptPosted;
+    /**
+     * Completions only: connections the kernel accepted after {@link #disable()}, before the cancel of the multishot
+     * reached it; they wait here, as they would in the backlog, for {@link #enable()}. Null almost always.
+     */
+    private ArrayDeque<Handle> held;
     private final Event backoffTimer;
     private volatile ErrorCallback errorCallback;
     private boolean enabled;
@@ -73,7 +92,20 @@ public final class Listener implements AutoCloseable {
         this.ops = base.netOps();
         this.handle = handle;
         this.acceptCallback = cb;
-        this.acceptEvent = base.newEvent(handle, Ev.READ | Ev.PERSIST, (ev, what) -> acceptSome());
+        this.engine = base.completionEngine();
+        if (engine == null) {
+            this.acceptEvent = base.newEvent(handle, Ev.READ | Ev.PERSIST, (ev, what) -> acceptSome());
+            this.onAccept = null;
+        } else {
+            this.acceptEvent = null;
+            this.onAccept = (result, flags, data) -> {
+                try {
+                    acceptCompleted(result, flags);
+                } catch (RuntimeException e) {
+                    SocketDriver.relay(base, e); // the engine goes on delivering; the error handler is told
+                }
+            };
+        }
         this.backoffTimer = base.newTimer((ev, what) -> endBackoff());
         this.errorCallback = (l, e, paused) -> log.warn("accept on {} failed{}", handle,
                 paused ? "; pausing accepts" : "", e);
@@ -129,7 +161,14 @@ public final class Listener implements AutoCloseable {
         checkOpen();
         enabled = true;
         if (!pausedForBackoff) {
-            acceptEvent.add();
+            startAccepting();
+        }
+        while (held != null && !held.isEmpty() && enabled && !closed) {
+            try {
+                handOver(held.poll());
+            } catch (RuntimeException e) {
+                base.reportCallbackError(e); // as from the accept event: the others are still handed over
+            }
         }
     }
 
@@ -137,7 +176,24 @@ public final class Listener implements AutoCloseable {
     public void disable() {
         requireLoop("disable");
         enabled = false;
-        acceptEvent.remove();
+        stopAccepting();
+    }
+
+    private void startAccepting() {
+        if (engine == null) {
+            acceptEvent.add();
+        } else if (!acceptPosted) {
+            acceptPosted = true;
+            engine.accept(handle, onAccept);
+        }
+    }
+
+    private void stopAccepting() {
+        if (engine == null) {
+            acceptEvent.remove();
+        } else if (acceptPosted) {
+            engine.cancel(handle, (result, flags, data) -> { }); // the multishot ends with -ECANCELED
+        }
     }
 
     /** Whether accepting is enabled (it may still be paused for a back-off). */
@@ -181,6 +237,59 @@ public final class Listener implements AutoCloseable {
         }
     }
 
+    /** One completion of the multishot accept. */
+    private void acceptCompleted(int result, int flags) {
+        boolean ended = (flags & CompletionEngine.MORE) == 0;
+        if (ended) {
+            acceptPosted = false;
+        }
+        if (result >= 0) {
+            Handle h = engine.accepted(result);
+            if (closed) {
+                closeQuietly(h); // accepted while the cancel was on its way
+                return;
+            }
+            backoffNanos = MIN_BACKOFF_NANOS;
+            if (ended && enabled && !pausedForBackoff) {
+                startAccepting(); // before the callback, which may throw
+            }
+            if (!enabled) { // accepted before the cancel of disable() reached the kernel: waits for enable()
+                if (held == null) {
+                    held = new ArrayDeque<>();
+                }
+                held.add(h);
+                return;
+            }
+            handOver(h);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        IOException e = engine.failure("accept", result);
+        if (e instanceof ErrnoException && "ECANCELED".equals(((ErrnoException) e).errnoName())) {
+            if (enabled && !pausedForBackoff) {
+                startAccepting(); // disabled, then enabled again before the cancel completed
+            }
+            return;
+        }
+        boolean exhausted = isResourceExhaustion(e);
+        if (exhausted) {
+            startBackoff();
+        } else if (ended && enabled) {
+            startAccepting();
+        }
+        errorCallback.onError(this, e, exhausted);
+    }
+
+    private void closeQuietly(Handle h) {
+        try {
+            ops.close(h);
+        } catch (IOException e) {
+            log.debug("closing {} failed", h, e);
+        }
+    }
+
     /** Gives {@code h} to the accept callback; if that throws, closes {@code h} (nobody else will) and rethrows. */
     private void handOver(Handle h) {
         try {
@@ -198,7 +307,7 @@ public final class Listener implements AutoCloseable {
 
     private void startBackoff() {
         pausedForBackoff = true;
-        acceptEvent.remove();
+        stopAccepting();
         backoffTimer.add(backoffNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         log.debug("accepts on {} paused for {} ms", handle, backoffNanos / 1_000_000);
         backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
@@ -207,7 +316,7 @@ public final class Listener implements AutoCloseable {
     private void endBackoff() {
         pausedForBackoff = false;
         if (enabled && !closed) {
-            acceptEvent.add();
+            startAccepting();
         }
     }
 
@@ -241,8 +350,15 @@ public final class Listener implements AutoCloseable {
             return;
         }
         closed = true;
-        acceptEvent.close();
+        if (acceptEvent != null) {
+            acceptEvent.close();
+        } else if (acceptPosted && !base.isClosed()) {
+            engine.cancel(handle, (result, flags, data) -> { });
+        }
         backoffTimer.close();
+        while (held != null && !held.isEmpty()) {
+            closeQuietly(held.poll());
+        }
         try {
             ops.close(handle);
         } catch (IOException e) {

@@ -1,9 +1,9 @@
 package io.jevent.bufferevent;
 
-import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.buffer.DirectMemoryExhaustedException;
+import io.jevent.spi.CompletionEngine;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import org.slf4j.Logger;
@@ -17,19 +17,14 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A BufferEvent on a socket, driven by readiness (libevent's {@code bufferevent_socket}).
- *
- * <p><b>System calls.</b> Reading is one persistent READ registration and one scattering read per readiness,
- * never read-until-EAGAIN: a short read already says the socket is drained. Writing does not wait for the
- * backend: when bytes are added to the output, the write handler is <em>activated</em> (no system call) and runs
- * in the same loop pass, so an echo costs epoll_wait, read and write. Only when the kernel refuses bytes (EAGAIN
- * or a partial write) is WRITE interest registered, and it is dropped again once the output is empty. A write
- * callback that refills the output activates the write handler again, and the base runs one event at most
- * {@code jevent.eventRunsPerPass} times (16) per loop pass: a connection streaming from its write callback yields
- * to a poll after that many writes, so it cannot hold the loop while the kernel keeps taking bytes.
+ * A BufferEvent on a socket (libevent's {@code bufferevent_socket}, and {@code bufferevent_async} on a completion
+ * engine). Users write the same code whatever the base: {@link #create} picks how bytes move by what the base's
+ * backend offers, a driver of readiness events (epoll, poll, NIO: see {@code ReadinessDriver}) or of operations posted
+ * to the base's {@link io.jevent.spi.CompletionEngine} (io_uring: see {@code CompletionDriver}). This class keeps the
+ * API and what both share.
  *
  * <p>Read sizes: up to {@code jevent.bufferevent.maxRead} bytes per read (default 128 KiB), never past the read
- * high watermark.
+ * high watermark nor what a rate limit allows.
  *
  * <p><b>Out of direct memory.</b> A read that finds no memory to read into ({@link DirectMemoryExhaustedException})
  * reads nothing, so the bytes wait in the socket: reading is suspended ({@link #SUSPEND_MEMORY}) and resumes after
@@ -53,15 +48,8 @@ public final class SocketBufferEvent extends BufferEvent {
     }
 
     private final NetOps ops;
-    private Handle handle;
-    private Event readEvent;
-    private Event writeEvent;
-    /** WRITE interest is registered with the backend (we wait for writability). */
-    private boolean writeRegistered;
-    /** A non-blocking connect is in progress. */
-    private boolean connecting;
-    /** shutdownOutput() waits for the output to drain. */
-    private boolean shutdownPending;
+    /** Moves the bytes: by readiness or by completions, chosen once by base. */
+    private final SocketDriver driver;
     /** Ends a pause of reading for memory; made at the first pause. */
     private Event memoryTimer;
     /** The next pause of reading for memory; above the minimum while in a pause episode. */
@@ -70,8 +58,10 @@ public final class SocketBufferEvent extends BufferEvent {
     private SocketBufferEvent(EventBase base, Handle handle, int options) {
         super(base, options);
         this.ops = base.netOps();
+        CompletionEngine engine = base.completionEngine();
+        this.driver = engine != null ? new CompletionDriver(this, engine) : new ReadinessDriver(this);
         if (handle != null) {
-            attach(handle);
+            driver.attach(handle);
         }
     }
 
@@ -90,7 +80,7 @@ public final class SocketBufferEvent extends BufferEvent {
 
     @Override
     public Handle handle() {
-        return handle;
+        return driver.handle;
     }
 
     /**
@@ -146,49 +136,19 @@ public final class SocketBufferEvent extends BufferEvent {
             if (isClosed()) {
                 return;
             }
-            if (handle == null) {
-                shutdownPending = true; // a connect or lookup is still to come; finishConnect honours it
+            if (driver.handle == null) {
+                driver.shutdownPending = true; // a connect or lookup is still to come; the connect honours it
                 return;
             }
-            if (output.length() == 0 && !connecting) {
-                doShutdown();
-            } else {
-                shutdownPending = true;
-                activateWrite();
-            }
+            driver.shutdownOutput();
         });
     }
 
     private void checkNoSocket() {
-        if (handle != null) {
-            throw new IllegalStateException("this BufferEvent already has a socket (" + handle + "); make a new one"
-                    + " to connect elsewhere");
+        if (driver.handle != null) {
+            throw new IllegalStateException("this BufferEvent already has a socket (" + driver.handle + "); make a new"
+                    + " one to connect elsewhere");
         }
-    }
-
-    private void attach(Handle h) {
-        this.handle = h;
-        this.readEvent = base.newEvent(h, Ev.READ | Ev.PERSIST, this::onIo);
-        // the write event is made on first use: an idle connection that never had to wait for the kernel to take
-        // bytes, or never wrote, costs one event object less (RAM per idle connection is a goal, as for Tor)
-    }
-
-    /** One callback object serves both events. */
-    private void onIo(Event ev, int what) {
-        if (ev == readEvent) {
-            onReadable(ev, what);
-        } else {
-            onWritable(ev, what);
-        }
-    }
-
-    private Event writeEvent() {
-        Event w = writeEvent;
-        if (w == null) {
-            w = base.newEvent(handle, Ev.WRITE | Ev.PERSIST, readEvent.callback());
-            writeEvent = w;
-        }
-        return w;
     }
 
     private void connectNow(SocketAddress address) {
@@ -196,78 +156,40 @@ public final class SocketBufferEvent extends BufferEvent {
             return;
         }
         checkNoSocket();
-        Handle h;
-        try {
-            h = ops.connect(address);
-        } catch (IOException e) {
-            // reported like a late failure, from the loop, never from inside connect()
-            base.once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> fireEvent(BevEvent.ERROR, e));
-            return;
-        }
-        attach(h);
-        connecting = true;
-        registerWrite();
-    }
-
-    private void registerWrite() {
-        if (!writeRegistered) {
-            writeRegistered = true;
-            writeEvent().add();
-        }
-    }
-
-    private void unregisterWrite() {
-        if (writeRegistered) {
-            writeRegistered = false;
-            writeEvent.remove();
-        }
-    }
-
-    private void activateWrite() {
-        if (handle != null && !writeRegistered && !connecting) {
-            writeEvent().activate(Ev.WRITE);
-        }
+        driver.connect(address);
     }
 
     @Override
     protected void readInterestChanged(boolean wanted) {
-        if (readEvent == null || connecting) {
-            return;
-        }
-        if (wanted) {
-            readEvent.add();
-        } else {
-            readEvent.remove();
-        }
+        driver.readInterestChanged(wanted);
     }
 
     @Override
     protected void writeInterestChanged(boolean wanted) {
-        if (handle == null || connecting) {
-            return;
-        }
-        if (wanted) {
-            if (output.length() > 0 || shutdownPending) {
-                activateWrite();
-            }
-        } else {
-            unregisterWrite();
-            if (writeEvent != null) {
-                writeEvent.remove(); // also drops a pending activation
-            }
-        }
+        driver.writeInterestChanged(wanted);
     }
 
     @Override
     protected void outputReady() {
-        activateWrite();
+        driver.outputReady();
     }
 
-    private void onReadable(Event ev, int what) {
+    @Override
+    protected void outputRemoved(long n) {
+        driver.outputRemoved(n);
+    }
+
+    /**
+     * One scattering read from the socket into the input, up to what the watermark and rate limit allow, then the
+     * usual progress (read callback), end of stream or error. Both drivers read this way: on readiness, and on a
+     * completion engine that cannot pick read buffers itself, once it says the socket is readable.
+     */
+    void readSocket() {
         long allowed = readAllowance(MAX_READ);
         if (allowed <= 0) {
-            return; // over the high watermark or out of tokens: the suspension removes this event
+            return; // over the high watermark or out of tokens: the suspension stops reading
         }
+        Handle handle = driver.handle;
         long n;
         try {
             n = input.readFrom(handle, ops, (int) allowed);
@@ -278,11 +200,7 @@ public final class SocketBufferEvent extends BufferEvent {
             fireEvent(BevEvent.READING | BevEvent.ERROR, e);
             return;
         }
-        if (memoryBackoffNanos != MIN_BACKOFF_NANOS) {
-            memoryBackoffNanos = MIN_BACKOFF_NANOS;
-            memoryShort = false;
-            log.debug("reading from {} goes on: direct memory was found", handle);
-        }
+        memoryFound();
         if (n == NetOps.WOULD_BLOCK) {
             return;
         }
@@ -293,8 +211,17 @@ public final class SocketBufferEvent extends BufferEvent {
         readDone(n);
     }
 
+    /** A read found direct memory: the next pause for memory starts a new episode at the shortest back-off. */
+    void memoryFound() {
+        if (memoryBackoffNanos != MIN_BACKOFF_NANOS) {
+            memoryBackoffNanos = MIN_BACKOFF_NANOS;
+            memoryShort = false;
+            log.debug("reading from {} goes on: direct memory was found", driver.handle);
+        }
+    }
+
     /** Nothing could be read for want of direct memory: suspends reading until a back-off timer runs out. */
-    private void pauseForMemory(DirectMemoryExhaustedException e) {
+    void pauseForMemory(DirectMemoryExhaustedException e) {
         Event t = memoryTimer;
         if (t == null) {
             t = base.newTimer((ev, w) -> unsuspendRead(SUSPEND_MEMORY));
@@ -303,95 +230,14 @@ public final class SocketBufferEvent extends BufferEvent {
         if (!memoryShort) {
             memoryShort = true;
             log.warn("direct memory is exhausted: reading from {} (and any other connection short of memory) pauses"
-                    + " and retries after a back-off of 10 ms to 1 s; no byte is lost ({})", handle, e.getMessage());
+                    + " and retries after a back-off of 10 ms to 1 s; no byte is lost ({})", driver.handle,
+                    e.getMessage());
         } else {
-            log.debug("reading from {} pauses {} ms for direct memory", handle, memoryBackoffNanos / 1_000_000);
+            log.debug("reading from {} pauses {} ms for direct memory", driver.handle, memoryBackoffNanos / 1_000_000);
         }
         suspendRead(SUSPEND_MEMORY);
         t.add(memoryBackoffNanos, TimeUnit.NANOSECONDS);
         memoryBackoffNanos = Math.min(memoryBackoffNanos * 2, MAX_BACKOFF_NANOS);
-    }
-
-    private void onWritable(Event ev, int what) {
-        if (connecting) {
-            if (!finishConnect()) {
-                return;
-            }
-        }
-        if (!writeWanted() && !shutdownPending) {
-            unregisterWrite();
-            return;
-        }
-        if (output.length() == 0) {
-            unregisterWrite();
-            if (shutdownPending) {
-                doShutdown();
-            }
-            return;
-        }
-        if (!writeWanted()) {
-            unregisterWrite();
-            return;
-        }
-        long quota = rateLimitWriteQuota();
-        if (quota <= 0) {
-            unregisterWrite();
-            return;
-        }
-        long n;
-        try {
-            n = output.writeTo(handle, ops, quota == Long.MAX_VALUE ? -1 : quota);
-        } catch (IOException e) {
-            unregisterWrite();
-            fireEvent(BevEvent.WRITING | BevEvent.ERROR, e);
-            return;
-        }
-        if (n == NetOps.WOULD_BLOCK) {
-            registerWrite();
-            return;
-        }
-        if (output.length() > 0) {
-            registerWrite();
-        } else {
-            unregisterWrite();
-            if (shutdownPending) {
-                doShutdown();
-            }
-        }
-        writeDone(n);
-    }
-
-    /** Returns true when connected and writing may go on. */
-    private boolean finishConnect() {
-        try {
-            if (!ops.finishConnect(handle)) {
-                return false;
-            }
-        } catch (IOException e) {
-            connecting = false;
-            unregisterWrite();
-            fireEvent(BevEvent.ERROR, e);
-            return false;
-        }
-        connecting = false;
-        if (readWanted()) {
-            readEvent.add();
-        }
-        boolean more = (writeWanted() && output.length() > 0) || shutdownPending;
-        if (!more) {
-            unregisterWrite();
-        }
-        fireEvent(BevEvent.CONNECTED, null);
-        return more && !isClosed();
-    }
-
-    private void doShutdown() {
-        shutdownPending = false;
-        try {
-            ops.shutdownOutput(handle);
-        } catch (IOException e) {
-            fireEvent(BevEvent.WRITING | BevEvent.ERROR, e);
-        }
     }
 
     @Override
@@ -399,24 +245,20 @@ public final class SocketBufferEvent extends BufferEvent {
         if (memoryTimer != null) {
             memoryTimer.close();
         }
-        if (readEvent != null) {
-            readEvent.close();
-        }
-        if (writeEvent != null) {
-            writeEvent.close();
-        }
-        if ((options & BevOption.CLOSE_ON_FREE) != 0 && handle != null) {
-            try {
-                ops.close(handle);
-            } catch (IOException e) {
-                log.debug("closing {} failed", handle, e);
-            }
-        }
+        driver.close((options & BevOption.CLOSE_ON_FREE) != 0);
+    }
+
+    /**
+     * Bytes of the output lent to a write the kernel has not completed yet (a completion engine's; 0 on readiness),
+     * held even after {@link #close()} until that write completes. For tests.
+     */
+    long bytesInFlight() {
+        return driver.bytesInFlight();
     }
 
     @Override
     public String toString() {
-        return "SocketBufferEvent[" + handle + (connecting ? " connecting" : "") + (isClosed() ? " closed" : "")
-                + ", in " + input.length() + ", out " + output.length() + "]";
+        return "SocketBufferEvent[" + driver.handle + (driver.connecting ? " connecting" : "")
+                + (isClosed() ? " closed" : "") + ", in " + input.length() + ", out " + output.length() + "]";
     }
 }

@@ -8,13 +8,21 @@
  * interest, output ready, flush, close) and report progress through {@code readDone}/{@code writeDone}/
  * {@code fireEvent}:
  * <ul>
- * <li>{@link io.jevent.bufferevent.SocketBufferEvent}: readiness on a socket of any backend;</li>
+ * <li>{@link io.jevent.bufferevent.SocketBufferEvent}: a socket, moved by one of two drivers chosen by base
+ * ({@code SocketDriver}): {@code ReadinessDriver} on readiness backends (epoll, poll, NIO), {@code CompletionDriver}
+ * when the base has a {@link io.jevent.spi.CompletionEngine} (io_uring). The completion driver keeps one read posted
+ * while reading is wanted (a read whose buffer the engine picks when bytes arrive, or a wait for readability then a
+ * read, so an idle connection lends no memory), capped at post time by the watermark and the rate limit; and one
+ * write at a time of the output's front, lent to the kernel through a {@link io.jevent.buffer.Loan} until the write
+ * completes (past a close too), the bytes leaving the output only then, as on readiness once the kernel took them.
+ * Close cancels what is posted and never blocks; the engine closes the descriptor when the last operation on it has
+ * completed (in a later loop pass), and memory lent to the kernel goes back to the pool only in the completions;</li>
  * <li>the pair engine ({@link io.jevent.bufferevent.BufferEvent#pair}): memory to memory, by relinking segments;</li>
  * <li>{@link io.jevent.bufferevent.FilterBufferEvent}: through {@link io.jevent.bufferevent.Filter}s onto another
  * BufferEvent, so TLS, zlib and rate limits stack in any order;</li>
- * <li>completion engines (io_uring, IOCP), which post reads into reserved input space and freeze the output while
- * a write is in flight, plug in the same way.</li>
  * </ul>
+ * The {@link io.jevent.bufferevent.Listener} posts one multishot accept on a completion engine (connections the
+ * kernel accepted after {@code disable()} wait for {@code enable()}); it watches for readiness elsewhere.
  * Reasons for holding a direction back ({@code SUSPEND_*}) are kept apart from what the user enabled, as libevent
  * does, so a watermark, a rate limit and a name lookup never undo one another or the user's choice.
  */

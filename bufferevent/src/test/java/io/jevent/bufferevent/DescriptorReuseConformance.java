@@ -55,7 +55,18 @@ public abstract class DescriptorReuseConformance extends BevTestSupport {
         bev.enable(Ev.READ);
         loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5)); // READ is registered with the backend
         netOps().close(a[0]); // behind the BufferEvent's back
-        out[0] = Descriptors.reusingNumberOf(a[0], socketPair());
+        if (base.completionEngine() == null) {
+            out[0] = Descriptors.reusingNumberOf(a[0], socketPair());
+        } else {
+            // a completion engine keeps the number while an operation is posted on it (the read): no new socket can
+            // take it, and the rest of the test checks the stale BufferEvent leaves the new pair alone all the same
+            out[0] = socketPair();
+            int dead = ((io.jevent.spi.FdHandle) a[0]).fd();
+            for (Handle h : out[0]) {
+                assertTrue(((io.jevent.spi.FdHandle) h).fd() != dead, "fd " + dead + " was reused while a read was"
+                        + " posted on it");
+            }
+        }
         return bev;
     }
 
@@ -84,12 +95,15 @@ public abstract class DescriptorReuseConformance extends BevTestSupport {
         SocketBufferEvent bev = closedUnderneath(base, events, reused);
 
         bev.write("secret of the first connection".getBytes(StandardCharsets.US_ASCII));
-        loopUntil(base, () -> !events.reasons.isEmpty());
+        loopUntil(base, () -> events.reasons.contains(BevEvent.WRITING | BevEvent.ERROR));
         assertOnlyMarkerArrives(reused[0][0], reused[0][1]);
-        assertFalse(events.reasons.isEmpty(), "the BufferEvent was not told that its descriptor is gone");
-        int reasons = events.reasons.get(0);
-        assertEquals(BevEvent.WRITING | BevEvent.ERROR, reasons, BevEvent.toString(reasons));
-        assertTrue(events.causes.get(0) instanceof ClosedChannelException, String.valueOf(events.causes.get(0)));
+        // the write is told; a completion engine, whose posted read also ends, tells the reading side first
+        int w = events.reasons.indexOf(BevEvent.WRITING | BevEvent.ERROR);
+        assertTrue(w >= 0, "the BufferEvent was not told that its descriptor is gone: " + events.reasons);
+        for (int i = 0; i < w; i++) {
+            assertEquals(BevEvent.READING | BevEvent.ERROR, (int) events.reasons.get(i), "before the write's error");
+        }
+        assertTrue(events.causes.get(w) instanceof ClosedChannelException, String.valueOf(events.causes.get(w)));
     }
 
     @Test
@@ -129,6 +143,8 @@ public abstract class DescriptorReuseConformance extends BevTestSupport {
         fresh.enable(Ev.READ);
         write(reused[0][1], "ping");
         loopUntil(base, () -> got.length() >= 4);
+        // the pass that read "ping" wrote "pong"; a completion engine posts it then and sends it in the next poll
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(5));
         assertEquals("ping", got.toString(), "the new connection on the reused number was not served");
         assertEquals("pong", Descriptors.readUpTo(netOps(), reused[0][1], 4));
         write(reused[0][1], "again");

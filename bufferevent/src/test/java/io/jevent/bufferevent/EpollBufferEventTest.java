@@ -22,4 +22,5 @@ class EpollBufferEventTest {
     @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
+    @Nested class EngineMemory extends EngineMemoryConformance { }
 }

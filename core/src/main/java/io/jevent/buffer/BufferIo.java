@@ -104,6 +104,38 @@ final class BufferIo {
         return r;
     }
 
+    /** {@link EvBuffer#addRead}. */
+    static int addRead(EvBuffer b, ByteBuffer src) {
+        b.beforeEndChange();
+        long orig = b.length;
+        int index = src.position();
+        int len = src.remaining();
+        int done = 0;
+        while (done < len) {
+            Segment t = b.tail;
+            boolean fresh = t == null || t.writableBytes() == 0;
+            if (fresh) {
+                t = takeForRead(b);
+                if (t == null) {
+                    break; // out of direct memory: the rest stays in src
+                }
+            }
+            int n = Math.min(len - done, t.writableBytes());
+            t.buf.put(t.limit, src, index + done, n);
+            t.limit += n;
+            done += n;
+            if (fresh) {
+                b.link(t); // linked once it holds bytes: no segment in the chain is empty
+            }
+        }
+        src.position(index + done);
+        if (done > 0) {
+            b.length += done;
+            b.changed(orig, done, 0);
+        }
+        return done;
+    }
+
     /** A spare segment of {@code b}, else {@link SegmentPool#tryTake}: null when direct memory is exhausted. */
     private static Segment takeForRead(EvBuffer b) {
         BufferState st = b.state;

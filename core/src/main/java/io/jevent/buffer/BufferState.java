@@ -14,6 +14,8 @@ final class BufferState {
     boolean frozenStart;
     /** {@code freeze(END)} is in effect. */
     boolean frozenEnd;
+    /** {@code refusePrepends()} is in effect. */
+    boolean prependsRefused;
 
     /** Registered callbacks, {@code [0, callbackCount)}; null until the first. */
     CallbackEntry[] callbacks;
@@ -151,7 +153,7 @@ final class BufferState {
 
     /** True when no field differs from a fresh state, so the buffer may drop it. */
     boolean isIdle() {
-        return !frozenStart && !frozenEnd && callbackCount == 0 && deferTo == null && spare == null && !reserved
+        return !frozenStart && !frozenEnd && !prependsRefused && callbackCount == 0 && deferTo == null && spare == null && !reserved
                 && !deferredPending;
     }
 }

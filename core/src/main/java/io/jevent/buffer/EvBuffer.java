@@ -214,6 +214,7 @@ public final class EvBuffer extends SegmentChain {
     public void prepend(byte[] src, int off, int len) {
         checkRange(off, len, src.length);
         checkNotFrozen(Side.START, "prepend");
+        checkPrependsAllowed("prepend");
         if (len == 0) {
             return;
         }
@@ -238,6 +239,7 @@ public final class EvBuffer extends SegmentChain {
             throw new IllegalArgumentException("expected another buffer, got this buffer itself");
         }
         checkNotFrozen(Side.START, "prependBuffer");
+        checkPrependsAllowed("prependBuffer");
         src.checkNotFrozen(Side.START, "prependBuffer (source)");
         long n = src.length;
         if (n == 0) {
@@ -652,6 +654,31 @@ public final class EvBuffer extends SegmentChain {
         }
     }
 
+    /**
+     * Refuses prepends ({@link IllegalStateException}) until {@link #allowPrepends()}, while the start may still be
+     * drained. A BufferEvent on a completion engine does this while the output's front is lent to a write in flight:
+     * it then drains exactly the bytes the kernel sent, less those the user removed meanwhile, and bytes put in
+     * front of them would be drained in their place.
+     */
+    public void refusePrepends() {
+        state().prependsRefused = true;
+    }
+
+    /** Lifts {@link #refusePrepends()}; a no-op when prepends are allowed. */
+    public void allowPrepends() {
+        if (state != null) {
+            state.prependsRefused = false;
+        }
+    }
+
+    private void checkPrependsAllowed(String op) {
+        if (state != null && state.prependsRefused) {
+            throw new IllegalStateException(op + ": bytes of this buffer's front are being written by a completion"
+                    + " engine, which refuses prepends until that write completes; add them after it (the write"
+                    + " callback), or at the end");
+        }
+    }
+
     /** Whether {@code side} is frozen. */
     public boolean isFrozen(Side side) {
         return frozenAt(side);
@@ -704,6 +731,19 @@ public final class EvBuffer extends SegmentChain {
      */
     public long readFrom(Handle handle, NetOps ops, int maxBytes) throws IOException {
         return BufferIo.readFrom(this, handle, ops, maxBytes);
+    }
+
+    /**
+     * Appends a copy of {@code src}'s remaining bytes as a read from a peer does ({@link #readFrom}): into the last
+     * segment's free space, then into segments taken as a read takes them, so that running out of direct memory
+     * neither throws an {@link OutOfMemoryError} nor waits for the JDK to give up: what fits is added, {@code src}'s
+     * position moves past it, and the rest stays in {@code src}. For bytes a completion engine has read into memory
+     * of its own, which must not be lost.
+     *
+     * @return the bytes added: all that remained, or fewer when direct memory ran out
+     */
+    public int addRead(ByteBuffer src) {
+        return BufferIo.addRead(this, src);
     }
 
     /** {@link #readFrom(Handle, NetOps, int)} of up to four segments' worth (64 KiB by default). */

@@ -220,6 +220,33 @@ public final class OperationTable {
         return true;
     }
 
+    /**
+     * The engine is closing and no completion will come: forgets every operation in flight without calling its
+     * handler, releases its handle (closing, through {@code closeDescriptor}, a descriptor whose handle was closed
+     * meanwhile, so a connection closed before its base does not leak it) and lets go of its memory. Memory lent to
+     * an operation is left to the garbage collector: its owner never learns the kernel is done with it, so never
+     * recycles it. Local completions not yet delivered are dropped too.
+     */
+    public void closeAll() {
+        for (int s = 0; s < handlers.length; s++) {
+            if (nextFree[s] != -2) {
+                continue;
+            }
+            Handle handle = handles[s];
+            handlers[s] = null;
+            lent[s] = null;
+            handles[s] = null;
+            generation[s] = (generation[s] + 1) & GENERATION_MASK;
+            nextFree[s] = freeHead;
+            freeHead = s;
+            open--;
+            if (handle instanceof FdHandle && ((FdHandle) handle).release()) {
+                closeDescriptor.accept(((FdHandle) handle).fd());
+            }
+        }
+        localCount = 0;
+    }
+
     /** Operations in flight. */
     public int inFlight() {
         return open;

@@ -44,7 +44,8 @@ public interface Readiness extends AutoCloseable {
      *
      * @param timeoutNanos how long to wait: {@code < 0} for ever, {@code 0} not at all
      * @param sink receives each ready handle
-     * @return the number of handles reported
+     * @return the number of handles reported, plus, for a completion engine, the completions delivered (the base's
+     *     {@code LoopFlag.ONCE} ends a pass that delivered some even when no event became active)
      * @throws IOException if the wait itself fails (EINTR is retried or reported as {@code 0}, never thrown)
      */
     int poll(long timeoutNanos, ReadySink sink) throws IOException;

@@ -452,7 +452,7 @@ final class UringReadiness implements Readiness {
             submit(0, true);
             reported += reap(sink);
         }
-        return reported;
+        return reported + local;
     }
 
     private int reap(ReadySink sink) throws IOException {
@@ -469,6 +469,7 @@ final class UringReadiness implements Readiness {
             ring.advanceCq(head); // before any handler runs: it may post, enter, and reap no entry twice
             if (data >= 0) {
                 engine.complete(data, res, flags);
+                reported++; // a completion counts, as a handle reported does (the base's LoopFlag.ONCE)
             } else if (data == WAKE_DATA) {
                 waker.drain();
                 if ((flags & UringNative.CQE_F_MORE) == 0) {
@@ -521,6 +522,11 @@ final class UringReadiness implements Readiness {
     public void close() {
         if (!closed) {
             closed = true;
+            try {
+                submit(0, true); // what the last pass posted (a write) goes out, as one more poll would have sent it
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("io_uring: submitting the last requests at close failed", e);
+            }
             engine.close();
             waker.close();
             ring.close();

@@ -1,0 +1,76 @@
+package io.jevent.bufferevent;
+
+import io.jevent.EventBase;
+import io.jevent.spi.Handle;
+
+import java.net.SocketAddress;
+
+/**
+ * How a {@link SocketBufferEvent} moves bytes between its socket and its buffers: the half of the socket engine that
+ * depends on what the base's backend offers. {@link SocketBufferEvent#create} picks one by base:
+ * <ul>
+ * <li>{@link ReadinessDriver}: events on the socket (epoll, poll, NIO), reads and writes when it is ready;</li>
+ * <li>{@link CompletionDriver}: operations posted to the base's {@link io.jevent.spi.CompletionEngine} (io_uring),
+ * bytes moved when they complete.</li>
+ * </ul>
+ * The BufferEvent keeps the public API, the hooks of {@link BufferEvent} and what both share (a read into the input
+ * with the pause for memory); a driver keeps the socket's state (handle, connect in progress, half-close waiting for
+ * the output to drain) and answers the hooks. Loop thread only, like the hooks.
+ */
+abstract class SocketDriver {
+    /** The BufferEvent this driver moves bytes for. */
+    final SocketBufferEvent bev;
+    /** The socket, or null before a connect. */
+    Handle handle;
+    /** A non-blocking connect is in progress. */
+    boolean connecting;
+    /** shutdownOutput() waits for the output to drain (or for a socket, before a connect). */
+    boolean shutdownPending;
+
+    SocketDriver(SocketBufferEvent bev) {
+        this.bev = bev;
+    }
+
+    /** Takes {@code h}, a connected socket, as this BufferEvent's. */
+    abstract void attach(Handle h);
+
+    /** Opens a socket and starts connecting it to {@code address}; reports CONNECTED or ERROR later. */
+    abstract void connect(SocketAddress address);
+
+    /** Half-closes once the output has drained; the socket exists. */
+    abstract void shutdownOutput();
+
+    /** {@link BufferEvent#readInterestChanged}. */
+    abstract void readInterestChanged(boolean wanted);
+
+    /** {@link BufferEvent#writeInterestChanged}. */
+    abstract void writeInterestChanged(boolean wanted);
+
+    /** {@link BufferEvent#outputReady}. */
+    abstract void outputReady();
+
+    /** {@link BufferEvent#outputRemoved}: {@code n} bytes left the output's front. */
+    void outputRemoved(long n) {
+    }
+
+    /** Bytes lent to a write the kernel has not completed (0 on readiness, which lends nothing). For tests. */
+    long bytesInFlight() {
+        return 0;
+    }
+
+    /**
+     * {@link BufferEvent#closeEngine}: stops moving bytes, closes the socket when {@code closeHandle}. Runs before the
+     * BufferEvent drains its buffers.
+     */
+    abstract void close(boolean closeHandle);
+
+    /**
+     * Hands an exception thrown by a user callback inside a completion handler to the base's callback error handler
+     * at once, as from an event callback: the completion handler must return, so that the engine goes on delivering
+     * the other completions of its batch (an {@link Error} is not caught, and ends the loop as it does from an event
+     * callback).
+     */
+    static void relay(EventBase base, RuntimeException e) {
+        base.reportCallbackError(e);
+    }
+}

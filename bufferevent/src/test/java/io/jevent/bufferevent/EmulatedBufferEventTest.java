@@ -1,0 +1,26 @@
+package io.jevent.bufferevent;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The BufferEvent suites on the test-only completion engine [emulated] (epoll underneath): the completion driver and Listener on real sockets. */
+@ConformanceBackend("emulated")
+class EmulatedBufferEventTest {
+    @Nested class Sockets extends SocketBufferEventConformance { }
+    @Nested class Pairs extends PairConformance { }
+    @Nested class FiltersOverSockets extends FilterConformance.OverSockets { }
+    @Nested class FiltersOverPairs extends FilterConformance.OverPair { }
+    @Nested class Listeners extends ListenerConformance { }
+    @Nested class Options extends OptionsConformance { }
+    @Nested class DescriptorReuse extends DescriptorReuseConformance { }
+    @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class IdleTimeouts extends IdleTimeoutConformance { }
+    @Nested class Deferred extends DeferredCallbacksConformance { }
+    @Nested class TinyWrites extends TinyWritesConformance { }
+    @Nested class Lifetime extends BevLifetimeConformance { }
+    @Nested class HostilePeers extends HostilePeerConformance { }
+    @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
+    @Nested class Fairness extends FairnessConformance { }
+    @Nested class DirectMemory extends DirectMemoryConformance { }
+    @Nested class EngineMemory extends EngineMemoryConformance { }
+}

@@ -1,0 +1,16 @@
+package io.jevent.filter;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/** The filter suites on the test-only completion engine [emulated] (epoll underneath). */
+@ConformanceBackend("emulated")
+class EmulatedFilterTest {
+    @Nested class Zlib extends ZlibConformance { }
+    @Nested class RateLimit extends RateLimitConformance { }
+    @Nested class Tls extends TlsConformance { }
+    @Nested class TlsFlow extends TlsFlowConformance { }
+    @Nested class FilterTimeouts extends FilterTimeoutConformance { }
+    @Nested class TlsLifetime extends TlsLifetimeConformance { }
+    @Nested class HostilePeers extends HostilePeerFilterConformance { }
+}

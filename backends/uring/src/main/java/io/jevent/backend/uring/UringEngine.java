@@ -1,5 +1,6 @@
 package io.jevent.backend.uring;
 
+import com.sun.jna.Memory;
 import io.jevent.backend.posix.PosixNetOps;
 import io.jevent.backend.posix.internal.Errors;
 import io.jevent.backend.posix.internal.LibC;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Arrays;
@@ -114,6 +116,11 @@ final class UringEngine implements CompletionEngine {
     private int[] slotLen = new int[64];
     /** Per slot: its native memory (see the class comment), or null. */
     private ByteBuffer[] slotMem = new ByteBuffer[64];
+    /**
+     * The malloc'd memory behind {@link #slotMem} (kept here so that it lives as long as its view): outside the JVM's
+     * direct-memory budget, so that a write or connect never fails because peers' reads have used that budget up.
+     */
+    private Memory[] slotOwner = new Memory[64];
     private long[] slotAddress = new long[64];
 
     /**
@@ -477,6 +484,7 @@ final class UringEngine implements CompletionEngine {
             slotFd = Arrays.copyOf(slotFd, n);
             slotLen = Arrays.copyOf(slotLen, n);
             slotMem = Arrays.copyOf(slotMem, n);
+            slotOwner = Arrays.copyOf(slotOwner, n);
             slotAddress = Arrays.copyOf(slotAddress, n);
             cancelRequested = Arrays.copyOf(cancelRequested, n);
         }
@@ -521,7 +529,10 @@ final class UringEngine implements CompletionEngine {
         int need = IOV_AT + Math.max(iovecs, 1) * ArgLayout.IOVEC_SIZE;
         ByteBuffer m = slotMem[s];
         if (m == null || m.capacity() < need) {
-            m = NativeMemory.allocate(Math.max(need, m == null ? 0 : m.capacity() * 2));
+            int size = Math.max(need, m == null ? 0 : m.capacity() * 2);
+            Memory owner = new Memory(size);
+            m = owner.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
+            slotOwner[s] = owner;
             slotMem[s] = m;
             slotAddress[s] = NativeMemory.address(m);
         }

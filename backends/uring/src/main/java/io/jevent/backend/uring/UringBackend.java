@@ -23,8 +23,24 @@ public final class UringBackend implements Backend {
     private static final Set<Feature> FEATURES = Collections.unmodifiableSet(EnumSet.of(
             Feature.ET, Feature.O1, Feature.FDS, Feature.EARLY_CLOSE, Feature.COMPLETIONS));
 
-    /** Called by {@link java.util.ServiceLoader}. */
+    /** Whether its engines read into provided buffers ({@link io.jevent.spi.CompletionEngine#readAny}). */
+    private final boolean providedBuffers;
+
+    /**
+     * Called by {@link java.util.ServiceLoader}: engines read into provided buffers unless
+     * {@code jevent.uring.bufferRingEntries} is 0.
+     */
     public UringBackend() {
+        this(UringEngine.BUFFER_RING_ENTRIES > 0);
+    }
+
+    /**
+     * A backend whose engines read into provided buffers or not. Without them, {@code selectsReadBuffers()} is
+     * false: a connection waits for readability (a poll request) and then reads synchronously into its own buffer,
+     * and no base registers a buffer ring (256 x 16 KiB by default). Either way a waiting connection lends no memory.
+     */
+    public UringBackend(boolean providedBuffers) {
+        this.providedBuffers = providedBuffers;
     }
 
     @Override
@@ -55,7 +71,7 @@ public final class UringBackend implements Backend {
     @Override
     public Readiness open(EventConfig config) throws IOException {
         Uring.ensureAvailability();
-        return new UringReadiness();
+        return new UringReadiness(providedBuffers);
     }
 
     @Override

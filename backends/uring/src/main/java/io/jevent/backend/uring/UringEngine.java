@@ -137,8 +137,11 @@ final class UringEngine implements CompletionEngine {
     private long[] refusedData = new long[8];
     private int[] refusedResult = new int[8];
     private int refusedCount;
+    /** Whether {@link #readAny} is offered (a provided-buffer ring, registered at its first use). */
+    private final boolean providedBuffers;
 
-    UringEngine(UringReadiness owner, Ring ring) {
+    UringEngine(UringReadiness owner, Ring ring, boolean providedBuffers) {
+        this.providedBuffers = providedBuffers;
         this.owner = owner;
         this.ring = ring;
         this.table = new OperationTable(64, UringEngine::closeDescriptor);
@@ -174,13 +177,17 @@ final class UringEngine implements CompletionEngine {
 
     @Override
     public boolean selectsReadBuffers() {
-        return true;
+        return providedBuffers;
     }
 
     @Override
     public void readAny(Handle handle, int maxBytes, CompletionHandler handler) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("expected maxBytes > 0, got " + maxBytes);
+        }
+        if (!providedBuffers) {
+            throw new UnsupportedOperationException("this io_uring engine reads without provided buffers"
+                    + " (jevent.uring.bufferRingEntries=0 or UringBackend(false)): use awaitReadable, then read");
         }
         ensureOpen();
         if (buffers == null) {

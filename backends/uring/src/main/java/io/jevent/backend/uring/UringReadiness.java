@@ -110,13 +110,13 @@ final class UringReadiness implements Readiness {
     private int rearmCount;
     private boolean closed;
 
-    UringReadiness() throws IOException {
+    UringReadiness(boolean providedBuffers) throws IOException {
         ring = Ring.open(SQ_ENTRIES, CQ_ENTRIES, SETUP_FLAGS, OPTIONAL_FLAGS);
         Waker w = null;
         try {
             w = Waker.eventFd();
             closer = new Closer(ring);
-            engine = new UringEngine(this, ring);
+            engine = new UringEngine(this, ring, providedBuffers);
         } catch (IOException | RuntimeException e) {
             if (w != null) {
                 w.close();

@@ -3,9 +3,12 @@ package io.jevent.bufferevent;
 import io.jevent.conformance.ConformanceBackend;
 import org.junit.jupiter.api.Nested;
 
-/** The BufferEvent suites on the test-only completion engine [emulated-await] (epoll underneath): the completion driver and Listener on real sockets. */
-@ConformanceBackend("emulated-await")
-class EmulatedAwaitBufferEventTest {
+/**
+ * The BufferEvent suites on io_uring with engines that read without provided buffers ({@code [uring-await]}: wait for
+ * readability, then read), the path an engine without buffer selection (IOCP's zero-byte receive) takes.
+ */
+@ConformanceBackend("uring-await")
+class UringAwaitBufferEventTest {
     @Nested class Sockets extends SocketBufferEventConformance { }
     @Nested class Pairs extends PairConformance { }
     @Nested class FiltersOverSockets extends FilterConformance.OverSockets { }

@@ -3,9 +3,12 @@ package io.jevent.filter;
 import io.jevent.conformance.ConformanceBackend;
 import org.junit.jupiter.api.Nested;
 
-/** The filter suites on the test-only completion engine [emulated-await] (epoll underneath). */
-@ConformanceBackend("emulated-await")
-class EmulatedAwaitFilterTest {
+/**
+ * The filter suites on io_uring with engines that read without provided buffers ({@code [uring-await]}: wait for
+ * readability, then read), the path an engine without buffer selection (IOCP's zero-byte receive) takes.
+ */
+@ConformanceBackend("uring-await")
+class UringAwaitFilterTest {
     @Nested class Zlib extends ZlibConformance { }
     @Nested class RateLimit extends RateLimitConformance { }
     @Nested class Tls extends TlsConformance { }

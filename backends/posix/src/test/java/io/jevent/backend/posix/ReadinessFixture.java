@@ -10,8 +10,6 @@ import io.jevent.spi.NetOps;
 import io.jevent.spi.Readiness;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -30,8 +28,8 @@ public abstract class ReadinessFixture {
     protected NetOps ops;
     /** What the polls reported. */
     protected final ReadyRecorder rec = new ReadyRecorder();
-    /** Handles closed after the test (a test that closes one itself removes it). */
-    protected final List<Handle> opened = new ArrayList<>();
+    /** Handles closed after the test. */
+    protected final OpenedHandles opened = new OpenedHandles();
 
     @BeforeEach
     void open() throws IOException {
@@ -45,13 +43,7 @@ public abstract class ReadinessFixture {
         if (readiness != null) {
             readiness.close();
         }
-        for (Handle h : opened) {
-            try {
-                ops.close(h);
-            } catch (IOException ignored) {
-                // closed by the test already
-            }
-        }
+        opened.closeAll(ops);
     }
 
     /** This fixture, for the contracts written as interfaces ({@link PollLoopContract} and the others). */
@@ -61,16 +53,12 @@ public abstract class ReadinessFixture {
 
     /** A socket pair closed after the test. */
     protected Handle[] pair() throws IOException {
-        Handle[] p = ops.socketPair();
-        opened.add(p[0]);
-        opened.add(p[1]);
-        return p;
+        return opened.pair(ops);
     }
 
     /** {@code h}, closed after the test. */
     protected Handle track(Handle h) {
-        opened.add(h);
-        return h;
+        return opened.add(h);
     }
 
     /** One direct buffer of {@code n} bytes to write. */

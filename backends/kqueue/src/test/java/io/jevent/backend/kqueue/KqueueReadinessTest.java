@@ -23,7 +23,6 @@ import java.util.EnumSet;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The kqueue readiness SPI directly, on real sockets: the wake-up, allocation and edge-triggering contracts, plus what
@@ -31,11 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * its own handle, and handles held until their changes are applied (libkqueue on Linux: see
  * {@link LibkqueueDifferences}).
  *
- * <p>Not the whole {@code ReadinessContract} yet: on libkqueue four of its tests fail. A hang-up is reported as
- * READ|CLOSED without WRITE (kqueue reports the filters it was given); a refused connect and a reset lose their
+ * <p>It does not run the whole {@code ReadinessContract}: on libkqueue four of its tests fail. A hang-up is reported
+ * as READ|CLOSED without WRITE (kqueue reports the filters it was given); a refused connect and a reset lose their
  * error to libkqueue's {@code SO_ERROR} read; {@code shouldReportManyHandles} fails in {@code kevent} with EFAULT.
  */
-@ExtendWith(LibkqueueDifferences.class)
 class KqueueReadinessTest extends ReadinessFixture implements PollLoopContract, EdgeTriggeredContract {
     private static final Backend KQUEUE = new KqueueBackend();
 

@@ -200,21 +200,7 @@ public final class OperationTable {
         int s = slot(userData);
         CompletionHandler h = handlers[s];
         if ((flags & CompletionEngine.MORE) == 0) {
-            Handle handle = handles[s];
-            handlers[s] = null;
-            lent[s] = null;
-            if (lentCount[s] > 0) {
-                Arrays.fill(lentBuffers[s], 0, lentCount[s], null);
-                lentCount[s] = 0;
-            }
-            handles[s] = null;
-            generation[s] = (generation[s] + 1) & GENERATION_MASK;
-            nextFree[s] = freeHead;
-            freeHead = s;
-            open--;
-            if (handle instanceof FdHandle && ((FdHandle) handle).release()) {
-                closeDescriptor.accept(((FdHandle) handle).fd());
-            }
+            free(s);
         }
         h.completed(result, flags, data);
         return true;
@@ -229,19 +215,8 @@ public final class OperationTable {
      */
     public void closeAll() {
         for (int s = 0; s < handlers.length; s++) {
-            if (nextFree[s] != -2) {
-                continue;
-            }
-            Handle handle = handles[s];
-            handlers[s] = null;
-            lent[s] = null;
-            handles[s] = null;
-            generation[s] = (generation[s] + 1) & GENERATION_MASK;
-            nextFree[s] = freeHead;
-            freeHead = s;
-            open--;
-            if (handle instanceof FdHandle && ((FdHandle) handle).release()) {
-                closeDescriptor.accept(((FdHandle) handle).fd());
+            if (nextFree[s] == -2) {
+                free(s);
             }
         }
         localCount = 0;
@@ -255,6 +230,29 @@ public final class OperationTable {
     /** Slots ever allocated (for tests: the table grows only to the peak in flight). */
     public int capacity() {
         return handlers.length;
+    }
+
+    /**
+     * Ends the operation in slot {@code s}, in use: forgets its handler and memory, gives the slot a new generation
+     * (so late completions of this operation are dropped) and frees it, then releases the handle, closing a
+     * descriptor whose handle was closed while this operation was its last in flight.
+     */
+    private void free(int s) {
+        Handle handle = handles[s];
+        handlers[s] = null;
+        lent[s] = null;
+        if (lentCount[s] > 0) {
+            Arrays.fill(lentBuffers[s], 0, lentCount[s], null);
+            lentCount[s] = 0;
+        }
+        handles[s] = null;
+        generation[s] = (generation[s] + 1) & GENERATION_MASK;
+        nextFree[s] = freeHead;
+        freeHead = s;
+        open--;
+        if (handle instanceof FdHandle && ((FdHandle) handle).release()) {
+            closeDescriptor.accept(((FdHandle) handle).fd());
+        }
     }
 
     private void grow() {

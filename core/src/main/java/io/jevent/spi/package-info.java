@@ -7,6 +7,11 @@
  * for native backends, {@link io.jevent.spi.ChannelHandle} for NIO). The threading contract is written on each
  * method: everything but {@code wakeup()} runs on the loop thread.
  *
+ * <p>A native backend's module keeps an availability holder ({@code Epoll}, {@code Kqueue}, ...): it probes once, in
+ * its static initialiser, through {@link io.jevent.spi.Availability#probe}, which turns anything the probe throws into
+ * the cause, so that loading the backend never fails where it cannot run; its {@code Backend} answers
+ * {@code isAvailable()} and {@code unavailabilityCause()} from it.
+ *
  * <p>Readiness reports an int token rather than an object so that a poll allocates nothing; the base maps tokens
  * to its per-handle slots.
  *

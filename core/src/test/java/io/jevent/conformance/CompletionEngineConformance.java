@@ -129,6 +129,13 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
             this.expected = expected;
         }
 
+        /** A reader with its first read posted. */
+        static Reader posted(CompletionEngine engine, Handle handle, boolean any, long expected) {
+            Reader r = new Reader(engine, handle, any, expected);
+            r.post();
+            return r;
+        }
+
         void post() {
             if (any) {
                 engine.readAny(handle, 64 * 1024, this);
@@ -224,8 +231,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         engine.write(p[0], new ByteBuffer[] {direct(data)}, 0, 1, (res, f, d) -> result[0] = res);
         dispatchWithin(base);
         assertTrue(result[0] > 0 && result[0] < size, "a short write: " + result[0] + " of " + size);
-        Reader r = new Reader(engine, p[1], false, result[0]);
-        r.post();
+        Reader r = Reader.posted(engine, p[1], false, result[0]);
         dispatchWithin(base);
         assertArrayEquals(java.util.Arrays.copyOf(data, result[0]), r.got.toByteArray());
     }
@@ -284,8 +290,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
             EventBase base = newBase();
             CompletionEngine engine = engineOf(base);
             Handle[] p = socketPair();
-            Reader r = new Reader(engine, p[0], any, 1);
-            r.post();
+            Reader r = Reader.posted(engine, p[0], any, 1);
             netOps().close(p[1]);
             dispatchWithin(base);
             assertTrue(r.eof, (any ? "readAny" : "read") + " completes with 0 at end of stream, error " + r.error);
@@ -302,8 +307,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         dispatchWithin(base);
         assertEquals(0, w.error);
         netOps().close(p[1]); // unread bytes in its receive queue: the close sends a reset
-        Reader r = new Reader(engine, p[0], false, 1);
-        r.post();
+        Reader r = Reader.posted(engine, p[0], false, 1);
         dispatchWithin(base);
         String read = errnoName(engine, r.error);
         assertEquals("ECONNRESET", read, "read after a reset");
@@ -378,8 +382,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         Handle[] p = tcpPair(base, engine);
         int[] shut = {1};
         engine.shutdownOutput(p[0], (res, f, d) -> shut[0] = res);
-        Reader r = new Reader(engine, p[1], false, 1);
-        r.post();
+        Reader r = Reader.posted(engine, p[1], false, 1);
         dispatchWithin(base);
         assertEquals(0, shut[0]);
         assertTrue(r.eof, "the peer reads end of stream, error " + r.error);
@@ -390,8 +393,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         EventBase base = newBase();
         CompletionEngine engine = engineOf(base);
         Handle[] p = socketPair();
-        Reader r = new Reader(engine, p[0], false, 1);
-        r.post();
+        Reader r = Reader.posted(engine, p[0], false, 1);
         int[] cancel = {Integer.MIN_VALUE};
         engine.cancel(p[0], (res, f, d) -> cancel[0] = res);
         assertEquals(2, engine.inFlight(), "the read stays posted, and its memory lent, until its completion");
@@ -445,8 +447,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         EventBase base = newBase();
         CompletionEngine engine = engineOf(base);
         Handle[] p = socketPair();
-        Reader r = new Reader(engine, p[0], false, 1);
-        r.post();
+        Reader r = Reader.posted(engine, p[0], false, 1);
         netOps().close(p[0]);
         if (p[0] instanceof FdHandle) {
             int fd = ((FdHandle) p[0]).fd();
@@ -465,8 +466,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         CompletionEngine engine = engineOf(base);
         Handle[] p = socketPair();
         netOps().close(p[0]);
-        Reader r = new Reader(engine, p[0], false, 1);
-        r.post();
+        Reader r = Reader.posted(engine, p[0], false, 1);
         assertEquals(0, r.error, "never completed inside the post");
         dispatchWithin(base);
         assertEquals("EBADF", errnoName(engine, r.error));
@@ -491,8 +491,7 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
         EventBase base = newBase();
         CompletionEngine engine = engineOf(base);
         Handle[] p = socketPair();
-        Reader r = new Reader(engine, p[0], false, 2);
-        r.post();
+        Reader r = Reader.posted(engine, p[0], false, 2);
         // once the only event has run, only the read keeps the loop going; the bytes come from another thread
         base.once(null, Ev.TIMEOUT, Duration.ofMillis(20), (ev, what) -> new Thread(() -> {
             try {

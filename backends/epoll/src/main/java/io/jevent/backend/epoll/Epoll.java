@@ -4,14 +4,15 @@ import io.jevent.backend.epoll.internal.EpollNative;
 import io.jevent.backend.posix.Posix;
 import io.jevent.backend.posix.internal.Errors;
 import io.jevent.backend.posix.internal.LibC;
+import io.jevent.spi.Availability;
 
 /**
  * Whether epoll can run here (netty's {@code Epoll} holder): probed once when this class is initialised, which
  * never fails. Needs the posix layer ({@link Posix}) and a working {@code epoll_create1}.
  */
 public final class Epoll {
-    /** Why epoll cannot run, or null if it can. */
-    private static final Throwable UNAVAILABILITY_CAUSE = probe();
+    /** Whether epoll can run, and why not. */
+    private static final Availability AVAILABILITY = Availability.probe("epoll", Epoll::probe);
 
     private Epoll() {
     }
@@ -20,26 +21,22 @@ public final class Epoll {
         if (!Posix.isAvailable()) {
             return Posix.unavailabilityCause();
         }
-        try {
-            int fd = EpollNative.epoll_create1(EpollNative.EPOLL_CLOEXEC);
-            if (fd < 0) {
-                return Errors.errnoException("epoll_create1", Errors.errno());
-            }
-            LibC.close(fd);
-            return null;
-        } catch (Throwable t) {
-            return t;
+        int fd = EpollNative.epoll_create1(EpollNative.EPOLL_CLOEXEC);
+        if (fd < 0) {
+            return Errors.errnoException("epoll_create1", Errors.errno());
         }
+        LibC.close(fd);
+        return null;
     }
 
     /** Whether epoll works on this machine. */
     public static boolean isAvailable() {
-        return UNAVAILABILITY_CAUSE == null;
+        return AVAILABILITY.isAvailable();
     }
 
     /** Why it does not, or {@code null} when {@link #isAvailable()}. */
     public static Throwable unavailabilityCause() {
-        return UNAVAILABILITY_CAUSE;
+        return AVAILABILITY.cause();
     }
 
     /**
@@ -48,8 +45,6 @@ public final class Epoll {
      * @throws IllegalStateException with the cause attached
      */
     public static void ensureAvailability() {
-        if (UNAVAILABILITY_CAUSE != null) {
-            throw new IllegalStateException("epoll is unavailable: " + UNAVAILABILITY_CAUSE, UNAVAILABILITY_CAUSE);
-        }
+        AVAILABILITY.ensure();
     }
 }

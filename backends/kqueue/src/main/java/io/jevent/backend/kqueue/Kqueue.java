@@ -7,6 +7,8 @@ import io.jevent.backend.posix.Posix;
 import io.jevent.backend.posix.internal.Errors;
 import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.NativeMemory;
+import io.jevent.spi.Availability;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -23,13 +25,13 @@ import org.slf4j.LoggerFactory;
 public final class Kqueue {
     private static final Logger LOG = LoggerFactory.getLogger(Kqueue.class);
 
-    /** Why kqueue cannot run, or null if it can. */
-    private static final Throwable UNAVAILABILITY_CAUSE = probe();
+    /** Whether kqueue can run, and why not. */
+    private static final Availability AVAILABILITY = Availability.probe("kqueue", Kqueue::probe);
 
     private Kqueue() {
     }
 
-    private static Throwable probe() {
+    private static Throwable probe() throws IOException {
         KeventLayout layout = KeventLayout.current();
         if (layout == null) {
             return new UnsupportedOperationException("kqueue's struct kevent is not described for os.name "
@@ -56,13 +58,11 @@ public final class Kqueue {
             return unloadable(library, e);
         } catch (ExceptionInInitializerError e) {
             return unloadable(library, e.getCause() != null ? e.getCause() : e);
-        } catch (Throwable t) {
-            return t;
         }
     }
 
     /** Adds, triggers and reads back one {@code EVFILT_USER} event; throws if the library disagrees. */
-    private static void roundTrip(int kq, KeventLayout layout) throws java.io.IOException {
+    private static void roundTrip(int kq, KeventLayout layout) throws IOException {
         ByteBuffer change = NativeMemory.allocate(layout.size);
         ByteBuffer event = NativeMemory.allocate(layout.size);
         ByteBuffer zero = NativeMemory.allocate(16);
@@ -99,12 +99,12 @@ public final class Kqueue {
 
     /** Whether kqueue works on this machine. */
     public static boolean isAvailable() {
-        return UNAVAILABILITY_CAUSE == null;
+        return AVAILABILITY.isAvailable();
     }
 
     /** Why it does not, or {@code null} when {@link #isAvailable()}. */
     public static Throwable unavailabilityCause() {
-        return UNAVAILABILITY_CAUSE;
+        return AVAILABILITY.cause();
     }
 
     /**
@@ -113,8 +113,6 @@ public final class Kqueue {
      * @throws IllegalStateException with the cause attached
      */
     public static void ensureAvailability() {
-        if (UNAVAILABILITY_CAUSE != null) {
-            throw new IllegalStateException("kqueue is unavailable: " + UNAVAILABILITY_CAUSE, UNAVAILABILITY_CAUSE);
-        }
+        AVAILABILITY.ensure();
     }
 }

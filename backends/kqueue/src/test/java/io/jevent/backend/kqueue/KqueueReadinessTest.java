@@ -8,71 +8,38 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Platform;
 import io.jevent.Ev;
-import io.jevent.EventConfig;
-import io.jevent.backend.posix.ReadyRecorder;
+import io.jevent.backend.posix.EdgeTriggeredContract;
+import io.jevent.backend.posix.PollLoopContract;
+import io.jevent.backend.posix.ReadinessFixture;
 import io.jevent.spi.Backend;
 import io.jevent.spi.FdHandle;
 import io.jevent.spi.Feature;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
-import io.jevent.spi.Readiness;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kqueue readiness SPI directly, on real sockets: the changelist that reaches the kernel in the waiting call,
- * filters re-added when their {@code EV_CLEAR} changes, a failed change delivered to its own handle, and handles held
- * until their changes are applied.
+ * The kqueue readiness SPI directly, on real sockets: the wake-up, allocation and edge-triggering contracts, plus what
+ * is particular to kqueue: the changelist that reaches the kernel in the waiting call, a failed change delivered to
+ * its own handle, and handles held until their changes are applied (libkqueue on Linux: see
+ * {@link LibkqueueDifferences}).
+ *
+ * <p>It does not run the whole {@code ReadinessContract}: on libkqueue four of its tests fail. A hang-up is reported
+ * as READ|CLOSED without WRITE (kqueue reports the filters it was given); a refused connect and a reset lose their
+ * error to libkqueue's {@code SO_ERROR} read; {@code shouldReportManyHandles} fails in {@code kevent} with EFAULT.
  */
-class KqueueReadinessTest {
+class KqueueReadinessTest extends ReadinessFixture implements PollLoopContract, EdgeTriggeredContract {
     private static final Backend KQUEUE = new KqueueBackend();
 
-    private Readiness readiness;
-    private NetOps ops;
-    private final ReadyRecorder rec = new ReadyRecorder();
-    private final List<Handle> opened = new ArrayList<>();
-
-    @BeforeEach
-    void open() throws IOException {
-        assumeTrue(KQUEUE.isAvailable(), () -> "[kqueue] unavailable: " + KQUEUE.unavailabilityCause());
-        readiness = KQUEUE.open(new EventConfig());
-        ops = KQUEUE.netOps();
-    }
-
-    @AfterEach
-    void closeAll() {
-        if (readiness != null) {
-            readiness.close();
-        }
-        for (Handle h : opened) {
-            try {
-                ops.close(h);
-            } catch (IOException ignored) {
-                // closed by the test already
-            }
-        }
-    }
-
-    private Handle[] pair() throws IOException {
-        Handle[] p = ops.socketPair();
-        opened.add(p[0]);
-        opened.add(p[1]);
-        return p;
-    }
-
-    private void send(Handle h, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(n);
-        assertEquals(n, ops.write(h, new ByteBuffer[] {b}, 0, 1));
+    @Override
+    protected Backend backend() {
+        return KQUEUE;
     }
 
     @Test
@@ -101,36 +68,6 @@ class KqueueReadinessTest {
         rec.pollUntil(readiness, "both", () -> rec.bits[3] != 0 && rec.bits[4] != 0);
         assertEquals(Ev.READ, rec.bits[3]);
         assertEquals(Ev.WRITE, rec.bits[4]);
-    }
-
-    @Test
-    void shouldReportEdgeOncePerArrival() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 2, 0, Ev.READ | Ev.ET);
-        send(p[1], 1);
-        rec.pollUntil(readiness, "first edge", () -> rec.total > 0);
-        assertEquals(Ev.READ, rec.bits[2]);
-        rec.clear();
-        assertEquals(0, rec.pollNow(readiness), "unread data, no new edge: nothing");
-        send(p[1], 1);
-        rec.pollUntil(readiness, "second edge", () -> rec.total > 0);
-        assertEquals(1, rec.reports[2]);
-    }
-
-    @Test
-    void shouldReportUnreadDataAgainOnceEdgeTriggeringIsTurnedOff() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 2, 0, Ev.READ | Ev.ET);
-        send(p[1], 1);
-        rec.pollUntil(readiness, "edge", () -> rec.total > 0);
-        rec.clear();
-        assertEquals(0, rec.pollNow(readiness));
-        // EV_CLEAR is fixed when a filter is added: the change must delete and add it again to take effect
-        readiness.update(p[0], 2, Ev.READ | Ev.ET, Ev.READ);
-        rec.pollUntil(readiness, "level", () -> rec.total > 0);
-        rec.clear();
-        assertEquals(1, rec.pollNow(readiness), "level-triggered: unread data is reported on every poll");
-        assertEquals(Ev.READ, rec.bits[2]);
     }
 
     @Test
@@ -222,57 +159,5 @@ class KqueueReadinessTest {
         assertFalse(loop.isAlive(), "the poll did not end on a wake-up");
         assertEquals(null, failure[0]);
         assertEquals(0, rec.reports[1], "a closed handle is not reported");
-    }
-
-    @Test
-    void shouldWakeAPollFromAnotherThreadOncePerBurst() throws Exception {
-        CountDownLatch aboutToPoll = new CountDownLatch(1);
-        Thread waker = new Thread(() -> {
-            try {
-                aboutToPoll.await();
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (int i = 0; i < 100; i++) {
-                readiness.wakeup();
-            }
-        });
-        waker.start();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-            aboutToPoll.countDown();
-            assertEquals(0, readiness.poll(-1, rec), "a wake-up reports no handle");
-        });
-        waker.join();
-        assertEquals(0, rec.pollNow(readiness));
-        readiness.wakeup();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> readiness.poll(-1, rec));
-    }
-
-    @Test
-    void shouldNotAllocateWhilePollingAndUpdating() throws IOException {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Handle[] a = pair();
-        Handle[] b = pair();
-        readiness.update(a[0], 1, 0, Ev.WRITE);
-        readiness.update(b[0], 2, 0, Ev.WRITE);
-        for (int round = 0; round < 3; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20_000; i++) {
-                rec.total = 0;
-                readiness.update(b[0], 2, Ev.WRITE, Ev.READ | Ev.WRITE);
-                readiness.wakeup();
-                readiness.poll(0, rec);
-                readiness.update(b[0], 2, Ev.READ | Ev.WRITE, Ev.WRITE);
-                readiness.poll(0, rec);
-            }
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-            if (allocated < 4096) {
-                return;
-            }
-            if (round == 2) {
-                throw new AssertionError("20,000 update/wakeup/poll rounds allocated " + allocated + " bytes");
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.jevent.backend.posix;
 
 import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.Os;
+import io.jevent.spi.Availability;
 import java.util.Locale;
 
 /**
@@ -10,8 +11,8 @@ import java.util.Locale;
  * LP64 JVM, JNA on the class path, and a JNA that saves errno after direct-mapped calls.
  */
 public final class Posix {
-    /** Why the layer cannot run, or null if it can. */
-    private static final Throwable UNAVAILABILITY_CAUSE = probe();
+    /** Whether the layer can run, and why not. */
+    private static final Availability AVAILABILITY = Availability.probe("the posix (JNA libc) layer", Posix::probe);
 
     private Posix() {
     }
@@ -28,22 +29,18 @@ public final class Posix {
         } catch (Throwable t) {
             return new IllegalStateException("JNA (net.java.dev.jna:jna) is not on the class path", t);
         }
-        try {
-            LibC.probe();
-            return null;
-        } catch (Throwable t) {
-            return t;
-        }
+        LibC.probe();
+        return null;
     }
 
     /** Whether the libc layer works on this machine. */
     public static boolean isAvailable() {
-        return UNAVAILABILITY_CAUSE == null;
+        return AVAILABILITY.isAvailable();
     }
 
     /** Why it does not, or {@code null} when {@link #isAvailable()}. */
     public static Throwable unavailabilityCause() {
-        return UNAVAILABILITY_CAUSE;
+        return AVAILABILITY.cause();
     }
 
     /**
@@ -52,9 +49,6 @@ public final class Posix {
      * @throws IllegalStateException with the cause attached
      */
     public static void ensureAvailability() {
-        if (UNAVAILABILITY_CAUSE != null) {
-            throw new IllegalStateException("the posix (JNA libc) layer is unavailable: " + UNAVAILABILITY_CAUSE,
-                    UNAVAILABILITY_CAUSE);
-        }
+        AVAILABILITY.ensure();
     }
 }

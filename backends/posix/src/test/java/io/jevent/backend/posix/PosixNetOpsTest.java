@@ -27,15 +27,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PosixNetOpsTest {
     private final NetOps ops = new PollBackend().netOps();
-    private final List<Handle> opened = new ArrayList<>();
+    private final OpenedHandles opened = new OpenedHandles();
 
     @BeforeAll
     static void available() {
@@ -44,20 +42,11 @@ class PosixNetOpsTest {
 
     @AfterEach
     void closeAll() {
-        for (Handle h : opened) {
-            try {
-                ops.close(h);
-            } catch (IOException ignored) {
-                // closed by the test
-            }
-        }
+        opened.closeAll(ops);
     }
 
     private Handle[] pair() throws IOException {
-        Handle[] p = ops.socketPair();
-        opened.add(p[0]);
-        opened.add(p[1]);
-        return p;
+        return opened.pair(ops);
     }
 
     private static ByteBuffer direct(String s) {

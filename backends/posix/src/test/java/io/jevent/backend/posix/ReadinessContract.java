@@ -2,92 +2,26 @@ package io.jevent.backend.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jevent.Ev;
-import io.jevent.EventConfig;
-import io.jevent.spi.Backend;
 import io.jevent.spi.ChannelHandle;
 import io.jevent.spi.ErrnoException;
 import io.jevent.spi.Handle;
-import io.jevent.spi.NetOps;
-import io.jevent.spi.Readiness;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every readiness backend over raw descriptors must do, against the SPI directly (real sockets, no
- * EventBase). Subclassed once per backend (poll here, epoll in its module).
+ * EventBase), and what {@link PollLoopContract} asks. Subclassed once per backend: poll here, epoll and io_uring in
+ * their modules (which add {@link EdgeTriggeredContract}); kqueue's test takes the two interface contracts only.
  */
-public abstract class ReadinessContract {
-    /** The backend under test. */
-    protected abstract Backend backend();
-
-    protected Readiness readiness;
-    protected NetOps ops;
-    protected final ReadyRecorder rec = new ReadyRecorder();
-    private final List<Handle> opened = new ArrayList<>();
-
-    @BeforeEach
-    void open() throws IOException {
-        assumeTrue(backend().isAvailable(), () -> backend().name() + " unavailable: " + backend().unavailabilityCause());
-        readiness = backend().open(new EventConfig());
-        ops = backend().netOps();
-    }
-
-    @AfterEach
-    void closeAll() {
-        if (readiness != null) {
-            readiness.close();
-        }
-        for (Handle h : opened) {
-            try {
-                ops.close(h);
-            } catch (IOException ignored) {
-                // closed by the test already
-            }
-        }
-    }
-
-    /** A socket pair closed after the test. */
-    protected Handle[] pair() throws IOException {
-        Handle[] p = ops.socketPair();
-        opened.add(p[0]);
-        opened.add(p[1]);
-        return p;
-    }
-
-    protected Handle track(Handle h) {
-        opened.add(h);
-        return h;
-    }
-
-    protected static ByteBuffer[] bytes(int n) {
-        ByteBuffer b = ByteBuffer.allocateDirect(n);
-        while (b.hasRemaining()) {
-            b.put((byte) 'x');
-        }
-        b.flip();
-        return new ByteBuffer[] {b};
-    }
-
-    protected void send(Handle h, int n) throws IOException {
-        assertEquals(n, ops.write(h, bytes(n), 0, 1));
-    }
-
+public abstract class ReadinessContract extends ReadinessFixture implements PollLoopContract {
     @Test
     void shouldReportReadableWhenDataArrives() throws IOException {
         Handle[] p = pair();
@@ -251,28 +185,23 @@ public abstract class ReadinessContract {
     }
 
     @Test
-    void shouldInterruptBlockingPollOnWakeupFromAnotherThread() throws Exception {
-        CountDownLatch aboutToPoll = new CountDownLatch(1);
-        Thread waker = new Thread(() -> {
-            try {
-                aboutToPoll.await();
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (int i = 0; i < 100; i++) {
-                readiness.wakeup(); // coalesced: one write
-            }
-        });
-        waker.start();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-            aboutToPoll.countDown();
-            assertEquals(0, readiness.poll(-1, rec), "a wakeup reports no handle");
-        });
-        waker.join();
-        // the wakeups were drained: a zero-timeout poll has nothing, and a later wakeup still works
+    void shouldFailModifyingDescriptorClosedWhileRegistered() throws IOException {
+        Handle[] p = ops.socketPair();
+        track(p[1]);
+        readiness.update(p[0], 1, 0, Ev.READ);
+        ops.close(p[0]);
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> readiness.update(p[0], 1, Ev.READ, Ev.WRITE));
+        readiness.update(p[0], 1, Ev.READ, 0); // forgetting a dead handle: no system call on its number
         assertEquals(0, rec.pollNow(readiness));
-        readiness.wakeup();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> readiness.poll(-1, rec));
+    }
+
+    @Test
+    void shouldCarryLargeTokens() throws IOException {
+        Handle[] p = pair();
+        readiness.update(p[0], 8000, 0, Ev.WRITE | Ev.CLOSED);
+        rec.pollUntil(readiness, "token 8000", () -> rec.bits[8000] != 0);
+        assertEquals(Ev.WRITE, rec.bits[8000]);
     }
 
     @Test
@@ -318,33 +247,6 @@ public abstract class ReadinessContract {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                     IllegalArgumentException.class, () -> readiness.update(wrong, 1, 0, Ev.READ));
             assertTrue(e.getMessage().contains("FdHandle") && e.getMessage().contains("nio"), e.getMessage());
-        }
-    }
-
-    @Test
-    void shouldNotAllocateWhilePollingAndUpdating() throws IOException {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        Handle[] a = pair();
-        Handle[] b = pair();
-        readiness.update(a[0], 1, 0, Ev.WRITE);
-        readiness.update(b[0], 2, 0, Ev.WRITE);
-        for (int round = 0; round < 3; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20_000; i++) {
-                rec.total = 0;
-                readiness.update(b[0], 2, Ev.WRITE, Ev.READ | Ev.WRITE);
-                readiness.wakeup();
-                readiness.poll(0, rec);
-                readiness.update(b[0], 2, Ev.READ | Ev.WRITE, Ev.WRITE);
-            }
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-            if (allocated < 4096) {
-                return;
-            }
-            if (round == 2) {
-                throw new AssertionError("20,000 update/wakeup/poll rounds allocated " + allocated + " bytes");
-            }
         }
     }
 

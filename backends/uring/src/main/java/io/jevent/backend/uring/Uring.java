@@ -7,7 +7,9 @@ import io.jevent.backend.uring.internal.ArgLayout;
 import io.jevent.backend.uring.internal.BufferRing;
 import io.jevent.backend.uring.internal.Ring;
 import io.jevent.backend.uring.internal.UringNative;
+import io.jevent.spi.Availability;
 import io.jevent.spi.ErrnoException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,33 +40,29 @@ public final class Uring {
         "POLL_ADD", "POLL_REMOVE", "READ", "RECV", "SENDMSG", "CONNECT", "ACCEPT", "ASYNC_CANCEL", "SHUTDOWN",
     };
 
-    /** Why io_uring cannot run, or null if it can. */
-    private static final Throwable UNAVAILABILITY_CAUSE = probe();
+    /** Whether io_uring can run, and why not. */
+    private static final Availability AVAILABILITY = Availability.probe("io_uring", Uring::probe);
 
     private Uring() {
     }
 
-    private static Throwable probe() {
+    private static Throwable probe() throws IOException {
         if (Boolean.getBoolean(DISABLE_PROPERTY)) {
             return new UnsupportedOperationException("io_uring disabled by -D" + DISABLE_PROPERTY + "=true");
         }
         if (!Posix.isAvailable()) {
             return Posix.unavailabilityCause();
         }
+        Ring ring;
         try {
-            Ring ring;
-            try {
-                ring = Ring.open(4, 8, 0, 0);
-            } catch (ErrnoException e) {
-                return explainSetup(e);
-            }
-            try {
-                return checkRing(ring);
-            } finally {
-                ring.close();
-            }
-        } catch (Throwable t) {
-            return t;
+            ring = Ring.open(4, 8, 0, 0);
+        } catch (ErrnoException e) {
+            return explainSetup(e);
+        }
+        try {
+            return checkRing(ring);
+        } finally {
+            ring.close();
         }
     }
 
@@ -141,12 +139,12 @@ public final class Uring {
 
     /** Whether io_uring works on this machine. */
     public static boolean isAvailable() {
-        return UNAVAILABILITY_CAUSE == null;
+        return AVAILABILITY.isAvailable();
     }
 
     /** Why it does not, or {@code null} when {@link #isAvailable()}. */
     public static Throwable unavailabilityCause() {
-        return UNAVAILABILITY_CAUSE;
+        return AVAILABILITY.cause();
     }
 
     /**
@@ -155,8 +153,6 @@ public final class Uring {
      * @throws IllegalStateException with the cause attached
      */
     public static void ensureAvailability() {
-        if (UNAVAILABILITY_CAUSE != null) {
-            throw new IllegalStateException("io_uring is unavailable: " + UNAVAILABILITY_CAUSE, UNAVAILABILITY_CAUSE);
-        }
+        AVAILABILITY.ensure();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jevent.EventBase;
 import io.jevent.EventConfig;
 import io.jevent.LoopFlag;
+import io.jevent.backend.posix.OpenedHandles;
 import io.jevent.spi.CompletionHandler;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -15,8 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +30,7 @@ class UringEngineTest {
     private EventBase base;
     private UringEngine engine;
     private NetOps ops;
-    private final List<Handle> handles = new ArrayList<>();
+    private final OpenedHandles handles = new OpenedHandles();
 
     @BeforeEach
     void open() {
@@ -46,20 +45,11 @@ class UringEngineTest {
         if (base != null) {
             base.close();
         }
-        for (Handle h : handles) {
-            try {
-                ops.close(h);
-            } catch (IOException ignored) {
-                // closed by the test
-            }
-        }
+        handles.closeAll(ops);
     }
 
     private Handle[] pair() throws IOException {
-        Handle[] p = ops.socketPair();
-        handles.add(p[0]);
-        handles.add(p[1]);
-        return p;
+        return handles.pair(ops);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.jevent.backend.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jevent.Ev;
+import io.jevent.backend.posix.EdgeTriggeredContract;
 import io.jevent.backend.posix.ReadinessContract;
 import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The readiness contract on io_uring, plus what is particular to poll requests in a ring. */
-class UringReadinessTest extends ReadinessContract {
+class UringReadinessTest extends ReadinessContract implements EdgeTriggeredContract {
     private static final Backend URING = new UringBackend();
 
     @Override
@@ -39,44 +39,6 @@ class UringReadinessTest extends ReadinessContract {
                 .sorted(java.util.Comparator.comparingInt(Backend::preference))
                 .map(Backend::name).collect(Collectors.joining(","));
         assertTrue(names.startsWith("epoll,uring,"), names);
-    }
-
-    @Test
-    void shouldReportEdgeOncePerArrival() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 2, 0, Ev.READ | Ev.ET);
-        send(p[1], 1);
-        rec.pollUntil(readiness, "first edge", () -> rec.total > 0);
-        assertEquals(Ev.READ, rec.bits[2]);
-        rec.clear();
-        assertEquals(0, rec.pollNow(readiness), "unread data, no new edge: nothing");
-        send(p[1], 1);
-        rec.pollUntil(readiness, "second edge", () -> rec.total > 0);
-        assertEquals(1, rec.reports[2]);
-        rec.clear();
-        assertEquals(0, rec.pollNow(readiness));
-    }
-
-    @Test
-    void shouldReportLevelAgainWithoutEt() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 2, 0, Ev.READ);
-        send(p[1], 1);
-        rec.pollUntil(readiness, "READ", () -> rec.total > 0);
-        rec.clear();
-        assertEquals(1, rec.pollNow(readiness), "still readable: reported again");
-        rec.clear();
-        assertEquals(1, rec.pollNow(readiness), "and again");
-    }
-
-    @Test
-    void shouldReportWritableEdgeOnce() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 4, 0, Ev.WRITE | Ev.ET);
-        rec.pollUntil(readiness, "WRITE edge", () -> rec.total > 0);
-        assertEquals(Ev.WRITE, rec.bits[4]);
-        rec.clear();
-        assertEquals(0, rec.pollNow(readiness));
     }
 
     @Test
@@ -103,17 +65,6 @@ class UringReadinessTest extends ReadinessContract {
     }
 
     @Test
-    void shouldFailModifyingDescriptorClosedWhileRegistered() throws IOException {
-        Handle[] p = ops.socketPair();
-        track(p[1]);
-        readiness.update(p[0], 1, 0, Ev.READ);
-        ops.close(p[0]);
-        assertThrows(IOException.class, () -> readiness.update(p[0], 1, Ev.READ, Ev.WRITE));
-        readiness.update(p[0], 1, Ev.READ, 0); // forgetting a dead handle: no system call on its number
-        assertEquals(0, rec.pollNow(readiness));
-    }
-
-    @Test
     void shouldWatchAPipeAsFdsPromises() throws IOException {
         ByteBuffer fds = io.jevent.backend.posix.internal.NativeMemory.allocate(8);
         assertEquals(0, io.jevent.backend.posix.internal.LibC.pipe2(
@@ -126,14 +77,6 @@ class UringReadinessTest extends ReadinessContract {
         send(out, 3);
         rec.pollUntil(readiness, "pipe readable", () -> rec.total > 0);
         assertEquals(Ev.READ, rec.bits[5]);
-    }
-
-    @Test
-    void shouldCarryLargeTokens() throws IOException {
-        Handle[] p = pair();
-        readiness.update(p[0], 8000, 0, Ev.WRITE | Ev.CLOSED);
-        rec.pollUntil(readiness, "token 8000", () -> rec.bits[8000] != 0);
-        assertEquals(Ev.WRITE, rec.bits[8000]);
     }
 
     @Test

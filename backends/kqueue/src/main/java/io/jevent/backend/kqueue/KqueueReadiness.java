@@ -68,6 +68,8 @@ final class KqueueReadiness implements Readiness {
     static final int INITIAL_EVENTS = 64;
     /** The events array does not grow past this many entries (unless one pass has more changes). */
     static final int MAX_EVENTS = 64 * 1024;
+    /** The most entries of room libkqueue gives one {@code kevent} call (its {@code MAX_KEVENT}). */
+    static final int RECEIPTS_PER_CALL = 512;
     /** {@code ident} of the wake-up {@code EVFILT_USER} event (its own name space: not a descriptor). */
     private static final long WAKE_IDENT = 0;
     /** {@code udata} of the wake-up event; tokens are non-negative. */
@@ -395,9 +397,29 @@ final class KqueueReadiness implements Readiness {
         }
         if (nchanges > 0 && layout.submitApart) {
             // every change has EV_RECEIPT and the list has room for exactly their receipts: libkqueue returns them
-            // without waiting; the wait follows, without changes, unless a change failed
-            int n = kevent(nchanges, nchanges, zeroTimespecAddress);
-            int reported = n > 0 ? report(n, sink) : 0;
+            // without waiting; the wait follows, without changes, unless a change failed. libkqueue takes at most
+            // RECEIPTS_PER_CALL entries of room per call (and fails with EFAULT when the receipts need more), so a
+            // long changelist goes in slices of that size.
+            int reported = 0;
+            try {
+                for (int from = 0; from < nchanges; from += RECEIPTS_PER_CALL) {
+                    int k = Math.min(RECEIPTS_PER_CALL, nchanges - from);
+                    int n = KqueueNative.kevent(kq, changesAddress + (long) from * layout.size, k, eventsAddress, k,
+                            zeroTimespecAddress);
+                    if (n < 0) {
+                        int errno = Errors.errno();
+                        if (errno != Errors.EINTR) { // EINTR: the slice was applied, its receipts are lost
+                            throw Errors.newException("kevent", errno);
+                        }
+                    } else if (n > 0) {
+                        reported += report(n, sink);
+                    }
+                }
+            } finally {
+                changeCount = 0;
+                shared.waitingWithHeld = false;
+                releaseHeld();
+            }
             if (reported > 0) {
                 return reported;
             }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * EventBase), and what {@link PollLoopContract} asks. Subclassed once per backend: poll here, epoll and io_uring in
  * their modules (which add {@link EdgeTriggeredContract}); kqueue's test takes the two interface contracts only.
  */
-public abstract class ReadinessContract extends ReadinessFixture implements PollLoopContract {
+public abstract class ReadinessContract extends ReadinessFixture implements PollLoopContract, ManyHandlesContract {
     @Test
     void shouldReportReadableWhenDataArrives() throws IOException {
         Handle[] p = pair();
@@ -214,33 +214,6 @@ public abstract class ReadinessContract extends ReadinessFixture implements Poll
     }
 
     @Test
-    void shouldReportManyHandles() throws IOException {
-        int n = 1000;
-        Handle[][] pairs = new Handle[n][];
-        for (int i = 0; i < n; i++) {
-            pairs[i] = pair();
-            readiness.update(pairs[i][0], i, 0, Ev.READ);
-        }
-        for (int i = 0; i < n; i += 2) {
-            send(pairs[i][1], 1);
-        }
-        rec.pollUntil(readiness, "the even half", () -> count(rec, n) == n / 2);
-        for (int i = 0; i < n; i++) {
-            assertEquals(i % 2 == 0 ? Ev.READ : 0, rec.bits[i], "token " + i);
-        }
-        for (int i = 0; i < n; i += 4) {
-            readiness.update(pairs[i][0], i, Ev.READ, 0);
-        }
-        for (int i = 1; i < n; i += 2) {
-            send(pairs[i][1], 1);
-        }
-        rec.clear().pollUntil(readiness, "all but every fourth", () -> count(rec, n) == n - n / 4);
-        for (int i = 0; i < n; i++) {
-            assertEquals(i % 4 == 0 ? 0 : Ev.READ, rec.bits[i], "token " + i);
-        }
-    }
-
-    @Test
     void shouldRejectChannelHandleWithHelpfulMessage() throws IOException {
         try (SocketChannel ch = SocketChannel.open()) {
             Handle wrong = new ChannelHandle(ch);
@@ -257,15 +230,6 @@ public abstract class ReadinessContract extends ReadinessFixture implements Poll
         assertFalse(readiness == null);
     }
 
-    private static int count(ReadyRecorder rec, int n) {
-        int c = 0;
-        for (int i = 0; i < n; i++) {
-            if (rec.bits[i] != 0) {
-                c++;
-            }
-        }
-        return c;
-    }
 
     private Handle acceptWithin(Handle listener) throws IOException {
         long deadline = System.nanoTime() + 5_000_000_000L;

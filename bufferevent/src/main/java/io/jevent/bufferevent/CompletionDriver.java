@@ -107,7 +107,7 @@ final class CompletionDriver extends SocketDriver {
 
     private static Loan takeLoan() {
         Loan l = FREE_LOANS.get().poll();
-        return l != null ? l : new Loan(WRITE_VIEWS);
+        return l != null ? l : Loan.forIo(WRITE_VIEWS);
     }
 
     /** Closes {@link #loan} (its segments may go back to the pool: the kernel is done) and gives it back. */

@@ -22,6 +22,8 @@ public final class Loan implements AutoCloseable {
     private final Segment[] segments;
     /** Views filled. */
     private int count;
+    /** Whether views are the segments' own reusable view objects ({@link #forIo}). */
+    final boolean reusesViews;
     /** Segments pinned. */
     private int lent;
 
@@ -31,11 +33,30 @@ public final class Loan implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxViews < 1}
      */
     public Loan(int maxViews) {
+        this(maxViews, false);
+    }
+
+    private Loan(int maxViews, boolean reusesViews) {
         if (maxViews < 1) {
             throw new IllegalArgumentException("expected maxViews >= 1, got " + maxViews);
         }
         views = new ByteBuffer[maxViews];
         segments = new Segment[maxViews];
+        this.reusesViews = reusesViews;
+    }
+
+    /**
+     * A loan for I/O that allocates nothing per fill: a view of a segment nobody else has lent is that segment's own
+     * view object, positioned on the lent bytes, and the same object is handed out again by later loans of the
+     * segment. So nothing may keep a view past {@link #close()}: give these views to a system call or a completion
+     * engine (which lets go when the operation completes, before the loan closes), never to an object that keeps its
+     * input, such as a {@code Deflater}, an {@code Inflater} or an {@code SSLEngine}. Views are not slices: use
+     * position and limit, not absolute indexes from 0.
+     *
+     * @throws IllegalArgumentException if {@code maxViews < 1}
+     */
+    public static Loan forIo(int maxViews) {
+        return new Loan(maxViews, true);
     }
 
     /**

@@ -64,6 +64,8 @@ final class Segment {
     int lentEnd;
     /** Left the chain while pinned: recycled (or its caller's resource released) when the last loan ends. */
     boolean orphaned;
+    /** A view of {@link #buf} reused by {@link Loan#forIo} loans while nobody else has the segment lent; or null. */
+    private ByteBuffer ioView;
 
     /** {@link #shares} of a segment whose memory a view holds with no end in sight. */
     static final int ESCAPED = -1;
@@ -98,6 +100,20 @@ final class Segment {
     /** Room before the readable bytes that prepend may fill; 0 while shared (a view may look there). */
     int frontRoom() {
         return writable() && shares == 0 ? pos : 0;
+    }
+
+    /**
+     * The segment's reusable view, positioned on {@code [from, from + len)} of {@link #buf}: made at the first use,
+     * then only moved. For a {@link Loan#forIo} loan, when {@link #shares} is 0 (nobody else holds it).
+     */
+    ByteBuffer ioView(int from, int len) {
+        ByteBuffer v = ioView;
+        if (v == null) {
+            v = buf.duplicate();
+            ioView = v;
+        }
+        v.limit(from + len).position(from);
+        return v;
     }
 
     /** Lends {@code [.., end)} through a view that will be given back ({@link #endLoan}): pins the segment. */

@@ -59,7 +59,9 @@ final class Views {
             if (base + sz > from) {
                 int skip = (int) Math.max(0, from - base);
                 if (count < out.length) {
-                    out[count] = s.buf.slice(s.pos + skip, (int) sz - skip);
+                    out[count] = loan != null && loan.reusesViews && s.shares == 0
+                            ? s.ioView(s.pos + skip, (int) sz - skip) // nobody else holds it: no allocation
+                            : s.buf.slice(s.pos + skip, (int) sz - skip);
                     lendTo(s, s.limit, loan);
                 }
                 count++;

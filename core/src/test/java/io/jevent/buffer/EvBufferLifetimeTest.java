@@ -245,6 +245,60 @@ class EvBufferLifetimeTest {
         assertEquals("0123456789", content(dst));
     }
 
+    @Test
+    void shouldLendIoViewsWithoutAllocatingOnceWarm() {
+        EvBuffer b = new EvBuffer();
+        byte[] data = new byte[100];
+        Arrays.fill(data, (byte) 7);
+        Loan io = Loan.forIo(4);
+        long[] allocated = new long[1];
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < 2000; round++) {
+            if (round == 1000) {
+                allocated[0] = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+            }
+            b.add(data, 0, 100);
+            int n = b.peek(100, null, io);
+            assertEquals(1, n);
+            ByteBuffer v = io.view(0);
+            assertEquals(100, v.remaining());
+            assertEquals(data[0], v.get(v.position()), "the view shows the lent bytes");
+            io.close();
+            b.drain(100);
+        }
+        long used = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - allocated[0];
+        assertTrue(used < 1000 * 8, "lending 1,000 times allocated " + used + " bytes (views are reused)");
+        check(b);
+    }
+
+    @Test
+    void shouldNotMoveAnIoViewThatAnotherLoanStillHolds() {
+        EvBuffer b = new EvBuffer();
+        b.add("abcdefgh".getBytes());
+        Loan first = Loan.forIo(1);
+        b.peek(8, null, first);
+        ByteBuffer v1 = first.view(0);
+        Loan second = Loan.forIo(1);
+        b.peek(4, null, second); // the segment is lent already: a view of its own
+        ByteBuffer v2 = second.view(0);
+        assertNotSame(v1, v2);
+        assertEquals(8, v1.remaining(), "the first loan's view is not moved by the second loan");
+        assertEquals(8, v2.remaining(), "a peek view shows its whole segment");
+        second.close();
+        first.close();
+        Loan third = Loan.forIo(1);
+        b.drain(2);
+        b.peek(3, null, third);
+        assertSame(v1, third.view(0), "once nobody holds the segment, its own view is reused");
+        ByteBuffer v3 = third.view(0);
+        byte[] got = new byte[v3.remaining()];
+        v3.duplicate().get(got);
+        assertEquals("cdefgh", str(got));
+        third.close();
+        check(b);
+    }
+
     private static void fill(ByteBuffer v, char c) {
         while (v.hasRemaining()) {
             v.put((byte) c);

@@ -47,6 +47,10 @@
  *       memory is left to the GC, which frees it with the last view. Safe whatever the caller does, at the price of
  *       that segment's reuse.</li>
  * </ul>
+ * A loan made with {@link io.jevent.buffer.Loan#forIo} allocates nothing per fill: a segment that nobody else holds
+ * is shown through its own view object, moved onto the lent bytes, and handed out again by its next such loan. That
+ * suits a write posted to a completion engine, which lets go of the views when the write completes, before the loan
+ * closes; it does not suit an object that keeps its input (a {@code Deflater}), which would see the view move.
  * Views of caller memory ({@code addReference}) show the caller's memory, which is the caller's again once its
  * cleanup has run (a Loan delays the cleanup until it closes). The counting lives in {@code Segment} and is the
  * one place that decides whether memory may be written, moved to another use or recycled.

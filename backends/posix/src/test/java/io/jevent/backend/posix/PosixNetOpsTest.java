@@ -251,7 +251,7 @@ class PosixNetOpsTest {
 
     @Test
     void shouldNotAllocateWhileReadingAndWritingDirectBuffers() throws IOException {
-        assumeTrue(io.jevent.backend.posix.internal.NativeMemory.hasFastAddress(), "no Unsafe address path");
+        
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Handle[] p = pair();
         ByteBuffer[] out = {ByteBuffer.allocateDirect(16), ByteBuffer.allocateDirect(16)};

@@ -7,9 +7,19 @@ import io.jevent.spi.Feature;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 
 /** Picks the backend for a new base from the configuration, the property and the environment. */
 final class BackendChooser {
+    /** The artifact that provides each backend this project ships, for "add this to your build" messages. */
+    private static final Map<String, String> ARTIFACTS = Map.of(
+            "epoll", "jevent-backend-epoll",
+            "poll", "jevent-backend-posix",
+            "uring", "jevent-backend-uring",
+            "kqueue", "jevent-backend-kqueue",
+            "iocp", "jevent-backend-iocp",
+            "nio", "jevent-backend-nio");
+
     private BackendChooser() {
     }
 
@@ -46,8 +56,15 @@ final class BackendChooser {
     private static Backend named(EventConfig config, String name, String source, List<Backend> all) {
         Backend b = Backends.find(name);
         if (b == null) {
-            throw new IllegalArgumentException("unknown backend '" + name + "' (from " + source + "); available"
-                    + " here: " + available(all));
+            String artifact = ARTIFACTS.get(name);
+            if (artifact != null) {
+                throw new IllegalArgumentException("backend '" + name + "' (from " + source + ") is not on the class"
+                        + " path: add the artifact io.jevent:" + artifact + " to your dependencies; available here: "
+                        + available(all));
+            }
+            throw new IllegalArgumentException("unknown backend '" + name + "' (from " + source + "); the backends"
+                    + " are " + String.join(", ", new java.util.TreeSet<>(ARTIFACTS.keySet()))
+                    + "; available here: " + available(all));
         }
         String refusal = refusal(config, b);
         if (refusal != null) {

@@ -21,6 +21,19 @@ class NioBackendTest {
     }
 
     @Test
+    void shouldNameTheArtifactOfABackendMissingFromTheClassPath() {
+        // Only the NIO backend is on this module's test class path.
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> io.jevent.EventBase.create(new EventConfig().method("epoll")));
+        assertTrue(e.getMessage().contains("io.jevent:jevent-backend-epoll"), e.getMessage());
+        assertTrue(e.getMessage().contains("available here: [nio]"), e.getMessage());
+        IllegalArgumentException typo = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> io.jevent.EventBase.create(new EventConfig().method("epol")));
+        assertTrue(typo.getMessage().contains("unknown backend 'epol'"), typo.getMessage());
+        assertTrue(typo.getMessage().contains("epoll, iocp, kqueue, nio, poll, uring"), typo.getMessage());
+    }
+
+    @Test
     void shouldDescribeItselfAsAlwaysAvailableWithNoFeatures() {
         Backend b = new NioBackend();
         assertEquals("nio", b.name());

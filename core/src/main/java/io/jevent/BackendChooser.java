@@ -1,6 +1,7 @@
 package io.jevent;
 
 import io.jevent.internal.Backends;
+import io.jevent.spi.Availability;
 import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
 
@@ -8,9 +9,15 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Picks the backend for a new base from the configuration, the property and the environment. */
 final class BackendChooser {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendChooser.class);
+    /** Backends whose denied native access was already reported at WARN. */
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** The artifact that provides each backend this project ships, for "add this to your build" messages. */
     private static final Map<String, String> ARTIFACTS = Map.of(
             "epoll", "jevent-backend-epoll",
@@ -47,6 +54,14 @@ final class BackendChooser {
             String refusal = refusal(config, b);
             if (refusal == null) {
                 return b;
+            }
+            if (!b.isAvailable() && Availability.isNativeAccessDenied(b.unavailabilityCause())
+                    && WARNED.add(b.name())) {
+                // The user can fix this one, and would otherwise never learn why they run on a slower backend.
+                // Once per backend and JVM: every base would repeat it.
+                LOG.warn("passing over backend {}: {}", b.name(), b.unavailabilityCause().getMessage());
+            } else {
+                LOG.debug("passing over backend {}: {}", b.name(), refusal);
             }
             why.add(b.name() + ": " + refusal);
         }

@@ -39,7 +39,32 @@ public final class Availability {
         } catch (Throwable t) {
             cause = t;
         }
-        return new Availability(what, cause);
+        return new Availability(what, explain(what, cause));
+    }
+
+    /**
+     * Turns the causes a user cannot act on into ones that say what to do. JDK 22 and later restrict native access:
+     * where it is denied ({@code --illegal-native-access=deny}, the future default), JNA's {@code System.load}
+     * throws {@link IllegalCallerException}, which reaches the holder wrapped in an
+     * {@link ExceptionInInitializerError} or a {@link NoClassDefFoundError} and would read as
+     * "unavailable (java.lang.ExceptionInInitializerError)".
+     */
+    private static Throwable explain(String what, Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof IllegalCallerException) {
+                return new NativeAccessDenied(what + " needs native access (through JNA), which this JVM denies:"
+                        + " run java with --enable-native-access=ALL-UNNAMED (or the name of the module holding JNA"
+                        + " and jevent), or put 'Enable-Native-Access: ALL-UNNAMED' in the executable jar's manifest",
+                        cause);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (cause instanceof ExceptionInInitializerError && cause.getCause() != null) {
+            return cause.getCause();
+        }
+        return cause;
     }
 
     /** Whether the backend works on this machine. */
@@ -60,6 +85,32 @@ public final class Availability {
     public void ensure() {
         if (cause != null) {
             throw new IllegalStateException(what + " is unavailable: " + cause, cause);
+        }
+    }
+
+    /**
+     * Whether a backend's unavailability cause says the JVM denies native access (JDK 22 and later), a setting the
+     * user can change, unlike a missing kernel feature.
+     *
+     * @param cause an unavailability cause, or null
+     * @return true if {@code cause} is the native-access explanation this class gives
+     */
+    public static boolean isNativeAccessDenied(Throwable cause) {
+        return cause instanceof NativeAccessDenied;
+    }
+
+    /** The cause given when the JVM denies native access; its message says which flag or manifest entry fixes it. */
+    private static final class NativeAccessDenied extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NativeAccessDenied(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        @Override
+        public String toString() {
+            // Read as "unavailable (<message>)" in the chooser's errors: the class name would add nothing.
+            return getMessage();
         }
     }
 

@@ -631,8 +631,10 @@ public final class EvBuffer extends SegmentChain {
 
     /**
      * Freezes one side: changes there throw {@link IllegalStateException} until {@link #unfreeze} (libevent
-     * {@code evbuffer_freeze}, which fails silently instead). The async BufferEvent freezes the output's start
-     * while a write is in flight.
+     * {@code evbuffer_freeze}, which fails silently instead). A user may freeze a buffer it hands to code that
+     * must only append (or only consume) to catch a misuse at once.
+     *
+     * @param side the side to freeze
      */
     public void freeze(Side side) {
         BufferState st = state();

@@ -1,5 +1,8 @@
 package io.jevent.spi;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
 import java.io.IOException;
 
 /**
@@ -12,6 +15,8 @@ public class ErrnoException extends IOException {
     private final String call;
     private final int errno;
     private final String errnoName;
+    /** The address given to the call (bind, connect), or null. */
+    private final transient SocketAddress address;
 
     /**
      * Creates the exception.
@@ -22,10 +27,47 @@ public class ErrnoException extends IOException {
      * @param description the OS's text for it (strerror), may be null
      */
     public ErrnoException(String call, int errno, String errnoName, String description) {
-        super(call + ": " + errnoName + " (" + errno + ")" + (description == null ? "" : " " + description));
+        this(call, null, errno, errnoName, description);
+    }
+
+    /**
+     * Creates the exception for a call that took an address, which the message names:
+     * {@code "bind 127.0.0.1:8080: EADDRINUSE (98) Address already in use"}.
+     *
+     * @param call the system call, such as {@code "bind"}
+     * @param address the address it was given, or null
+     * @param errno the error number
+     * @param errnoName its symbolic name, such as {@code "EADDRINUSE"}
+     * @param description the OS's text for it (strerror), may be null
+     */
+    public ErrnoException(String call, SocketAddress address, int errno, String errnoName, String description) {
+        super(call + (address == null ? "" : " " + format(address)) + ": " + errnoName + " (" + errno + ")"
+                + (description == null ? "" : " " + description));
         this.call = call;
+        this.address = address;
         this.errno = errno;
         this.errnoName = errnoName;
+    }
+
+    /**
+     * An address as a user would type it: {@code 127.0.0.1:8080}, {@code [::1]:8080}, or the host name given when
+     * it was never resolved.
+     *
+     * @param address a socket address
+     * @return its text
+     */
+    public static String format(SocketAddress address) {
+        if (address instanceof InetSocketAddress) {
+            InetSocketAddress in = (InetSocketAddress) address;
+            String host = in.getAddress() == null ? in.getHostString() : in.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + in.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** The address the call was given, or null when it took none or the caller did not say. */
+    public SocketAddress address() {
+        return address;
     }
 
     /** The system call that failed. */

@@ -83,6 +83,16 @@ public abstract class IoConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldNameTheAddressWhenBindFails() throws IOException {
+        Handle taken = closeLater(netOps().listen(TestData.loopback0(), 1, false, false));
+        InetSocketAddress busy = (InetSocketAddress) netOps().localAddress(taken);
+        IOException e = assertThrows(IOException.class, () -> closeLater(netOps().listen(busy, 1, false, false)));
+        String expected = "127.0.0.1:" + busy.getPort();
+        assertTrue(e.getMessage().contains(expected), "expected the message to name " + expected + ": " + e);
+        assertTrue(e.getMessage().startsWith("bind"), e.getMessage());
+    }
+
+    @Test
     void shouldReportWritableOnFreshSocket() throws IOException {
         EventBase base = newBase();
         Handle[] p = socketPair();

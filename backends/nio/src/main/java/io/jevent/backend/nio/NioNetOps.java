@@ -103,7 +103,15 @@ final class NioNetOps implements NetOps {
                     LOG.debug("listen {}: SO_REUSEPORT is not supported on this platform, ignored", local);
                 }
             }
-            server.bind(local, backlog);
+            try {
+                server.bind(local, backlog);
+            } catch (java.net.BindException e) {
+                // The JDK's message ("Address already in use") does not say which address.
+                java.net.BindException named = new java.net.BindException(
+                        "bind " + io.jevent.spi.ErrnoException.format(local) + ": " + e.getMessage());
+                named.initCause(e);
+                throw named;
+            }
             server.configureBlocking(false);
             LOG.debug("listening on {}", server.getLocalAddress());
             return new ChannelHandle(server);

@@ -118,8 +118,12 @@ public final class PosixNetOps implements NetOps {
                 LOG.debug("SO_REUSEPORT unsupported here (ENOPROTOOPT), ignored for {}", local);
             }
             int len = SockAddr.encode(local, s.addr);
-            Errors.check("bind", LibC.bind(fd, s.addrAddress, len));
-            Errors.check("listen", LibC.listen(fd, backlog));
+            if (LibC.bind(fd, s.addrAddress, len) < 0) {
+                throw Errors.newException("bind", local, Errors.errno());
+            }
+            if (LibC.listen(fd, backlog) < 0) {
+                throw Errors.newException("listen", local, Errors.errno());
+            }
             return new FdHandle(fd);
         } catch (IOException | RuntimeException e) {
             LibC.close(fd);
@@ -163,7 +167,7 @@ public final class PosixNetOps implements NetOps {
                 int errno = Errors.errno();
                 // EINTR on a non-blocking connect: it goes on asynchronously, as EINPROGRESS.
                 if (errno != Errors.EINPROGRESS && errno != Errors.EINTR) {
-                    throw Errors.newException("connect", errno);
+                    throw Errors.newException("connect", remote, errno);
                 }
             }
             return new FdHandle(fd);

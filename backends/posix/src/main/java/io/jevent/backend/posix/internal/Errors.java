@@ -173,6 +173,18 @@ public final class Errors {
         return e;
     }
 
+    /**
+     * The exception for {@code errno} after {@code call} was given {@code address}, which the message names.
+     *
+     * @param call the system call
+     * @param address the address it was given
+     * @param errno the error number
+     * @return an {@link ErrnoException} naming the address
+     */
+    public static ErrnoException newException(String call, java.net.SocketAddress address, int errno) {
+        return new ErrnoException(call, address, errno, name(errno), describe(errno));
+    }
+
     /** An {@link ErrnoException} for {@code errno} after {@code call}, with its name and strerror text. */
     public static ErrnoException errnoException(String call, int errno) {
         return new ErrnoException(call, errno, name(errno), describe(errno));

@@ -157,7 +157,8 @@ final class IocpEngine implements CompletionEngine {
         ByteBuffer m = mem.view(s);
         int at = mem.offset(s);
         long a = mem.address(s);
-        WsaBufLayout.put(m, at + WSABUF_AT, 0, address, len);
+        // a zero-byte receive still names memory (the slot's own, never written), as some providers want a pointer
+        WsaBufLayout.put(m, at + WSABUF_AT, 0, len == 0 ? a + ADDR_AT : address, len);
         m.putInt(at + FLAGS_AT, 0);
         int rc = Ws2.WSARecv(slotSocket(ud), a + WSABUF_AT, 1, a + BYTES_AT, a + FLAGS_AT, a, 0L);
         posted(ud, rc == 0);
@@ -403,6 +404,7 @@ final class IocpEngine implements CompletionEngine {
         int at = mem.offset(s);
         OverlappedLayout.clear(m, at);
         m.putLong(at + SlotMemory.USER_DATA, ud);
+        m.putLong(at + BYTES_AT, 0L); // bytes and flags: a call that reports none leaves 0
         return ud;
     }
 
@@ -670,9 +672,10 @@ final class IocpEngine implements CompletionEngine {
         long deadline = System.nanoTime() + Long.getLong("jevent.iocp.closeWaitMillis", 2000L) * 1_000_000L;
         CompletionRing.Consumer forget = (ud, v) -> forget(ud);
         while (outstanding > 0 && System.nanoTime() < deadline) {
+            int got = ring.drain(forget); // what a dequeuer handed over before it stopped, or still hands over
             if (waitOnPort) {
                 owner.drainPortForClose(this);
-            } else if (ring.drain(forget) == 0) {
+            } else if (got == 0) {
                 LockSupport.parkNanos(1_000_000L);
             }
         }

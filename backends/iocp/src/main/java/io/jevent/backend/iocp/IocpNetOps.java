@@ -59,6 +59,7 @@ public final class IocpNetOps implements NetOps {
 
     /** A new overlapped, non-blocking TCP socket of {@code family}. */
     static SocketHandle newSocket(int family) throws IOException {
+        Iocp.ensureAvailability(); // Winsock is started by the probe
         long s = Ws2.WSASocketW(family, WinNative.SOCK_STREAM, WinNative.IPPROTO_TCP, 0L, 0,
                 WinNative.WSA_FLAG_OVERLAPPED | WinNative.WSA_FLAG_NO_HANDLE_INHERIT);
         if (s == WinNative.INVALID_SOCKET) {

@@ -44,7 +44,15 @@ final class IocpReadiness implements Readiness {
     private final PortGroup group;
     private final long key;
     private int registrations;
-    private Thread helper;
+    /** The helper dequeuer, once started; read by wakers. */
+    private volatile Thread helper;
+    /**
+     * Wakers posting to the port now, plus {@link #PORT_CLOSED} once the port is closed: the close waits for the
+     * count to drain before {@code CloseHandle}, so that no wake-up is ever posted to a handle value that may by then
+     * name another object.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger portUsers = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int PORT_CLOSED = 0x4000_0000;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Memory entries;
     private final ByteBuffer entryView;
@@ -167,9 +175,11 @@ final class IocpReadiness implements Readiness {
     public void wakeup() {
         nio.wakeup();
         if (group == null && helper == null && wakePending.compareAndSet(false, true)) {
-            if (Kernel32.PostQueuedCompletionStatus(port, 0, Dequeuer.WAKE_KEY, 0L) == 0) {
+            if (portUsers.incrementAndGet() < PORT_CLOSED
+                    && Kernel32.PostQueuedCompletionStatus(port, 0, Dequeuer.WAKE_KEY, 0L) == 0) {
                 LOG.debug("iocp: PostQueuedCompletionStatus(wake): {}", WinErrors.describe(WinNative.lastError()));
             }
+            portUsers.decrementAndGet();
         }
     }
 
@@ -204,6 +214,10 @@ final class IocpReadiness implements Readiness {
                     }
                 }
                 engine.close(helper == null || !helper.isAlive());
+                portUsers.addAndGet(PORT_CLOSED);
+                while (portUsers.get() != PORT_CLOSED) {
+                    Thread.onSpinWait(); // a waker between its check and its post: a few instructions
+                }
                 Kernel32.CloseHandle(port);
                 entries.close();
             } else {

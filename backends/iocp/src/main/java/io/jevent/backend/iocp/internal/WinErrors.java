@@ -246,15 +246,31 @@ public final class WinErrors {
     }
 
     /**
-     * The exception for a failed call: an {@link ErrnoException} naming the call and the code
-     * ({@code "WSARecv: WSAECONNRESET (10054)"}), or, for {@link #EBADF}, a {@link ClosedChannelException} with it as
-     * the cause is left to callers that need one.
+     * The POSIX name the layers above know a code by: {@code "ECONNRESET"} for WSAECONNRESET (Winsock's Berkeley
+     * codes are {@code 10000 + errno} and their names {@code "WSA" + name}), {@code "ECANCELED"}, {@code "EBADF"} and
+     * {@code "ENOENT"} for the engine's own three; any other code keeps its Windows name.
+     */
+    public static String posixName(int code) {
+        String n = name(code);
+        if (code >= WSAEINTR && code <= 10071 && n.startsWith("WSAE")) {
+            return n.substring(3);
+        }
+        return n;
+    }
+
+    /**
+     * The exception for a failed call or a negative completion result: an {@link ErrnoException} whose
+     * {@code errnoName} is the POSIX name ({@link #posixName}, so that {@code ECONNRESET} means the same on every
+     * backend), whose {@code errno} is the Windows code, and whose message also gives the Windows name:
+     * {@code "WSARecv: ECONNRESET (10054) WSAECONNRESET"}.
      *
      * @param call the call, such as {@code "WSARecv"}
      * @param code a positive code (a negated engine result)
      */
     public static ErrnoException exception(String call, int code) {
-        return new ErrnoException(call, code, name(code), null);
+        String posix = posixName(code);
+        String windows = name(code);
+        return new ErrnoException(call, code, posix, posix.equals(windows) ? null : windows);
     }
 
     /** {@link ClosedChannelException} for an operation on a closed handle, with {@code cause}. */

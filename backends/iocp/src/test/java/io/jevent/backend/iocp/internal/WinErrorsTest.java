@@ -12,7 +12,8 @@ class WinErrorsTest {
         assertEquals("WSAEWOULDBLOCK (10035)", WinErrors.describe(10035));
         assertEquals("ERROR_OPERATION_ABORTED (995)", WinErrors.describe(995));
         assertEquals("error 4242 (4242)", WinErrors.describe(4242));
-        assertEquals("WSARecv: WSAECONNRESET (10054)", WinErrors.exception("WSARecv", 10054).getMessage());
+        assertEquals("WSARecv: ECONNRESET (10054) WSAECONNRESET", WinErrors.exception("WSARecv", 10054).getMessage());
+        assertEquals(10054, WinErrors.exception("WSARecv", 10054).errno());
     }
 
     @Test
@@ -32,9 +33,22 @@ class WinErrorsTest {
     }
 
     @Test
+    void shouldNameWinsockBerkeleyCodesByTheirPosixNames() {
+        // the conformance suite and the BufferEvent layer compare these names on every backend
+        assertEquals("ECONNRESET", WinErrors.exception("recv", 10054).errnoName());
+        assertEquals("ECONNREFUSED", WinErrors.exception("connect", 10061).errnoName());
+        assertEquals("EWOULDBLOCK", WinErrors.posixName(10035));
+        assertEquals("ECONNABORTED", WinErrors.posixName(10053));
+        assertEquals("WSAEDISCON", WinErrors.posixName(10101)); // no Berkeley counterpart: kept
+        assertEquals("ERROR_NOT_FOUND", WinErrors.posixName(1168));
+        assertEquals("connect: ECONNREFUSED (10061) WSAECONNREFUSED",
+                WinErrors.exception("connect", -WinErrors.result(0xC000_0236, 0)).getMessage());
+    }
+
+    @Test
     void shouldNameTheThreeSpiResultsAsPosixDoes() {
         // the BufferEvent layer tells a cancel and a closed handle apart by these names, on every engine
-        assertEquals("ECANCELED", WinErrors.exception("recv", -(-WinErrors.ECANCELED)).errnoName());
+        assertEquals("ECANCELED", WinErrors.exception("recv", WinErrors.ECANCELED).errnoName());
         assertEquals("EBADF", WinErrors.exception("recv", WinErrors.EBADF).errnoName());
         assertEquals("ENOENT", WinErrors.exception("cancel", WinErrors.ENOENT).errnoName());
         assertEquals(WinErrors.ECANCELED, WinErrors.fromLastError(995));

@@ -1,8 +1,9 @@
 package io.jevent.backend.iocp;
 
+import io.jevent.backend.iocp.internal.AcceptedSockets;
+import io.jevent.backend.iocp.internal.CompletionInbox;
 import io.jevent.backend.iocp.internal.CompletionRing;
 import io.jevent.backend.iocp.internal.Extensions;
-import io.jevent.backend.iocp.internal.OverlappedLayout;
 import io.jevent.backend.iocp.internal.SlotMemory;
 import io.jevent.backend.iocp.internal.SockAddrLayout;
 import io.jevent.backend.iocp.internal.WinErrors;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <em>zero-byte</em> {@code WSARecv}, which completes when bytes (or the end of the stream, or an error) arrive
  * without lending the kernel any memory; readAny then reads at once, non-blocking, into the engine's one read buffer
  * ({@code jevent.iocp.readBufferSize}, default 65536 bytes, lent to the handler during its call), so an idle
- * connection pins no buffer, which on Windows is non-paged memory. write: {@code WSASend} over up to {@link #MAX_BUFS}
+ * connection pins no buffer, which on Windows is non-paged memory. write: {@code WSASend} over up to {@link SlotCalls#MAX_BUFS}
  * WSABUFs in the slot. connect: a new socket, bound to the wildcard address, and {@code ConnectEx}; then
  * {@code SO_UPDATE_CONNECT_CONTEXT}. accept: {@code AcceptEx} into a socket made beforehand, then
  * {@code SO_UPDATE_ACCEPT_CONTEXT}; posted again after each connection, so that it behaves as a multishot accept
@@ -57,18 +58,6 @@ final class IocpEngine implements CompletionEngine {
 
     /** Bytes of the buffer readAny reads into ({@code jevent.iocp.readBufferSize}). */
     static final int READ_BUFFER_SIZE = Integer.getInteger("jevent.iocp.readBufferSize", 65536);
-    /** Most WSABUFs one write sends. */
-    static final int MAX_BUFS = 32;
-
-    private static final int BYTES_AT = 40;
-    private static final int FLAGS_AT = 44;
-    private static final int AUX_AT = 48;
-    private static final int ADDR_AT = 56;
-    /** Room AcceptEx wants per address: the largest sockaddr plus 16. */
-    private static final int ACCEPT_ADDR_LEN = SockAddrLayout.IN6_SIZE + 16;
-    private static final int WSABUF_AT = ADDR_AT + 128;
-    private static final int STRIDE = WSABUF_AT + MAX_BUFS * WsaBufLayout.SIZE;
-
     private static final byte PLAIN = 0;
     private static final byte READ_ANY = 1;
     private static final byte AWAIT = 2;
@@ -78,11 +67,10 @@ final class IocpEngine implements CompletionEngine {
     private final IocpReadiness owner;
     private final long port;
     private final long key;
-    private final Extensions ext;
     private final OperationTable table = new OperationTable(64, fd -> { });
-    private final SlotMemory mem = new SlotMemory(STRIDE);
+    private final SlotCalls calls;
     /** Completions handed over by dequeuer threads (pool mode, or the helper of a base with NIO registrations). */
-    private final CompletionRing ring = new CompletionRing(Integer.getInteger("jevent.iocp.ringSize", 4096));
+    private final CompletionInbox inbox = new CompletionInbox(Integer.getInteger("jevent.iocp.ringSize", 4096));
     private final CompletionRing.Consumer fromRing = (ud, v) -> finish(ud, WinErrors.result((int) (v >>> 32),
             v & 0xffff_ffffL));
 
@@ -97,9 +85,8 @@ final class IocpEngine implements CompletionEngine {
     private int[] localResult = new int[16];
     private int localCount;
 
-    /** The SOCKETs accepted and not yet taken by {@link #accepted}; -1 for a free entry. */
-    private long[] acceptedSockets = new long[8];
-    private int acceptedCount;
+    /** The SOCKETs accepted and not yet taken by {@link #accepted}. */
+    private final AcceptedSockets acceptedSockets = new AcceptedSockets();
 
     private ByteBuffer readBuffer;
     private long readBufferAddress;
@@ -109,8 +96,7 @@ final class IocpEngine implements CompletionEngine {
         this.owner = owner;
         this.port = port;
         this.key = key;
-        this.ext = ext;
-        Arrays.fill(acceptedSockets, -1L);
+        this.calls = new SlotCalls(ext);
     }
 
     // -------------------------------------------------------------------------------------------- posting
@@ -153,15 +139,7 @@ final class IocpEngine implements CompletionEngine {
     }
 
     private void postRecv(long ud, long address, int len) {
-        int s = OperationTable.slot(ud);
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        long a = mem.address(s);
-        // a zero-byte receive still names memory (the slot's own, never written), as some providers want a pointer
-        WsaBufLayout.put(m, at + WSABUF_AT, 0, len == 0 ? a + ADDR_AT : address, len);
-        m.putInt(at + FLAGS_AT, 0);
-        int rc = Ws2.WSARecv(slotSocket(ud), a + WSABUF_AT, 1, a + BYTES_AT, a + FLAGS_AT, a, 0L);
-        posted(ud, rc == 0);
+        posted(ud, calls.recv(OperationTable.slot(ud), slotSocket(ud), address, len));
     }
 
     @Override
@@ -172,24 +150,11 @@ final class IocpEngine implements CompletionEngine {
                 throw new IllegalArgumentException("expected direct buffers to write, got " + srcs[i] + " at " + i);
             }
         }
-        int n = Math.min(count, MAX_BUFS);
+        int n = Math.min(count, SlotCalls.MAX_BUFS);
         long ud = open(handle, null, srcs, offset, n, handler, PLAIN);
-        if (ud < 0) {
-            return;
+        if (ud >= 0) {
+            posted(ud, calls.send(OperationTable.slot(ud), slotSocket(ud), srcs, offset, n));
         }
-        int s = OperationTable.slot(ud);
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        long a = mem.address(s);
-        int bufs = 0;
-        for (int i = 0; i < n; i++) {
-            ByteBuffer b = srcs[offset + i];
-            if (b.hasRemaining()) {
-                WsaBufLayout.put(m, at + WSABUF_AT, bufs++, NativeMemory.address(b) + b.position(), b.remaining());
-            }
-        }
-        int rc = Ws2.WSASend(slotSocket(ud), a + WSABUF_AT, bufs, a + BYTES_AT, 0, a, 0L);
-        posted(ud, rc == 0);
     }
 
     @Override
@@ -213,12 +178,7 @@ final class IocpEngine implements CompletionEngine {
         if (ud < 0) {
             return h;
         }
-        int s = OperationTable.slot(ud);
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        long a = mem.address(s);
-        int len = SockAddrLayout.encode(remote, m, at + ADDR_AT);
-        posted(ud, ext.connectEx(h.socket(), a + ADDR_AT, len, a) != 0);
+        posted(ud, calls.connect(OperationTable.slot(ud), h.socket(), remote));
         return h;
     }
 
@@ -245,41 +205,15 @@ final class IocpEngine implements CompletionEngine {
                     : WinErrors.WSAENOBUFS;
         }
         slotAux[s] = as;
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        long a = mem.address(s);
-        m.putLong(at + AUX_AT, l.socket()); // for SO_UPDATE_ACCEPT_CONTEXT
-        OverlappedLayout.clear(m, at);
-        posted(ud, ext.acceptEx(l.socket(), as, a + ADDR_AT, ACCEPT_ADDR_LEN, a + BYTES_AT, a) != 0);
+        calls.rearm(s);
+        posted(ud, calls.accept(s, l.socket(), as));
         return 0;
     }
 
+    /** {@inheritDoc} The result is an index into the engine's table of accepted SOCKETs (64 bits do not fit). */
     @Override
     public Handle accepted(int descriptor) {
-        if (descriptor < 0 || descriptor >= acceptedSockets.length || acceptedSockets[descriptor] == -1L) {
-            throw new IllegalArgumentException("expected a result of an accept completion not taken yet, got "
-                    + descriptor);
-        }
-        long s = acceptedSockets[descriptor];
-        acceptedSockets[descriptor] = -1L;
-        acceptedCount--;
-        return new SocketHandle(s);
-    }
-
-    private int stashAccepted(long socket) {
-        for (int i = 0; i < acceptedSockets.length; i++) {
-            if (acceptedSockets[i] == -1L) {
-                acceptedSockets[i] = socket;
-                acceptedCount++;
-                return i;
-            }
-        }
-        int i = acceptedSockets.length;
-        acceptedSockets = Arrays.copyOf(acceptedSockets, i * 2);
-        Arrays.fill(acceptedSockets, i, i * 2, -1L);
-        acceptedSockets[i] = socket;
-        acceptedCount++;
-        return i;
+        return new SocketHandle(acceptedSockets.take(descriptor));
     }
 
     @Override
@@ -399,12 +333,7 @@ final class IocpEngine implements CompletionEngine {
         slotData[s] = ud;
         slotAux[s] = 0;
         cancelRequested[s] = false;
-        mem.ensure(s);
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        OverlappedLayout.clear(m, at);
-        m.putLong(at + SlotMemory.USER_DATA, ud);
-        m.putLong(at + BYTES_AT, 0L); // bytes and flags: a call that reports none leaves 0
+        calls.prepare(s, ud);
         return ud;
     }
 
@@ -440,7 +369,7 @@ final class IocpEngine implements CompletionEngine {
             SocketHandle h = (SocketHandle) table.handle(ud);
             if (h.skipOnSuccess) {
                 int s = OperationTable.slot(ud);
-                local(ud, mem.view(s).getInt(mem.offset(s) + BYTES_AT) & 0x7fff_ffff);
+                local(ud, calls.bytes(s));
             }
             return;
         }
@@ -471,30 +400,22 @@ final class IocpEngine implements CompletionEngine {
 
     /** A dequeuer thread hands over the completion of the OVERLAPPED at {@code overlapped}. Any thread. */
     void handOff(long overlapped, long bytes) {
-        int s = mem.slotOf(overlapped);
+        int s = calls.slotOf(overlapped);
         if (s < 0) {
             LOG.debug("iocp: completion of an unknown OVERLAPPED 0x{}", Long.toHexString(overlapped));
             return;
         }
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        long ud = m.getLong(at + SlotMemory.USER_DATA);
-        long v = ((long) OverlappedLayout.status(m, at) << 32) | (bytes & 0xffff_ffffL);
-        while (!ring.offer(ud, v)) {
-            wakeLoop(); // full: the loop drains it
-            Thread.yield();
-        }
+        long ud = calls.userData(s);
+        long v = ((long) calls.status(s) << 32) | (bytes & 0xffff_ffffL);
+        inbox.offer(ud, v);
     }
 
     /** Completes a port entry on the loop thread (a loop that waits on its own port). */
     void completeEntry(long overlapped, long bytes) {
-        int s = mem.slotOf(overlapped);
-        if (s < 0) {
-            return;
+        int s = calls.slotOf(overlapped);
+        if (s >= 0) {
+            finish(calls.userData(s), WinErrors.result(calls.status(s), bytes));
         }
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        finish(m.getLong(at + SlotMemory.USER_DATA), WinErrors.result(OverlappedLayout.status(m, at), bytes));
     }
 
     /** Wakes the loop waiting in the selector. Any thread. */
@@ -504,7 +425,7 @@ final class IocpEngine implements CompletionEngine {
 
     /** Whether completions wait for {@link #deliver} (the loop must not block). */
     boolean hasPending() {
-        return localCount > 0 || table.hasLocal() || !ring.isEmpty();
+        return localCount > 0 || table.hasLocal() || !inbox.isEmpty();
     }
 
     /** Delivers local completions and those handed over by dequeuers; returns how many. Loop thread. */
@@ -517,7 +438,7 @@ final class IocpEngine implements CompletionEngine {
         System.arraycopy(localData, m, localData, 0, localCount - m);
         System.arraycopy(localResult, m, localResult, 0, localCount - m);
         localCount -= m;
-        return n + m + ring.drain(fromRing);
+        return n + m + inbox.drain(fromRing);
     }
 
     /** One finished request. */
@@ -584,7 +505,7 @@ final class IocpEngine implements CompletionEngine {
             if (cancelRequested[s]) {
                 end(ud, -WinErrors.ECANCELED, 0, null);
             } else {
-                OverlappedLayout.clear(mem.view(s), mem.offset(s));
+                calls.rearm(s);
                 postRecv(ud, 0L, 0); // woken for nothing: wait again
             }
             return;
@@ -611,20 +532,16 @@ final class IocpEngine implements CompletionEngine {
             return;
         }
         long ls = l.socket();
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
-        if (Ws2.setsockopt(as, WinNative.SOL_SOCKET, WinNative.SO_UPDATE_ACCEPT_CONTEXT, mem.address(s) + AUX_AT, 8)
-                != 0) {
+        if (!calls.updateAcceptContext(s, as)) {
             LOG.debug("iocp: SO_UPDATE_ACCEPT_CONTEXT (listener {}): {}", ls,
                     WinErrors.describe(WinNative.lastError()));
         }
-        m.putLong(at + AUX_AT, 0L);
         try {
             IocpNetOps.nonBlocking(as);
         } catch (IOException e) {
             LOG.debug("iocp: accepted socket {} stays blocking: {}", as, e.getMessage());
         }
-        int idx = stashAccepted(as);
+        int idx = acceptedSockets.put(as);
         boolean more = !cancelRequested[s] && l.isOpen() && !closed && postAccept(ud) == 0;
         end(ud, idx, more ? MORE : 0, null);
     }
@@ -672,14 +589,14 @@ final class IocpEngine implements CompletionEngine {
         long deadline = System.nanoTime() + Long.getLong("jevent.iocp.closeWaitMillis", 2000L) * 1_000_000L;
         CompletionRing.Consumer forget = (ud, v) -> forget(ud);
         while (outstanding > 0 && System.nanoTime() < deadline) {
-            int got = ring.drain(forget); // what a dequeuer handed over before it stopped, or still hands over
+            int got = inbox.drain(forget); // handed over by a dequeuer, stopped or not
             if (waitOnPort) {
                 owner.drainPortForClose(this);
             } else if (got == 0) {
                 LockSupport.parkNanos(1_000_000L);
             }
         }
-        ring.drain(forget);
+        inbox.drain(forget);
         boolean kernelDone = outstanding == 0;
         if (!kernelDone) {
             LOG.debug("iocp: closed with {} requests the kernel has not finished; their memory is left allocated",
@@ -694,16 +611,11 @@ final class IocpEngine implements CompletionEngine {
             }
         }
         table.closeAll();
-        for (int i = 0; i < acceptedSockets.length; i++) {
-            if (acceptedSockets[i] != -1L) {
-                Ws2.closesocket(acceptedSockets[i]);
-                acceptedSockets[i] = -1L;
-            }
-        }
+        acceptedSockets.closeAll(Ws2::closesocket);
         if (kernelDone) {
-            mem.free();
+            calls.free();
         } else {
-            LEAKED.add(mem);
+            LEAKED.add(calls.memory());
         }
     }
 
@@ -747,14 +659,14 @@ final class IocpEngine implements CompletionEngine {
 
     /** While closing: a port entry the closing loop dequeued itself. */
     void forgetEntry(long overlapped) {
-        int s = mem.slotOf(overlapped);
+        int s = calls.slotOf(overlapped);
         if (s >= 0) {
-            forget(mem.view(s).getLong(mem.offset(s) + SlotMemory.USER_DATA));
+            forget(calls.userData(s));
         }
     }
 
     /** Accepted sockets not yet taken (for tests). */
     int acceptedWaiting() {
-        return acceptedCount;
+        return acceptedSockets.size();
     }
 }

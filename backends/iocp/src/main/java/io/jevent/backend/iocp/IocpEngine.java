@@ -213,7 +213,10 @@ final class IocpEngine implements CompletionEngine {
     /** {@inheritDoc} The result is an index into the engine's table of accepted SOCKETs (64 bits do not fit). */
     @Override
     public Handle accepted(int descriptor) {
-        return new SocketHandle(acceptedSockets.take(descriptor));
+        int family = acceptedSockets.family(descriptor);
+        SocketHandle h = new SocketHandle(acceptedSockets.take(descriptor));
+        h.family = family;
+        return h;
     }
 
     @Override
@@ -351,8 +354,10 @@ final class IocpEngine implements CompletionEngine {
         }
         h.key = key;
         h.port = port;
-        h.skipOnSuccess = Kernel32.SetFileCompletionNotificationModes(h.socket(),
-                (byte) (WinNative.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | WinNative.FILE_SKIP_SET_EVENT_ON_HANDLE)) != 0;
+        boolean skip = Iocp.skipsPortOnSuccess(h.family);
+        byte modes = (byte) (WinNative.FILE_SKIP_SET_EVENT_ON_HANDLE
+                | (skip ? WinNative.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS : 0));
+        h.skipOnSuccess = Kernel32.SetFileCompletionNotificationModes(h.socket(), modes) != 0 && skip;
     }
 
     private long slotSocket(long ud) {
@@ -541,7 +546,7 @@ final class IocpEngine implements CompletionEngine {
         } catch (IOException e) {
             LOG.debug("iocp: accepted socket {} stays blocking: {}", as, e.getMessage());
         }
-        int idx = acceptedSockets.put(as);
+        int idx = acceptedSockets.put(as, l.family);
         boolean more = !cancelRequested[s] && l.isOpen() && !closed && postAccept(ud) == 0;
         end(ud, idx, more ? MORE : 0, null);
     }

@@ -14,6 +14,8 @@ import java.util.function.LongConsumer;
 public final class AcceptedSockets {
     private static final long FREE = -1L;
     private long[] sockets = new long[8];
+    /** The address family of each socket (its listener's). */
+    private int[] families = new int[8];
     private int count;
 
     /** An empty table. */
@@ -25,24 +27,45 @@ public final class AcceptedSockets {
      * Keeps {@code socket}; returns its index (the accept's result).
      *
      * @param socket a SOCKET, not {@code INVALID_SOCKET} (-1)
+     * @param family its address family (its listener's)
      */
-    public int put(long socket) {
+    public int put(long socket, int family) {
         if (socket == FREE) {
             throw new IllegalArgumentException("expected a SOCKET, got INVALID_SOCKET");
         }
         for (int i = 0; i < sockets.length; i++) {
             if (sockets[i] == FREE) {
                 sockets[i] = socket;
+                families[i] = family;
                 count++;
                 return i;
             }
         }
         int i = sockets.length;
         sockets = Arrays.copyOf(sockets, i * 2);
+        families = Arrays.copyOf(families, i * 2);
         Arrays.fill(sockets, i, i * 2, FREE);
         sockets[i] = socket;
+        families[i] = family;
         count++;
         return i;
+    }
+
+    /**
+     * The address family of the socket at {@code index}, before {@link #take}.
+     *
+     * @throws IllegalArgumentException if nothing is kept there
+     */
+    public int family(int index) {
+        check(index);
+        return families[index];
+    }
+
+    private void check(int index) {
+        if (index < 0 || index >= sockets.length || sockets[index] == FREE) {
+            throw new IllegalArgumentException("expected the result of an accept completion not taken yet, got "
+                    + index);
+        }
     }
 
     /**
@@ -51,10 +74,7 @@ public final class AcceptedSockets {
      * @throws IllegalArgumentException if nothing is kept there (not an accept's result, or taken already)
      */
     public long take(int index) {
-        if (index < 0 || index >= sockets.length || sockets[index] == FREE) {
-            throw new IllegalArgumentException("expected the result of an accept completion not taken yet, got "
-                    + index);
-        }
+        check(index);
         long s = sockets[index];
         sockets[index] = FREE;
         count--;

@@ -25,7 +25,8 @@ class AcceptedSocketsTest {
         for (int op : ops) {
             if (op > 0) {
                 long s = next++;
-                int i = t.put(s);
+                int i = t.put(s, (int) (s & 1) == 0 ? 2 : 23);
+                assertEquals((int) (s & 1) == 0 ? 2 : 23, t.family(i));
                 assertEquals(null, model.put(i, s), "index " + i + " handed out twice");
                 handedOut.add(i);
             } else if (!handedOut.isEmpty()) {
@@ -44,6 +45,6 @@ class AcceptedSocketsTest {
         assertEquals(model.size(), closed.size());
         assertEquals(new java.util.HashSet<>(model.values()), new java.util.HashSet<>(closed));
         assertEquals(0, t.size());
-        assertThrows(IllegalArgumentException.class, () -> t.put(-1L));
+        assertThrows(IllegalArgumentException.class, () -> t.put(-1L, 2));
     }
 }

@@ -152,8 +152,17 @@ final class IocpEngine implements CompletionEngine {
         }
         int n = Math.min(count, SlotCalls.MAX_BUFS);
         long ud = open(handle, null, srcs, offset, n, handler, PLAIN);
-        if (ud >= 0) {
+        if (ud < 0) {
+            return;
+        }
+        boolean any = false;
+        for (int i = offset; i < offset + n && !any; i++) {
+            any = srcs[i].hasRemaining();
+        }
+        if (any) {
             posted(ud, calls.send(OperationTable.slot(ud), slotSocket(ud), srcs, offset, n));
+        } else {
+            local(ud, 0); // nothing to send: a write of 0 bytes, without asking Winsock about an empty gather list
         }
     }
 
@@ -310,6 +319,9 @@ final class IocpEngine implements CompletionEngine {
         }
         try {
             associate(h);
+        } catch (RuntimeException e) {
+            IocpNetOps.releaseAndMaybeClose(h); // another base's socket: a programmer error, nothing recorded
+            throw e;
         } catch (IOException e) {
             IocpNetOps.releaseAndMaybeClose(h);
             int code = e instanceof io.jevent.spi.ErrnoException ? ((io.jevent.spi.ErrnoException) e).errno()

@@ -103,9 +103,14 @@ final class IocpReadiness implements Readiness {
     public int poll(long timeoutNanos, ReadySink sink) throws IOException {
         int n = engine.deliver();
         if (group == null && helper == null && registrations == 0) {
-            wakePending.set(false);
             int ms = n > 0 || engine.hasPending() ? 0 : millis(timeoutNanos);
-            n += waitOnPort(ms);
+            try {
+                n += waitOnPort(ms);
+            } finally {
+                // after the wait, before the base looks at its tasks: a wake-up from now on posts again, and one that
+                // came since the wait returned (and did not post) is seen by the base's look at its tasks
+                wakePending.set(false);
+            }
             return n + engine.deliver();
         }
         if (group == null && helper == null) {

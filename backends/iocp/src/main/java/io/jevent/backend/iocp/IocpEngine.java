@@ -537,7 +537,9 @@ final class IocpEngine implements CompletionEngine {
         slotAux[s] = 0;
         SocketHandle l = (SocketHandle) table.handle(ud);
         if (result < 0) {
-            Ws2.closesocket(as);
+            if (as != 0) { // 0: no accept socket could be made
+                Ws2.closesocket(as);
+            }
             if (result == -WinErrors.WSAECONNRESET && !cancelRequested[s] && l.isOpen()) {
                 int err = postAccept(ud); // the peer left before we took it: wait for the next one
                 if (err == 0) {

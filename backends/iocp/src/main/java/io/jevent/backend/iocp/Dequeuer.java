@@ -70,7 +70,8 @@ final class Dequeuer implements Runnable {
                     if (e == null) {
                         continue; // its base is gone: its close waited for what it could
                     }
-                    e.handOff(OverlappedEntryLayout.overlapped(entries, 0, i), OverlappedEntryLayout.bytes(entries, 0, i));
+                    e.handOff(OverlappedEntryLayout.overlapped(entries, 0, i),
+                            OverlappedEntryLayout.bytes(entries, 0, i));
                     if (e != last) {
                         if (last != null) {
                             last.wakeLoop();

@@ -35,17 +35,20 @@ import org.slf4j.LoggerFactory;
  * <em>zero-byte</em> {@code WSARecv}, which completes when bytes (or the end of the stream, or an error) arrive
  * without lending the kernel any memory; readAny then reads at once, non-blocking, into the engine's one read buffer
  * ({@code jevent.iocp.readBufferSize}, default 65536 bytes, lent to the handler during its call), so an idle
- * connection pins no buffer, which on Windows is non-paged memory. write: {@code WSASend} over up to {@link SlotCalls#MAX_BUFS}
- * WSABUFs in the slot. connect: a new socket, bound to the wildcard address, and {@code ConnectEx}; then
- * {@code SO_UPDATE_CONNECT_CONTEXT}. accept: {@code AcceptEx} into a socket made beforehand, then
- * {@code SO_UPDATE_ACCEPT_CONTEXT}; posted again after each connection, so that it behaves as a multishot accept
- * ({@link #MORE}), the accepted SOCKET kept in a small table until {@link #accepted} takes it. shutdownOutput:
- * {@code shutdown(SD_SEND)} at once (it never waits), completed at the next delivery. cancel: {@code CancelIoEx} on the
- * socket.
+ * connection pins no buffer, which on Windows is non-paged memory. write: {@code WSASend} over up to
+ * {@link SlotCalls#MAX_BUFS} WSABUFs in the slot (a gather list of nothing completes with 0 without a call).
+ * connect: a new socket, bound to the wildcard address, and {@code ConnectEx}; then {@code SO_UPDATE_CONNECT_CONTEXT}.
+ * accept: {@code AcceptEx} into a socket made beforehand, then {@code SO_UPDATE_ACCEPT_CONTEXT}; posted again after
+ * each connection, so that it behaves as a multishot accept ({@link #MORE}); its result is the index of the accepted
+ * SOCKET in a small table ({@code AcceptedSockets}), since a SOCKET has 64 bits, until {@link #accepted} takes it.
+ * shutdownOutput: {@code shutdown(SD_SEND)} at once (it never waits), completed at the next delivery. cancel:
+ * {@code CancelIoEx} on the socket.
  *
  * <p><b>Association.</b> A socket is associated with the engine's port under the engine's key at its first post, with
- * {@code FILE_SKIP_COMPLETION_PORT_ON_SUCCESS}: an operation that completes at once is then not queued to the port,
- * and the engine completes it at the next delivery (as {@link OperationTable#completeLater} does for refusals).
+ * {@code FILE_SKIP_COMPLETION_PORT_ON_SUCCESS} where its provider allows ({@link Iocp#skipsPortOnSuccess}): an
+ * operation that completes at once is then not queued to the port, and the engine completes it at the next delivery
+ * (as {@link OperationTable#completeLater} does for refusals). A socket belongs to one port for life: posting on it
+ * from another base is refused ({@link IllegalStateException}).
  *
  * <p><b>Results.</b> The NTSTATUS the kernel leaves in {@code OVERLAPPED.Internal} is turned into a Winsock code by
  * {@link WinErrors#result}; a cancelled operation completes with {@code -ECANCELED}, one posted on a closed handle with

@@ -87,7 +87,8 @@ final class IocpReadiness implements Readiness {
     @Override
     public void update(Handle handle, int token, int oldInterest, int newInterest) throws IOException {
         if (handle instanceof SocketHandle) {
-            throw new IllegalArgumentException("the iocp backend watches readiness on NIO ChannelHandles only; " + handle
+            throw new IllegalArgumentException("the iocp backend watches readiness on NIO ChannelHandles only; "
+                    + handle
                     + " is a SOCKET of its NetOps: post its I/O to the completion engine (BufferEvents do), or choose"
                     + " the nio backend for events on sockets");
         }

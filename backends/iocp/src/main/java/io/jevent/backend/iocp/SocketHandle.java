@@ -7,11 +7,12 @@ import java.nio.channels.ClosedChannelException;
 
 /**
  * A Winsock {@code SOCKET} (64 bits), the handle kind of the iocp backend's {@link IocpNetOps} and completion engine.
- * Made only by them: overlapped ({@code WSA_FLAG_OVERLAPPED}), non-blocking ({@code FIONBIO}) for the synchronous calls.
+ * Made only by them: overlapped ({@code WSA_FLAG_OVERLAPPED}), and non-blocking ({@code FIONBIO}) for the synchronous
+ * calls.
  *
- * <p><b>Lifetime</b> follows {@link io.jevent.spi.FdHandle}'s rules: a closed handle is dead and no call ever gets its
- * value again on its behalf; calls in flight ({@link #acquire()}/{@link #release()}, and every overlapped operation from
- * its post to its completion) keep the socket open, so {@code closesocket} happens at the last {@link #release()}.
+ * <p><b>Lifetime</b> follows {@link io.jevent.spi.FdHandle}'s rules: a closed handle is dead and no call ever gets
+ * its value again on its behalf; calls in flight ({@link #acquire()}/{@link #release()}, and every overlapped operation
+ * from its post to its completion) keep the socket open, so {@code closesocket} happens at the last {@link #release()}.
  * Because a pending receive would otherwise wait for the peer for ever, the close cancels the socket's requests
  * ({@code CancelIoEx}) while it holds the socket.
  *

@@ -11,8 +11,9 @@ import java.lang.invoke.VarHandle;
  * <p>Dmitry Vyukov's bounded queue: each cell has a sequence number. A producer claims position {@code p} by a
  * compare-and-set of the tail once the cell's sequence equals {@code p}, writes the two longs, and publishes them by
  * storing {@code p + 1} into the sequence (release). The consumer takes position {@code p} once the sequence is
- * {@code p + 1} (acquire), reads, and frees the cell for the next lap by storing {@code p + capacity}. A full ring makes
- * {@link #offer} return {@code false}: the producer wakes the consumer and tries again, so nothing is dropped.
+ * {@code p + 1} (acquire), reads, and frees the cell for the next lap by storing {@code p + capacity}. A full ring
+ * makes {@link #offer} return {@code false}; {@link CompletionInbox} then keeps the completion elsewhere, so nothing is
+ * dropped and no producer waits.
  *
  * <p>Producers: any thread. Consumer: one thread at a time (the base's loop thread).
  */

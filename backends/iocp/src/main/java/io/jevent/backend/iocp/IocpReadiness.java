@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class IocpReadiness implements Readiness {
      * count to drain before {@code CloseHandle}, so that no wake-up is ever posted to a handle value that may by then
      * name another object.
      */
-    private final java.util.concurrent.atomic.AtomicInteger portUsers = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger portUsers = new AtomicInteger();
     private static final int PORT_CLOSED = 0x4000_0000;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Memory entries;

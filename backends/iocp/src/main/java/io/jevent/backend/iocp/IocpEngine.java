@@ -66,6 +66,8 @@ final class IocpEngine implements CompletionEngine {
     private static final byte AWAIT = 2;
     private static final byte ACCEPT = 3;
     private static final byte CONNECT = 4;
+    /** A read into the caller's buffer (a plain completion, but its failure is a receive's). */
+    private static final byte READ = 5;
 
     private final IocpReadiness owner;
     private final long port;
@@ -109,7 +111,7 @@ final class IocpEngine implements CompletionEngine {
         if (!dst.isDirect() || !dst.hasRemaining()) {
             throw new IllegalArgumentException("expected a direct buffer with room to read into, got " + dst);
         }
-        long ud = open(handle, dst, handler, PLAIN);
+        long ud = open(handle, dst, handler, READ);
         if (ud >= 0) {
             postRecv(ud, NativeMemory.address(dst) + dst.position(), dst.remaining());
         }
@@ -473,11 +475,13 @@ final class IocpEngine implements CompletionEngine {
                     readNow(ud, s);
                     return;
                 }
+                result = -WinErrors.receiveError(-result);
                 break;
             case AWAIT:
-                if (result > 0) {
-                    result = 0;
-                }
+                result = result > 0 ? 0 : -WinErrors.receiveError(-result);
+                break;
+            case READ:
+                result = result >= 0 ? result : -WinErrors.receiveError(-result);
                 break;
             case ACCEPT:
                 accepted(ud, s, result);

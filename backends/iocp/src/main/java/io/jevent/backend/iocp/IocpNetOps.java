@@ -249,7 +249,7 @@ public final class IocpNetOps implements NetOps {
             if (err == WinErrors.WSAEDISCON) {
                 return 0;
             }
-            throw WinErrors.exception("WSARecv", err);
+            throw WinErrors.exception("WSARecv", WinErrors.receiveError(err));
         }
         return sc.buf.getInt(Scratch.BYTES) & 0xffff_ffffL;
     }

@@ -246,6 +246,15 @@ public final class WinErrors {
     }
 
     /**
+     * A receive's failure as POSIX reports it: Windows fails a receive on a connection its own stack aborted (after a
+     * send met the peer's reset, say) with WSAECONNABORTED where POSIX says ECONNRESET; libuv turns it the same way.
+     * Other codes stay.
+     */
+    public static int receiveError(int code) {
+        return code == WSAECONNABORTED ? WSAECONNRESET : code;
+    }
+
+    /**
      * The POSIX name the layers above know a code by: {@code "ECONNRESET"} for WSAECONNRESET (Winsock's Berkeley
      * codes are {@code 10000 + errno} and their names {@code "WSA" + name}), {@code "ECANCELED"}, {@code "EBADF"} and
      * {@code "ENOENT"} for the engine's own three; any other code keeps its Windows name.

@@ -52,6 +52,8 @@ class WinErrorsTest {
         assertEquals("EBADF", WinErrors.exception("recv", WinErrors.EBADF).errnoName());
         assertEquals("ENOENT", WinErrors.exception("cancel", WinErrors.ENOENT).errnoName());
         assertEquals(WinErrors.ECANCELED, WinErrors.fromLastError(995));
+        assertEquals(10054, WinErrors.receiveError(10053)); // a receive on an aborted connection: ECONNRESET, as POSIX
+        assertEquals(10061, WinErrors.receiveError(10061));
         assertEquals(10054, WinErrors.fromLastError(10054));
     }
 }

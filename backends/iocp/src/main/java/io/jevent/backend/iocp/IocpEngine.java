@@ -66,6 +66,8 @@ final class IocpEngine implements CompletionEngine {
     private static final byte AWAIT = 2;
     private static final byte ACCEPT = 3;
     private static final byte CONNECT = 4;
+    /** {@link #slotMax} of an accept whose AcceptEx failed before the kernel took it. */
+    private static final int POST_FAILED = -1;
     /** A read into the caller's buffer (a plain completion, but its failure is a receive's). */
     private static final byte READ = 5;
 
@@ -219,6 +221,7 @@ final class IocpEngine implements CompletionEngine {
                     : WinErrors.WSAENOBUFS;
         }
         slotAux[s] = as;
+        slotMax[s] = 0; // set to POST_FAILED by posted() if AcceptEx fails before the kernel takes it
         calls.rearm(s);
         posted(ud, calls.accept(s, l.socket(), as));
         return 0;
@@ -397,6 +400,10 @@ final class IocpEngine implements CompletionEngine {
         }
         int err = WinNative.lastError();
         if (err != WinErrors.ERROR_IO_PENDING) {
+            int s = OperationTable.slot(ud);
+            if (kind[s] == ACCEPT) {
+                slotMax[s] = POST_FAILED; // the listener itself refused: report it, do not post again
+            }
             local(ud, -WinErrors.fromLastError(err));
         }
     }
@@ -539,16 +546,29 @@ final class IocpEngine implements CompletionEngine {
         end(ud, got, got > 0 ? BUFFER : 0, data);
     }
 
+    /**
+     * An AcceptEx finished. A connection whose accept failed in the kernel (the peer reset it first), or whose
+     * {@code SO_UPDATE_ACCEPT_CONTEXT} failed, is dropped and the accept posted again, as libuv does: the listener may
+     * be healthy, and if it is not the next AcceptEx fails at its post, which ends the accept with that error. A
+     * cancel (or the listener's close) ends it with ECANCELED.
+     */
     private void accepted(long ud, int s, int result) {
         long as = slotAux[s];
         slotAux[s] = 0;
         SocketHandle l = (SocketHandle) table.handle(ud);
+        boolean goOn = !cancelRequested[s] && l.isOpen() && !closed;
+        if (result >= 0 && !calls.updateAcceptContext(s, as)) {
+            LOG.debug("iocp: SO_UPDATE_ACCEPT_CONTEXT (listener {}): {}; connection dropped", l,
+                    WinErrors.describe(WinNative.lastError()));
+            result = -WinErrors.WSAECONNRESET;
+        }
         if (result < 0) {
             if (as != 0) { // 0: no accept socket could be made
                 Ws2.closesocket(as);
             }
-            if (result == -WinErrors.WSAECONNRESET && !cancelRequested[s] && l.isOpen()) {
-                int err = postAccept(ud); // the peer left before we took it: wait for the next one
+            if (goOn && result != -WinErrors.ECANCELED && slotMax[s] != POST_FAILED) {
+                LOG.debug("iocp: an accept on {} failed ({}); posted again", l, WinErrors.describe(-result));
+                int err = postAccept(ud);
                 if (err == 0) {
                     return;
                 }
@@ -557,18 +577,13 @@ final class IocpEngine implements CompletionEngine {
             end(ud, result, 0, null);
             return;
         }
-        long ls = l.socket();
-        if (!calls.updateAcceptContext(s, as)) {
-            LOG.debug("iocp: SO_UPDATE_ACCEPT_CONTEXT (listener {}): {}", ls,
-                    WinErrors.describe(WinNative.lastError()));
-        }
         try {
             IocpNetOps.nonBlocking(as);
         } catch (IOException e) {
             LOG.debug("iocp: accepted socket {} stays blocking: {}", as, e.getMessage());
         }
         int idx = acceptedSockets.put(as, l.family);
-        boolean more = !cancelRequested[s] && l.isOpen() && !closed && postAccept(ud) == 0;
+        boolean more = goOn && postAccept(ud) == 0;
         end(ud, idx, more ? MORE : 0, null);
     }
 

@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * handles of {@code base.netOps()}) works only on NIO's handles, while this backend's {@link #netOps()} makes SOCKETs
  * for the engine ({@link SocketHandle}); events take {@link ChannelHandle}s here, as on nio.
  *
- * <p>{@code jevent.iocp.threads} (default 0, read once): 0 gives each base its own port, dequeued by its loop; N gives
- * every base one shared port dequeued by N threads (see {@link IocpReadiness}).
+ * <p>Tunables, system properties read once and logged at debug: {@code jevent.iocp.threads} (default 0): 0 gives each
+ * base its own port, dequeued by its loop; N gives every base one shared port dequeued by N threads (see
+ * {@link IocpReadiness}). {@code jevent.iocp.readBufferSize} (65536): the one buffer per base that readAny reads into.
+ * {@code jevent.iocp.ringSize} (4096, a power of two): the hand-over ring per base. {@code jevent.iocp.closeWaitMillis}
+ * (2000): how long a closing base waits for the kernel to finish its cancelled requests before it leaves their memory
+ * allocated rather than free it under the kernel.
  */
 public final class IocpBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(IocpBackend.class);
@@ -34,7 +38,9 @@ public final class IocpBackend implements Backend {
     static final int THREADS = Integer.getInteger("jevent.iocp.threads", 0);
 
     static {
-        LOG.debug("jevent.iocp.threads={}, jevent.iocp.readBufferSize={}", THREADS, IocpEngine.READ_BUFFER_SIZE);
+        LOG.debug("jevent.iocp.threads={}, jevent.iocp.readBufferSize={}, jevent.iocp.ringSize={},"
+                + " jevent.iocp.closeWaitMillis={}", THREADS, IocpEngine.READ_BUFFER_SIZE, IocpEngine.RING_SIZE,
+                IocpEngine.CLOSE_WAIT_MILLIS);
     }
 
     private static final Set<Feature> FEATURES = Collections.unmodifiableSet(EnumSet.of(Feature.COMPLETIONS));

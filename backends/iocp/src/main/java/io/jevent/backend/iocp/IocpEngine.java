@@ -61,6 +61,10 @@ final class IocpEngine implements CompletionEngine {
 
     /** Bytes of the buffer readAny reads into ({@code jevent.iocp.readBufferSize}). */
     static final int READ_BUFFER_SIZE = Integer.getInteger("jevent.iocp.readBufferSize", 65536);
+    /** Cells of the ring through which dequeuer threads hand completions over ({@code jevent.iocp.ringSize}). */
+    static final int RING_SIZE = Integer.getInteger("jevent.iocp.ringSize", 4096);
+    /** How long a closing base waits for the kernel to end its cancelled requests ({@code jevent.iocp.closeWaitMillis}). */
+    static final long CLOSE_WAIT_MILLIS = Long.getLong("jevent.iocp.closeWaitMillis", 2000L);
     private static final byte PLAIN = 0;
     private static final byte READ_ANY = 1;
     private static final byte AWAIT = 2;
@@ -77,14 +81,19 @@ final class IocpEngine implements CompletionEngine {
     private final OperationTable table = new OperationTable(64, fd -> { });
     private final SlotCalls calls;
     /** Completions handed over by dequeuer threads (pool mode, or the helper of a base with NIO registrations). */
-    private final CompletionInbox inbox = new CompletionInbox(Integer.getInteger("jevent.iocp.ringSize", 4096));
+    private final CompletionInbox inbox = new CompletionInbox(RING_SIZE);
     private final CompletionRing.Consumer fromRing = (ud, v) -> finish(ud, WinErrors.result((int) (v >>> 32),
             v & 0xffff_ffffL));
 
+    /** Per slot: what its operation is ({@link #PLAIN}, {@link #READ}, {@link #READ_ANY}, ...). */
     private byte[] kind = new byte[64];
+    /** Per slot: the user data of its operation (the last one, once it has ended). */
     private long[] slotData = new long[64];
+    /** Per slot: a readAny's byte limit; an accept's {@link #POST_FAILED} marker. */
     private int[] slotMax = new int[64];
+    /** Per slot: an accept's SOCKET made for the next connection, or 0. */
     private long[] slotAux = new long[64];
+    /** Per slot: a {@link #cancel} asked for its end (a readAny woken for nothing, an accept: not posted again). */
     private boolean[] cancelRequested = new boolean[64];
 
     /** Operations finished without the port (at once, or refused): completed at the next delivery. */
@@ -95,8 +104,10 @@ final class IocpEngine implements CompletionEngine {
     /** The SOCKETs accepted and not yet taken by {@link #accepted}. */
     private final AcceptedSockets acceptedSockets = new AcceptedSockets();
 
+    /** The buffer readAny reads into and lends to its handler during the call; made at the first such read. */
     private ByteBuffer readBuffer;
     private long readBufferAddress;
+    /** Set by {@link #close}: posting throws from then on. */
     private boolean closed;
 
     IocpEngine(IocpReadiness owner, long port, long key, Extensions ext) {
@@ -627,7 +638,7 @@ final class IocpEngine implements CompletionEngine {
             }
         }
         forgetLocal();
-        long deadline = System.nanoTime() + Long.getLong("jevent.iocp.closeWaitMillis", 2000L) * 1_000_000L;
+        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000L;
         CompletionRing.Consumer forget = (ud, v) -> forget(ud);
         while (outstanding > 0 && System.nanoTime() < deadline) {
             int got = inbox.drain(forget); // handed over by a dequeuer, stopped or not

@@ -63,7 +63,7 @@ final class IocpEngine implements CompletionEngine {
     static final int READ_BUFFER_SIZE = Integer.getInteger("jevent.iocp.readBufferSize", 65536);
     /** Cells of the ring through which dequeuer threads hand completions over ({@code jevent.iocp.ringSize}). */
     static final int RING_SIZE = Integer.getInteger("jevent.iocp.ringSize", 4096);
-    /** How long a closing base waits for the kernel to end its cancelled requests ({@code jevent.iocp.closeWaitMillis}). */
+    /** How long a closing base waits for its cancelled requests to end ({@code jevent.iocp.closeWaitMillis}). */
     static final long CLOSE_WAIT_MILLIS = Long.getLong("jevent.iocp.closeWaitMillis", 2000L);
     private static final byte PLAIN = 0;
     private static final byte READ_ANY = 1;

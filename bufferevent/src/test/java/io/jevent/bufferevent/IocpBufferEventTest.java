@@ -1,0 +1,30 @@
+package io.jevent.bufferevent;
+
+import io.jevent.conformance.ConformanceBackend;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The BufferEvent suites on the IOCP backend: SocketBufferEvent and the Listener on its completion engine (Windows;
+ * elsewhere every test skips with "IOCP requires Windows").
+ */
+@ConformanceBackend("iocp")
+class IocpBufferEventTest {
+    @Nested class Sockets extends SocketBufferEventConformance { }
+    @Nested class Pairs extends PairConformance { }
+    @Nested class FiltersOverSockets extends FilterConformance.OverSockets { }
+    @Nested class FiltersOverPairs extends FilterConformance.OverPair { }
+    @Nested class Listeners extends ListenerConformance { }
+    @Nested class Options extends OptionsConformance { }
+    @Nested class DescriptorReuse extends DescriptorReuseConformance { }
+    @Nested class TimeoutMoves extends TimeoutMoveConformance { }
+    @Nested class IdleTimeouts extends IdleTimeoutConformance { }
+    @Nested class Deferred extends DeferredCallbacksConformance { }
+    @Nested class TinyWrites extends TinyWritesConformance { }
+    @Nested class Lifetime extends BevLifetimeConformance { }
+    @Nested class HostilePeers extends HostilePeerConformance { }
+    @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
+    @Nested class Fairness extends FairnessConformance { }
+    @Nested class DirectMemory extends DirectMemoryConformance { }
+    @Nested class EngineMemory extends EngineMemoryConformance { }
+    @Nested class CompletionAttacks extends CompletionAttackConformance { }
+}

@@ -23,5 +23,6 @@ class UringBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
+    @Nested class FileSend extends FileSendConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
 }

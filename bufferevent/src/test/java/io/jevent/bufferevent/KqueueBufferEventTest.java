@@ -26,4 +26,5 @@ class KqueueBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
 }

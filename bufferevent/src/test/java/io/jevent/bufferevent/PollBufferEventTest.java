@@ -24,4 +24,5 @@ class PollBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
 }

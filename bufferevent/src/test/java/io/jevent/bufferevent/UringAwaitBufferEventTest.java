@@ -27,4 +27,5 @@ class UringAwaitBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
 }

@@ -24,5 +24,6 @@ class UringBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
 }

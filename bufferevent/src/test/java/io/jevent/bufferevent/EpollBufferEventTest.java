@@ -25,5 +25,6 @@ class EpollBufferEventTest {
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
 }

@@ -27,4 +27,5 @@ class KqueueBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
 }

@@ -25,4 +25,5 @@ class NioBufferEventTest {
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
 }

@@ -115,7 +115,8 @@ public final class FileBufferEvent extends BufferEvent {
 
     /**
      * A BufferEvent that reads {@code in}, a blocking stream, on {@code executor} (null: the shared pool). The stream
-     * is closed on a helper thread when this BufferEvent closes, if {@code options} has {@link BevOption#CLOSE_ON_FREE}.
+     * is closed on a helper thread when this BufferEvent closes, if {@code options} has
+     * {@link BevOption#CLOSE_ON_FREE}.
      */
     public static FileBufferEvent fromStream(EventBase base, InputStream in, Executor executor, int options) {
         Objects.requireNonNull(in, "in");
@@ -169,8 +170,8 @@ public final class FileBufferEvent extends BufferEvent {
         long n = output.length();
         if (n > 0) {
             output.drain(n);
-            fireEvent(BevEvent.WRITING | BevEvent.ERROR, new IOException("a file BufferEvent (" + name + ") is read-only:"
-                    + " " + n + " bytes added to its output were dropped"));
+            fireEvent(BevEvent.WRITING | BevEvent.ERROR, new IOException("a file BufferEvent (" + name
+                    + ") is read-only: " + n + " bytes added to its output were dropped"));
         }
     }
 

@@ -18,9 +18,10 @@ import java.nio.channels.WritableByteChannel;
  *
  * <p>File segments: sent with {@link NetOps#sendFile} (sendfile(2) on the native backends on Linux,
  * {@link FileChannel#transferTo} on NIO), or with {@code transferTo} when the backend answers
- * {@link NetOps#UNSUPPORTED} and the handle is a {@link ChannelHandle} over a {@link WritableByteChannel}; otherwise one
- * segment's worth is read into a pooled direct segment placed before the rest of the region and written with the
- * ordinary gathering write, so a large file never sits in memory and never on the heap.
+ * {@link NetOps#UNSUPPORTED} and the handle is a {@link ChannelHandle} over a {@link WritableByteChannel};
+ * otherwise one segment's worth is read into a pooled direct segment placed before the rest of the region and
+ * written with the ordinary gathering write, so a large file never sits in memory and never on the heap. A file that
+ * ends inside its region is an {@link EOFException}, never a short send that leaves the peer waiting.
  *
  * <p><b>Interrupts.</b> A {@link FileChannel} used by an interrupted thread closes itself
  * ({@link java.nio.channels.ClosedByInterruptException}). A loop thread keeps running when interrupted and keeps the

@@ -59,7 +59,8 @@ class ChunkedDecoderTest {
         out.remove(got, 0, got.length);
         assertArrayEquals(body, got);
         in.add(wire, fed, wire.length - fed);
-        assertEquals("NEXT", new String(drain(in), StandardCharsets.US_ASCII), "bytes after the body stay in the input");
+        assertEquals("NEXT", new String(drain(in), StandardCharsets.US_ASCII),
+                "bytes after the body stay in the input");
     }
 
     private static byte[] drain(EvBuffer b) {

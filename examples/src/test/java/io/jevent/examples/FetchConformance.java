@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bodies from a small python3 HTTP/1.1 server. On the backend under test.
  */
 public abstract class FetchConformance extends ExamplesTestSupport {
-    private static final Pattern OK = Pattern.compile("^OK +(\\d+) B +[0-9.]+ s +(\\S+)  sha256=([0-9a-f]{64})  -> (\\S+)$");
+    private static final Pattern OK =
+            Pattern.compile("^OK +(\\d+) B +[0-9.]+ s +(\\S+)  sha256=([0-9a-f]{64})  -> (\\S+)$");
 
     private Path dir;
     private Process server;

@@ -74,6 +74,20 @@ public abstract class BufferEvent implements AutoCloseable {
         void onEvent(BufferEvent bev, int reasons, Throwable cause);
     }
 
+    /** Told when the caller's buffer given to {@link #readInto} is full, or reading ended before it was. */
+    @FunctionalInterface
+    public interface FillCallback {
+        /**
+         * Runs on the loop thread, once per {@link #readInto}.
+         *
+         * @param dst the caller's buffer, its position advanced past the bytes read into it
+         * @param reasons 0 when {@code dst} is full; else the {@link BevEvent} bits that ended reading first
+         *     ({@code READING|EOF}, {@code READING|ERROR} or {@code ERROR}, {@code READING|TIMEOUT})
+         * @param cause what failed, for {@link BevEvent#ERROR}; otherwise null
+         */
+        void onFilled(BufferEvent bev, ByteBuffer dst, int reasons, Throwable cause);
+    }
+
     /** Told when the output crosses the write high watermark, and when it drains back to the low one. */
     @FunctionalInterface
     public interface WritabilityCallback {
@@ -195,6 +209,8 @@ public abstract class BufferEvent implements AutoCloseable {
         int deferredPending;
         int deferredReasons;
         Throwable deferredCause;
+        /** The {@link #readInto} state, made at the first one and reused. */
+        CallerBuffer fill;
     }
 
     /** The writable extras, made on first use. Loop thread. */
@@ -439,6 +455,125 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
+     * Reads the next {@code dst.remaining()} bytes into {@code dst}, a buffer the caller owns (one sized from a
+     * Content-Length, say), instead of into {@link #input()}; {@code callback} is told once, when {@code dst} is full
+     * or when reading ends first. Loop thread only.
+     * <ul>
+     * <li>Bytes the input already holds come first: up to {@code dst.remaining()} of them are moved into {@code dst}
+     * at once (a copy; they were read before). If that fills it, the callback runs before this method returns.</li>
+     * <li>Then, on a socket BufferEvent on a readiness backend (epoll, poll, kqueue, NIO), each read goes from the
+     * socket straight into {@code dst} ({@link io.jevent.spi.NetOps#read}), never more than it has room for: no
+     * copy (a heap {@code dst} is copied once through the native backends' scratch memory; give a direct one). On
+     * other BufferEvents (pairs, filters, files, sockets on a completion engine such as io_uring, whose reads land in
+     * the engine's buffers) bytes still arrive in the input and are moved from it into {@code dst} as they come: one
+     * copy.</li>
+     * <li>Bytes beyond {@code dst} stay in the input: a pipelined second message is there, for the read callback,
+     * once the callback has run. The read callback does not run for bytes that went into {@code dst}.</li>
+     * <li>End of stream, an error or a read timeout before {@code dst} is full: the callback gets the reasons (and
+     * cause) with the bytes read so far in {@code dst}, then the event callback gets the event as usual.</li>
+     * <li>Reading must be {@linkplain #enable enabled}; watermarks apply to the input only, rate limits to every
+     * byte. {@link #close()} drops a pending readInto without calling back. The callback runs directly, even with
+     * {@link BevOption#DEFER_CALLBACKS}, and may call {@code readInto} again.</li>
+     * </ul>
+     * The caller must not touch {@code dst} until the callback runs.
+     *
+     * @param dst where to read to, from its position to its limit: writable, with room left
+     * @param callback told when {@code dst} is full or reading ended
+     * @throws IllegalStateException if a readInto is already pending, or this BufferEvent is closed
+     * @throws IllegalArgumentException if {@code dst} is read-only or full
+     */
+    public final void readInto(ByteBuffer dst, FillCallback callback) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(callback, "callback");
+        requireLoop();
+        checkOpen("readInto()");
+        if (dst.isReadOnly() || !dst.hasRemaining()) {
+            throw new IllegalArgumentException("expected a writable buffer with room left, got " + dst
+                    + (dst.isReadOnly() ? " (read-only)" : ""));
+        }
+        CallerBuffer f = ex.fill;
+        if (f != null && f.pending()) {
+            throw new IllegalStateException("a readInto is already pending on " + this + " (" + f.dst.remaining()
+                    + " bytes to go): wait for its callback before asking for the next");
+        }
+        if (f == null) {
+            f = new CallerBuffer();
+            x().fill = f;
+        }
+        f.start(dst, callback);
+        fillFromInput();
+    }
+
+    /**
+     * For engines that read without a copy: the caller's {@link #readInto} buffer to read into now, or null when
+     * none is pending (or the input still holds bytes, which go first). Read at most its remaining bytes, then
+     * report them with {@link #fillDone}.
+     */
+    protected final ByteBuffer fillTarget() {
+        CallerBuffer f = ex.fill;
+        return f != null && f.pending() && input.length() == 0 ? f.dst : null;
+    }
+
+    /** A one-element array holding {@link #fillTarget()}, for scattering reads; valid until the next fillDone. */
+    protected final ByteBuffer[] fillVector() {
+        CallerBuffer f = ex.fill;
+        f.vector[0] = f.dst;
+        return f.vector;
+    }
+
+    /**
+     * The engine read {@code n > 0} bytes straight into {@link #fillTarget()}: restarts the read timeout, tells the
+     * rate limiter, and runs the fill callback once the buffer is full. Call it last in the engine's handler.
+     */
+    protected final void fillDone(long n) {
+        if (closed) {
+            return;
+        }
+        armReadTimer();
+        readProgress(n);
+        CallerBuffer f = ex.fill;
+        f.vector[0] = null;
+        if (!f.dst.hasRemaining()) {
+            endFill(0, null);
+        }
+    }
+
+    /**
+     * Moves what the input holds into a pending {@link #readInto} buffer, and ends it when full.
+     *
+     * @return whether the input may have bytes for the read callback now (no readInto pending any more)
+     */
+    private boolean fillFromInput() {
+        CallerBuffer f = ex.fill;
+        if (f == null || !f.pending()) {
+            return true;
+        }
+        if (input.length() > 0) {
+            input.remove(f.dst);
+        }
+        if (f.dst.hasRemaining()) {
+            return false;
+        }
+        endFill(0, null);
+        return !closed && (ex.fill == null || !ex.fill.pending());
+    }
+
+    /** Whether an event with {@code reasons} stops reading: EOF, ERROR or TIMEOUT on reading, or an ERROR on both. */
+    private static boolean endsReading(int reasons) {
+        if ((reasons & (BevEvent.EOF | BevEvent.ERROR | BevEvent.TIMEOUT)) == 0) {
+            return false;
+        }
+        return (reasons & BevEvent.READING) != 0 || (reasons & (BevEvent.WRITING | BevEvent.ERROR)) == BevEvent.ERROR;
+    }
+
+    private void endFill(int reasons, Throwable cause) {
+        CallerBuffer f = ex.fill;
+        ByteBuffer d = f.dst;
+        FillCallback c = f.clear();
+        c.onFilled(this, d, reasons, cause);
+    }
+
+    /**
      * Asks the engine to push data through (libevent's {@code bufferevent_flush}): meaningful for filters (a
      * zlib filter sync-flushes on FLUSH and finishes on FINISHED) and pairs (FINISHED gives the partner EOF).
      *
@@ -587,6 +722,13 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         armReadTimer();
         readProgress(n);
+        if (!fillFromInput()) {
+            checkReadWatermark(); // the input was moved into the caller's buffer: reading may resume
+            return;
+        }
+        if (closed) {
+            return;
+        }
         checkReadWatermark();
         if (input.length() >= ex.readLow && input.length() > 0) {
             fireRead();
@@ -636,6 +778,13 @@ public abstract class BufferEvent implements AutoCloseable {
     protected final void fireEvent(int reasons, Throwable cause) {
         if (closed) {
             return;
+        }
+        CallerBuffer f = ex.fill;
+        if (f != null && f.pending() && endsReading(reasons)) {
+            endFill(reasons, cause); // reading ended before the caller's buffer was full
+            if (closed) {
+                return;
+            }
         }
         if ((reasons & (BevEvent.EOF | BevEvent.ERROR | BevEvent.TIMEOUT)) != 0) {
             int dirs = 0;
@@ -1048,6 +1197,9 @@ public abstract class BufferEvent implements AutoCloseable {
             RateLimiter l = ex.rateLimiter;
             x().rateLimiter = null;
             l.detached(this);
+        }
+        if (ex.fill != null) {
+            ex.fill.clear(); // a pending readInto is dropped without a callback
         }
         closeEngine();
         input.drain(input.length());

@@ -330,7 +330,13 @@ final class CompletionDriver extends SocketDriver {
         long max = Math.min(Math.min(quota, MAX_WRITE), out.length());
         Loan l = takeLoan();
         loan = l;
-        out.peek(max, null, l);
+        try {
+            out.peek(max, null, l); // a file segment in front is read here, up to max (no sendfile on completions)
+        } catch (java.io.UncheckedIOException e) {
+            releaseLoan(); // the file failed or ends inside its region: an error, never a write that waits for ever
+            bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, e.getCause());
+            return;
+        }
         int count = trim(l, max);
         if (count == 0) {
             releaseLoan();

@@ -185,6 +185,11 @@ public final class SocketBufferEvent extends BufferEvent {
      * completion engine that cannot pick read buffers itself, once it says the socket is readable.
      */
     void readSocket() {
+        java.nio.ByteBuffer dst = fillTarget();
+        if (dst != null) {
+            readSocketInto(dst);
+            return;
+        }
         long allowed = readAllowance(MAX_READ);
         if (allowed <= 0) {
             return; // over the high watermark or out of tokens: the suspension stops reading
@@ -209,6 +214,38 @@ public final class SocketBufferEvent extends BufferEvent {
             return;
         }
         readDone(n);
+    }
+
+    /**
+     * One read from the socket straight into the caller's {@link #readInto} buffer, never past its limit nor past what
+     * a rate limit allows: no copy, and bytes beyond it stay in the socket for the input.
+     */
+    private void readSocketInto(java.nio.ByteBuffer dst) {
+        long quota = rateLimitReadQuota();
+        if (quota <= 0) {
+            return;
+        }
+        int limit = dst.limit();
+        if (dst.remaining() > quota) {
+            dst.limit(dst.position() + (int) quota);
+        }
+        long n;
+        try {
+            n = ops.read(driver.handle, fillVector(), 0, 1);
+        } catch (IOException e) {
+            fireEvent(BevEvent.READING | BevEvent.ERROR, e);
+            return;
+        } finally {
+            dst.limit(limit);
+        }
+        if (n == NetOps.WOULD_BLOCK) {
+            return;
+        }
+        if (n == 0) {
+            fireEvent(BevEvent.READING | BevEvent.EOF, null);
+            return;
+        }
+        fillDone(n);
     }
 
     /** A read found direct memory: the next pause for memory starts a new episode at the shortest back-off. */

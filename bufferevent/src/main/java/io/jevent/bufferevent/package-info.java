@@ -20,9 +20,15 @@
  * <li>the pair engine ({@link io.jevent.bufferevent.BufferEvent#pair}): memory to memory, by relinking segments;</li>
  * <li>{@link io.jevent.bufferevent.FilterBufferEvent}: through {@link io.jevent.bufferevent.Filter}s onto another
  * BufferEvent, so TLS, zlib and rate limits stack in any order;</li>
+ * <li>{@link io.jevent.bufferevent.FileBufferEvent}: a file or blocking stream, read one chunk at a time on helper
+ * threads into pooled segments that are moved into the input on the loop thread (work in flight keeps the loop
+ * running), so a local file looks like a connection whose peer sends it and closes;</li>
  * </ul>
  * The {@link io.jevent.bufferevent.Listener} posts one multishot accept on a completion engine (connections the
  * kernel accepted after {@code disable()} wait for {@code enable()}); it watches for readiness elsewhere.
+ * {@link io.jevent.bufferevent.BufferEvent#readInto} fills a caller's buffer: engines that can read into it
+ * directly ({@code fillTarget}/{@code fillDone}: the socket engine on readiness, and after a readability wait on a
+ * completion engine) do so; otherwise the bytes pass through the input as usual and are moved into it.
  * Reasons for holding a direction back ({@code SUSPEND_*}) are kept apart from what the user enabled, as libevent
  * does, so a watermark, a rate limit and a name lookup never undo one another or the user's choice.
  */

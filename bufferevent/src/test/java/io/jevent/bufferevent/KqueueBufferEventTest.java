@@ -25,4 +25,7 @@ class KqueueBufferEventTest {
     @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
+    @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
 }

@@ -23,4 +23,7 @@ class NioBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
+    @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
 }

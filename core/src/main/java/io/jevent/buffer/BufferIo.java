@@ -16,10 +16,12 @@ import java.nio.channels.WritableByteChannel;
  * own direct buffers put into the thread's reusable vector ({@link SegmentPool.Local#iov}), so a call allocates
  * nothing. The segments' buffer positions and limits are scratch state set just before the call.
  *
- * <p>File segments: sent with {@link FileChannel#transferTo} (sendfile on Linux) when the handle is a
- * {@link ChannelHandle} over a {@link WritableByteChannel}; otherwise (raw descriptors of the native backends) one
- * segment's worth is read into a pooled direct segment placed before the rest of the region and written with the
- * ordinary gathering write, so a large file never sits in memory and never on the heap.
+ * <p>File segments: sent with {@link NetOps#sendFile} (sendfile(2) on the native backends on Linux,
+ * {@link FileChannel#transferTo} on NIO), or with {@code transferTo} when the backend answers
+ * {@link NetOps#UNSUPPORTED} and the handle is a {@link ChannelHandle} over a {@link WritableByteChannel};
+ * otherwise one segment's worth is read into a pooled direct segment placed before the rest of the region and
+ * written with the ordinary gathering write, so a large file never sits in memory and never on the heap. A file that
+ * ends inside its region is an {@link EOFException}, never a short send that leaves the peer waiting.
  *
  * <p><b>Interrupts.</b> A {@link FileChannel} used by an interrupted thread closes itself
  * ({@link java.nio.channels.ClosedByInterruptException}). A loop thread keeps running when interrupted and keeps the
@@ -172,30 +174,11 @@ final class BufferIo {
         }
         Segment h = b.head;
         if (h.kind == Segment.FILE) {
-            if (handle instanceof ChannelHandle && ((ChannelHandle) handle).channel() instanceof WritableByteChannel) {
-                WritableByteChannel out = (WritableByteChannel) ((ChannelHandle) handle).channel();
-                FileChannel file = h.release.channel;
-                boolean interrupted = Thread.interrupted(); // see the class comment
-                long r;
-                long size = -1;
-                try {
-                    r = file.transferTo(h.fileOffset, Math.min(h.size(), max), out);
-                    if (r == 0) {
-                        size = file.size();
-                    }
-                } finally {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
+            long r = sendFile(h, handle, ops, Math.min(h.size(), max));
+            if (r != NetOps.UNSUPPORTED) {
+                if (r > 0) {
+                    drained(b, r);
                 }
-                if (r == 0) {
-                    if (h.fileOffset >= size) {
-                        throw new EOFException("file region [" + h.fileOffset + ", " + h.fileEnd
-                                + ") lies past the end of the file (" + size + " bytes)");
-                    }
-                    return NetOps.WOULD_BLOCK;
-                }
-                drained(b, r);
                 return r;
             }
             Segment m = readFile(h, Math.min(h.size(), SegmentPool.SEGMENT_SIZE));
@@ -228,6 +211,38 @@ final class BufferIo {
         return r;
     }
 
+    /**
+     * Up to {@code n} bytes of FILE segment {@code h} sent without a copy: {@link NetOps#sendFile}, else
+     * {@link FileChannel#transferTo} when the handle is a channel. A file that ends before the region does is an
+     * {@link EOFException} (never a silent short send, never a socket waiting for bytes that will not come).
+     *
+     * @return bytes sent, {@link NetOps#WOULD_BLOCK}, or {@link NetOps#UNSUPPORTED}: copy through memory instead
+     */
+    private static long sendFile(Segment h, Handle handle, NetOps ops, long n) throws IOException {
+        FileChannel file = h.release.channel;
+        boolean interrupted = Thread.interrupted(); // see the class comment
+        long r;
+        try {
+            r = ops.sendFile(handle, file, h.fileOffset, n);
+            if (r == NetOps.UNSUPPORTED && handle instanceof ChannelHandle
+                    && ((ChannelHandle) handle).channel() instanceof WritableByteChannel) {
+                r = file.transferTo(h.fileOffset, n, (WritableByteChannel) ((ChannelHandle) handle).channel());
+                if (r == 0 && h.fileOffset < file.size()) {
+                    r = NetOps.WOULD_BLOCK; // transferTo's 0 also means "the socket is full"
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (r == 0) {
+            throw new EOFException("file region [" + h.fileOffset + ", " + h.fileEnd + ") lies past the end of the"
+                    + " file (" + fileSize(file) + " bytes): it was truncated while being sent");
+        }
+        return r;
+    }
+
     private static void drained(EvBuffer b, long r) {
         long orig = b.length;
         b.dropFront(r);
@@ -236,18 +251,18 @@ final class BufferIo {
     }
 
     /**
-     * The whole region of FILE segment {@code f} read into fresh pooled segments (linked), for operations that
-     * inspect bytes.
+     * Bytes {@code [from, from + size)} of FILE segment {@code f}'s region read into fresh pooled segments (linked),
+     * for operations that inspect bytes.
      *
      * @throws UncheckedIOException if the file cannot be read or is shorter than the region
      */
-    static Segment readFileRegion(Segment f, long size) {
+    static Segment readFileRegion(Segment f, long from, long size) {
         Segment first = null;
         Segment last = null;
         long done = 0;
         try {
             while (done < size) {
-                Segment s = readFileAt(f, f.fileOffset + done, Math.min(size - done, SegmentPool.SEGMENT_SIZE));
+                Segment s = readFileAt(f, f.fileOffset + from + done, Math.min(size - done, SegmentPool.SEGMENT_SIZE));
                 if (first == null) {
                     first = s;
                 } else {

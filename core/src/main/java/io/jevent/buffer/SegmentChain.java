@@ -260,12 +260,6 @@ class SegmentChain {
         }
     }
 
-    /**
-     * Reads every file segment overlapping {@code [from, to)} into pooled segments in its place. Positions do not
-     * change, so pointers stay valid.
-     *
-     * @throws java.io.UncheckedIOException if the file cannot be read; the buffer is then unchanged
-     */
     /** Bytes before the first file segment (all of them when there is none). */
     long memoryPrefixLength() {
         long n = 0;
@@ -275,6 +269,13 @@ class SegmentChain {
         return n;
     }
 
+    /**
+     * Reads the bytes of file segments that lie in {@code [from, to)} into pooled segments in their place; the rest of
+     * such a region stays a file segment. Positions do not change, so pointers stay valid.
+     *
+     * @throws java.io.UncheckedIOException if the file cannot be read or ends inside the region; the buffer is then
+     *     unchanged
+     */
     void materialize(long from, long to) {
         if (from >= to) {
             return;
@@ -285,10 +286,24 @@ class SegmentChain {
             long sz = s.size();
             Segment next = s.next;
             if (s.kind == Segment.FILE && base + sz > from) {
-                Segment first = BufferIo.readFileRegion(s, sz);
+                // only the part inside [from, to) is read: a large file in front of a small peek or a bounded write
+                // never comes into memory whole; the parts before and after stay file segments sharing the region
+                long lo = Math.max(0, from - base);
+                long hi = Math.min(sz, to - base);
+                Segment first = BufferIo.readFileRegion(s, lo, hi - lo);
                 Segment last = first;
                 while (last.next != null) {
                     last = last.next;
+                }
+                if (hi < sz) {
+                    Segment after = s.splitShared(hi, sz - hi);
+                    last.next = after;
+                    last = after;
+                }
+                if (lo > 0) {
+                    Segment before = s.splitShared(0, lo);
+                    before.next = first;
+                    first = before;
                 }
                 last.next = next;
                 if (prev == null) {

@@ -8,7 +8,8 @@
  * ({@code Searcher}), reserve/commit ({@code Reservations}) and socket/file I/O ({@code BufferIo}) are separate
  * classes along those seams. Segments are of four kinds: pooled direct buffers, owned direct buffers (a large
  * pullUp or contiguous reservation), references to caller memory (released through {@link
- * io.jevent.buffer.ReferenceCleanup} when every share is drained) and file regions (sent with {@code transferTo}).
+ * io.jevent.buffer.ReferenceCleanup} when every share is drained) and file regions (sent with
+ * {@link io.jevent.spi.NetOps#sendFile}).
  * {@link io.jevent.buffer.Loan} carries views lent until the caller closes it.
  *
  * <h2>Invariants</h2>
@@ -75,8 +76,11 @@
  * states the expectation, and leave the buffer unchanged. {@code expand} promises capacity, not contiguity
  * ({@code reserve(int)} is the contiguous one). Pointers are positions plus the generation they were set in: any
  * change at the front (drain, remove, prepend, readLine, writeTo) makes older pointers stale, and using one throws.
- * Inspecting the bytes of a file segment (copyOut, search, readLine, peek, pullUp) reads the region into pooled
- * segments first; writeTo streams it with {@code transferTo} to channel handles, or one segment at a time otherwise.
+ * Inspecting the bytes of a file segment (copyOut, search, readLine, peek, pullUp) reads the part of the region it
+ * looks at into pooled segments first (the rest stays a file segment, so a small peek never reads a large file);
+ * writeTo sends it with {@code NetOps.sendFile} (sendfile(2), {@code transferTo}) without a copy, else with
+ * {@code transferTo} to channel handles, else one segment at a time. A file that ends inside its region is an
+ * {@link java.io.EOFException}: never a silent short send.
  *
  * <h2>Threads</h2>
  * Not thread-safe, by design: a buffer is confined to its loop thread. Callbacks run on it, or through the

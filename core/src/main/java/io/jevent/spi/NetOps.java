@@ -3,6 +3,7 @@ package io.jevent.spi;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Socket operations on the handles of one backend's kind, so that the layers above (EvBuffer, BufferEvent,
@@ -67,6 +68,27 @@ public interface NetOps {
      * @return bytes written ({@code >= 0}), or {@link #WOULD_BLOCK}
      */
     long write(Handle handle, ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /** Returned by {@link #sendFile} when this backend cannot send a file without copying it through memory. */
+    long UNSUPPORTED = -2;
+
+    /**
+     * Sends up to {@code count} bytes of {@code file}, from {@code position}, to the socket without copying them
+     * through user memory ({@code sendfile(2)} on Linux, {@link FileChannel#transferTo} on NIO). The file's own
+     * position is not changed. The default answers {@link #UNSUPPORTED}; the caller then reads the file into memory
+     * and writes that.
+     *
+     * @param handle a connected socket of this backend's kind
+     * @param file the file to send from, open for reading
+     * @param position where in the file to start, {@code >= 0}
+     * @param count the most bytes to send, {@code > 0}
+     * @return bytes sent ({@code > 0}); {@code 0} when the file holds no byte at {@code position} (it ends there,
+     *     or was truncated); {@link #WOULD_BLOCK}; or {@link #UNSUPPORTED}
+     * @throws IOException if the socket or the file fails
+     */
+    default long sendFile(Handle handle, FileChannel file, long position, long count) throws IOException {
+        return UNSUPPORTED;
+    }
 
     /** Half-closes the handle for writing (shutdown(SHUT_WR)); the peer reads end of stream. */
     void shutdownOutput(Handle handle) throws IOException;

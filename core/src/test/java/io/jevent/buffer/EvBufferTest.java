@@ -489,6 +489,32 @@ class EvBufferTest {
     }
 
     @Test
+    void shouldReadOnlyThePeekedPartOfALargeFileRegion() throws Exception {
+        byte[] big = new byte[1024 * 1024];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + 7);
+        }
+        withFile(new String(big, StandardCharsets.ISO_8859_1), ch -> {
+            EvBuffer b = new EvBuffer();
+            int[] released = {0};
+            b.addFile(ch, 0, big.length, (d, c) -> released[0]++);
+            ByteBuffer[] views = new ByteBuffer[4];
+            int n = b.peek(100, b.pointer(1000), views);
+            check(b);
+            assertEquals(1, n, "100 bytes inside the file: one view");
+            for (int i = 0; i < 100; i++) {
+                assertEquals(big[1000 + i], views[0].get(views[0].position() + i), "byte " + (1000 + i));
+            }
+            assertTrue(b.memoryHeld() <= 64 * 1024, "a 100-byte peek read " + b.memoryHeld() + " bytes of the file");
+            assertEquals(big.length, b.length());
+            byte[] all = new byte[big.length];
+            assertEquals(big.length, b.remove(all, 0, all.length));
+            assertArrayEquals(big, all, "file parts before, inside and after the peek, in order");
+            assertEquals(1, released[0], "the region's parts share one release");
+        });
+    }
+
+    @Test
     void shouldReadHeaderLinesInFrontOfFileWithoutReadingTheFile() throws Exception {
         withFile("\nthe file body, never read by readLine", ch -> {
             EvBuffer b = chain("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");

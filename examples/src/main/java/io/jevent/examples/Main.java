@@ -23,6 +23,7 @@ public final class Main {
         register("echo-server", EchoServer.HELP, EchoServer::run);
         register("relay", Relay.HELP, Relay::run);
         register("tls-client", TlsClient.HELP, TlsClient::run);
+        register("fetch", Fetch.HELP, Fetch::run);
     }
 
     private Main() {

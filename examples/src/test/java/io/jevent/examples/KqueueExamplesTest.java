@@ -14,4 +14,5 @@ class KqueueExamplesTest {
     @Nested class EchoServerChainTests extends EchoServerChainConformance { }
     @Nested class TlsClientTests extends TlsClientConformance { }
     @Nested class ServerTimeoutsTests extends ServerTimeoutsConformance { }
+    @Nested class FetchTests extends FetchConformance { }
 }

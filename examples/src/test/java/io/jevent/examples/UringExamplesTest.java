@@ -11,4 +11,5 @@ class UringExamplesTest {
     @Nested class EchoServerChainTests extends EchoServerChainConformance { }
     @Nested class TlsClientTests extends TlsClientConformance { }
     @Nested class ServerTimeoutsTests extends ServerTimeoutsConformance { }
+    @Nested class FetchTests extends FetchConformance { }
 }

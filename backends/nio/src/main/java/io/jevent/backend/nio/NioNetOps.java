@@ -9,12 +9,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ScatteringByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,6 +185,25 @@ final class NioNetOps implements NetOps {
         GatheringByteChannel channel = nonBlocking(handle, GatheringByteChannel.class, "write");
         long n = channel.write(srcs, offset, length);
         if (n == 0 && anyRemaining(srcs, offset, length)) {
+            return WOULD_BLOCK;
+        }
+        return n;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@link FileChannel#transferTo}, which is sendfile(2) on Linux for a socket channel. Its 0 means either "the
+     * socket is full" or "the file ends here"; the file's size tells which.
+     */
+    @Override
+    public long sendFile(Handle handle, FileChannel file, long position, long count) throws IOException {
+        if (position < 0 || count <= 0) {
+            throw new IllegalArgumentException("expected position >= 0 and count > 0, got " + position + ", " + count);
+        }
+        WritableByteChannel out = nonBlocking(handle, WritableByteChannel.class, "sendFile");
+        long n = file.transferTo(position, count, out);
+        if (n == 0 && position < file.size()) {
             return WOULD_BLOCK;
         }
         return n;

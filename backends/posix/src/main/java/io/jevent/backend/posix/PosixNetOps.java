@@ -1,6 +1,7 @@
 package io.jevent.backend.posix;
 
 import io.jevent.backend.posix.internal.Errors;
+import io.jevent.backend.posix.internal.FileDescriptors;
 import io.jevent.backend.posix.internal.LibC;
 import io.jevent.backend.posix.internal.Os;
 import io.jevent.backend.posix.internal.SockAddr;
@@ -13,6 +14,7 @@ import io.jevent.spi.NetOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,6 +220,49 @@ public final class PosixNetOps implements NetOps {
         int fd = h.acquire();
         try {
             return VectorIo.write(fd, srcs, offset, length);
+        } finally {
+            release(h);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On Linux one {@code sendfile(2)}, the file's descriptor read from the JDK channel (see
+     * {@code FileDescriptors}); {@link #UNSUPPORTED} elsewhere (macOS's sendfile has another signature), for a channel
+     * whose descriptor cannot be known, and when the kernel refuses the pair (EINVAL, ENOSYS: a file that cannot be
+     * mapped), so the caller copies instead. Allocates nothing.
+     */
+    @Override
+    public long sendFile(Handle handle, FileChannel file, long position, long count) throws IOException {
+        if (position < 0 || count <= 0) {
+            throw new IllegalArgumentException("expected position >= 0 and count > 0, got " + position + ", " + count);
+        }
+        if (!Os.LINUX) {
+            return UNSUPPORTED;
+        }
+        int in = FileDescriptors.of(file);
+        if (in < 0) {
+            return UNSUPPORTED;
+        }
+        FdHandle h = fdHandle(handle);
+        int fd = h.acquire();
+        try {
+            ThreadScratch scratch = ThreadScratch.get();
+            while (true) {
+                scratch.addr.putLong(0, position);
+                long rc = LibC.sendfile(fd, in, scratch.addrAddress, count);
+                if (rc < 0) {
+                    int errno = Errors.errno();
+                    if (errno == Errors.EINVAL || errno == Errors.ENOSYS) {
+                        return UNSUPPORTED;
+                    }
+                }
+                long r = Errors.ioResult("sendfile", rc);
+                if (r != Errors.RETRY) {
+                    return r;
+                }
+            }
         } finally {
             release(h);
         }

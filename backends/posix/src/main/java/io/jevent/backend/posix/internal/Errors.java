@@ -37,6 +37,8 @@ public final class Errors {
     public static final int EEXIST = 17;
     /** {@code EINVAL}. */
     public static final int EINVAL = 22;
+    /** {@code ENOSYS}. */
+    public static final int ENOSYS = Os.pick(38, 78);
     /** {@code ENOPROTOOPT}. */
     public static final int ENOPROTOOPT = Os.pick(92, 42);
     /** {@code ECONNABORTED}. */

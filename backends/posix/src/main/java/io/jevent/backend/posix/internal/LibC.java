@@ -13,7 +13,8 @@ import com.sun.jna.Platform;
  * {@code LastErrorException}: building that exception costs about 5 µs, far too much for EAGAIN.
  *
  * <p>The constants are Linux's (x86_64 and aarch64 share them) or macOS's, chosen once by {@link Os}; the calls
- * only Linux has ({@code accept4}, {@code pipe2}, {@code eventfd}) are bound on Linux only, and throw (an
+ * only Linux has ({@code accept4}, {@code pipe2}, {@code eventfd}, {@code sendfile}) are bound on Linux only, and
+ * throw (an
  * {@link UnsupportedOperationException} as the cause) elsewhere. {@code size_t}/{@code ssize_t} are mapped to
  * {@code long}, which holds on LP64 only; {@code io.jevent.backend.posix.Posix} refuses other platforms.
  *
@@ -28,7 +29,7 @@ public final class LibC {
     private static final class Linux {
         static {
             if (!Os.LINUX) {
-                throw new UnsupportedOperationException("accept4, pipe2 and eventfd are Linux's");
+                throw new UnsupportedOperationException("accept4, pipe2, eventfd and sendfile are Linux's");
             }
             Native.register(Linux.class, Platform.C_LIBRARY_NAME);
         }
@@ -38,6 +39,9 @@ public final class LibC {
         static native int pipe2(long fds, int flags);
 
         static native int eventfd(int initval, int flags);
+
+        /** {@code sendfile(2)}: {@code offsetPtr} points at an {@code off_t}, advanced by the bytes sent. */
+        static native long sendfile(int outFd, int inFd, long offsetPtr, long count);
 
         /** Linux passes a variadic {@code int} as it passes a fixed one (x86_64, aarch64). */
         static native int fcntl(int fd, int cmd, int arg);
@@ -152,6 +156,14 @@ public final class LibC {
     /** Linux {@code pipe2(2)}. */
     public static int pipe2(long fds, int flags) {
         return Linux.pipe2(fds, flags);
+    }
+
+    /**
+     * Linux {@code sendfile(2)}: up to {@code count} bytes of {@code inFd} from the {@code off_t} at
+     * {@code offsetPtr} (advanced by what was sent; the file's own offset is not used) to the socket {@code outFd}.
+     */
+    public static long sendfile(int outFd, int inFd, long offsetPtr, long count) {
+        return Linux.sendfile(outFd, inFd, offsetPtr, count);
     }
 
     /** {@code pipe(2)}, where there is no {@code pipe2} (macOS). */

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * time) and hands each completion to the engine its key names, through that engine's {@code CompletionRing}, then wakes
  * the engine's loop once per batch. It allocates nothing per completion: the entries live in native memory of its own,
  * and the operation's user data is read from the slot memory beside its OVERLAPPED. A packet with key
- * {@link #STOP_KEY} ends it; {@link #WAKE_KEY} packets are dropped (they were meant for a loop waiting on the port).
+ * {@link #STOP_KEY} ends it once the rest of its batch is handed over (those entries are off the port already, and
+ * their operations' memory stays the kernel's until someone completes them); {@link #WAKE_KEY} packets are dropped
+ * (they were meant for a loop waiting on the port).
  */
 final class Dequeuer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Dequeuer.class);
@@ -55,13 +57,12 @@ final class Dequeuer implements Runnable {
                 }
                 int n = entries.getInt(removedOff);
                 IocpEngine last = null;
+                boolean stop = false;
                 for (int i = 0; i < n; i++) {
                     long key = OverlappedEntryLayout.key(entries, 0, i);
                     if (key == STOP_KEY) {
-                        if (last != null) {
-                            last.wakeLoop();
-                        }
-                        return;
+                        stop = true; // after the rest of the batch: those entries are off the port already
+                        continue;
                     }
                     if (key == WAKE_KEY) {
                         continue;
@@ -81,6 +82,9 @@ final class Dequeuer implements Runnable {
                 }
                 if (last != null) {
                     last.wakeLoop();
+                }
+                if (stop) {
+                    return;
                 }
             }
         } catch (RuntimeException | Error e) {

@@ -398,7 +398,7 @@ final class IocpEngine implements CompletionEngine {
     /**
      * After a post: {@code ok} when the call finished at once. Then the port hears of it only without
      * skip-on-success; otherwise the engine completes it itself. A failure other than {@code WSA_IO_PENDING} queues
-     * nothing: completed here too.
+     * nothing: completed here too. A pending request on a handle closed meanwhile is cancelled here.
      */
     private void posted(long ud, boolean ok) {
         if (ok) {
@@ -410,13 +410,23 @@ final class IocpEngine implements CompletionEngine {
             return;
         }
         int err = WinNative.lastError();
-        if (err != WinErrors.ERROR_IO_PENDING) {
-            int s = OperationTable.slot(ud);
-            if (kind[s] == ACCEPT) {
-                slotMax[s] = POST_FAILED; // the listener itself refused: report it, do not post again
+        if (err == WinErrors.ERROR_IO_PENDING) {
+            SocketHandle h = (SocketHandle) table.handle(ud);
+            if (!h.isOpen()) {
+                // closed by another thread since the handle was acquired (or, for a receive or accept posted again,
+                // since it was checked): that close's CancelIoEx may have run before this post and found nothing,
+                // and a pending receive would then wait for the peer for ever. The operation holds the socket open.
+                Kernel32.CancelIoEx(h.socket(), 0L);
             }
-            local(ud, -WinErrors.fromLastError(err));
+            return;
         }
+        int s = OperationTable.slot(ud);
+        if (kind[s] == ACCEPT && err != WinErrors.WSAECONNRESET) {
+            // the listener itself refused: report it, do not post again. WSAECONNRESET is the one connection's
+            // (reset by its peer before AcceptEx took it): dropped and the accept posted again, as from the port
+            slotMax[s] = POST_FAILED;
+        }
+        local(ud, -WinErrors.fromLastError(err));
     }
 
     private void local(long ud, int result) {

@@ -624,9 +624,10 @@ final class IocpEngine implements CompletionEngine {
     /**
      * Cancels what is in flight and waits (at most {@code jevent.iocp.closeWaitMillis}, default 2000) for the kernel to
      * be done with the slot memory; the handlers are not called. Then the handles are released, the undelivered
-     * accepted sockets closed and the memory freed. Memory of requests the kernel never finished is left allocated
-     * rather than freed under it. Called by the readiness' close, once no dequeuer hands anything over any more
-     * (own port), or while they may still do so (shared port: they hand to the ring, drained here).
+     * accepted sockets closed and the memory freed. Memory of requests the kernel never finished, the slot memory and
+     * the buffers lent to them, is left allocated rather than freed under it. Called by the readiness' close, once no
+     * dequeuer hands anything over any more (own port), or while they may still do so (shared port: they hand to the
+     * ring, drained here).
      *
      * @param waitOnPort whether to dequeue the port here (the loop's own port, without a helper)
      */
@@ -669,20 +670,30 @@ final class IocpEngine implements CompletionEngine {
                     if (h instanceof SocketHandle) {
                         IocpNetOps.releaseAndMaybeClose((SocketHandle) h);
                     }
+                    if (kind[s] == ACCEPT && slotAux[s] != 0) {
+                        Ws2.closesocket(slotAux[s]); // the kernel keeps its own reference while AcceptEx ends
+                        slotAux[s] = 0;
+                    }
                 }
             }
         }
-        table.closeAll();
         acceptedSockets.closeAll(Ws2::closesocket);
         if (kernelDone) {
+            table.closeAll();
             calls.free();
         } else {
+            // the table, not closed, keeps the buffers lent to those requests reachable (a read's destination, a
+            // write's gather list): let go, the collector would free a direct buffer the kernel still writes into
             LEAKED.add(calls.memory());
+            LEAKED.add(table);
         }
     }
 
-    /** Slot memory the kernel may still write: kept reachable for ever rather than freed under it. */
-    private static final java.util.Queue<SlotMemory> LEAKED = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * Slot memory, and the operation table holding the buffers lent to requests, that the kernel may still use: kept
+     * reachable for ever rather than freed under it.
+     */
+    private static final java.util.Queue<Object> LEAKED = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** While closing: per slot, whether its request is still the kernel's; {@link #outstanding} counts them. */
     private boolean[] pendingClose;

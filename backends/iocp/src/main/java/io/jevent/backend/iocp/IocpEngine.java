@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Loop thread only, but for {@link #handOff} and {@link #wakeLoop} (dequeuer threads).
  */
-final class IocpEngine implements CompletionEngine {
+final class IocpEngine implements CompletionEngine, Dequeuer.Target {
     private static final Logger LOG = LoggerFactory.getLogger(IocpEngine.class);
 
     /** Bytes of the buffer readAny reads into ({@code jevent.iocp.readBufferSize}). */
@@ -449,7 +449,8 @@ final class IocpEngine implements CompletionEngine {
     // -------------------------------------------------------------------------------------------- completing
 
     /** A dequeuer thread hands over the completion of the OVERLAPPED at {@code overlapped}. Any thread. */
-    void handOff(long overlapped, long bytes) {
+    @Override
+    public void handOff(long overlapped, long bytes) {
         int s = calls.slotOf(overlapped);
         if (s < 0) {
             LOG.debug("iocp: completion of an unknown OVERLAPPED 0x{}", Long.toHexString(overlapped));
@@ -469,7 +470,8 @@ final class IocpEngine implements CompletionEngine {
     }
 
     /** Wakes the loop waiting in the selector. Any thread. */
-    void wakeLoop() {
+    @Override
+    public void wakeLoop() {
         owner.wakeSelector();
     }
 

@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * from another base is refused ({@link IllegalStateException}).
  *
  * <p><b>Results.</b> The NTSTATUS the kernel leaves in {@code OVERLAPPED.Internal} is turned into a Winsock code by
- * {@link WinErrors#result}; a cancelled operation completes with {@code -ECANCELED}, one posted on a closed handle with
- * {@code -EBADF}, as on io_uring (see {@link WinErrors}).
+ * {@link WinErrors#result}; a cancelled operation completes with {@code -ECANCELED} (or with the bytes it moved before
+ * the cancel), one posted on a closed handle with {@code -EBADF}, as on io_uring (see {@link WinErrors}).
  *
  * <p>Loop thread only, but for {@link #handOff} and {@link #wakeLoop} (dequeuer threads).
  */

@@ -461,14 +461,6 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
         inbox.offer(ud, v);
     }
 
-    /** Completes a port entry on the loop thread (a loop that waits on its own port). */
-    void completeEntry(long overlapped, long bytes) {
-        int s = calls.slotOf(overlapped);
-        if (s >= 0) {
-            finish(calls.userData(s), WinErrors.result(calls.status(s), bytes));
-        }
-    }
-
     /** Wakes the loop waiting in the selector. Any thread. */
     @Override
     public void wakeLoop() {
@@ -480,16 +472,27 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
         return localCount > 0 || table.hasLocal() || !inbox.isEmpty();
     }
 
-    /** Delivers local completions and those handed over by dequeuers; returns how many. Loop thread. */
+    /**
+     * Delivers local completions and those handed over by dequeuers; returns how many. Each is taken off its list
+     * before its handler runs, so that a handler that throws leaves the rest for the next delivery and never has one
+     * delivered twice (an accept's, which keeps its slot, would be taken for a second connection). Loop thread.
+     */
     int deliver() {
         int n = table.deliverLocal();
         int m = localCount;
-        for (int i = 0; i < m; i++) {
-            finish(localData[i], localResult[i]);
+        int i = 0;
+        try {
+            while (i < m) {
+                long ud = localData[i];
+                int result = localResult[i];
+                i++;
+                finish(ud, result);
+            }
+        } finally {
+            System.arraycopy(localData, i, localData, 0, localCount - i);
+            System.arraycopy(localResult, i, localResult, 0, localCount - i);
+            localCount -= i;
         }
-        System.arraycopy(localData, m, localData, 0, localCount - m);
-        System.arraycopy(localResult, m, localResult, 0, localCount - m);
-        localCount -= m;
         return n + m + inbox.drain(fromRing);
     }
 

@@ -116,7 +116,7 @@ final class IocpReadiness implements Readiness {
         if (group == null && helper == null && registrations == 0) {
             int ms = n > 0 || engine.hasPending() ? 0 : millis(timeoutNanos);
             try {
-                n += waitOnPort(ms);
+                waitOnPort(ms); // its entries are delivered below, with any local completion
             } finally {
                 // after the wait, before the base looks at its tasks: a wake-up from now on posts again, and one that
                 // came since the wait returned (and did not post) is seen by the base's look at its tasks
@@ -140,7 +140,11 @@ final class IocpReadiness implements Readiness {
         return (int) Math.min(ms, Integer.MAX_VALUE - 1L);
     }
 
-    /** Waits on the own port and completes what it dequeues, on the loop thread; returns how many. */
+    /**
+     * Waits on the own port and hands what it dequeues to the engine's inbox, which the caller's next
+     * {@link IocpEngine#deliver} completes: a handler that throws then leaves the rest of the batch there instead of
+     * losing it (those entries are off the port). Loop thread; returns how many.
+     */
     private int waitOnPort(int ms) throws IOException {
         int removedAt = Dequeuer.BATCH * OverlappedEntryLayout.SIZE;
         if (Kernel32.GetQueuedCompletionStatusEx(port, entriesAddress, Dequeuer.BATCH, entriesAddress + removedAt, ms,
@@ -157,7 +161,7 @@ final class IocpReadiness implements Readiness {
             if (OverlappedEntryLayout.key(entryView, 0, i) == Dequeuer.WAKE_KEY) {
                 continue;
             }
-            engine.completeEntry(OverlappedEntryLayout.overlapped(entryView, 0, i),
+            engine.handOff(OverlappedEntryLayout.overlapped(entryView, 0, i),
                     OverlappedEntryLayout.bytes(entryView, 0, i));
             done++;
         }

@@ -51,12 +51,12 @@ import org.slf4j.LoggerFactory;
  * from another base is refused ({@link IllegalStateException}).
  *
  * <p><b>Results.</b> The NTSTATUS the kernel leaves in {@code OVERLAPPED.Internal} is turned into a Winsock code by
- * {@link WinErrors#result}; a cancelled operation completes with {@code -ECANCELED}, one posted on a closed handle with
- * {@code -EBADF}, as on io_uring (see {@link WinErrors}).
+ * {@link WinErrors#result}; a cancelled operation completes with {@code -ECANCELED} (or with the bytes it moved before
+ * the cancel), one posted on a closed handle with {@code -EBADF}, as on io_uring (see {@link WinErrors}).
  *
  * <p>Loop thread only, but for {@link #handOff} and {@link #wakeLoop} (dequeuer threads).
  */
-final class IocpEngine implements CompletionEngine {
+final class IocpEngine implements CompletionEngine, Dequeuer.Target {
     private static final Logger LOG = LoggerFactory.getLogger(IocpEngine.class);
 
     /** Bytes of the buffer readAny reads into ({@code jevent.iocp.readBufferSize}). */
@@ -398,7 +398,7 @@ final class IocpEngine implements CompletionEngine {
     /**
      * After a post: {@code ok} when the call finished at once. Then the port hears of it only without
      * skip-on-success; otherwise the engine completes it itself. A failure other than {@code WSA_IO_PENDING} queues
-     * nothing: completed here too.
+     * nothing: completed here too. A pending request on a handle closed meanwhile is cancelled here.
      */
     private void posted(long ud, boolean ok) {
         if (ok) {
@@ -410,13 +410,23 @@ final class IocpEngine implements CompletionEngine {
             return;
         }
         int err = WinNative.lastError();
-        if (err != WinErrors.ERROR_IO_PENDING) {
-            int s = OperationTable.slot(ud);
-            if (kind[s] == ACCEPT) {
-                slotMax[s] = POST_FAILED; // the listener itself refused: report it, do not post again
+        if (err == WinErrors.ERROR_IO_PENDING) {
+            SocketHandle h = (SocketHandle) table.handle(ud);
+            if (!h.isOpen()) {
+                // closed by another thread since the handle was acquired (or, for a receive or accept posted again,
+                // since it was checked): that close's CancelIoEx may have run before this post and found nothing,
+                // and a pending receive would then wait for the peer for ever. The operation holds the socket open.
+                Kernel32.CancelIoEx(h.socket(), 0L);
             }
-            local(ud, -WinErrors.fromLastError(err));
+            return;
         }
+        int s = OperationTable.slot(ud);
+        if (kind[s] == ACCEPT && err != WinErrors.WSAECONNRESET) {
+            // the listener itself refused: report it, do not post again. WSAECONNRESET is the one connection's
+            // (reset by its peer before AcceptEx took it): dropped and the accept posted again, as from the port
+            slotMax[s] = POST_FAILED;
+        }
+        local(ud, -WinErrors.fromLastError(err));
     }
 
     private void local(long ud, int result) {
@@ -439,7 +449,8 @@ final class IocpEngine implements CompletionEngine {
     // -------------------------------------------------------------------------------------------- completing
 
     /** A dequeuer thread hands over the completion of the OVERLAPPED at {@code overlapped}. Any thread. */
-    void handOff(long overlapped, long bytes) {
+    @Override
+    public void handOff(long overlapped, long bytes) {
         int s = calls.slotOf(overlapped);
         if (s < 0) {
             LOG.debug("iocp: completion of an unknown OVERLAPPED 0x{}", Long.toHexString(overlapped));
@@ -450,16 +461,9 @@ final class IocpEngine implements CompletionEngine {
         inbox.offer(ud, v);
     }
 
-    /** Completes a port entry on the loop thread (a loop that waits on its own port). */
-    void completeEntry(long overlapped, long bytes) {
-        int s = calls.slotOf(overlapped);
-        if (s >= 0) {
-            finish(calls.userData(s), WinErrors.result(calls.status(s), bytes));
-        }
-    }
-
     /** Wakes the loop waiting in the selector. Any thread. */
-    void wakeLoop() {
+    @Override
+    public void wakeLoop() {
         owner.wakeSelector();
     }
 
@@ -468,16 +472,27 @@ final class IocpEngine implements CompletionEngine {
         return localCount > 0 || table.hasLocal() || !inbox.isEmpty();
     }
 
-    /** Delivers local completions and those handed over by dequeuers; returns how many. Loop thread. */
+    /**
+     * Delivers local completions and those handed over by dequeuers; returns how many. Each is taken off its list
+     * before its handler runs, so that a handler that throws leaves the rest for the next delivery and never has one
+     * delivered twice (an accept's, which keeps its slot, would be taken for a second connection). Loop thread.
+     */
     int deliver() {
         int n = table.deliverLocal();
         int m = localCount;
-        for (int i = 0; i < m; i++) {
-            finish(localData[i], localResult[i]);
+        int i = 0;
+        try {
+            while (i < m) {
+                long ud = localData[i];
+                int result = localResult[i];
+                i++;
+                finish(ud, result);
+            }
+        } finally {
+            System.arraycopy(localData, i, localData, 0, localCount - i);
+            System.arraycopy(localResult, i, localResult, 0, localCount - i);
+            localCount -= i;
         }
-        System.arraycopy(localData, m, localData, 0, localCount - m);
-        System.arraycopy(localResult, m, localResult, 0, localCount - m);
-        localCount -= m;
         return n + m + inbox.drain(fromRing);
     }
 
@@ -614,9 +629,10 @@ final class IocpEngine implements CompletionEngine {
     /**
      * Cancels what is in flight and waits (at most {@code jevent.iocp.closeWaitMillis}, default 2000) for the kernel to
      * be done with the slot memory; the handlers are not called. Then the handles are released, the undelivered
-     * accepted sockets closed and the memory freed. Memory of requests the kernel never finished is left allocated
-     * rather than freed under it. Called by the readiness' close, once no dequeuer hands anything over any more
-     * (own port), or while they may still do so (shared port: they hand to the ring, drained here).
+     * accepted sockets closed and the memory freed. Memory of requests the kernel never finished, the slot memory and
+     * the buffers lent to them, is left allocated rather than freed under it. Called by the readiness' close, once no
+     * dequeuer hands anything over any more (own port), or while they may still do so (shared port: they hand to the
+     * ring, drained here).
      *
      * @param waitOnPort whether to dequeue the port here (the loop's own port, without a helper)
      */
@@ -659,20 +675,30 @@ final class IocpEngine implements CompletionEngine {
                     if (h instanceof SocketHandle) {
                         IocpNetOps.releaseAndMaybeClose((SocketHandle) h);
                     }
+                    if (kind[s] == ACCEPT && slotAux[s] != 0) {
+                        Ws2.closesocket(slotAux[s]); // the kernel keeps its own reference while AcceptEx ends
+                        slotAux[s] = 0;
+                    }
                 }
             }
         }
-        table.closeAll();
         acceptedSockets.closeAll(Ws2::closesocket);
         if (kernelDone) {
+            table.closeAll();
             calls.free();
         } else {
+            // the table, not closed, keeps the buffers lent to those requests reachable (a read's destination, a
+            // write's gather list): let go, the collector would free a direct buffer the kernel still writes into
             LEAKED.add(calls.memory());
+            LEAKED.add(table);
         }
     }
 
-    /** Slot memory the kernel may still write: kept reachable for ever rather than freed under it. */
-    private static final java.util.Queue<SlotMemory> LEAKED = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * Slot memory, and the operation table holding the buffers lent to requests, that the kernel may still use: kept
+     * reachable for ever rather than freed under it.
+     */
+    private static final java.util.Queue<Object> LEAKED = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** While closing: per slot, whether its request is still the kernel's; {@link #outstanding} counts them. */
     private boolean[] pendingClose;

@@ -162,7 +162,9 @@ public final class IocpNetOps implements NetOps {
             Ws2.closesocket(s);
             throw e;
         }
-        return new SocketHandle(s);
+        SocketHandle h = new SocketHandle(s);
+        h.family = l.family; // the listener's: which provider's skip-on-success answer applies to it
+        return h;
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,15 @@ final class IocpReadiness implements Readiness {
     private final long port;
     /** The shared group, or null when the base owns its port. */
     private final PortGroup group;
+    /**
+     * The completion key of this base's sockets: with its own port, unique in the process, because Windows reuses
+     * handle values. A socket left open when its base closed stays associated with that base's dead port, and a later
+     * port may get the same handle value: the key tells it apart, so that posting on the socket from the new base is
+     * refused ({@link IocpEngine}) instead of waiting for ever for completions that go to the dead port.
+     */
     private final long key;
+    /** The keys of bases with their own port (positive: never a dequeuer's STOP_KEY or WAKE_KEY). */
+    private static final AtomicLong OWN_PORT_KEYS = new AtomicLong();
     private int registrations;
     /** The helper dequeuer, once started; read by wakers. */
     private volatile Thread helper;
@@ -69,7 +78,7 @@ final class IocpReadiness implements Readiness {
                 throw WinErrors.exception("CreateIoCompletionPort", WinNative.lastError());
             }
             port = p;
-            key = 1;
+            key = OWN_PORT_KEYS.incrementAndGet();
             entries = new Memory((long) Dequeuer.BATCH * OverlappedEntryLayout.SIZE + 8);
             entryView = entries.getByteBuffer(0, entries.size()).order(ByteOrder.nativeOrder());
             entriesAddress = Pointer.nativeValue(entries);
@@ -107,7 +116,7 @@ final class IocpReadiness implements Readiness {
         if (group == null && helper == null && registrations == 0) {
             int ms = n > 0 || engine.hasPending() ? 0 : millis(timeoutNanos);
             try {
-                n += waitOnPort(ms);
+                waitOnPort(ms); // its entries are delivered below, with any local completion
             } finally {
                 // after the wait, before the base looks at its tasks: a wake-up from now on posts again, and one that
                 // came since the wait returned (and did not post) is seen by the base's look at its tasks
@@ -131,7 +140,11 @@ final class IocpReadiness implements Readiness {
         return (int) Math.min(ms, Integer.MAX_VALUE - 1L);
     }
 
-    /** Waits on the own port and completes what it dequeues, on the loop thread; returns how many. */
+    /**
+     * Waits on the own port and hands what it dequeues to the engine's inbox, which the caller's next
+     * {@link IocpEngine#deliver} completes: a handler that throws then leaves the rest of the batch there instead of
+     * losing it (those entries are off the port). Loop thread; returns how many.
+     */
     private int waitOnPort(int ms) throws IOException {
         int removedAt = Dequeuer.BATCH * OverlappedEntryLayout.SIZE;
         if (Kernel32.GetQueuedCompletionStatusEx(port, entriesAddress, Dequeuer.BATCH, entriesAddress + removedAt, ms,
@@ -148,7 +161,7 @@ final class IocpReadiness implements Readiness {
             if (OverlappedEntryLayout.key(entryView, 0, i) == Dequeuer.WAKE_KEY) {
                 continue;
             }
-            engine.completeEntry(OverlappedEntryLayout.overlapped(entryView, 0, i),
+            engine.handOff(OverlappedEntryLayout.overlapped(entryView, 0, i),
                     OverlappedEntryLayout.bytes(entryView, 0, i));
             done++;
         }

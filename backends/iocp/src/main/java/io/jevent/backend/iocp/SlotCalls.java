@@ -76,17 +76,29 @@ final class SlotCalls {
 
     /** {@code WSASend} of the remaining bytes of {@code srcs[offset .. offset+n)}, {@code n <= MAX_BUFS}. */
     boolean send(int s, long socket, ByteBuffer[] srcs, int offset, int n) {
-        ByteBuffer m = mem.view(s);
-        int at = mem.offset(s);
+        int bufs = gather(mem.view(s), mem.offset(s) + WSABUF_AT, srcs, offset, n);
         long a = mem.address(s);
+        return Ws2.WSASend(socket, a + WSABUF_AT, bufs, a + BYTES_AT, 0, a, 0L) == 0;
+    }
+
+    /**
+     * Lays out the WSABUFs of a send of the remaining bytes of {@code srcs[offset .. offset+n)} at {@code at},
+     * skipping empty buffers; returns how many. At most {@link Integer#MAX_VALUE} bytes in all, the last buffer cut
+     * short if need be: a completion's result is an int, and an overlapped send completes only once it has sent its
+     * whole list, so a longer one would report fewer bytes than it sent (as Linux caps one writev).
+     */
+    static int gather(ByteBuffer m, int at, ByteBuffer[] srcs, int offset, int n) {
         int bufs = 0;
-        for (int i = 0; i < n; i++) {
+        long room = Integer.MAX_VALUE;
+        for (int i = 0; i < n && room > 0; i++) {
             ByteBuffer b = srcs[offset + i];
             if (b.hasRemaining()) {
-                WsaBufLayout.put(m, at + WSABUF_AT, bufs++, NativeMemory.address(b) + b.position(), b.remaining());
+                int len = (int) Math.min(b.remaining(), room);
+                WsaBufLayout.put(m, at, bufs++, NativeMemory.address(b) + b.position(), len);
+                room -= len;
             }
         }
-        return Ws2.WSASend(socket, a + WSABUF_AT, bufs, a + BYTES_AT, 0, a, 0L) == 0;
+        return bufs;
     }
 
     /** {@code ConnectEx} to {@code remote} (the socket is bound already). */

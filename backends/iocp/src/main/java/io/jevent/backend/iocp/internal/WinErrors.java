@@ -207,6 +207,9 @@ public final class WinErrors {
     /**
      * The engine's completion result for a finished request: the byte count (or {@code 0}) on success, else the
      * negated code (see the class comment). A success status with information (a non-negative NTSTATUS) is success.
+     * A request cancelled after it moved bytes reports those bytes, as a POSIX call interrupted after a partial
+     * transfer does: they were sent or received, and {@code -ECANCELED} would make the caller send them again or lose
+     * them.
      *
      * @param status the NTSTATUS from {@code OVERLAPPED.Internal}
      * @param bytes the bytes transferred
@@ -215,7 +218,11 @@ public final class WinErrors {
         if (status >= 0) {
             return (int) Math.min(bytes, Integer.MAX_VALUE);
         }
-        return -wsaOfNtStatus(status);
+        int code = wsaOfNtStatus(status);
+        if (code == ECANCELED && bytes > 0) {
+            return (int) Math.min(bytes, Integer.MAX_VALUE);
+        }
+        return -code;
     }
 
     /**

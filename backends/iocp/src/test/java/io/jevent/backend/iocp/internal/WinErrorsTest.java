@@ -33,6 +33,17 @@ class WinErrorsTest {
     }
 
     @Test
+    void shouldReportTheBytesARequestMovedBeforeItWasCancelled() {
+        // a WSASend or WSARecv cancelled (CancelIoEx: the BufferEvent disabled reading, which cancels every request
+        // of the handle) after moving bytes: those bytes were sent or received. Reported as -ECANCELED, the layer
+        // above would send them again (duplicated on the wire) or lose them; POSIX reports a partial transfer too
+        assertEquals(1000, WinErrors.result(WinErrors.STATUS_CANCELLED, 1000));
+        assertEquals(7, WinErrors.result(0xC007_03E3, 7)); // FACILITY_NTWIN32 wrapping ERROR_OPERATION_ABORTED
+        assertEquals(-WinErrors.ECANCELED, WinErrors.result(WinErrors.STATUS_CANCELLED, 0));
+        assertEquals(-10054, WinErrors.result(0xC000_020D, 12)); // other failures stay failures
+    }
+
+    @Test
     void shouldNameWinsockBerkeleyCodesByTheirPosixNames() {
         // the conformance suite and the BufferEvent layer compare these names on every backend
         assertEquals("ECONNRESET", WinErrors.exception("recv", 10054).errnoName());

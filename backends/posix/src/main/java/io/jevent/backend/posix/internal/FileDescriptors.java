@@ -9,66 +9,84 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The descriptor number behind a JDK {@link FileChannel}, for {@code sendfile(2)}. The JDK does not expose it: this
- * reads the private {@code FileChannelImpl.fd} and {@code FileDescriptor.fd} fields through
- * {@code sun.misc.Unsafe} (module jdk.unsupported; what {@link NativeMemory} does for buffer addresses, and netty's
- * native code does for file regions). Probed once; when refused, or for a channel of another class (an in-memory
- * file system's, say), {@link #of} answers -1 and the caller copies the file through memory instead.
+ * reads the private {@code FileChannelImpl.fd} and {@code FileDescriptor.fd} fields by reflection, which the JDK
+ * allows only when the application opens those packages to us:
+ * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED} on the command line,
+ * or {@code Add-Opens: java.base/sun.nio.ch java.base/java.io} in an executable jar's manifest (the examples' jar has
+ * it). Without them, or for a channel of another class (an in-memory file system's, say), {@link #of} answers -1 and
+ * the caller copies the file through memory instead; the choice is probed once and logged at debug.
+ * ({@code sun.misc.Unsafe} would read the fields without the flags, but JDK 24 and later warn about it and later
+ * releases remove it.)
  */
 public final class FileDescriptors {
     private static final Logger LOG = LoggerFactory.getLogger(FileDescriptors.class);
 
-    /** {@code sun.misc.Unsafe}, or null when the descriptor cannot be read. */
-    private static final sun.misc.Unsafe UNSAFE;
-    /** The JDK's file channel class ({@code sun.nio.ch.FileChannelImpl}), or null. */
+    /** The JDK's file channel class ({@code sun.nio.ch.FileChannelImpl}), or null when descriptors cannot be read. */
     private static final Class<?> CHANNEL_CLASS;
-    /** Offset of {@code FileChannelImpl.fd} (a {@link FileDescriptor}). */
-    private static final long CHANNEL_FD_OFFSET;
-    /** Offset of {@code FileDescriptor.fd} (an int). */
-    private static final long FD_OFFSET;
+    /** {@code FileChannelImpl.fd} (a {@link FileDescriptor}), accessible; null when unavailable. */
+    private static final Field CHANNEL_FD;
+    /** {@code FileDescriptor.fd} (an int), accessible; null when unavailable. */
+    private static final Field FD;
 
     static {
-        sun.misc.Unsafe unsafe = null;
         Class<?> cls = null;
-        long chOff = -1;
-        long fdOff = -1;
+        Field channelFd = null;
+        Field fd = null;
         try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            unsafe = (sun.misc.Unsafe) f.get(null);
             cls = Class.forName("sun.nio.ch.FileChannelImpl");
-            chOff = unsafe.objectFieldOffset(cls.getDeclaredField("fd"));
-            fdOff = unsafe.objectFieldOffset(FileDescriptor.class.getDeclaredField("fd"));
-            int probe = unsafe.getInt(FileDescriptor.in, fdOff);
+            channelFd = cls.getDeclaredField("fd");
+            channelFd.setAccessible(true);
+            fd = FileDescriptor.class.getDeclaredField("fd");
+            fd.setAccessible(true);
+            int probe = fd.getInt(FileDescriptor.in);
             if (probe != 0) {
                 throw new IllegalStateException("FileDescriptor.in reads as descriptor " + probe + ", not 0");
             }
+            LOG.debug("file segments go out through sendfile: FileChannel descriptors are readable");
         } catch (Throwable t) {
-            LOG.debug("files are sent by copying through memory: a FileChannel's descriptor cannot be read", t);
-            unsafe = null;
+            LOG.debug("file segments are copied through memory: a FileChannel's descriptor cannot be read (open"
+                    + " java.base/sun.nio.ch and java.base/java.io to jevent for sendfile)", t);
             cls = null;
+            channelFd = null;
+            fd = null;
         }
-        UNSAFE = unsafe;
         CHANNEL_CLASS = cls;
-        CHANNEL_FD_OFFSET = chOff;
-        FD_OFFSET = fdOff;
+        CHANNEL_FD = channelFd;
+        FD = fd;
     }
 
     private FileDescriptors() {
     }
 
     /**
-     * The descriptor of {@code channel}, valid while it stays open, or -1 when it cannot be known here.
+     * Whether descriptors can be read here (the packages are open to jevent).
      *
+     * @return true if {@link #of} can answer for the JDK's own file channels
+     */
+    public static boolean available() {
+        return CHANNEL_CLASS != null;
+    }
+
+    /**
+     * The descriptor of {@code channel}, valid while it stays open, or -1 when it cannot be known here. Allocates
+     * nothing.
+     *
+     * @param channel an open file channel
+     * @return its descriptor, or -1
      * @throws ClosedChannelException if the channel is closed
      */
     public static int of(FileChannel channel) throws ClosedChannelException {
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
         }
-        if (UNSAFE == null || channel.getClass() != CHANNEL_CLASS) {
+        if (CHANNEL_CLASS == null || channel.getClass() != CHANNEL_CLASS) {
             return -1;
         }
-        Object fd = UNSAFE.getObject(channel, CHANNEL_FD_OFFSET);
-        return fd instanceof FileDescriptor ? UNSAFE.getInt(fd, FD_OFFSET) : -1;
+        try {
+            Object fd = CHANNEL_FD.get(channel);
+            return fd instanceof FileDescriptor ? FD.getInt(fd) : -1;
+        } catch (IllegalAccessException e) {
+            return -1; // made accessible in the initialiser: cannot happen
+        }
     }
 }

@@ -244,7 +244,7 @@ final class CompletionDriver extends SocketDriver {
         }
         if (result < 0) {
             IOException failure = failure(awaitMode ? "poll" : "recv", result);
-            if (isCancel(failure)) {
+            if (isCancel(failure) || isAgain(failure)) {
                 considerReading(); // cancelled by a disable, or with a cancel meant for another operation
             } else {
                 bev.fireEvent(BevEvent.READING | BevEvent.ERROR, failure);
@@ -394,8 +394,10 @@ final class CompletionDriver extends SocketDriver {
         out.allowPrepends();
         if (result < 0) {
             IOException failure = failure("send", result);
-            if (isCancel(failure)) {
-                considerWriting(); // taken along by the cancel of a read; nothing was sent
+            if (isCancel(failure) || isAgain(failure)) {
+                // taken along by the cancel of a read, or refused by a socket that io_uring tried without waiting
+                // (see isAgain): nothing was sent, so the write is posted again
+                considerWriting();
             } else {
                 bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, failure);
             }
@@ -456,6 +458,15 @@ final class CompletionDriver extends SocketDriver {
             return closed;
         }
         return f;
+    }
+
+    /**
+     * EAGAIN: io_uring may complete an operation on a non-blocking socket with it instead of waiting (when it hands
+     * the operation to a worker thread rather than arming a poll, the socket's own O_NONBLOCK answers). Nothing moved;
+     * a new post waits as usual. Seen on sends of an echo whose peer reads slowly (the multicore suite's streams).
+     */
+    private static boolean isAgain(IOException failure) {
+        return failure instanceof ErrnoException && "EAGAIN".equals(((ErrnoException) failure).errnoName());
     }
 
     private static boolean isCancel(IOException failure) {

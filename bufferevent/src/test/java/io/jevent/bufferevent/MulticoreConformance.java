@@ -321,6 +321,55 @@ public abstract class MulticoreConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldTakeItsTimeoutsAndDeferredCallbacksAlongWhenMoved() throws Exception {
+        EventBaseGroup g = group(2);
+        AtomicReference<String> acceptedOn = new AtomicReference<>();
+        AtomicReference<String> timedOutOn = new AtomicReference<>();
+        AtomicReference<String> bad = new AtomicReference<>();
+        AtomicInteger events = new AtomicInteger();
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            acceptedOn.set(Thread.currentThread().getName());
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE
+                    | BevOption.DEFER_CALLBACKS);
+            bev.setTimeouts(Duration.ofMillis(300), null);
+            boolean[] moved = {false};
+            bev.setCallbacks(b -> {
+                if (!b.base().inRunningLoop()) {
+                    bad.compareAndSet(null, "a deferred read callback ran off its loop's thread");
+                }
+                b.write(b.input());
+                if (!moved[0]) {
+                    moved[0] = true;
+                    b.moveTo(b.base() == g.get(0) ? g.get(1) : g.get(0));
+                }
+            }, null, (b, reasons, cause) -> {
+                events.incrementAndGet();
+                if (reasons == (BevEvent.READING | BevEvent.TIMEOUT)) {
+                    timedOutOn.set(Thread.currentThread().getName());
+                } else {
+                    bad.compareAndSet(null, "unexpected event " + BevEvent.toString(reasons) + " " + cause);
+                }
+                b.close();
+            });
+            bev.enable(Ev.READ);
+        });
+        try (Socket s = new Socket()) {
+            s.connect(gl.localAddress(), 10_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] back = new DataInputStream(s.getInputStream()).readNBytes(5);
+            assertEquals("hello", new String(back, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(-1, s.getInputStream().read(), "the read timeout closed the connection on its new loop");
+        }
+        assertNull(bad.get(), bad::get);
+        assertEquals(1, events.get());
+        assertTrue(timedOutOn.get() != null && !timedOutOn.get().equals(acceptedOn.get()),
+                "the timeout fired on the new loop: accepted on " + acceptedOn.get() + ", timed out on "
+                        + timedOutOn.get());
+        gl.close();
+    }
+
+    @Test
     void shouldRefuseMovesItCannotDo() throws Exception {
         EventBase base = newBase();
         EventBase other = newBase();

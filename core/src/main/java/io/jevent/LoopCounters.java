@@ -34,7 +34,10 @@ final class LoopCounters {
     private long longest;
     /** End of the last poll (start of the work after it); 0 while no loop runs. */
     private long workStart;
-    /** Written last at each poll, read first by other threads: publishes the fields above. */
+    /**
+     * {@link #iterations} as of the last poll, written last at each poll and read first by other threads: publishes
+     * the fields above (64-bit fields, which HotSpot reads and writes whole).
+     */
     private volatile long published;
 
     LoopCounters(long stallNanos) {
@@ -107,8 +110,9 @@ final class LoopCounters {
 
     /** A snapshot; any thread (see the class comment). */
     LoopStatistics snapshot() {
-        long p = published; // volatile read first: what the loop published at its last poll is visible after it
-        assert p >= 0;
-        return new LoopStatistics(iterations, callbacks, tasks, ioReports, waitNanos, workNanos, stalls, longest);
+        // the volatile read first: what the loop wrote before its last publication is visible after it (it is the
+        // iteration count itself, so the read cannot be dropped)
+        long it = published;
+        return new LoopStatistics(it, callbacks, tasks, ioReports, waitNanos, workNanos, stalls, longest);
     }
 }

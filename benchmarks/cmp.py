@@ -40,6 +40,10 @@ URING_PEERS = ('netty-epoll', 'netty-uring', 'plain-nio')
 # growth per idle connection is the native memory (JNA scratch, direct buffers, malloc) the server uses for it.
 JAVA_OPTS = ['-Xms256m', '-Xmx256m', '-XX:+AlwaysPreTouch', '-XX:+UseG1GC']
 BASELINE = 'jevent-epoll'
+# Many cores (issue 15): a group of 1 and 2 loops against Netty's EventLoopGroup of 1 and 2 threads, per transport.
+MC_PAIRS = (('epoll', 'jevent-epoll', 'netty-epoll'), ('io_uring', 'jevent-uring', 'netty-uring'))
+MC_LOOPS = (1, 2)
+MC_CONNS = 64
 
 MODES = {
     # reps: repetitions of every interleaved workload; secs: one measured client run; warm: warm-up per server
@@ -167,13 +171,14 @@ class Skipped(Exception):
 
 
 class Server:
-    def __init__(self, system):
+    def __init__(self, system, loops=None):
         self.system = system
         if system == 'libevent':
             cmd = [os.path.join(NATIVE, 'levent'), 'echo']
         else:
-            cmd = ['java'] + JAVA_OPTS + ['-cp', JAR, 'io.jevent.cmp.EchoServer', system]
-        self.err = open(os.path.join(WORK, 'server-%s.err' % system), 'w')
+            cmd = ['java'] + JAVA_OPTS + ['-cp', JAR, 'io.jevent.cmp.EchoServer', system] + (
+                [str(loops)] if loops else [])
+        self.err = open(os.path.join(WORK, 'server-%s%s.err' % (system, '-x%d' % loops if loops else '')), 'w')
         self.p = remember(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err,
                                            text=True, bufsize=1))
         self.lines = queue.Queue()
@@ -338,7 +343,7 @@ def main():
     ap.add_argument('-e', '--extra', action='append', default=None,
                     help='extra JMH include regex, tabulated as is (default: io.jevent.buffer.*Bench when present)')
     ap.add_argument('--only', default='', help='comma list of: loop,dispatch,timers,extra,pingpong,stream,'
-                                               'syscalls,idle (default: all)')
+                                               'syscalls,idle,multicore (default: all)')
     ap.add_argument('--systems', default=','.join(SYSTEMS))
     ap.add_argument('--no-report', action='store_true')
     ap.add_argument('--ignore-jmh-lock', action='store_true')
@@ -455,6 +460,8 @@ def run(cfg, want, systems, extra, R):
                 problems.append('JMH %s failed' % rx)
             R['extra'][rx] = rows
     # ---- servers
+    if want('multicore'):
+        multicore(cfg, systems, R, problems)
     if not any(want(w) for w in ('pingpong', 'stream', 'syscalls', 'idle')):
         return
     servers = {}
@@ -585,6 +592,95 @@ def run(cfg, want, systems, extra, R):
         R['idle_reps'] = cfg.get('idle_reps', cfg['reps'])
     for s in live:
         servers[s].stop()
+
+
+def multicore(cfg, systems, R, problems):
+    """Echo ping-pong and streaming over MC_CONNS connections: jevent's group and Netty's group, 1 and 2 loops each,
+    one server process per (system, loops), interleaved repetitions with the same C client."""
+    entries = [(s, k) for _, j, n in MC_PAIRS for k in MC_LOOPS for s in (j, n) if j in systems or n in systems]
+    if not entries:
+        return
+    log('many cores: %s, %d connections' % (', '.join('%s x%d' % e for e in entries), MC_CONNS))
+    servers, live = {}, []
+    R['mc_skipped'] = {}
+    for e in entries:
+        servers[e] = Server(*e)
+    for e in entries:
+        try:
+            servers[e].wait_ready()
+            loadgen('pingpongs', servers[e].port, cfg['warm'], MC_CONNS)
+            loadgen('stream', servers[e].port, cfg['warm'], MC_CONNS, 16384)
+            live.append(e)
+            log('  %-13s x%d port %d  %s' % (e[0], e[1], servers[e].port, servers[e].what))
+        except Skipped as x:
+            R['mc_skipped']['%s x%d' % e] = str(x)
+            log('  %s x%d skipped: %s' % (e[0], e[1], x))
+        except Exception as x:
+            problems.append('many cores: %s x%d failed to start: %s' % (e[0], e[1], x))
+            servers[e].p.kill()
+    res = {'%s x%d' % e: {'pingpong': [], 'stream': []} for e in live}
+    for rep in range(cfg['reps']):
+        for e in list(live):
+            key = '%s x%d' % e
+            try:
+                r = loadgen('pingpongs', servers[e].port, cfg['pp_secs'], MC_CONNS)
+                res[key]['pingpong'].append(float(r['rate']))
+                r = loadgen('stream', servers[e].port, cfg['stream_secs'], MC_CONNS, 16384)
+                res[key]['stream'].append(float(r['mbps']))
+            except Exception as x:
+                problems.append('many cores: %s failed: %s' % (key, x))
+                live.remove(e)
+                servers[e].p.kill()
+        log('  many cores rep %d: %s' % (rep + 1, '  '.join('%s=%s/%s' % (k, fmt(v['pingpong'][-1]) if v['pingpong']
+                                                             else '-', fmt(v['stream'][-1]) if v['stream'] else '-')
+                                                             for k, v in res.items())))
+    R['multicore'] = res
+    for e in live:
+        servers[e].stop()
+
+
+def multicore_section(R, w, goals):
+    mc = R['multicore']
+    w('## Many cores: a group of 1 and 2 loops against Netty\'s EventLoopGroup, %d connections' % MC_CONNS)
+    w('')
+    w('jevent: an `EventBaseGroup` of N loops, loop 1 accepting and handing each connection to the next loop in turn '
+      '(`GroupListener.distributing`); Netty: `MultiThreadIoEventLoopGroup(N)` as both parent and child group, which '
+      'does the same. Ping-pong: %d connections, each with one 64-byte message in flight (`loadgen pingpongs`), '
+      'round trips/s over all of them; streaming: %d connections, 16 KiB writes (`loadgen stream`), MB/s echoed. '
+      'Scaling = 2 loops / 1 loop of the same system (paired per repetition).' % (MC_CONNS, MC_CONNS))
+    w('')
+    w('**What two cores allow.** The client is one C thread on the same 2-core machine: with one server loop the '
+      'client and the loop have a core each; with two loops three busy threads share two cores, so the server '
+      'cannot get more CPU than with one loop and the scaling ratio mostly measures the cost of the second thread '
+      '(hand-offs, wake-ups, contention for the cores), not what a second core would give. On a machine with a '
+      'core per loop plus the client\'s, the same figures would show the speed-up.')
+    w('')
+    for work, unit in (('pingpong', 'round trips/s'), ('stream', 'MB/s')):
+        w('| transport | loops | jevent %s | Netty %s | jevent / Netty (paired) |' % (unit, unit))
+        w('|---|---:|---:|---:|---:|')
+        for label, j, n in MC_PAIRS:
+            for k in MC_LOOPS:
+                jk, nk = '%s x%d' % (j, k), '%s x%d' % (n, k)
+                js = stats(mc.get(jk, {}).get(work, []))
+                ns = stats(mc.get(nk, {}).get(work, []))
+                r = stats([a / b for a, b in zip(mc.get(jk, {}).get(work, []), mc.get(nk, {}).get(work, [])) if b])
+                skip = R.get('mc_skipped', {})
+                w('| %s | %d | %s | %s | %s |' % (label, k, skip.get(jk) or med_range(js), skip.get(nk) or
+                                                 med_range(ns), med_range(r, 2)))
+                if r:
+                    goals.append(('Many cores: %s, %d loop(s), %s: jevent ≥ 1.0× Netty' % (label, k, work),
+                                  '%.2f× (paired; %.2f–%.2f)' % r, r[0] >= 1.0))
+        w('')
+        w('| transport | jevent scaling 2/1 | Netty scaling 2/1 |')
+        w('|---|---:|---:|')
+        for label, j, n in MC_PAIRS:
+            sc = []
+            for sysname in (j, n):
+                a = mc.get('%s x2' % sysname, {}).get(work, [])
+                b = mc.get('%s x1' % sysname, {}).get(work, [])
+                sc.append(med_range(stats([x / y for x, y in zip(a, b) if y]), 2))
+            w('| %s | %s | %s |' % (label, sc[0], sc[1]))
+        w('')
 
 
 def machine():
@@ -805,6 +901,8 @@ def write_report(R):
                     fmt(sr[BASELINE][0], 0), fmt(u / e, 2) if e > 0 else 'n/a'), u <= e))
             else:
                 goals.append((title, not_measured(R, URING), False))
+    if R.get('multicore'):
+        multicore_section(R, w, goals)
     if R.get('dispatch'):
         dispatch_section(R, w, goals)
     if R.get('timers'):
@@ -830,7 +928,7 @@ def write_report(R):
                                              med_range(stats(r['samples'])), r['unit'], fmt(r['alloc'], 1)))
         w('')
     # ---- goals
-    G = ['## Goals (from issues 5 and 11), in this run', '', '| goal | measured | met |', '|---|---|---|']
+    G = ['## Goals (from issues 5, 11 and 15), in this run', '', '| goal | measured | met |', '|---|---|---|']
     for g, m, ok in goals:
         G.append('| %s | %s | %s |' % (g, m, '**yes**' if ok else 'no'))
     G.append('')

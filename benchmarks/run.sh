@@ -8,7 +8,7 @@
 # Options after the mode:
 #   -e REGEX        an extra JMH include regex to run and tabulate (repeatable; default io.jevent.buffer.*Bench,
 #                   skipped when nothing matches)
-#   --only LIST     a subset of: loop,dispatch,timers,extra,pingpong,stream,syscalls,idle
+#   --only LIST     a subset of: loop,dispatch,timers,extra,pingpong,stream,syscalls,idle,multicore
 #   --systems LIST  a subset of: jevent-epoll,jevent-poll,jevent-nio,jevent-uring,netty-epoll,netty-uring,
 #                   netty-nio,plain-nio,libevent (a system this machine cannot run is a 'skipped: <reason>' row)
 #   --no-build      reuse benchmarks/target (development)

@@ -5,6 +5,9 @@
  *
  *   loadgen pingpong PORT SECONDS [SIZE]        1 connection, SIZE-byte (default 64) ping-pong, blocking I/O
  *                                                prints: pingpong rtt=N secs=S rate=R
+ *   loadgen pingpongs PORT SECONDS CONNS [SIZE]  CONNS connections, each with one SIZE-byte (default 64) message
+ *                                                in flight at a time, one epoll thread
+ *                                                prints: pingpongs rtt=N secs=S rate=R (round trips, all connections)
  *   loadgen stream PORT SECONDS CONNS CHUNK     CONNS connections each writing CHUNK-byte writes, at most
  *                                                WINDOW bytes un-echoed per connection, one epoll thread
  *                                                prints: stream bytes=N secs=S mbps=R   (MB = 10^6 bytes)
@@ -150,6 +153,55 @@ static int stream(int port, double secs, int nconns, int chunk) {
     return 0;
 }
 
+/* CONNS connections, each sending SIZE bytes and waiting for all of them to come back before the next message. */
+static int pingpongs(int port, double secs, int nconns, int size) {
+    if (nconns < 1 || nconns > 1024 || size < 1 || size > 65536) {
+        fprintf(stderr, "1 <= CONNS <= 1024, 1 <= SIZE <= 65536\n");
+        return 2;
+    }
+    int ep = epoll_create1(0);
+    int *fd = calloc(nconns, sizeof *fd);
+    int *got = calloc(nconns, sizeof *got);
+    char *out = malloc(size), *in = malloc(65536);
+    memset(out, 'p', size);
+    for (int i = 0; i < nconns; i++) {
+        fd[i] = connect_to(port);
+        fcntl(fd[i], F_SETFL, fcntl(fd[i], F_GETFL) | O_NONBLOCK);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd[i], &ev) < 0) die("epoll_ctl");
+    }
+    long rtt = 0;
+    double start = now(), end = start + secs;
+    for (int i = 0; i < nconns; i++)
+        if (write(fd[i], out, size) != size) die("write");  /* 64 B into an empty socket buffer: taken whole */
+    struct epoll_event evs[64];
+    for (long iter = 0; iter < 1000000000L; iter++) {
+        if (now() >= end) break;
+        int n = epoll_wait(ep, evs, 64, 100);
+        if (n < 0) { if (errno == EINTR) continue; die("epoll_wait"); }
+        for (int k = 0; k < n; k++) {
+            int i = evs[k].data.u32;
+            for (;;) {
+                ssize_t r = read(fd[i], in, 65536);
+                if (r > 0) { got[i] += r; continue; }
+                if (r == 0) { fprintf(stderr, "pingpongs: server closed a connection\n"); return 2; }
+                if (errno == EAGAIN) break;
+                die("read");
+            }
+            if (got[i] >= size) {
+                if (got[i] > size) { fprintf(stderr, "pingpongs: %d bytes back for %d\n", got[i], size); return 2; }
+                got[i] = 0;
+                rtt++;
+                if (write(fd[i], out, size) != size) die("write");
+            }
+        }
+    }
+    double t = now() - start;
+    printf("pingpongs rtt=%ld secs=%.3f rate=%.1f\n", rtt, t, rtt / t);
+    for (int i = 0; i < nconns; i++) close(fd[i]);
+    return 0;
+}
+
 static int idle(int port, int n, double hold) {
     if (n < 1 || n > MAX_CONNS) { fprintf(stderr, "1 <= N <= %d\n", MAX_CONNS); return 2; }
     int *fds = malloc(n * sizeof *fds);
@@ -167,10 +219,12 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc >= 4 && !strcmp(argv[1], "pingpong"))
         return pingpong(atoi(argv[2]), atof(argv[3]), argc > 4 ? atoi(argv[4]) : 64);
+    if (argc >= 5 && !strcmp(argv[1], "pingpongs"))
+        return pingpongs(atoi(argv[2]), atof(argv[3]), atoi(argv[4]), argc > 5 ? atoi(argv[5]) : 64);
     if (argc == 6 && !strcmp(argv[1], "stream"))
         return stream(atoi(argv[2]), atof(argv[3]), atoi(argv[4]), atoi(argv[5]));
     if (argc == 5 && !strcmp(argv[1], "idle"))
         return idle(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
-    fprintf(stderr, "usage: loadgen pingpong PORT SECS [SIZE] | stream PORT SECS CONNS CHUNK | idle PORT N HOLD\n");
+    fprintf(stderr, "usage: loadgen pingpong PORT SECS [SIZE] | pingpongs PORT SECS CONNS [SIZE] | stream PORT SECS CONNS CHUNK | idle PORT N HOLD\n");
     return 2;
 }

@@ -153,6 +153,11 @@ public final class EventBase implements Executor, AutoCloseable {
     private final Runnable breakTask = () -> gotBreak = true;
     private final Runnable continueTask = () -> continueRequested = true;
 
+    /** Statistics and the stall detector: plain fields written here, published at each poll. */
+    private final LoopCounters counters;
+    /** Whether callbacks and tasks are timed (the stall detector is on); see {@link LoopCounters}. */
+    private final boolean timing;
+
     private final ReadySink sink;
     /** The backend's completion engine, or null; operations it has in flight keep the loop running. */
     private final CompletionEngine engine;
@@ -171,6 +176,8 @@ public final class EventBase implements Executor, AutoCloseable {
         this.io = new IoTable(this, readiness, backend.name());
         this.sink = io::onReady;
         this.engine = readiness.completions();
+        this.counters = new LoopCounters(config.stallThresholdNanos());
+        this.timing = counters.timing;
         this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
     }
 
@@ -410,12 +417,14 @@ public final class EventBase implements Executor, AutoCloseable {
                         ? 0 : timers.nextTimeout();
                 polls++;
                 int reported;
+                long beforePoll = System.nanoTime();
                 try {
                     reported = readiness.poll(timeout, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException("backend " + backend.name() + " failed to poll: "
                             + e.getMessage(), e);
                 }
+                counters.polled(beforePoll, System.nanoTime(), reported);
                 timers.processTimeouts(this);
                 runTasks();
                 if (activeCount > 0) {
@@ -430,6 +439,7 @@ public final class EventBase implements Executor, AutoCloseable {
                 }
             }
         } finally {
+            counters.loopExited(System.nanoTime());
             synchronized (owner) {
                 owner.exitLoop();
             }
@@ -783,6 +793,17 @@ public final class EventBase implements Executor, AutoCloseable {
      */
     public long pollCount() {
         return polls;
+    }
+
+    /**
+     * This loop's counters (iterations, callbacks, tasks, time waiting and working, stalls), as a snapshot. Any
+     * thread, cheap (no lock; one small object): from another thread it is what the loop published at its last
+     * poll. See {@link LoopStatistics}.
+     *
+     * @return a snapshot of the counters
+     */
+    public LoopStatistics statistics() {
+        return counters.snapshot();
     }
 
     @Override
@@ -1220,12 +1241,17 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     private void invoke(Event e, int what) {
+        counters.callbackRan();
+        long start = timing ? System.nanoTime() : 0;
         try {
             e.callback.onEvent(e, what);
         } catch (Error err) {
             throw err;
         } catch (Throwable t) {
             callbackFailed(e, t);
+        }
+        if (timing) {
+            counters.timed(e, start);
         }
     }
 
@@ -1234,12 +1260,17 @@ public final class EventBase implements Executor, AutoCloseable {
         int n = 0;
         while (n < MAX_TASKS_PER_ITERATION && !gotBreak && (r = tasks.poll()) != null) {
             n++;
+            counters.taskRan();
+            long start = timing ? System.nanoTime() : 0;
             try {
                 r.run();
             } catch (Error err) {
                 throw err;
             } catch (Throwable t) {
                 callbackFailed(null, t);
+            }
+            if (timing) {
+                counters.timed(r, start);
             }
         }
     }

@@ -20,5 +20,13 @@
  * backend reports into, and the changelist) and {@code TimerQueue} (the heap and the common-timeout FIFOs). They
  * and the other classes that touch {@code Event}'s fields ({@code TimerHeap}, {@code IoSlot}) stay package-private
  * here instead of in {@code io.jevent.internal}, so that those fields need not become public API.
+ *
+ * <p>Many cores. {@link io.jevent.EventBaseGroup} runs N bases on a thread each, made from one configuration, and
+ * hands them out round-robin or by handle; a connection lives on one loop, and work crosses loops only as tasks.
+ * Its graceful shutdown closes registered listeners first, then lets each loop run until it has been quiet (no
+ * callback, task or I/O report but the check's own) for the quiet period or the timeout passed. Quiet is read from
+ * {@code LoopCounters}, the plain per-loop counters behind {@link io.jevent.EventBase#statistics()}, written by the
+ * loop thread and published by one volatile write per poll; they also hold the stall detector
+ * ({@link io.jevent.EventConfig#warnOnStall}), which times callbacks only when it is on.
  */
 package io.jevent;

@@ -3,9 +3,11 @@ package io.jevent.cmp;
 import io.jevent.BackendInfo;
 import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.EventBaseGroup;
 import io.jevent.EventConfig;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
+import io.jevent.bufferevent.GroupListener;
 import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,10 +48,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The Java echo servers of the comparison, one process per system, driven by {@code benchmarks/run.sh} and loaded
  * by the same C client ({@code benchmarks/native/loadgen.c}) as libevent's server.
  *
- * <pre>java -cp benchmarks.jar io.jevent.cmp.EchoServer SYSTEM</pre>
+ * <pre>java -cp benchmarks.jar io.jevent.cmp.EchoServer SYSTEM [LOOPS]</pre>
  * SYSTEM is {@code jevent-epoll}, {@code jevent-poll}, {@code jevent-nio}, {@code jevent-uring}, {@code netty-epoll},
  * {@code netty-uring}, {@code netty-nio} or {@code plain-nio}. Each listens on 127.0.0.1 at a port the kernel picks,
- * runs one event-loop thread, prints {@code READY <port> <what>} and then answers control lines on stdin (the loop
+ * runs one event-loop thread (with LOOPS, for jevent and Netty only: a group of LOOPS loop threads, one of which
+ * accepts and hands each connection to the next in turn: jevent's {@code EventBaseGroup} with
+ * {@code GroupListener.distributing}, Netty's {@code MultiThreadIoEventLoopGroup(LOOPS)}), prints {@code READY <port> <what>} and then answers control lines on stdin (the loop
  * thread never sees them):
  * <ul>
  *   <li>{@code STATS}: {@code STATS conns=<open connections> heap=-1 alloc=<bytes allocated by every thread but this
@@ -76,12 +80,17 @@ public final class EchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
+        if (args.length != 1 && args.length != 2) {
             System.err.println("usage: EchoServer jevent-epoll|jevent-poll|jevent-nio|jevent-uring"
-                    + "|netty-epoll|netty-uring|netty-nio|plain-nio");
+                    + "|netty-epoll|netty-uring|netty-nio|plain-nio [LOOPS]");
             System.exit(2);
         }
         String system = args[0];
+        int loops = args.length == 2 ? Integer.parseInt(args[1]) : 0; // 0: one loop, no group
+        if (loops != 0 && system.equals("plain-nio")) {
+            System.err.println("plain-nio runs one loop only");
+            System.exit(2);
+        }
         String refusal = refusal(system);
         if (refusal != null) {
             System.out.println("SKIP " + refusal.replace('\n', ' '));
@@ -90,10 +99,12 @@ public final class EchoServer {
         CompletableFuture<String> ready = new CompletableFuture<>();
         Thread loop = new Thread(() -> {
             try {
-                if (system.startsWith("jevent-")) {
+                if (system.startsWith("jevent-") && loops > 0) {
+                    jeventGroup(system.substring("jevent-".length()), loops, ready);
+                } else if (system.startsWith("jevent-")) {
                     jevent(system.substring("jevent-".length()), ready);
                 } else if (system.startsWith("netty-")) {
-                    netty(system.substring("netty-".length()), ready);
+                    netty(system.substring("netty-".length()), Math.max(1, loops), ready);
                 } else if (system.equals("plain-nio")) {
                     plainNio(ready);
                 } else {
@@ -194,6 +205,25 @@ public final class EchoServer {
         base.dispatch();
     }
 
+    /** A group of {@code loops} bases; loop 1 accepts and hands each connection to the next loop in turn. */
+    private static void jeventGroup(String backend, int loops, CompletableFuture<String> ready) throws Exception {
+        EventBaseGroup group = EventBaseGroup.create(loops, new EventConfig().method(backend).ignoreEnvironment(true));
+        GroupListener l = GroupListener.distributing(group, loopback(), Listener.REUSEADDR, (base, handle) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, handle, BevOption.CLOSE_ON_FREE);
+            bev.setCallbacks(b -> b.write(b.input()), null, (b, reasons, cause) -> {
+                if ((reasons & (BevEvent.EOF | BevEvent.ERROR)) != 0) {
+                    b.close();
+                    CONNS.decrementAndGet();
+                }
+            });
+            bev.enable(Ev.READ);
+            CONNS.incrementAndGet();
+        });
+        ready.complete(((InetSocketAddress) l.localAddress()).getPort() + " jevent " + group.get(0).method() + " x"
+                + loops);
+        new java.util.concurrent.CountDownLatch(1).await(); // the loops serve until the process exits
+    }
+
     // ------------------------------------------------------------------------------------------------ Netty
 
     /** Netty's example EchoServerHandler: write what arrives, flush when the read burst is over. */
@@ -226,7 +256,8 @@ public final class EchoServer {
     }
 
     /** Netty 4.2: one {@code MultiThreadIoEventLoopGroup} thread over the transport's {@code IoHandler}. */
-    private static void netty(String transport, CompletableFuture<String> ready) throws InterruptedException {
+    private static void netty(String transport, int loops, CompletableFuture<String> ready)
+            throws InterruptedException {
         IoHandlerFactory handlers;
         Class<? extends ServerChannel> channel;
         switch (transport) {
@@ -244,13 +275,13 @@ public final class EchoServer {
             }
             default -> throw new IllegalArgumentException("unknown Netty transport " + transport);
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, handlers);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, handlers);
         NettyEcho handler = new NettyEcho();
         Channel server = new ServerBootstrap().group(group).channel(channel).childHandler(handler)
                 .bind(loopback()).sync().channel();
         ready.complete(((InetSocketAddress) server.localAddress()).getPort() + " netty-"
                 + io.netty.util.Version.identify().values().stream().findFirst().map(v -> v.artifactVersion()).orElse("4.2") + " "
-                + transport);
+                + transport + (loops > 1 ? " x" + loops : ""));
         server.closeFuture().sync();
     }
 

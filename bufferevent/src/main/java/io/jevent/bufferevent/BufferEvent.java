@@ -12,6 +12,7 @@ import io.jevent.spi.Handle;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A buffered connection: libevent's {@code bufferevent}. Bytes that arrive are appended to {@link #input()};
@@ -141,6 +142,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * (see {@link io.jevent.buffer.DirectMemoryExhaustedException}).
      */
     public static final int SUSPEND_MEMORY = 0x40;
+    /** Suspend reason: the BufferEvent is moving to another loop ({@link #moveTo}). */
+    public static final int SUSPEND_MOVE = 0x80;
 
     private static final int DEFERRED_READ = 1;
     private static final int DEFERRED_WRITE = 2;
@@ -149,8 +152,11 @@ public abstract class BufferEvent implements AutoCloseable {
     /** A CONNECTED is pending: it runs first and on its own, before any read or write callback. */
     private static final int DEFERRED_CONNECTED = 16;
 
-    /** The loop this BufferEvent runs on. */
-    protected final EventBase base;
+    /**
+     * The loop this BufferEvent runs on. Changed only by {@link #moveTo}, on the old loop's thread once the engine is
+     * idle there; volatile so that other threads' calls (THREADSAFE) go to the new loop from then on.
+     */
+    protected volatile EventBase base;
     /** Bytes received, not yet consumed by the user. */
     protected final EvBuffer input = new EvBuffer();
     /** Bytes to send. */
@@ -204,6 +210,8 @@ public abstract class BufferEvent implements AutoCloseable {
         CallbackEntry inputWatch;
         /** Meters reads and writes, or null; see {@link #setRateLimiter}. */
         RateLimiter rateLimiter;
+        /** A {@link #moveTo} not finished yet, or null. */
+        CompletableFuture<BufferEvent> moving;
         /** Deferred callbacks: one user event, activated (no allocation) when something is pending. */
         Event deferEvent;
         int deferredPending;
@@ -598,14 +606,151 @@ public abstract class BufferEvent implements AutoCloseable {
      */
     @Override
     public final void close() {
-        if (base.runIfOwner(this::closeNow)) {
+        EventBase b = base;
+        if (b.runIfOwner(this::closeNow)) {
             return;
         }
         if ((options & BevOption.THREADSAFE) != 0) {
-            base.runAsOwner(this::closeNow); // queued, never dropped: a base closing first runs it in its close()
+            // queued, never dropped: a base closing first runs it in its close(); a move meanwhile forwards it
+            b.runAsOwner(() -> {
+                if (base == b) {
+                    closeNow();
+                } else {
+                    close();
+                }
+            });
         } else {
             onLoop(this::closeNow); // throws, saying what to do
         }
+    }
+
+    /**
+     * Moves this BufferEvent to {@code target}, another loop of the same backend (a loop of an
+     * {@link io.jevent.EventBaseGroup}, say), for servers that rebalance connections. No byte is lost or reordered:
+     * the buffers move as they are, and the socket is watched by {@code target} from then on. Must be called on this
+     * BufferEvent's loop thread, from inside its loop.
+     *
+     * <p>Reading and writing are suspended ({@link #SUSPEND_MOVE}) until the BufferEvent runs on {@code target}. On a
+     * completion engine the operations in flight are cancelled first and the move waits for their completions (bytes a
+     * read or write completed with anyway are kept, as always); the unfinished part is posted again by
+     * {@code target}. Until the returned future completes, callbacks may still run on the old loop (for bytes that
+     * completed meanwhile); from then on every callback runs on {@code target}'s thread, and calls from the old loop's
+     * thread are those of a stranger (made with {@link BevOption#THREADSAFE}, they are handed over; else they throw).
+     * Timeouts, watermarks, callbacks, options and pending deferred callbacks move along; bytes already in the input
+     * are announced by a read callback on {@code target} when reading is enabled.
+     *
+     * <p>Refused: a BufferEvent in a filter chain (move the socket BufferEvent before wrapping it), one with a rate
+     * limiter (its buckets and group timers belong to the old loop), a pair end, a socket still connecting.
+     *
+     * @param target the loop to move to, of the same backend
+     * @return completes on {@code target}'s thread once the BufferEvent runs there; completes exceptionally if it is
+     *     closed before
+     * @throws IllegalStateException if not called on the loop thread, if closed, already moving, connecting, in a
+     *     filter chain, rate-limited, or if {@code target} is closed
+     * @throws IllegalArgumentException if {@code target} runs another backend
+     * @throws UnsupportedOperationException for a kind of BufferEvent that cannot move (a pair end)
+     */
+    public final CompletableFuture<BufferEvent> moveTo(EventBase target) {
+        Objects.requireNonNull(target, "target");
+        EventBase from = base;
+        if (!from.inRunningLoop()) {
+            throw new IllegalStateException("moveTo must be called inside the loop of this BufferEvent's base (calling"
+                    + " thread: " + Thread.currentThread().getName() + "); hand the call over with base().execute()");
+        }
+        checkOpen("moveTo");
+        if (target == from) {
+            return CompletableFuture.completedFuture(this);
+        }
+        if (target.isClosed()) {
+            throw new IllegalStateException("cannot move " + this + " to a closed EventBase");
+        }
+        if (!target.method().equals(from.method())) {
+            throw new IllegalArgumentException("cannot move " + this + " from a " + from.method() + " base to a "
+                    + target.method() + " base: its socket is of the " + from.method() + " kind; move between bases"
+                    + " of the same backend (one EventBaseGroup)");
+        }
+        if (below != null || above != null) {
+            throw new IllegalStateException(this + " is part of a filter chain: a chain cannot move; move the socket"
+                    + " BufferEvent before wrapping it in filters");
+        }
+        if (ex.rateLimiter != null) {
+            throw new IllegalStateException(this + " has a rate limiter, whose buckets and timers belong to its loop:"
+                    + " remove it (setRateLimiter(null)) before moving, and set one on the new loop");
+        }
+        if (ex.moving != null) {
+            throw new IllegalStateException(this + " is already moving to another loop; wait for that move's future");
+        }
+        checkMovable();
+        CompletableFuture<BufferEvent> done = new CompletableFuture<>();
+        x().moving = done;
+        suspendRead(SUSPEND_MOVE);
+        suspendWrite(SUSPEND_MOVE);
+        dropBaseEvents();
+        // handed over from a task of the old loop, never from inside the engine's handler or the user's callback
+        // that called moveTo: the rest of that call stack still runs on this thread, as the BufferEvent's owner
+        detachEngine(() -> from.execute(() -> handOver(target, done)));
+        return done;
+    }
+
+    /** The engine is idle on the old loop (its thread): from now on the BufferEvent belongs to {@code target}. */
+    private void handOver(EventBase target, CompletableFuture<BufferEvent> done) {
+        if (closed) {
+            return; // closeNow completed the future
+        }
+        dropBaseEvents(); // again: callbacks run while the engine went idle may have made some
+        base = target;
+        try {
+            target.execute(() -> arrive(done));
+        } catch (IllegalStateException targetClosed) {
+            closeNow(); // nobody can run it any more: release it (the base is closed, so any thread may)
+        }
+    }
+
+    /**
+     * Closes the timers and the deferred-callback event, events of the base being left (pending deferred callbacks
+     * stay recorded); {@link #arrive} makes them again on the new one.
+     */
+    private void dropBaseEvents() {
+        if (ex.readTimer != null) {
+            ex.readTimer.close();
+            x().readTimer = null;
+        }
+        if (ex.writeTimer != null) {
+            ex.writeTimer.close();
+            x().writeTimer = null;
+        }
+        if (ex.deferEvent != null) {
+            ex.deferEvent.close();
+            x().deferEvent = null;
+        }
+    }
+
+    /** On {@code base}, the new loop: the engine watches the socket here, and what was suspended for the move resumes. */
+    private void arrive(CompletableFuture<BufferEvent> done) {
+        if (closed) {
+            return;
+        }
+        attachEngine();
+        if (ex.readTimeout != null) {
+            x().readTimeout = base.commonTimeout(ex.readTimeout.duration());
+            x().readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
+        }
+        if (ex.writeTimeout != null) {
+            x().writeTimeout = base.commonTimeout(ex.writeTimeout.duration());
+            x().writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
+        }
+        x().moving = null;
+        unsuspendRead(SUSPEND_MOVE);
+        unsuspendWrite(SUSPEND_MOVE);
+        armReadTimer();
+        armWriteTimer(true);
+        if (ex.deferredPending != 0) {
+            defer(ex.deferredPending);
+        }
+        if (!closed && (enabled & Ev.READ) != 0 && input.length() > 0 && input.length() >= ex.readLow) {
+            fireRead(); // bytes that arrived before the move: no new read would announce them
+        }
+        done.complete(this);
     }
 
     /** Whether {@link #close()} has run. Any thread. */
@@ -838,6 +983,31 @@ public abstract class BufferEvent implements AutoCloseable {
     protected void outputRemoved(long n) {
     }
 
+    /**
+     * Refuses a {@link #moveTo} this engine cannot do now (throws saying why); the default refuses every move, for
+     * engines that cannot move.
+     *
+     * @throws UnsupportedOperationException or {@link IllegalStateException}: the move is refused
+     */
+    protected void checkMovable() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot move to another loop; only"
+                + " socket BufferEvents can");
+    }
+
+    /**
+     * Stops the engine on the old loop for {@link #moveTo} (reading and writing are suspended already): drops what
+     * belongs to the old base and, once no operation is in flight, runs {@code whenIdle} on the old loop's thread.
+     *
+     * @param whenIdle hands the BufferEvent over; run it exactly once, unless the BufferEvent closes first
+     */
+    protected void detachEngine(Runnable whenIdle) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot move to another loop");
+    }
+
+    /** Starts the engine on {@link #base}, the new loop, after {@link #moveTo}; runs on its thread. */
+    protected void attachEngine() {
+    }
+
     /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
     protected void flushEngine(int what, FlushMode mode) {
     }
@@ -886,10 +1056,17 @@ public abstract class BufferEvent implements AutoCloseable {
             return;
         }
         if ((options & BevOption.THREADSAFE) != 0) {
+            EventBase b = base;
             try {
-                base.execute(r);
+                b.execute(() -> {
+                    if (base == b) {
+                        r.run();
+                    } else {
+                        onLoop(r); // moved to another loop meanwhile: follow it
+                    }
+                });
             } catch (IllegalStateException closed) {
-                if (!base.runIfOwner(r)) { // the base closed just now: then any thread may act
+                if (!b.runIfOwner(r)) { // the base closed just now: then any thread may act
                     throw closed;
                 }
             }
@@ -1171,6 +1348,11 @@ public abstract class BufferEvent implements AutoCloseable {
     private void closeNow() {
         if (closed) {
             return;
+        }
+        CompletableFuture<BufferEvent> move = ex.moving;
+        if (move != null) {
+            x().moving = null;
+            move.completeExceptionally(new IllegalStateException(this + " was closed before its move finished"));
         }
         boolean readBefore = readWanted();
         boolean writeBefore = writeWanted();

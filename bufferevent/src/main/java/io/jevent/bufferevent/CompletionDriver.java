@@ -73,6 +73,7 @@ final class CompletionDriver extends SocketDriver {
         } catch (RuntimeException e) {
             relay(bev.base(), e);
         }
+        idleForMove();
     };
     /** Receives write completions; made at the first write. */
     private CompletionHandler onWrite;
@@ -100,6 +101,10 @@ final class CompletionDriver extends SocketDriver {
     private boolean writeInFlight;
     /** A shutdown is posted and has not completed. */
     private boolean shutdownPosted;
+    /** A move to another loop waits for the operations in flight to complete; run once they have, or null. */
+    private Runnable whenIdle;
+    /** Handed over to another loop's driver by a move: this one posts nothing any more. */
+    private boolean detached;
 
     /** Free loans of this (loop) thread; at most {@link #POOLED_LOANS}. */
     private static final ThreadLocal<ArrayDeque<Loan>> FREE_LOANS = ThreadLocal.withInitial(ArrayDeque::new);
@@ -164,6 +169,7 @@ final class CompletionDriver extends SocketDriver {
                 } catch (RuntimeException e) {
                     relay(bev.base(), e);
                 }
+                idleForMove();
             };
             onControl = c;
         }
@@ -198,7 +204,7 @@ final class CompletionDriver extends SocketDriver {
      * look at the output, or at {@code isWritable()}, right after), and the write still goes out with the next poll.
      */
     private void kickWrite() {
-        if (writeInFlight || handle == null || connecting) {
+        if (writeInFlight || handle == null || connecting || detached) {
             return; // the completion (of the write or the connect) posts the next one
         }
         Event k = writeKick;
@@ -213,7 +219,7 @@ final class CompletionDriver extends SocketDriver {
 
     /** Posts a read (or a wait) unless one is posted, reading is not wanted, or nothing may be read now. */
     private void considerReading() {
-        if (readPosted || handle == null || connecting || !bev.readWanted()) {
+        if (readPosted || handle == null || connecting || detached || !bev.readWanted()) {
             return;
         }
         if (stash != null && !unstash()) {
@@ -238,7 +244,7 @@ final class CompletionDriver extends SocketDriver {
         }
         if (result < 0) {
             IOException failure = failure(awaitMode ? "poll" : "recv", result);
-            if (isCancel(failure)) {
+            if (isCancel(failure) || isAgain(failure)) {
                 considerReading(); // cancelled by a disable, or with a cancel meant for another operation
             } else {
                 bev.fireEvent(BevEvent.READING | BevEvent.ERROR, failure);
@@ -299,7 +305,7 @@ final class CompletionDriver extends SocketDriver {
      * in the output until the kernel has taken them, as on readiness.
      */
     private void considerWriting() {
-        if (writeInFlight || handle == null || connecting || bev.isClosed()) {
+        if (writeInFlight || handle == null || connecting || detached || bev.isClosed()) {
             return;
         }
         EvBuffer out = bev.output();
@@ -325,6 +331,7 @@ final class CompletionDriver extends SocketDriver {
                 } catch (RuntimeException e) {
                     relay(bev.base(), e);
                 }
+                idleForMove();
             };
         }
         long max = Math.min(Math.min(quota, MAX_WRITE), out.length());
@@ -393,8 +400,10 @@ final class CompletionDriver extends SocketDriver {
         out.allowPrepends();
         if (result < 0) {
             IOException failure = failure("send", result);
-            if (isCancel(failure)) {
-                considerWriting(); // taken along by the cancel of a read; nothing was sent
+            if (isCancel(failure) || isAgain(failure)) {
+                // taken along by the cancel of a read, or refused by a socket that io_uring tried without waiting
+                // (see isAgain): nothing was sent, so the write is posted again
+                considerWriting();
             } else {
                 bev.fireEvent(BevEvent.WRITING | BevEvent.ERROR, failure);
             }
@@ -457,6 +466,15 @@ final class CompletionDriver extends SocketDriver {
         return f;
     }
 
+    /**
+     * EAGAIN: io_uring may complete an operation on a non-blocking socket with it instead of waiting (when it hands
+     * the operation to a worker thread rather than arming a poll, the socket's own O_NONBLOCK answers). Nothing moved;
+     * a new post waits as usual. Seen on sends of an echo whose peer reads slowly (the multicore suite's streams).
+     */
+    private static boolean isAgain(IOException failure) {
+        return failure instanceof ErrnoException && "EAGAIN".equals(((ErrnoException) failure).errnoName());
+    }
+
     private static boolean isCancel(IOException failure) {
         return failure instanceof ErrnoException && "ECANCELED".equals(((ErrnoException) failure).errnoName());
     }
@@ -464,6 +482,42 @@ final class CompletionDriver extends SocketDriver {
     @Override
     long bytesInFlight() {
         return writeInFlight ? posted : 0;
+    }
+
+    /**
+     * Moves wait for every operation of the handle: they are cancelled (a cancelled read or send moves no byte; bytes
+     * one completed with first are kept, as always) and the new loop posts again what is still wanted. A shutdown in
+     * flight is waited for too.
+     */
+    @Override
+    void detach(Runnable idle) {
+        whenIdle = idle;
+        if (readPosted || writeInFlight || shutdownPosted) {
+            engine.cancel(handle, IGNORE);
+        }
+        idleForMove();
+    }
+
+    /** Hands the BufferEvent over once nothing is in flight, if a move waits for that. */
+    private void idleForMove() {
+        Runnable r = whenIdle;
+        if (r == null || readPosted || writeInFlight || shutdownPosted || bev.isClosed()) {
+            return;
+        }
+        whenIdle = null;
+        detached = true;
+        if (writeKick != null) {
+            writeKick.close(); // an event of the old base
+            writeKick = null;
+        }
+        if (stash != null) { // bytes read when memory was short: they go with the input
+            ByteBuffer st = stash;
+            stash = null;
+            byte[] rest = new byte[st.remaining()];
+            st.get(rest);
+            bev.input().add(rest);
+        }
+        r.run();
     }
 
     @Override

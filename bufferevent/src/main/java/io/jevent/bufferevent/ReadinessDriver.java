@@ -226,6 +226,20 @@ final class ReadinessDriver extends SocketDriver {
     }
 
     @Override
+    void detach(Runnable whenIdle) {
+        // closing the events deregisters the socket from this base's backend at once (an eager removal), so the
+        // new base may register it with its own
+        if (readEvent != null) {
+            readEvent.close();
+        }
+        if (writeEvent != null) {
+            writeEvent.close();
+        }
+        writeRegistered = false;
+        whenIdle.run();
+    }
+
+    @Override
     void close(boolean closeHandle) {
         if (readEvent != null) {
             readEvent.close();

@@ -47,9 +47,10 @@ public final class SocketBufferEvent extends BufferEvent {
         log.debug("jevent.bufferevent.maxRead = {}", MAX_READ);
     }
 
-    private final NetOps ops;
-    /** Moves the bytes: by readiness or by completions, chosen once by base. */
-    private final SocketDriver driver;
+    /** The base's socket operations (the new base's after a {@link #moveTo}). */
+    private NetOps ops;
+    /** Moves the bytes: by readiness or by completions, chosen by base (again after a {@link #moveTo}). */
+    private SocketDriver driver;
     /** Ends a pause of reading for memory; made at the first pause. */
     private Event memoryTimer;
     /** The next pause of reading for memory; above the minimum while in a pause episode. */
@@ -58,8 +59,7 @@ public final class SocketBufferEvent extends BufferEvent {
     private SocketBufferEvent(EventBase base, Handle handle, int options) {
         super(base, options);
         this.ops = base.netOps();
-        CompletionEngine engine = base.completionEngine();
-        this.driver = engine != null ? new CompletionDriver(this, engine) : new ReadinessDriver(this);
+        this.driver = newDriver(base);
         if (handle != null) {
             driver.attach(handle);
         }
@@ -76,6 +76,38 @@ public final class SocketBufferEvent extends BufferEvent {
     public static SocketBufferEvent create(EventBase base, Handle handle, int options) {
         Objects.requireNonNull(base, "base");
         return new SocketBufferEvent(base, handle, options);
+    }
+
+    private SocketDriver newDriver(EventBase b) {
+        CompletionEngine engine = b.completionEngine();
+        return engine != null ? new CompletionDriver(this, engine) : new ReadinessDriver(this);
+    }
+
+    @Override
+    protected void checkMovable() {
+        if (driver.handle == null || driver.connecting || (readSuspendReasons() & SUSPEND_LOOKUP) != 0) {
+            throw new IllegalStateException(this + " has no connected socket yet: move it once CONNECTED was reported");
+        }
+    }
+
+    @Override
+    protected void detachEngine(Runnable whenIdle) {
+        if (memoryTimer != null) { // an event of the old base; the move's suspension holds reading back meanwhile
+            memoryTimer.close();
+            memoryTimer = null;
+            unsuspendRead(SUSPEND_MEMORY);
+        }
+        driver.detach(whenIdle);
+    }
+
+    @Override
+    protected void attachEngine() {
+        SocketDriver old = driver;
+        ops = base.netOps();
+        SocketDriver d = newDriver(base);
+        d.shutdownPending = old.shutdownPending;
+        driver = d;
+        d.attach(old.handle);
     }
 
     @Override

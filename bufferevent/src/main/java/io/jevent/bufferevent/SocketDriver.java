@@ -59,6 +59,13 @@ abstract class SocketDriver {
     }
 
     /**
+     * Stops watching the socket for a move to another loop (reading and writing are suspended already), without
+     * closing it: drops this driver's events and, once no operation is in flight, runs {@code whenIdle} (on the loop
+     * thread). The driver is not used afterwards; the new loop makes its own.
+     */
+    abstract void detach(Runnable whenIdle);
+
+    /**
      * {@link BufferEvent#closeEngine}: stops moving bytes, closes the socket when {@code closeHandle}. Runs before the
      * BufferEvent drains its buffers.
      */

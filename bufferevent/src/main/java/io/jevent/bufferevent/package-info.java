@@ -31,5 +31,13 @@
  * completion engine) do so; otherwise the bytes pass through the input as usual and are moved into it.
  * Reasons for holding a direction back ({@code SUSPEND_*}) are kept apart from what the user enabled, as libevent
  * does, so a watermark, a rate limit and a name lookup never undo one another or the user's choice.
+ *
+ * <p>Many cores. {@link io.jevent.bufferevent.GroupListener} spreads accepted connections over an
+ * {@link io.jevent.EventBaseGroup}: one accepting loop handing each handle to the next loop as a task, or an
+ * {@code SO_REUSEPORT} listener per loop. {@link io.jevent.bufferevent.BufferEvent#moveTo} moves a live socket
+ * BufferEvent between loops: both directions are suspended ({@code SUSPEND_MOVE}), the old base's events are
+ * closed, the driver detaches (a completion driver cancels and waits for its operations), a task on the old loop
+ * switches the base, and a task on the new loop makes a new driver there and lifts the suspension; the buffers move
+ * as they are.
  */
 package io.jevent.bufferevent;

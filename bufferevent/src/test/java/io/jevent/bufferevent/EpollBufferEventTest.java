@@ -27,4 +27,5 @@ class EpollBufferEventTest {
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
+    @Nested class Multicore extends MulticoreConformance { }
 }

@@ -27,4 +27,8 @@ class IocpBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
+    @Nested class FileSend extends FileSendConformance { }
+    @Nested class ReadInto extends ReadIntoConformance { }
+    @Nested class FileStreams extends FileStreamConformance { }
+    @Nested class Multicore extends MulticoreConformance { }
 }

@@ -28,4 +28,5 @@ class KqueueBufferEventTest {
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
+    @Nested class Multicore extends MulticoreConformance { }
 }

@@ -26,4 +26,5 @@ class PollBufferEventTest {
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
+    @Nested class Multicore extends MulticoreConformance { }
 }

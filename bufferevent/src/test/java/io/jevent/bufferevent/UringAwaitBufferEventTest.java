@@ -29,4 +29,5 @@ class UringAwaitBufferEventTest {
     @Nested class FileSend extends FileSendConformance { }
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
+    @Nested class Multicore extends MulticoreConformance { }
 }

@@ -64,6 +64,7 @@ public final class EchoServer implements AutoCloseable {
     /** Default TLS handshake timeout (see {@link #handshakeTimeout(Duration)}). */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The listener, or null for a server fed by {@link #adopt} (one loop of {@link MultiLoopEchoServer}). */
     private final Listener listener;
     private final ChainSpec chain;
     private final long high;
@@ -99,6 +100,8 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
+    private final EventBase base;
+
     private EchoServer(EventBase base, SocketAddress address, long high, long low, ChainSpec chain)
             throws IOException {
         if (low < 0 || high <= low) {
@@ -107,7 +110,22 @@ public final class EchoServer implements AutoCloseable {
         this.chain = java.util.Objects.requireNonNull(chain, "chain");
         this.high = high;
         this.low = low;
-        this.listener = Listener.bind(base, address, Listener.REUSEADDR, (l, h) -> accept(base, h));
+        this.base = base;
+        this.listener = address == null ? null
+                : Listener.bind(base, address, Listener.REUSEADDR, (l, h) -> accept(base, h));
+    }
+
+    /**
+     * A server with no listener of its own, fed connections accepted elsewhere through {@link #adopt} (one per loop of
+     * a {@link MultiLoopEchoServer}). Loop thread of {@code base}.
+     */
+    static EchoServer unbound(EventBase base, ChainSpec chain) throws IOException {
+        return new EchoServer(base, null, DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, chain);
+    }
+
+    /** Serves {@code h}, a connection accepted for this server's base. Loop thread of that base. */
+    void adopt(Handle h) {
+        accept(base, h);
     }
 
     /** Starts an echo server on {@code address} with the default watermarks. */
@@ -276,6 +294,9 @@ public final class EchoServer implements AutoCloseable {
 
     /** Where the server listens (with the port chosen when 0 was asked for). */
     public SocketAddress localAddress() throws IOException {
+        if (listener == null) {
+            throw new IllegalStateException("this server has no listener of its own: ask the MultiLoopEchoServer");
+        }
         return listener.localAddress();
     }
 
@@ -332,7 +353,9 @@ public final class EchoServer implements AutoCloseable {
     /** Stops listening and closes every connection (unsent output is dropped). Idempotent. */
     @Override
     public void close() {
-        listener.close();
+        if (listener != null) {
+            listener.close();
+        }
         for (Conn c : new ArrayList<>(conns)) {
             closeConn(c);
         }
@@ -342,14 +365,19 @@ public final class EchoServer implements AutoCloseable {
 
     static final String HELP = "TCP echo server with watermark backpressure, optionally through TLS, zlib and a rate"
             + " limit (--port N; --tls CERT KEY; --zlib; --rate BYTES_PER_SEC; --idle-timeout T; --handshake-timeout T;"
-            + " --backend NAME; --self-test CONNS BYTES streams BYTES through each of CONNS connections and checks them)";
+            + " --backend NAME; --loops N [--reuseport] spreads connections over N loop threads;"
+            + " --self-test CONNS BYTES streams BYTES through each of CONNS connections and checks them)";
 
     private static void usage() {
-        System.err.println("usage: echo-server [--port N] [--backend NAME] [--tls CERT KEY [--tls-ca FILE]] [--zlib]"
+        System.err.println("usage: echo-server [--port N] [--backend NAME] [--loops N [--reuseport]] [--tls CERT KEY [--tls-ca FILE]] [--zlib]"
                 + " [--rate BYTES_PER_SEC] [--idle-timeout T] [--handshake-timeout T] [--self-test CONNS BYTES]");
         System.err.println("  --port N              port to listen on (default 7000; 0 = any free port; the self-test"
                 + " uses a free port unless --port is given)");
         System.err.println("  --backend NAME        epoll, poll or nio (default: the best this machine has)");
+        System.err.println("  --loops N             serve on N loops, each on its own thread (an EventBaseGroup): one"
+                + " loop accepts and hands each connection to the next loop in turn");
+        System.err.println("  --reuseport           with --loops: a listener on every loop, all on one port"
+                + " (SO_REUSEPORT), and the kernel spreads the connections (Linux)");
         System.err.println("  --tls CERT KEY        TLS with this PEM certificate chain and PEM PKCS#8 key"
                 + " (openssl req -x509 -nodes ... writes both)");
         System.err.println("  --tls-ca FILE         self-test client: trust these PEM CA certificates (default: CERT"
@@ -385,12 +413,16 @@ public final class EchoServer implements AutoCloseable {
         long rate = 0;
         Duration idle = DEFAULT_IDLE_TIMEOUT;
         Duration handshake = DEFAULT_HANDSHAKE_TIMEOUT;
+        int loops = 0;
+        boolean reusePort = false;
         Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--port": port = a.intValue(o, 0, 65535); break;
                     case "--backend": backend = a.value(o); break;
+                    case "--loops": loops = a.intValue(o, 1, 1024); break;
+                    case "--reuseport": reusePort = true; break;
                     case "--self-test":
                         conns = a.intValue(o, 1, 100_000);
                         bytes = Sizes.parse(a.value(o));
@@ -414,6 +446,9 @@ public final class EchoServer implements AutoCloseable {
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
             }
+            if (reusePort && loops == 0) {
+                throw new IllegalArgumentException("--reuseport needs --loops N");
+            }
             if (ca != null && cert == null) {
                 throw new IllegalArgumentException("--tls-ca needs --tls CERT KEY");
             }
@@ -428,6 +463,10 @@ public final class EchoServer implements AutoCloseable {
         } catch (IOException | GeneralSecurityException e) {
             System.err.println("echo-server: cannot load the TLS certificate or key: " + e.getMessage());
             return 2;
+        }
+        if (loops > 0) {
+            return MultiLoopEchoServer.run(loops, reusePort, Args.config(backend), port, chain, idle, handshake, conns,
+                    bytes);
         }
         try (EventBase base = EventBase.create(Args.config(backend))) {
             if (bytes >= 0) {

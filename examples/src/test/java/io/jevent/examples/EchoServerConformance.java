@@ -41,6 +41,42 @@ public abstract class EchoServerConformance extends ExamplesTestSupport {
     }
 
     @Test
+    void shouldEchoThroughFourLoopsFedByOneAcceptingLoop() throws IOException {
+        echoThroughLoops(false);
+    }
+
+    @Test
+    void shouldEchoThroughFourLoopsEachWithASoReusePortListener() throws IOException {
+        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "SO_REUSEPORT spreading is tested on Linux only; this is " + System.getProperty("os.name"));
+        echoThroughLoops(true);
+    }
+
+    /** {@code echo-server --loops 4 [--reuseport]}: 200 checksummed streams, every loop used. */
+    private void echoThroughLoops(boolean reusePort) throws IOException {
+        MultiLoopEchoServer server = MultiLoopEchoServer.start(4, reusePort,
+                new io.jevent.EventConfig().method(backendName()), loopback0(), ChainSpec.PLAIN, null, null);
+        try {
+            EventBase client = newBase();
+            EchoLoad load = EchoLoad.start(client, server.localAddress(), 200, 64 << 10, client::loopExit);
+            loopWithin(client, 0, Duration.ofSeconds(60));
+            EchoLoad.Result r = load.result();
+            assertEquals(List.of(), r.failures());
+            assertEquals(200, r.matched());
+            List<Long> perLoop = server.acceptedPerLoop();
+            assertEquals(200L, perLoop.stream().mapToLong(Long::longValue).sum(), "accepted per loop: " + perLoop);
+            for (long n : perLoop) {
+                assertTrue(n > 0, "every loop served connections: " + perLoop);
+            }
+            String stats = server.statistics(perLoop);
+            assertTrue(stats.contains("loop 4/4"), stats);
+        } finally {
+            server.close();
+        }
+        assertTrue(server.group().isTerminated());
+    }
+
+    @Test
     void shouldFailTheSelfTestWhenBytesComeBackChanged() throws IOException {
         EventBase base = newBase();
         // a "server" that flips one byte: the self-test must notice

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Nested;
 
 /**
  * The conformance suite on the IOCP backend (Windows; elsewhere every test skips with "IOCP requires Windows"). The
- * event suites that watch sockets made by {@code base.netOps()} (Io, Lifetime, LifetimeAttacks) are not run: on this
+ * event suites that watch sockets made by {@code base.netOps()} (Io, Lifetime, LifetimeAttacks, Group) are not run: on this
  * backend those are SOCKETs for the completion engine, and events watch NIO channels, as they do on [nio].
  */
 @ConformanceBackend("iocp")

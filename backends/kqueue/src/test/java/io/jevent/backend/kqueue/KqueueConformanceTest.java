@@ -3,6 +3,7 @@ package io.jevent.backend.kqueue;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
+import io.jevent.conformance.GroupConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LifetimeAttackConformance;
@@ -30,4 +31,5 @@ class KqueueConformanceTest {
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
+    @Nested class Group extends GroupConformance { }
 }

@@ -3,6 +3,7 @@ package io.jevent.backend.nio;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
+import io.jevent.conformance.GroupConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LifetimeAttackConformance;
@@ -28,4 +29,5 @@ class NioConformanceTest {
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
+    @Nested class Group extends GroupConformance { }
 }

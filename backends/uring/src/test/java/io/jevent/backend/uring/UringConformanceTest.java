@@ -4,6 +4,7 @@ import io.jevent.conformance.CompletionEngineConformance;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
 import io.jevent.conformance.EvBufferIoConformance;
+import io.jevent.conformance.GroupConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
 import io.jevent.conformance.LifetimeAttackConformance;
@@ -30,4 +31,5 @@ class UringConformanceTest {
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class CompletionEngine extends CompletionEngineConformance { }
+    @Nested class Group extends GroupConformance { }
 }

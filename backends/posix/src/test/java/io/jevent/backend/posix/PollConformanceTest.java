@@ -2,6 +2,7 @@ package io.jevent.backend.posix;
 
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.DatagramConformance;
 import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
@@ -28,4 +29,5 @@ class PollConformanceTest {
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
+    @Nested class Datagrams extends DatagramConformance { }
 }

@@ -3,6 +3,7 @@ package io.jevent.backend.uring;
 import io.jevent.conformance.CompletionEngineConformance;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.DatagramConformance;
 import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.IoConformance;
@@ -30,4 +31,5 @@ class UringConformanceTest {
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class CompletionEngine extends CompletionEngineConformance { }
+    @Nested class Datagrams extends DatagramConformance { }
 }

@@ -24,4 +24,5 @@ class EpollBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
+    @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
 }

@@ -25,4 +25,5 @@ class KqueueBufferEventTest {
     @Nested class ThreadingAttacks extends BevThreadingAttackConformance { }
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
+    @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
 }

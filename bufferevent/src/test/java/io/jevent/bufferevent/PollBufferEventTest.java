@@ -23,4 +23,5 @@ class PollBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
+    @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
 }

@@ -25,4 +25,5 @@ class EpollBufferEventTest {
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

@@ -26,4 +26,5 @@ class KqueueBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

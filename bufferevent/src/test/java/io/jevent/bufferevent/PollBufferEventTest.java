@@ -24,4 +24,5 @@ class PollBufferEventTest {
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

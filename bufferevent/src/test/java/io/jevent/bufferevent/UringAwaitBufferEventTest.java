@@ -26,4 +26,5 @@ class UringAwaitBufferEventTest {
     @Nested class Fairness extends FairnessConformance { }
     @Nested class DirectMemory extends DirectMemoryConformance { }
     @Nested class EngineMemory extends EngineMemoryConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

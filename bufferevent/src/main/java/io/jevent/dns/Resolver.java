@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * longer than 63 or empty) is refused at once with an {@link IllegalArgumentException}.
  */
 public abstract class Resolver implements AutoCloseable {
-    /** Each base's default resolver, made on first use. */
+    /**
+     * Each base's default resolver, made on first use. The resolver holds its base, so the weak keys alone would
+     * never let go: entries of closed bases are purged (and their resolvers closed) on every access.
+     */
     private static final Map<EventBase, Resolver> DEFAULTS = new WeakHashMap<>();
 
     /** The base whose loop thread receives the answers. */
@@ -83,6 +86,7 @@ public abstract class Resolver implements AutoCloseable {
     public static Resolver forBase(EventBase base) {
         Objects.requireNonNull(base, "base");
         synchronized (DEFAULTS) {
+            purgeClosed();
             return DEFAULTS.computeIfAbsent(base, b -> create(b, ResolverConfig.system()));
         }
     }
@@ -94,8 +98,20 @@ public abstract class Resolver implements AutoCloseable {
      */
     public static void setDefault(Resolver resolver) {
         synchronized (DEFAULTS) {
+            purgeClosed();
             DEFAULTS.put(resolver.base, resolver);
         }
+    }
+
+    /** Drops the defaults of closed bases, closing them (their sockets, if lookups were left in flight). */
+    private static void purgeClosed() {
+        DEFAULTS.entrySet().removeIf(e -> {
+            if (e.getKey().isClosed()) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        });
     }
 
     /** @return the base whose loop thread receives the answers */

@@ -158,9 +158,7 @@ final class StubResolver extends Resolver {
             }
             cache.clear();
         };
-        if (!base.runIfOwner(r)) {
-            base.runAsOwner(r);
-        }
+        base.runAsOwner(r);
     }
 
     @Override

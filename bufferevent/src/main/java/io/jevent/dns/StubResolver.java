@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * {@link #inFlight}, so N concurrent lookups of one name make one query (Dillo's server channel) and all of them
  * get its outcome.
  *
+ * <p><b>Local names.</b> A name the hosts table lists is answered from it alone: its addresses of the family asked,
+ * or NODATA if it lists none of that family (no server is asked, as glibc's {@code files} source does).
+ * {@code localhost} and names under it are the loopback addresses when the table does not list them (RFC 6761).
+ *
  * <p><b>Search list</b> (resolv.conf(5)): a name ending in a dot is asked as is; a name with at least {@code ndots}
  * dots is asked as is first, then with each search suffix; a shorter one with the suffixes first. A candidate that
  * does not exist (NXDOMAIN) or has no address (NODATA) moves on to the next; any other failure (timeout, server
@@ -34,6 +38,9 @@ import java.util.function.Consumer;
  */
 final class StubResolver extends Resolver {
     private static final Logger log = LoggerFactory.getLogger(StubResolver.class);
+
+    private static final InetAddress LOOPBACK_V4 = IpLiterals.parse("127.0.0.1");
+    private static final InetAddress LOOPBACK_V6 = IpLiterals.parse("::1");
 
     final ResolverConfig config;
     final NetOps ops;
@@ -68,6 +75,24 @@ final class StubResolver extends Resolver {
         List<InetAddress> fromHosts = config.hosts().lookup(name, family);
         if (!fromHosts.isEmpty()) {
             d.succeed(new DnsResult(host, name, fromHosts, 0, DnsResult.Source.HOSTS));
+            return;
+        }
+        if (config.hosts().contains(name)) {
+            // listed, but not for this family: the table is the authority for its names, as glibc's files source
+            d.fail(new DnsException(DnsException.Reason.NO_DATA, host + ": the hosts table lists no " + family
+                    + " address for it", null));
+            return;
+        }
+        if (name.equals("localhost") || name.endsWith(".localhost")) {
+            // RFC 6761 section 6.3: never asked of a server, always the loopback
+            List<InetAddress> lo = new ArrayList<>(2);
+            if (family != AddressFamily.IPV6) {
+                lo.add(LOOPBACK_V4);
+            }
+            if (family != AddressFamily.IPV4) {
+                lo.add(LOOPBACK_V6);
+            }
+            d.succeed(new DnsResult(host, name, lo, 0, DnsResult.Source.HOSTS));
             return;
         }
         new Lookup(host, family, candidates(name, host.endsWith(".")), d).next();

@@ -258,6 +258,13 @@ public abstract class DnsResolverConformance extends ConformanceBase {
         Got lit = lookup(base, r, "::1", AddressFamily.IPV6);
         assertEquals(DnsResult.Source.LITERAL, lit.result.source());
         assertEquals(DnsException.Reason.NO_DATA, lookup(base, r, "10.0.0.1", AddressFamily.IPV6).failure.reason());
+        assertEquals(DnsException.Reason.NO_DATA, lookup(base, r, "printer", AddressFamily.IPV6).failure.reason(),
+                "a listed name is not asked of a server for the other family");
+        assertEquals(ips("127.0.0.1", "::1"), lookup(base, r, "localhost", AddressFamily.ANY).result.addresses(),
+                "localhost is the loopback even when the table does not list it (RFC 6761)");
+        quiet.setSoTimeout(50);
+        assertThrows(SocketTimeoutException.class, () -> quiet.receive(new DatagramPacket(new byte[512], 512)),
+                "no query reached the server");
     }
 
     @Test

@@ -176,8 +176,11 @@ public abstract class DnsResolverConformance extends ConformanceBase {
         EventBase base = newBase();
         Resolver r = resolver(base, ResolverConfig.nameservers(addr).withTimeout(Duration.ofMillis(100))
                 .withAttempts(3));
+        long t0 = System.nanoTime();
         Got got = lookup(base, r, "www.test", AddressFamily.IPV4);
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(DnsException.Reason.TIMEOUT, got.failure.reason());
+        assertTrue(tookMs >= 650, "the wait doubles each round, 100 + 200 + 400 ms; took " + tookMs + " ms");
         // the three queries are waiting in the silent socket's buffer
         quiet.setSoTimeout(2000);
         Set<Integer> ports = new HashSet<>();

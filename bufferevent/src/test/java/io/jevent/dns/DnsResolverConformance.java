@@ -331,6 +331,55 @@ public abstract class DnsResolverConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldSurviveAServerThatAnswersWithMutatedMessages() throws Exception {
+        try (FakeServer fake = new FakeServer()) {
+            java.util.concurrent.atomic.AtomicLong seeds = new java.util.concurrent.atomic.AtomicLong();
+            fake.reply = (query, from, s) -> {
+                DnsMessage q;
+                try {
+                    q = DnsMessage.decode(java.nio.ByteBuffer.wrap(query));
+                } catch (DnsFormatException e) {
+                    throw new IOException(e);
+                }
+                byte[] a = FakeServer.answer(q.id(), q.questionName(), q.questionType(), "10.0.0.1");
+                java.util.SplittableRandom rnd = new java.util.SplittableRandom(seeds.incrementAndGet());
+                switch (rnd.nextInt(4)) {
+                    case 0 -> a = java.util.Arrays.copyOf(a, rnd.nextInt(a.length)); // cut
+                    case 1 -> a[12 + rnd.nextInt(a.length - 12)] = (byte) rnd.nextInt(256); // a byte past the id
+                    case 2 -> { // a pointer anywhere in the answer
+                        int at = a.length - 16 + rnd.nextInt(2);
+                        a[at] = (byte) (0xc0 | rnd.nextInt(4));
+                        a[at + 1] = (byte) rnd.nextInt(256);
+                    }
+                    default -> { // the record count made large
+                        a[6] = (byte) rnd.nextInt(256);
+                        a[7] = (byte) rnd.nextInt(256);
+                    }
+                }
+                send(s, a, from);
+            };
+            EventBase base = newBase();
+            List<Throwable> loopErrors = new CopyOnWriteArrayList<>();
+            base.setCallbackErrorHandler((ev, t) -> loopErrors.add(t));
+            Resolver r = resolver(base, ResolverConfig.nameservers(fake.address()).withTimeout(Duration.ofMillis(300))
+                    .withAttempts(1).withCacheSize(0));
+            int n = 200;
+            List<String> outcomes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                r.lookup("n" + i + ".test", AddressFamily.IPV4, (res, e) -> outcomes.add(res != null ? "ok"
+                        : e.reason().name()));
+            }
+            dispatchWithin(base);
+            assertEquals(n, outcomes.size(), "every lookup ends, with an answer or a DnsException");
+            assertEquals(List.of(), loopErrors, "nothing thrown on the loop");
+            var spread = outcomes.stream().collect(java.util.stream.Collectors.groupingBy(x -> x,
+                    java.util.stream.Collectors.counting()));
+            assertTrue(spread.containsKey("MALFORMED") && spread.containsKey("ok"),
+                    "mutations both break answers and leave some whole: " + spread);
+        }
+    }
+
+    @Test
     void shouldKeepDispatchRunningWhileALookupIsOutAndDeliverThroughAFuture() throws Exception {
         Dnsmasq d = dnsmasq("--local=/test/");
         DatagramSocket quiet = silent();

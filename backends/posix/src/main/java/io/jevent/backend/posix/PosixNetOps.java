@@ -331,7 +331,16 @@ public final class PosixNetOps implements NetOps {
             s.heapCopy.put(0, src, src.position(), n);
             address = s.heapCopyAddress;
         }
-        int len = SockAddr.encode(target, s.addr);
+        int len;
+        if (target == s.lastTarget) {
+            len = s.lastTargetLength;
+            s.addr.put(0, s.lastTargetBytes, 0, len);
+        } else {
+            len = SockAddr.encode(target, s.addr);
+            s.addr.get(0, s.lastTargetBytes, 0, len);
+            s.lastTarget = target;
+            s.lastTargetLength = len;
+        }
         int fd = h.acquire();
         try {
             long rc;

@@ -155,6 +155,13 @@ final class CompletionDriver extends SocketDriver {
     }
 
     @Override
+    void connected(Handle h) {
+        handle = h;
+        connecting = true;
+        controlCompleted(0); // as if the engine's connect had completed
+    }
+
+    @Override
     void shutdownOutput() {
         shutdownPending = true;
         considerWriting();

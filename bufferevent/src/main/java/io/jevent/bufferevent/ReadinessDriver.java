@@ -80,6 +80,13 @@ final class ReadinessDriver extends SocketDriver {
     }
 
     @Override
+    void connected(Handle h) {
+        attach(h);
+        connecting = true; // the WRITE event fires at once; finishConnect() then reports CONNECTED as usual
+        registerWrite();
+    }
+
+    @Override
     void shutdownOutput() {
         if (bev.output().length() == 0 && !connecting) {
             doShutdown();

@@ -3,6 +3,7 @@ package io.jevent.bufferevent;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.buffer.DirectMemoryExhaustedException;
+import io.jevent.dns.Resolver;
 import io.jevent.spi.CompletionEngine;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -53,6 +54,8 @@ public final class SocketBufferEvent extends BufferEvent {
     private SocketDriver driver;
     /** Ends a pause of reading for memory; made at the first pause. */
     private Event memoryTimer;
+    /** The Happy Eyeballs race of a {@link #connectHostname} in progress, or null. */
+    private HappyEyeballs eyeballs;
     /** The next pause of reading for memory; above the minimum while in a pause episode. */
     private long memoryBackoffNanos = MIN_BACKOFF_NANOS;
 
@@ -131,31 +134,61 @@ public final class SocketBufferEvent extends BufferEvent {
     }
 
     /**
-     * Resolves {@code host} on a helper thread (the loop never blocks), then connects to its first address; the
-     * answer comes back on the loop thread. A failed lookup is an ERROR event carrying the
-     * {@link java.net.UnknownHostException}.
+     * Resolves {@code host} with the base's default {@link Resolver} ({@link Resolver#forBase}) and connects to it by
+     * every address it has (Happy Eyeballs, RFC 8305: IPv6 and IPv4 raced with a 250 ms stagger, the first connected
+     * wins). The event callback gets {@link BevEvent#CONNECTED}, or {@link BevEvent#ERROR} once every address failed,
+     * with the last connect failure, or the lookup's {@link io.jevent.dns.DnsException} if none was found.
+     *
+     * @param host a host name or an IP literal
+     * @param port the port, {@code 0..65535}
+     * @throws IllegalArgumentException if the port is out of range or {@code host} cannot be a name
      */
     public void connectHostname(String host, int port) {
+        connectHostname(host, port, null);
+    }
+
+    /**
+     * {@link #connectHostname(String, int)} with the given resolver (null: the base's default).
+     *
+     * @param host a host name or an IP literal
+     * @param port the port, {@code 0..65535}
+     * @param resolver the resolver, of this BufferEvent's base; null for {@link Resolver#forBase}
+     * @throws IllegalArgumentException if the port is out of range, {@code host} cannot be a name, or the resolver
+     *     belongs to another base
+     */
+    public void connectHostname(String host, int port, Resolver resolver) {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("expected 0 <= port <= 65535, got " + port);
+        }
+        if (resolver != null && resolver.base() != base) {
+            throw new IllegalArgumentException("the resolver belongs to another EventBase (" + resolver.base()
+                    + "): answers must reach this BufferEvent's loop thread");
         }
         onLoop(() -> {
             checkNoSocket();
             suspendRead(SUSPEND_LOOKUP);
             suspendWrite(SUSPEND_LOOKUP);
-            HostResolver.resolve(base, host, port, (addr, failure) -> {
-                if (isClosed()) {
-                    return;
-                }
-                unsuspendRead(SUSPEND_LOOKUP);
-                unsuspendWrite(SUSPEND_LOOKUP);
-                if (failure != null) {
-                    fireEvent(BevEvent.ERROR, failure);
-                } else {
-                    connectNow(addr);
-                }
-            });
+            Resolver r = resolver != null ? resolver : Resolver.forBase(base);
+            eyeballs = new HappyEyeballs(base, r, host, port, HappyEyeballs.STAGGER_NANOS,
+                    new HappyEyeballs.Outcome() {
+                        @Override
+                        public void connected(Handle h, InetSocketAddress address) {
+                            eyeballs = null;
+                            unsuspendRead(SUSPEND_LOOKUP);
+                            unsuspendWrite(SUSPEND_LOOKUP);
+                            driver.connected(h);
+                        }
+
+                        @Override
+                        public void failed(Exception cause) {
+                            eyeballs = null;
+                            unsuspendRead(SUSPEND_LOOKUP);
+                            unsuspendWrite(SUSPEND_LOOKUP);
+                            fireEvent(BevEvent.ERROR, cause);
+                        }
+                    });
+            eyeballs.start();
         });
     }
 
@@ -177,8 +210,9 @@ public final class SocketBufferEvent extends BufferEvent {
     }
 
     private void checkNoSocket() {
-        if (driver.handle != null) {
-            throw new IllegalStateException("this BufferEvent already has a socket (" + driver.handle + "); make a new"
+        if (driver.handle != null || eyeballs != null) {
+            throw new IllegalStateException("this BufferEvent already has a socket (" + (driver.handle != null
+                    ? driver.handle : "a connect to a host name in progress") + "); make a new"
                     + " one to connect elsewhere");
         }
     }
@@ -313,6 +347,10 @@ public final class SocketBufferEvent extends BufferEvent {
     protected void closeEngine() {
         if (memoryTimer != null) {
             memoryTimer.close();
+        }
+        if (eyeballs != null) {
+            eyeballs.cancel();
+            eyeballs = null;
         }
         driver.close((options & BevOption.CLOSE_ON_FREE) != 0);
     }

@@ -37,6 +37,12 @@ abstract class SocketDriver {
     /** Opens a socket and starts connecting it to {@code address}; reports CONNECTED or ERROR later. */
     abstract void connect(SocketAddress address);
 
+    /**
+     * Takes {@code h}, a socket whose connect just completed elsewhere (a Happy Eyeballs race), and goes on as when
+     * this driver's own connect completes: reporting CONNECTED, starting to read and write.
+     */
+    abstract void connected(Handle h);
+
     /** Half-closes once the output has drained; the socket exists. */
     abstract void shutdownOutput();
 

@@ -2,6 +2,7 @@ package io.jevent.bufferevent;
 
 import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.dns.Resolver;
 import io.jevent.LoopFlag;
 import io.jevent.spi.Handle;
 import org.junit.jupiter.api.Test;
@@ -59,9 +60,9 @@ public abstract class BevLifetimeConformance extends BevTestSupport {
     void shouldKeepDispatchRunningWhileAHostNameLookupIsInFlight() throws Exception {
         InetAddress local = InetAddress.getAllByName("localhost")[0];
         HeldLookups lookups = new HeldLookups();
-        Executor previous = HostResolver.useExecutor(lookups);
         try (ServerSocket server = new ServerSocket(0, 8, local)) {
             EventBase base = newBase();
+            Resolver.setDefault(Resolver.system(base, lookups)); // the JDK's resolver, its lookups held back
             SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
             List<String> events = new ArrayList<>();
             bev.setCallbacks(null, null, (b, reasons, cause) -> {
@@ -78,30 +79,24 @@ public abstract class BevLifetimeConformance extends BevTestSupport {
             assertNull(failure.get(), () -> "the lookup thread threw " + failure.get());
             assertEquals(List.of(BevEvent.toString(BevEvent.CONNECTED)), events,
                     "dispatch() returned before the lookup's answer came back");
-        } finally {
-            HostResolver.useExecutor(previous);
         }
     }
 
     @Test
     void shouldDropALookupThatFinishesAfterTheBaseClosed() {
         HeldLookups lookups = new HeldLookups();
-        Executor previous = HostResolver.useExecutor(lookups);
-        try {
-            EventBase base = newBase();
-            SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
-            List<Integer> events = new ArrayList<>();
-            bev.setCallbacks(null, null, (b, reasons, cause) -> events.add(reasons));
-            bev.connectHostname("localhost", 9);
-            assertEquals(1, lookups.held.size());
-            base.close();
-            // the lookup's thread finishes now (here, on the test thread): the answer goes nowhere, nothing throws
-            lookups.held.get(0).run();
-            assertEquals(List.of(), events);
-            bev.close();
-        } finally {
-            HostResolver.useExecutor(previous);
-        }
+        EventBase base = newBase();
+        Resolver.setDefault(Resolver.system(base, lookups));
+        SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        List<Integer> events = new ArrayList<>();
+        bev.setCallbacks(null, null, (b, reasons, cause) -> events.add(reasons));
+        bev.connectHostname("localhost", 9);
+        assertEquals(2, lookups.held.size(), "AAAA and A, in parallel");
+        base.close();
+        // the lookups' thread finishes now (here, on the test thread): the answers go nowhere, nothing throws
+        lookups.held.forEach(Runnable::run);
+        assertEquals(List.of(), events);
+        bev.close();
     }
 
     /** Reads {@code peer} until end of stream (bounded); returns what came. */

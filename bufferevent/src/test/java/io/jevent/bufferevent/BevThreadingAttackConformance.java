@@ -1,6 +1,7 @@
 package io.jevent.bufferevent;
 
 import io.jevent.EventBase;
+import io.jevent.dns.Resolver;
 import io.jevent.LoopFlag;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -254,23 +255,19 @@ public abstract class BevThreadingAttackConformance extends BevTestSupport {
         Executor refusing = lookup -> {
             throw new RejectedExecutionException("test: the lookup pool is full");
         };
-        Executor previous = HostResolver.useExecutor(refusing);
-        try {
-            EventBase base = newBase();
-            SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
-            List<String> events = new ArrayList<>();
-            bev.setCallbacks(null, null, (b, reasons, cause) -> {
-                events.add(BevEvent.toString(reasons) + " " + (cause == null ? "" : cause.getClass().getSimpleName()
-                        + (cause.getCause() == null ? "" : " <- " + cause.getCause().getClass().getSimpleName())));
-                b.close();
-            });
-            bev.connectHostname("localhost", 9);
-            assertEquals(1, dispatchWithin(base), "dispatch() should end for lack of events");
-            assertEquals(List.of(BevEvent.toString(BevEvent.ERROR)
-                    + " UnknownHostException <- RejectedExecutionException"), events);
-            assertEquals(0, base.workInFlight());
-        } finally {
-            HostResolver.useExecutor(previous);
-        }
+        EventBase base = newBase();
+        Resolver.setDefault(Resolver.system(base, refusing));
+        SocketBufferEvent bev = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        List<String> events = new ArrayList<>();
+        bev.setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons) + " " + (cause == null ? "" : cause.getClass().getSimpleName()
+                    + (cause.getCause() == null ? "" : " <- " + cause.getCause().getClass().getSimpleName())));
+            b.close();
+        });
+        bev.connectHostname("localhost", 9);
+        assertEquals(1, dispatchWithin(base), "dispatch() should end for lack of events");
+        assertEquals(List.of(BevEvent.toString(BevEvent.ERROR)
+                + " DnsException <- RejectedExecutionException"), events);
+        assertEquals(0, base.workInFlight());
     }
 }

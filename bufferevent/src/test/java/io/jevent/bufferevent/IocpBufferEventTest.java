@@ -31,4 +31,5 @@ class IocpBufferEventTest {
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class Multicore extends MulticoreConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

@@ -27,4 +27,6 @@ class PollBufferEventTest {
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class Multicore extends MulticoreConformance { }
+    @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

@@ -30,4 +30,5 @@ class UringAwaitBufferEventTest {
     @Nested class ReadInto extends ReadIntoConformance { }
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class Multicore extends MulticoreConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

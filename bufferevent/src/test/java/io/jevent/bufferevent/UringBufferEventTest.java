@@ -28,4 +28,6 @@ class UringBufferEventTest {
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
     @Nested class Multicore extends MulticoreConformance { }
+    @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
+    @Nested class ConnectHostname extends ConnectHostnameConformance { }
 }

@@ -1,6 +1,7 @@
 package io.jevent.spi;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,6 +17,12 @@ import java.nio.channels.FileChannel;
  * <p>Every operation on a handle closed by {@link #close} (except {@code close} itself) throws
  * {@link java.nio.channels.ClosedChannelException}, on every backend and even after another socket was given the
  * same descriptor number: a dead handle never reads, writes or closes someone else's socket.
+ *
+ * <p><b>Datagrams.</b> {@link #openDatagram}, {@link #sendTo} and {@link #receiveFrom} are UDP: one call moves one
+ * whole datagram, and a datagram handle is {@link #close closed}, {@link #localAddress addressed} and registered
+ * for READ/WRITE readiness like any other. They are {@code default} methods throwing
+ * {@link UnsupportedOperationException} (naming the implementation) so that a backend that has no UDP yet still
+ * compiles; every backend shipped here implements them.
  *
  * <p>Methods may be called from any thread, but a handle is normally used by its loop thread only.
  */
@@ -111,4 +118,58 @@ public interface NetOps {
 
     /** Sets TCP_NODELAY on a TCP socket. */
     void setTcpNoDelay(Handle handle, boolean on) throws IOException;
+
+    /**
+     * Whether this backend's handles include datagram sockets ({@link #openDatagram}, {@link #sendTo},
+     * {@link #receiveFrom}) that an {@code Event} can watch. The IOCP backend's sockets, for one, are for its
+     * completion engine only.
+     *
+     * @return true if the datagram methods work here
+     */
+    default boolean supportsDatagrams() {
+        return false;
+    }
+
+    /**
+     * Opens a non-blocking UDP socket bound to {@code local}; its family is {@code local}'s address's (IPv4 or
+     * IPv6). Port 0 binds a free port the OS picks at random, which is how a DNS client gets a fresh source port.
+     *
+     * @param local the address to bind, such as {@code 127.0.0.1:0} or {@code [::]:0}
+     * @return the datagram handle
+     * @throws IOException if the socket cannot be made or bound
+     * @throws UnsupportedOperationException if this backend has no datagram support
+     */
+    default Handle openDatagram(InetSocketAddress local) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement datagrams (openDatagram)");
+    }
+
+    /**
+     * Sends the buffer's remaining bytes as one datagram to {@code target} (sendto(2)), advancing the position past
+     * them if it was sent.
+     *
+     * @param handle a handle from {@link #openDatagram}
+     * @param src the datagram; all of its remaining bytes or none are sent
+     * @param target where to, of the handle's family
+     * @return bytes sent (the whole datagram), or {@link #WOULD_BLOCK} if the socket's send buffer is full
+     * @throws IOException a failure such as EMSGSIZE or a network that is unreachable
+     * @throws UnsupportedOperationException if this backend has no datagram support
+     */
+    default long sendTo(Handle handle, ByteBuffer src, InetSocketAddress target) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement datagrams (sendTo)");
+    }
+
+    /**
+     * Receives one datagram into the buffer's remaining space (recvfrom(2)), advancing its position by the bytes
+     * received. A datagram longer than the space is cut to it, and the rest is lost: offer 65,535 bytes to be sure.
+     *
+     * @param handle a handle from {@link #openDatagram}
+     * @param dst where the datagram goes
+     * @return the sender's address, or {@code null} if no datagram is waiting (would block). Native backends
+     *     return the same object again while the sender stays the same, so a steady peer costs no allocation
+     * @throws IOException a failure, such as ECONNREFUSED reported by an ICMP port-unreachable on Linux
+     * @throws UnsupportedOperationException if this backend has no datagram support
+     */
+    default InetSocketAddress receiveFrom(Handle handle, ByteBuffer dst) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement datagrams (receiveFrom)");
+    }
 }

@@ -2,6 +2,7 @@ package io.jevent.backend.epoll;
 
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.DatagramConformance;
 import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.GroupConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
@@ -30,4 +31,5 @@ class EpollConformanceTest {
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class Group extends GroupConformance { }
+    @Nested class Datagrams extends DatagramConformance { }
 }

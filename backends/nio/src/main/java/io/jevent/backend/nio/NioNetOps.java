@@ -8,8 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ScatteringByteChannel;
@@ -234,6 +236,44 @@ final class NioNetOps implements NetOps {
     public void setTcpNoDelay(Handle handle, boolean on) throws IOException {
         NioHandles.channel(handle, SocketChannel.class, "setTcpNoDelay").setOption(StandardSocketOptions.TCP_NODELAY,
                 on);
+    }
+
+    @Override
+    public boolean supportsDatagrams() {
+        return true;
+    }
+
+    @Override
+    public Handle openDatagram(InetSocketAddress local) throws IOException {
+        Objects.requireNonNull(local, "local");
+        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            channel.configureBlocking(false);
+            channel.bind(local);
+            LOG.trace("datagram socket on {}", channel.getLocalAddress());
+            return new ChannelHandle(channel);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, null);
+            throw e;
+        }
+    }
+
+    /** {@inheritDoc} A full send buffer makes {@link DatagramChannel#send} return 0: that is WOULD_BLOCK here. */
+    @Override
+    public long sendTo(Handle handle, ByteBuffer src, InetSocketAddress target) throws IOException {
+        Objects.requireNonNull(target, "target");
+        DatagramChannel channel = nonBlocking(handle, DatagramChannel.class, "sendTo");
+        int n = src.remaining();
+        int sent = channel.send(src, target);
+        return sent == 0 && n > 0 ? WOULD_BLOCK : sent;
+    }
+
+    /** {@inheritDoc} The JDK keeps the last sender's address, so a steady peer costs no allocation here either. */
+    @Override
+    public InetSocketAddress receiveFrom(Handle handle, ByteBuffer dst) throws IOException {
+        DatagramChannel channel = nonBlocking(handle, DatagramChannel.class, "receiveFrom");
+        return (InetSocketAddress) channel.receive(dst);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.jevent.backend.posix;
 import io.jevent.backend.posix.internal.Errors;
 import io.jevent.backend.posix.internal.FileDescriptors;
 import io.jevent.backend.posix.internal.LibC;
+import io.jevent.backend.posix.internal.NativeMemory;
 import io.jevent.backend.posix.internal.Os;
 import io.jevent.backend.posix.internal.SockAddr;
 import io.jevent.backend.posix.internal.ThreadScratch;
@@ -12,6 +13,7 @@ import io.jevent.spi.FdHandle;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -336,6 +338,131 @@ public final class PosixNetOps implements NetOps {
         } finally {
             release(h);
         }
+    }
+
+    @Override
+    public boolean supportsDatagrams() {
+        return true;
+    }
+
+    @Override
+    public Handle openDatagram(InetSocketAddress local) throws IOException {
+        java.util.Objects.requireNonNull(local, "local");
+        int fd = Errors.check("socket", LibC.socket(SockAddr.family(local), LibC.SOCK_DGRAM | SOCK_FLAGS, 0));
+        try {
+            configure(fd, fd);
+            ThreadScratch s = ThreadScratch.get();
+            int len = SockAddr.encode(local, s.addr);
+            Errors.check("bind", LibC.bind(fd, s.addrAddress, len));
+            return new FdHandle(fd);
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A heap buffer is copied through the thread's native scratch, which holds
+     * {@code jevent.posix.heapScratchBytes} (64 KiB by default, more than any UDP datagram).
+     */
+    @Override
+    public long sendTo(Handle handle, ByteBuffer src, InetSocketAddress target) throws IOException {
+        java.util.Objects.requireNonNull(target, "target");
+        FdHandle h = fdHandle(handle);
+        ThreadScratch s = ThreadScratch.get();
+        int n = src.remaining();
+        long address;
+        if (src.isDirect()) {
+            address = NativeMemory.address(src) + src.position();
+        } else {
+            if (n > ThreadScratch.HEAP_SCRATCH_BYTES) {
+                throw new IllegalArgumentException("expected a datagram of at most " + ThreadScratch.HEAP_SCRATCH_BYTES
+                        + " bytes in a heap buffer (jevent.posix.heapScratchBytes), got " + n
+                        + ": use a direct buffer");
+            }
+            s.heapCopy.put(0, src, src.position(), n);
+            address = s.heapCopyAddress;
+        }
+        int len;
+        if (target == s.lastTarget) {
+            len = s.lastTargetLength;
+            s.addr.put(0, s.lastTargetBytes, 0, len);
+        } else {
+            len = SockAddr.encode(target, s.addr);
+            s.addr.get(0, s.lastTargetBytes, 0, len);
+            s.lastTarget = target;
+            s.lastTargetLength = len;
+        }
+        int fd = h.acquire();
+        try {
+            long rc;
+            do {
+                rc = Errors.ioResult("sendto", LibC.sendto(fd, address, n, 0, s.addrAddress, len));
+            } while (rc == Errors.RETRY);
+            if (rc >= 0) {
+                src.position(src.position() + (int) rc);
+            }
+            return rc;
+        } finally {
+            release(h);
+        }
+    }
+
+    @Override
+    public InetSocketAddress receiveFrom(Handle handle, ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        FdHandle h = fdHandle(handle);
+        ThreadScratch s = ThreadScratch.get();
+        int room = dst.remaining();
+        long address;
+        if (dst.isDirect()) {
+            address = NativeMemory.address(dst) + dst.position();
+        } else {
+            room = Math.min(room, ThreadScratch.HEAP_SCRATCH_BYTES);
+            address = s.heapCopyAddress;
+        }
+        int fd = h.acquire();
+        long rc;
+        try {
+            do {
+                s.addr.putInt(ThreadScratch.LEN_OFFSET, SockAddr.STORAGE_SIZE);
+                rc = Errors.ioResult("recvfrom", LibC.recvfrom(fd, address, room, 0, s.addrAddress, s.lenAddress));
+            } while (rc == Errors.RETRY);
+        } finally {
+            release(h);
+        }
+        if (rc == WOULD_BLOCK) {
+            return null;
+        }
+        int n = (int) rc;
+        if (!dst.isDirect()) {
+            dst.put(dst.position(), s.heapCopy, 0, n);
+        }
+        dst.position(dst.position() + n);
+        return sender(s, Math.min(s.addr.getInt(ThreadScratch.LEN_OFFSET), SockAddr.STORAGE_SIZE));
+    }
+
+    /** The sender in the scratch's sockaddr: the cached one if the bytes are the same as last time. */
+    private static InetSocketAddress sender(ThreadScratch s, int len) throws IOException {
+        boolean same = len == s.lastSenderLength && s.lastSenderAddress != null;
+        for (int i = 0; same && i < len; i++) {
+            same = s.addr.get(i) == s.lastSender[i];
+        }
+        if (same) {
+            return s.lastSenderAddress;
+        }
+        SocketAddress a = SockAddr.decode(s.addr, len);
+        if (!(a instanceof InetSocketAddress)) {
+            throw new IOException("recvfrom: a datagram from a sender that is not an IP address: " + a);
+        }
+        s.addr.get(0, s.lastSender, 0, len);
+        s.lastSenderLength = len;
+        s.lastSenderAddress = (InetSocketAddress) a;
+        return s.lastSenderAddress;
     }
 
     /**

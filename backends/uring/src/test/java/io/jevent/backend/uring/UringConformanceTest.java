@@ -3,6 +3,7 @@ package io.jevent.backend.uring;
 import io.jevent.conformance.CompletionEngineConformance;
 import io.jevent.conformance.ConfigConformance;
 import io.jevent.conformance.ConformanceBackend;
+import io.jevent.conformance.DatagramConformance;
 import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.GroupConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
@@ -32,4 +33,5 @@ class UringConformanceTest {
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class CompletionEngine extends CompletionEngineConformance { }
     @Nested class Group extends GroupConformance { }
+    @Nested class Datagrams extends DatagramConformance { }
 }

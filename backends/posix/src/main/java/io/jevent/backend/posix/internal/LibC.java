@@ -62,6 +62,8 @@ public final class LibC {
     public static final int AF_INET6 = Os.pick(10, 30);
     /** {@code SOCK_STREAM}. */
     public static final int SOCK_STREAM = 1;
+    /** {@code SOCK_DGRAM}. */
+    public static final int SOCK_DGRAM = 2;
     /** {@code SOCK_NONBLOCK} (= {@code O_NONBLOCK}); 0 on macOS, which has none ({@code fcntl} instead). */
     public static final int SOCK_NONBLOCK = Os.pick(0x800, 0);
     /** {@code SOCK_CLOEXEC} (= {@code O_CLOEXEC}); 0 on macOS, which has none ({@code fcntl} instead). */
@@ -148,6 +150,10 @@ public final class LibC {
     public static native long readv(int fd, long iov, int iovcnt);
 
     public static native long writev(int fd, long iov, int iovcnt);
+
+    public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
+
+    public static native long recvfrom(int fd, long buf, long len, int flags, long addr, long addrLenPtr);
 
     public static native int shutdown(int fd, int how);
 

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  *       once;</li>
  *   <li>{@link #addr}: a {@code sockaddr_storage} at 0, a {@code socklen_t}/int slot at {@link #LEN_OFFSET}
  *       (also used for the two ints of pipe2/socketpair and for socket options).</li>
+ *   <li>{@link #lastSender} and {@link #lastTarget}: the last datagram sender and target, so a steady peer's address
+ *       is decoded and encoded once (encoding copies the address bytes out of the {@code InetAddress}).</li>
  * </ul>
  * A thread pins its scratch for its life (about 80 KiB); loop threads are few and long-lived.
  */
@@ -49,6 +51,20 @@ public final class ThreadScratch {
     public final long addrAddress = NativeMemory.address(addr);
     /** Address of the int slot in {@link #addr}. */
     public final long lenAddress = addrAddress + LEN_OFFSET;
+
+    /** The raw {@code sockaddr} of the last datagram sender decoded on this thread ({@link SockAddr#STORAGE_SIZE}). */
+    public final byte[] lastSender = new byte[SockAddr.STORAGE_SIZE];
+    /** Valid bytes in {@link #lastSender}; 0 when there is none. */
+    public int lastSenderLength;
+    /** {@link #lastSender} decoded, returned again while datagrams keep coming from it (no allocation). */
+    public java.net.InetSocketAddress lastSenderAddress;
+
+    /** The last datagram target encoded on this thread (compared by identity: the address is immutable). */
+    public java.net.InetSocketAddress lastTarget;
+    /** {@link #lastTarget} encoded as a {@code sockaddr}, copied back in when it is the target again. */
+    public final byte[] lastTargetBytes = new byte[SockAddr.STORAGE_SIZE];
+    /** Valid bytes in {@link #lastTargetBytes}. */
+    public int lastTargetLength;
 
     private ThreadScratch() {
     }

@@ -43,9 +43,10 @@ import java.util.ArrayDeque;
  * {@link BufferEvent#outputRemoved}). Then the loan is closed and the next write posted. A write never exceeds the
  * rate limit's quota (rate limits charge completed bytes).
  *
- * <p><b>Cancels.</b> The engine cancels every operation of a handle at once: a read cancelled because reading was
- * disabled takes the write in flight with it. An operation completing with {@code -ECANCELED} while the BufferEvent
- * is open is posted again (a cancelled send moved no byte).
+ * <p><b>Cancels.</b> A read cancelled because reading was disabled is cancelled alone
+ * ({@link CompletionEngine#cancelReads}): the write in flight goes on. Moves and close cancel every operation of the
+ * handle. An operation completing with {@code -ECANCELED} while the BufferEvent is open is posted again (a cancelled
+ * send moved no byte).
  *
  * <p><b>Close never blocks.</b> It cancels what is posted and closes the socket at once (the engine keeps the
  * descriptor number until the last completion, in a later loop pass); without a write in flight it also ends the
@@ -188,7 +189,8 @@ final class CompletionDriver extends SocketDriver {
         if (wanted) {
             considerReading();
         } else if (readPosted && !bev.isClosed()) {
-            engine.cancel(handle, IGNORE); // its completion (or the bytes it got first) comes to readCompleted
+            // only the read: a write in flight goes on (its cancel could abort the connection on Windows)
+            engine.cancelReads(handle, IGNORE); // its completion (or the bytes it got first) comes to readCompleted
         }
     }
 
@@ -408,7 +410,7 @@ final class CompletionDriver extends SocketDriver {
         if (result < 0) {
             IOException failure = failure("send", result);
             if (isCancel(failure) || isAgain(failure)) {
-                // taken along by the cancel of a read, or refused by a socket that io_uring tried without waiting
+                // cancelled by a move, or refused by a socket that io_uring tried without waiting
                 // (see isAgain): nothing was sent, so the write is posted again
                 considerWriting();
             } else {

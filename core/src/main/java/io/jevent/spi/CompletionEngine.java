@@ -102,6 +102,14 @@ public interface CompletionEngine {
      */
     void cancel(Handle handle, CompletionHandler handler);
 
+    /**
+     * Cancels only the reads posted on {@code handle} ({@link #read}, {@link #readAny}, {@link #awaitReadable}),
+     * leaving its writes, connect and shutdown alone: what a connection does when it stops reading while output is
+     * still leaving. A write must not be cancelled for that: on Windows a cancelled send may abort the connection,
+     * and anywhere it would make the write start over. Completes on {@code handler} as {@link #cancel} does.
+     */
+    void cancelReads(Handle handle, CompletionHandler handler);
+
     /** Operations posted and not yet completed (for tests and leak checks). */
     int inFlight();
 

@@ -409,6 +409,47 @@ public abstract class CompletionEngineConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldCancelReadsAloneLeavingAWriteInFlight() throws IOException {
+        // A connection that stops reading must not cancel the send in flight: on Windows that may abort the
+        // connection, and anywhere it would make the write start over.
+        EventBase base = newBase();
+        CompletionEngine engine = engineOf(base);
+        Handle[] p = tcpPair(base, engine);
+        ByteBuffer chunk = ByteBuffer.allocateDirect(64 * 1024);
+        long filled = 0;
+        for (long n; (n = netOps().write(p[0], new ByteBuffer[] {chunk.clear()}, 0, 1)) > 0; ) {
+            filled += n; // until the socket takes no more: the next send has to wait for the peer
+        }
+        int[] wrote = {Integer.MIN_VALUE};
+        ByteBuffer pending = ByteBuffer.allocateDirect(64 * 1024);
+        engine.write(p[0], new ByteBuffer[] {pending}, 0, 1, (res, f, d) -> wrote[0] = res);
+        Reader r = Reader.posted(engine, p[0], false, 1);
+        int[] cancel = {Integer.MIN_VALUE};
+        engine.cancelReads(p[0], (res, f, d) -> cancel[0] = res);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (r.error == 0 || cancel[0] == Integer.MIN_VALUE) {
+            assertTrue(System.nanoTime() < deadline, "the read's cancel never completed");
+            base.loop(io.jevent.LoopFlag.ONCE | io.jevent.LoopFlag.NONBLOCK);
+        }
+        assertEquals("ECANCELED", errnoName(engine, r.error));
+        assertEquals(1, cancel[0], "one operation cancelled: the read, not the write");
+        assertEquals(Integer.MIN_VALUE, wrote[0], "the write waits for the peer, uncancelled");
+        ByteBuffer sink = ByteBuffer.allocateDirect(256 * 1024);
+        long drained = 0;
+        while (wrote[0] == Integer.MIN_VALUE || drained < filled + Math.max(wrote[0], 0)) {
+            assertTrue(System.nanoTime() < deadline, "the write never completed; drained " + drained);
+            long n = netOps().read(p[1], new ByteBuffer[] {sink.clear()}, 0, 1);
+            if (n > 0) {
+                drained += n;
+            }
+            base.loop(io.jevent.LoopFlag.ONCE | io.jevent.LoopFlag.NONBLOCK);
+        }
+        assertTrue(wrote[0] > 0, "the write completed with bytes sent, got " + wrote[0]
+                + (wrote[0] < 0 ? " (" + errnoName(engine, wrote[0]) + ")" : ""));
+        assertEquals(filled + wrote[0], drained, "every byte sent reached the peer");
+    }
+
+    @Test
     void shouldNeverDeliverAStaleCompletionToTheNextOwnerOfASlot() throws IOException {
         EventBase base = newBase();
         CompletionEngine engine = engineOf(base);

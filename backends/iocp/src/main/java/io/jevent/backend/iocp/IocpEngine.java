@@ -275,6 +275,20 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
      */
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
+        cancel(handle, handler, false);
+    }
+
+    @Override
+    public void cancelReads(Handle handle, CompletionHandler handler) {
+        cancel(handle, handler, true);
+    }
+
+    /**
+     * Cancels the operations of {@code handle}, or only its reads: {@code CancelIoEx} with no OVERLAPPED for all of
+     * them, or once per read with that read's OVERLAPPED (the slot's address), so a send in flight is never cancelled
+     * by a connection that merely stops reading (Windows may abort a connection whose send is cancelled).
+     */
+    private void cancel(Handle handle, CompletionHandler handler, boolean readsOnly) {
         SocketHandle h = IocpNetOps.socketHandle(handle);
         Objects.requireNonNull(handler, "handler");
         if (closed) {
@@ -283,7 +297,8 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
         int found = 0;
         for (int s = 0; s < kind.length; s++) {
             long op = slotData[s];
-            if (OperationTable.slot(op) == s && table.handle(op) == h) {
+            if (OperationTable.slot(op) == s && table.handle(op) == h
+                    && (!readsOnly || kind[s] == READ || kind[s] == READ_ANY || kind[s] == AWAIT)) {
                 cancelRequested[s] = true;
                 found++;
             }
@@ -292,8 +307,16 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
             try {
                 long sock = h.acquire();
                 try {
-                    if (Kernel32.CancelIoEx(sock, 0L) == 0 && WinNative.lastError() != WinErrors.ERROR_NOT_FOUND) {
-                        LOG.debug("iocp: CancelIoEx on {}: {}", h, WinErrors.describe(WinNative.lastError()));
+                    if (!readsOnly) {
+                        cancelIo(h, sock, 0L);
+                    } else {
+                        for (int s = 0; s < kind.length; s++) {
+                            long op = slotData[s];
+                            if (cancelRequested[s] && OperationTable.slot(op) == s && table.handle(op) == h
+                                    && (kind[s] == READ || kind[s] == READ_ANY || kind[s] == AWAIT)) {
+                                cancelIo(h, sock, calls.memory().address(s));
+                            }
+                        }
                     }
                 } finally {
                     IocpNetOps.releaseAndMaybeClose(h);
@@ -303,6 +326,13 @@ final class IocpEngine implements CompletionEngine, Dequeuer.Target {
             }
         }
         table.completeLater(handler, found > 0 ? found : -WinErrors.ENOENT);
+    }
+
+    /** {@code CancelIoEx} of one request ({@code overlapped}) or of all ({@code 0}); "nothing found" is no error. */
+    private static void cancelIo(SocketHandle h, long sock, long overlapped) {
+        if (Kernel32.CancelIoEx(sock, overlapped) == 0 && WinNative.lastError() != WinErrors.ERROR_NOT_FOUND) {
+            LOG.debug("iocp: CancelIoEx on {}: {}", h, WinErrors.describe(WinNative.lastError()));
+        }
     }
 
     @Override

@@ -95,6 +95,8 @@ final class UringEngine implements CompletionEngine {
     private static final byte CANCEL = 3;
     /** {@link #kind}: a multishot accept (its results are descriptors, closed if never delivered). */
     private static final byte ACCEPT = 4;
+    /** {@link #kind}: a read into the caller's buffer (completes as it comes; {@link #cancelReads} ends it). */
+    private static final byte READ = 5;
 
     /** Slot memory: the sockaddr at 0, the msghdr after it, then the iovecs. */
     private static final int MSGHDR_AT = SockAddr.STORAGE_SIZE;
@@ -160,7 +162,7 @@ final class UringEngine implements CompletionEngine {
         if (!dst.isDirect() || !dst.hasRemaining()) {
             throw new IllegalArgumentException("expected a direct buffer with room to read into, got " + dst);
         }
-        long ud = open(handle, dst, handler, PLAIN);
+        long ud = open(handle, dst, handler, READ);
         if (ud < 0) {
             return;
         }
@@ -359,6 +361,15 @@ final class UringEngine implements CompletionEngine {
      */
     @Override
     public void cancel(Handle handle, CompletionHandler handler) {
+        cancel(handle, handler, false);
+    }
+
+    @Override
+    public void cancelReads(Handle handle, CompletionHandler handler) {
+        cancel(handle, handler, true);
+    }
+
+    private void cancel(Handle handle, CompletionHandler handler, boolean readsOnly) {
         FdHandle h = PosixNetOps.fdHandle(handle);
         Objects.requireNonNull(handler, "handler");
         if (owner.isClosed()) {
@@ -378,6 +389,9 @@ final class UringEngine implements CompletionEngine {
         for (int s = 0; s < kind.length; s++) {
             long op = slotData[s];
             if (s == self || kind[s] == CANCEL || OperationTable.slot(op) != s || table.handle(op) != h) {
+                continue;
+            }
+            if (readsOnly && kind[s] != READ && kind[s] != READ_ANY && kind[s] != AWAIT) {
                 continue;
             }
             cancelRequested[s] = true;

@@ -1,6 +1,7 @@
 package io.jevent;
 
 import io.jevent.internal.Backends;
+import io.jevent.internal.DefaultErrorHandler;
 import io.jevent.internal.SignalRelay;
 import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
@@ -103,6 +104,8 @@ public final class EventBase implements Executor, AutoCloseable {
     private final int limitAfterPriority;
     private final boolean rethrowCallbackErrors;
     private volatile CallbackErrorHandler errorHandler;
+    /** Logs at WARN, or through {@link System.Logger} when SLF4J has no provider (see {@link DefaultErrorHandler}). */
+    private static final CallbackErrorHandler DEFAULT_ERROR_HANDLER = DefaultErrorHandler.forLogger(log, EventBase.class.getName());
 
     private final Event[] activeHead;
     private final Event[] activeTail;
@@ -178,7 +181,7 @@ public final class EventBase implements Executor, AutoCloseable {
         this.engine = readiness.completions();
         this.counters = new LoopCounters(config.stallThresholdNanos());
         this.timing = counters.timing;
-        this.errorHandler = (ev, t) -> log.warn("{} threw; the loop goes on", ev == null ? "a task" : ev, t);
+        this.errorHandler = DEFAULT_ERROR_HANDLER;
     }
 
     // ------------------------------------------------------------------------------------------------ creation

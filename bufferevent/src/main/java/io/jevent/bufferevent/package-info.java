@@ -10,10 +10,10 @@
  * <ul>
  * <li>{@link io.jevent.bufferevent.SocketBufferEvent}: a socket, moved by one of two drivers chosen by base
  * ({@code SocketDriver}): {@code ReadinessDriver} on readiness backends (epoll, poll, NIO), {@code CompletionDriver}
- * when the base has a {@link io.jevent.spi.CompletionEngine} (io_uring). The completion driver keeps one read posted
- * while reading is wanted (a read whose buffer the engine picks when bytes arrive, or a wait for readability then a
- * read, so an idle connection lends no memory), capped at post time by the watermark and the rate limit; and one
- * write at a time of the output's front, lent to the kernel through a {@link io.jevent.buffer.Loan} until the write
+ * when the base has a {@link io.jevent.spi.CompletionEngine} (io_uring, IOCP). The completion driver keeps one read
+ * posted while reading is wanted (a read whose buffer the engine picks when bytes arrive, or a wait for readability
+ * then a read, so an idle connection lends no memory), capped at post time by the watermark and the rate limit; and
+ * one write at a time of the output's front, lent to the kernel through a {@link io.jevent.buffer.Loan} until the write
  * completes (past a close too), the bytes leaving the output only then, as on readiness once the kernel took them.
  * Close cancels what is posted and never blocks; the engine closes the descriptor when the last operation on it has
  * completed (in a later loop pass), and memory lent to the kernel goes back to the pool only in the completions;</li>

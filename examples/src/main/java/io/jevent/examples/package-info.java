@@ -5,6 +5,8 @@
  *
  * <ul>
  * <li>{@code demo}: the low-level loop (timers, a socket pair, a common timeout, a signal, a cross-thread task).</li>
+ * <li>{@code quickstart}: the README's low-level example (a socket pair, an EvBuffer, a cross-thread task), kept here
+ * so that it always compiles and runs.</li>
  * <li>{@code echo-server} ({@link io.jevent.examples.EchoServer}): BufferEvents and a Listener; the server stops
  * reading from a connection whose output is over a high watermark and resumes when it is writable again at the low
  * one, so a client that does not read costs at most {@code high + one read} bytes. {@code --tls CERT KEY},
@@ -22,7 +24,13 @@
  * <li>{@code tls-client} ({@link io.jevent.examples.TlsClient}): {@code Filters.tls} over a SocketBufferEvent; prints
  * what the server sends until its close_notify, and exits non-zero with the cause on an ERROR (a rejected
  * certificate, a truncated connection).</li>
+ * <li>{@code fetch} ({@link io.jevent.examples.Fetch}): many {@code http://} and {@code file://} documents at once on
+ * one loop thread, at most {@code --parallel N} transfers running; HTTP/1.1 through {@code HttpGet} (bodies read
+ * into preallocated buffers with {@code BufferEvent.readInto}), files through {@code FileGet}
+ * ({@code FileBufferEvent}); saving ({@code --out DIR}) on a helper thread.</li>
  * </ul>
+ * {@code echo-server --loops N} ({@code MultiLoopEchoServer}) runs the same server on an
+ * {@link io.jevent.EventBaseGroup} of N loops ({@code --reuseport}: a listener per loop).
  *
  * <p>{@code EchoServer}, {@code EchoLoad} and {@code Relay} are reusable classes that run on a caller's base, so the
  * tests start them in-process on every backend. Only the {@code run(String[])} command methods print.

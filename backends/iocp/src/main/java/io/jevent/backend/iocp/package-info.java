@@ -1,9 +1,10 @@
 /**
  * The IOCP backend (Windows x64): {@link io.jevent.backend.iocp.IocpBackend} (found through
- * {@link java.util.ServiceLoader}, preference 60, so chosen only by name or by {@code requireFeatures(COMPLETIONS)}),
- * its availability holder {@link io.jevent.backend.iocp.Iocp}, Winsock {@link io.jevent.backend.iocp.IocpNetOps} on
- * {@link io.jevent.backend.iocp.SocketHandle}s (64-bit SOCKETs), and per base a readiness that keeps the NIO selector
- * for events and an IOCP completion engine for BufferEvents and the Listener.
+ * {@link java.util.ServiceLoader}; preference 60, after nio, so it is chosen by name or by
+ * {@code requireFeatures(COMPLETIONS)}), its availability holder {@link io.jevent.backend.iocp.Iocp}, Winsock
+ * {@link io.jevent.backend.iocp.IocpNetOps} on {@link io.jevent.backend.iocp.SocketHandle}s (64-bit SOCKETs), and
+ * per base a readiness that keeps the NIO selector for events and an IOCP completion engine for BufferEvents and the
+ * Listener.
  *
  * <p><b>Operations</b> are overlapped Winsock calls whose OVERLAPPED starts the operation slot's long-lived native
  * memory, so the completed OVERLAPPED's address names the slot, and the user data (slot and generation, from

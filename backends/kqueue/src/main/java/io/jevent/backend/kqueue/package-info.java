@@ -2,7 +2,7 @@
  * The kqueue backend, the default on macOS and the BSDs: {@link io.jevent.backend.kqueue.KqueueBackend} (found
  * through {@link java.util.ServiceLoader}), its availability holder {@link io.jevent.backend.kqueue.Kqueue}, and the
  * per-base {@code KqueueReadiness}. On Linux it runs over libkqueue when {@code -Djevent.kqueue.library} (or JNA's
- * library path) provides it, and is then chosen only by name.
+ * library path) provides it, preferred there after epoll, io_uring and poll (preference 40).
  *
  * <p>Sockets, reads and writes are the posix module's ({@code PosixNetOps}); this package only waits. Interest
  * changes of a loop pass are written into a reused changelist and reach the kernel in the one {@code kevent} call

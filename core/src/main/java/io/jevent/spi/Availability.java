@@ -43,7 +43,7 @@ public final class Availability {
     }
 
     /**
-     * Turns the causes a user cannot act on into ones that say what to do. JDK 22 and later restrict native access:
+     * Turns the causes a user cannot act on into ones that say what to do. JDK 24 and later restrict native access (JEP 472):
      * where it is denied ({@code --illegal-native-access=deny}, the future default), JNA's {@code System.load}
      * throws {@link IllegalCallerException}, which reaches the holder wrapped in an
      * {@link ExceptionInInitializerError} or a {@link NoClassDefFoundError} and would read as
@@ -89,7 +89,7 @@ public final class Availability {
     }
 
     /**
-     * Whether a backend's unavailability cause says the JVM denies native access (JDK 22 and later), a setting the
+     * Whether a backend's unavailability cause says the JVM denies native access (JDK 24 and later), a setting the
      * user can change, unlike a missing kernel feature.
      *
      * @param cause an unavailability cause, or null

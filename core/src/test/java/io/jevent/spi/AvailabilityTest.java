@@ -30,7 +30,7 @@ class AvailabilityTest {
 
     @Test
     void shouldNameTheFixWhenNativeAccessIsDenied() {
-        // What JDK 22+ with --illegal-native-access=deny throws from JNA's System.load, as a static initialiser sees it.
+        // What JDK 24+ with --illegal-native-access=deny throws from JNA's System.load, as a static initialiser sees it.
         Throwable denied = new ExceptionInInitializerError(new IllegalCallerException(
                 "Illegal native access from: unnamed module"));
         Availability a = Availability.probe("epoll", () -> {

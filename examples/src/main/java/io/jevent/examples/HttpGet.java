@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * <li>{@code Transfer-Encoding: chunked}: decoded by {@link ChunkedDecoder} into an {@link EvBuffer};</li>
  * <li>otherwise: until the server closes.</li>
  * </ul>
- * A status other than 200, a malformed response, a connection cut before the body ends, a refused connect or no
- * progress for the timeout ends the transfer with a failure naming it.
+ * A status other than 200, a malformed response (two different Content-Lengths, one that is not plain digits), a
+ * body over {@code --max-body} (a Content-Length over it is refused before anything is allocated), a connection cut
+ * before the body ends, a refused connect or no progress for the timeout ends the transfer with a failure naming it.
  */
 final class HttpGet extends Transfer {
     /** Longest status line or header block accepted. */
@@ -47,8 +48,8 @@ final class HttpGet extends Transfer {
     private int headerBytes;
     private ChunkedDecoder decoder;
 
-    HttpGet(EventBase base, URI uri, Duration timeout, Consumer<Transfer> onDone) {
-        super(base, uri, onDone);
+    HttpGet(EventBase base, URI uri, Duration timeout, long maxBody, Consumer<Transfer> onDone) {
+        super(base, uri, maxBody, onDone);
         this.timeout = timeout;
     }
 
@@ -106,10 +107,14 @@ final class HttpGet extends Transfer {
             if (ended()) {
                 return;
             }
-            if (state == State.CHUNKED && decoder.decode(in, body)) {
-                finish(null);
+            if (state == State.CHUNKED) {
+                boolean done = decoder.decode(in, body);
+                if (bodyWithinLimit() && done) {
+                    finish(null);
+                }
             } else if (state == State.UNTIL_EOF) {
                 body.addBuffer(in);
+                bodyWithinLimit();
             }
         } catch (IllegalArgumentException e) {
             finish(new IOException("malformed response from " + uri.getAuthority() + ": " + e.getMessage()));
@@ -147,14 +152,17 @@ final class HttpGet extends Transfer {
         String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
         String value = line.substring(colon + 1).trim();
         if (name.equals("content-length")) {
-            try {
-                contentLength = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a number in Content-Length, got '" + value + "'");
+            // digits only (RFC 9112 section 6.3): no sign, no list; a second, different value is an error, not
+            // a choice between the two framings
+            if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("expected a Content-Length of decimal digits, got '" + value + "'");
             }
-            if (contentLength < 0 || contentLength > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("Content-Length " + value + " is out of range for this example");
+            long n = Long.parseLong(value);
+            if (contentLength >= 0 && n != contentLength) {
+                throw new IllegalArgumentException("two different Content-Length values, " + contentLength + " and "
+                        + n);
             }
+            contentLength = n;
         } else if (name.equals("transfer-encoding")) {
             chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
         }
@@ -170,7 +178,18 @@ final class HttpGet extends Transfer {
             decoder = new ChunkedDecoder();
         } else if (contentLength >= 0) {
             state = State.FIXED;
-            fixed = ByteBuffer.allocateDirect((int) contentLength);
+            if (contentLength > maxBody) { // checked before allocating: a hostile length never takes memory
+                finish(new IOException("Content-Length " + contentLength + " is over the limit of " + maxBody
+                        + " bytes (--max-body)"));
+                return;
+            }
+            try {
+                fixed = ByteBuffer.allocateDirect((int) contentLength);
+            } catch (OutOfMemoryError e) { // the direct memory reserve is exhausted: this transfer fails, not all
+                finish(new IOException("no direct memory for a body of " + contentLength + " bytes: "
+                        + e.getMessage()));
+                return;
+            }
             if (contentLength == 0) {
                 finish(null);
             } else {
@@ -196,7 +215,9 @@ final class HttpGet extends Transfer {
         }
         if ((reasons & BevEvent.EOF) != 0 && state == State.UNTIL_EOF) {
             body.addBuffer(bev.input());
-            finish(null);
+            if (bodyWithinLimit()) {
+                finish(null);
+            }
         } else if ((reasons & BevEvent.EOF) != 0) {
             finish(new IOException("the server closed the connection before the response ended (" + state + ")"));
         } else if ((reasons & BevEvent.TIMEOUT) != 0) {

@@ -3,6 +3,7 @@ package io.jevent.examples;
 import io.jevent.EventBase;
 import io.jevent.buffer.EvBuffer;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -19,6 +20,8 @@ abstract class Transfer {
     /** The loop. */
     final EventBase base;
     private final Consumer<Transfer> onDone;
+    /** Most body bytes accepted ({@code --max-body}): a larger body is a failure, never a memory sink. */
+    final long maxBody;
     private final long startNanos = System.nanoTime();
     /** The body when its length was not known up front. */
     final EvBuffer body = new EvBuffer();
@@ -30,10 +33,24 @@ abstract class Transfer {
     private Throwable failure;
     private boolean ended;
 
-    Transfer(EventBase base, URI uri, Consumer<Transfer> onDone) {
+    Transfer(EventBase base, URI uri, long maxBody, Consumer<Transfer> onDone) {
         this.base = base;
         this.uri = uri;
+        this.maxBody = maxBody;
         this.onDone = onDone;
+    }
+
+    /**
+     * Ends the transfer with a failure if {@link #body} grew past {@link #maxBody}.
+     *
+     * @return whether the body is within the limit
+     */
+    final boolean bodyWithinLimit() {
+        if (body.length() <= maxBody) {
+            return true;
+        }
+        finish(new IOException("the body is over the limit of " + maxBody + " bytes (--max-body)"));
+        return false;
     }
 
     /** Starts the transfer; it ends later, on the loop, through {@link #finish}. */

@@ -242,4 +242,67 @@ public abstract class FileStreamConformance extends BevTestSupport {
         assertTrue(bev.input().length() <= FileBufferEvent.CHUNK, "only what the last chunk brought beyond dst");
         bev.close();
     }
+
+    /**
+     * A source whose read never returns (an OS pipe nobody writes to): closing the BufferEvent must not leave the
+     * loop waiting for that read, and with CLOSE_ON_FREE must close the source at once so the blocked helper wakes.
+     */
+    @Test
+    void shouldNotHoldLoopForReadBlockedAtClose() throws IOException, InterruptedException {
+        EventBase base = newBase();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open(); // blocking: the helper's read waits
+        try {
+            FileBufferEvent bev = FileBufferEvent.fromChannel(base, pipe.source(), null, BevOption.CLOSE_ON_FREE);
+            bev.enable(Ev.READ);
+            base.newEvent(null, 0, (ev, w) -> bev.close()).add(Duration.ofMillis(100));
+            loopWithin(base, 0, Duration.ofSeconds(10)); // returns once closed, though the read never ended
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pipe.source().isOpen() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertFalse(pipe.source().isOpen(), "CLOSE_ON_FREE closed the source while its read was blocked");
+        } finally {
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
+
+    /**
+     * More blocked sources than the shared pool has threads, closed: their closes must not queue behind the blocked
+     * reads, and the pool must be free again for a plain file.
+     */
+    @Test
+    void shouldFreeSharedPoolWhenBlockedSourcesClose() throws IOException {
+        EventBase base = newBase();
+        byte[] data = newFile(100_000);
+        java.util.List<java.nio.channels.Pipe> pipes = new java.util.ArrayList<>();
+        try {
+            java.util.List<FileBufferEvent> blocked = new java.util.ArrayList<>();
+            for (int i = 0; i < FileBufferEvent.THREADS + 1; i++) {
+                java.nio.channels.Pipe p = java.nio.channels.Pipe.open();
+                pipes.add(p);
+                FileBufferEvent b = FileBufferEvent.fromChannel(base, p.source(), null, BevOption.CLOSE_ON_FREE);
+                b.enable(Ev.READ);
+                blocked.add(b);
+            }
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            base.newEvent(null, 0, (ev, w) -> {
+                blocked.forEach(FileBufferEvent::close);
+                FileBufferEvent f = FileBufferEvent.open(base, file, 0);
+                f.setCallbacks(b -> {
+                    byte[] chunk = new byte[(int) b.input().length()];
+                    b.input().remove(chunk, 0, chunk.length);
+                    got.writeBytes(chunk);
+                }, null, (b, reasons, cause) -> b.close());
+                f.enable(Ev.READ);
+            }).add(Duration.ofMillis(100));
+            loopWithin(base, 0, Duration.ofSeconds(10));
+            assertArrayEquals(data, got.toByteArray(), "the file was read once the blocked streams were closed");
+        } finally {
+            for (java.nio.channels.Pipe p : pipes) {
+                p.sink().close();
+                p.source().close();
+            }
+        }
+    }
 }

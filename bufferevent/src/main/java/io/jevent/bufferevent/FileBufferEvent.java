@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
@@ -143,10 +144,21 @@ public final class FileBufferEvent extends BufferEvent {
      * A BufferEvent that reads {@code channel} (a {@link FileChannel}, from its position; or any blocking channel) on
      * {@code executor} (null: the shared pool); closed when this BufferEvent closes with
      * {@link BevOption#CLOSE_ON_FREE}.
+     *
+     * @param channel a blocking channel
+     * @param executor where reads run; null for the shared pool
+     * @param options {@link BevOption} bits
+     * @return the BufferEvent, reading disabled
+     * @throws IllegalArgumentException if {@code channel} is a non-blocking {@link SelectableChannel}
      */
     public static FileBufferEvent fromChannel(EventBase base, ReadableByteChannel channel, Executor executor,
             int options) {
         Objects.requireNonNull(channel, "channel");
+        if (channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking()) {
+            // its read answers 0 when nothing is there, and a helper would ask again at once, for ever
+            throw new IllegalArgumentException("expected a blocking channel, got a non-blocking " + channel
+                    + ": configureBlocking(true) first, or wrap the socket in a SocketBufferEvent instead");
+        }
         return new FileBufferEvent(base, null, channel, false, executor, options, channel.toString());
     }
 

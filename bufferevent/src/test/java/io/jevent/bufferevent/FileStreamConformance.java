@@ -305,4 +305,23 @@ public abstract class FileStreamConformance extends BevTestSupport {
             }
         }
     }
+
+    /**
+     * A non-blocking channel answers 0 when it has nothing, and a helper would ask again at once for ever (a helper
+     * and the loop spinning): it is refused at the call, with what to change.
+     */
+    @Test
+    void shouldRefuseNonBlockingChannel() throws IOException {
+        EventBase base = newBase();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try {
+            pipe.source().configureBlocking(false);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> FileBufferEvent.fromChannel(base, pipe.source(), null, BevOption.CLOSE_ON_FREE));
+            assertTrue(e.getMessage().contains("blocking"), e.getMessage());
+        } finally {
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
 }

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * One HTTP/1.1 GET on its own connection ({@code Connection: close}: one request per connection, so transfers to one
  * host run in parallel and a slow document never holds up the next), on a {@link SocketBufferEvent}: the host name is
  * resolved off the loop by {@link SocketBufferEvent#connectHostname}, the request is written before the connect
- * completes, the status line and headers are read line by line from the input, then the body:
+ * completes, the status line and headers are read line by line from the input (interim 1xx responses skipped), then
+ * the body:
  * <ul>
  * <li>with a Content-Length: into a buffer of exactly that size, preallocated, through
  * {@link BufferEvent#readInto} (straight from the socket on readiness backends);</li>
@@ -85,21 +86,16 @@ final class HttpGet extends Transfer {
     private void onRead() {
         EvBuffer in = bev.input();
         try {
-            if (state == State.STATUS) {
+            while (!ended() && (state == State.STATUS || state == State.HEADERS)) {
                 String line = headerLine(in);
                 if (line == null) {
                     return;
                 }
-                parseStatus(line);
-                state = State.HEADERS;
-            }
-            while (state == State.HEADERS) {
-                String line = headerLine(in);
-                if (line == null) {
-                    return;
-                }
-                if (line.isEmpty()) {
-                    headersDone();
+                if (state == State.STATUS) {
+                    parseStatus(line);
+                    state = State.HEADERS;
+                } else if (line.isEmpty()) {
+                    headersDone(); // an interim 1xx response goes back to STATUS for the final one
                 } else {
                     header(line);
                 }
@@ -169,6 +165,14 @@ final class HttpGet extends Transfer {
     }
 
     private void headersDone() {
+        if (status >= 100 && status < 200 && status != 101) {
+            // an interim response (100 Continue, 103 Early Hints): a client must read past any number of them
+            // (RFC 9110 section 15.2); its fields say nothing about the final response's body
+            state = State.STATUS;
+            contentLength = -1;
+            chunked = false;
+            return;
+        }
         if (status != 200) {
             finish(new IOException("HTTP " + status + (reason.isEmpty() ? "" : " " + reason)));
             return;

@@ -6,6 +6,7 @@
 #   /plus-length      200, Content-Length: +5, then 5 bytes
 #   /endless-chunked  200, chunked, one chunk announced as 2^48 bytes, then 4 MB, then the connection stays open
 #   /endless-eof      200 without a length (until EOF), 4 MB, then the connection stays open
+#   /gzip-te          200, Transfer-Encoding: gzip, chunked (a coding the client did not ask for and cannot undo)
 #   /early-hints      103 Early Hints (an interim response, RFC 9110 section 15.2), then 200 with "hello"
 import socket
 import socketserver
@@ -43,6 +44,8 @@ class Handler(socketserver.BaseRequestHandler):
         elif path == "/endless-chunked":
             s.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000\r\n")
             self.stream(s)
+        elif path == "/gzip-te":
+            s.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
         elif path == "/early-hints":
             s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
             time.sleep(0.05)

@@ -160,7 +160,20 @@ final class HttpGet extends Transfer {
             }
             contentLength = n;
         } else if (name.equals("transfer-encoding")) {
-            chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+            // a list of codings (over one or more fields), applied in order: only chunked is decoded here, so any
+            // other coding would pass its bytes off as the document (RFC 9112 section 6.1)
+            for (String coding : value.split(",")) {
+                int semi = coding.indexOf(';');
+                String c = (semi >= 0 ? coding.substring(0, semi) : coding).trim().toLowerCase(Locale.ROOT);
+                if (c.isEmpty() || c.equals("identity")) {
+                    continue;
+                }
+                if (!c.equals("chunked") || chunked) {
+                    throw new IllegalArgumentException("unsupported transfer coding '" + c + "' in '" + value
+                            + "' (only chunked, once, is decoded)");
+                }
+                chunked = true;
+            }
         }
     }
 

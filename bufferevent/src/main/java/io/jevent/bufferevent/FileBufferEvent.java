@@ -1,5 +1,7 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
+import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.InFlightWork;
 import io.jevent.buffer.EvBuffer;
@@ -103,6 +105,10 @@ public final class FileBufferEvent extends BufferEvent {
     private final AtomicReference<InFlightWork> pending = new AtomicReference<>();
     /** The source ended or failed: no more chunks. Loop thread. */
     private boolean done;
+    /** Why the source failed, or null if it ended (or has not). Loop thread. */
+    private Throwable endCause;
+    /** Reports the end again when reading is enabled after it, as a socket's next read would; made on first use. */
+    private Event endAgain;
     /** The source was closed (or its closing was handed to a helper). Loop thread. */
     private boolean sourceClosed;
 
@@ -215,7 +221,21 @@ public final class FileBufferEvent extends BufferEvent {
 
     /** Asks a helper for the next chunk, unless one is in flight, the source ended, or reading is not wanted. */
     private void requestChunk() {
-        if (inFlight || done || isClosed() || !readWanted()) {
+        if (inFlight || isClosed() || !readWanted()) {
+            return;
+        }
+        if (done) {
+            // reading again after the end: a socket would read the end again, so a readInto asked now ends too
+            Event e = endAgain;
+            if (e == null) {
+                e = base.newUserEvent((ev, what) -> {
+                    if (done && !isClosed() && readWanted()) {
+                        fireEvent(BevEvent.READING | (endCause == null ? BevEvent.EOF : BevEvent.ERROR), endCause);
+                    }
+                });
+                endAgain = e;
+            }
+            e.activate(Ev.READ);
             return;
         }
         long allowed = readAllowance(CHUNK);
@@ -307,6 +327,7 @@ public final class FileBufferEvent extends BufferEvent {
         }
         if (failure != null) {
             done = true;
+            endCause = failure;
             closeSourceIfOwned();
             fireEvent(BevEvent.READING | BevEvent.ERROR, failure);
             return;
@@ -325,6 +346,9 @@ public final class FileBufferEvent extends BufferEvent {
 
     @Override
     protected void closeEngine() {
+        if (endAgain != null) {
+            endAgain.close();
+        }
         if (!inFlight) {
             closeSourceIfDue();
             staging.drain(staging.length());

@@ -324,4 +324,34 @@ public abstract class FileStreamConformance extends BevTestSupport {
             pipe.source().close();
         }
     }
+
+    /**
+     * As on a socket, where reading again after the end reads the end again: a readInto asked after EOF, with
+     * reading enabled again, ends with READING|EOF (it waited for ever), then the event callback hears EOF again.
+     */
+    @Test
+    void shouldEndReadIntoAskedAfterEof() throws IOException {
+        EventBase base = newBase();
+        byte[] data = newFile(1000);
+        FileBufferEvent bev = FileBufferEvent.open(base, file, 0);
+        int[] eofs = {0};
+        int[] fillReasons = {-1};
+        ByteBuffer dst = ByteBuffer.allocateDirect(10);
+        bev.setCallbacks(null, null, (b, reasons, cause) -> {
+            assertEquals(BevEvent.READING | BevEvent.EOF, reasons, BevEvent.toString(reasons) + " " + cause);
+            if (++eofs[0] == 1) {
+                assertEquals(data.length, b.input().length());
+                b.input().drain(data.length);
+                b.readInto(dst, (x, d, r, c) -> fillReasons[0] = r);
+                b.enable(Ev.READ);
+            } else {
+                b.close();
+            }
+        });
+        bev.enable(Ev.READ);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(BevEvent.READING | BevEvent.EOF, fillReasons[0], "the fill ended at the end of the file");
+        assertEquals(0, dst.position());
+        assertEquals(2, eofs[0], "EOF again once reading was enabled again");
+    }
 }

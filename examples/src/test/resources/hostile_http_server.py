@@ -1,6 +1,6 @@
 # A hostile HTTP server for the fetch example's tests: each path answers in a way a client must survive. Prints
 # "PORT n" once listening on 127.0.0.1. Paths:
-#   /ok               200, Content-Length: 5, "hello"
+#   /ok, /ok/ANY      200, Content-Length: 5, "hello"
 #   /huge-length      200, Content-Length: 300000000, then nothing (the connection stays open)
 #   /two-lengths      200, Content-Length: 5 and Content-Length: 10, then 10 bytes
 #   /plus-length      200, Content-Length: +5, then 5 bytes
@@ -32,7 +32,7 @@ class Handler(socketserver.BaseRequestHandler):
             pass  # the client gave up: expected for the endless ones
 
     def answer(self, s, path):
-        if path == "/ok":
+        if path == "/ok" or path.startswith("/ok/"):
             s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
         elif path == "/huge-length":
             s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 300000000\r\n\r\n")

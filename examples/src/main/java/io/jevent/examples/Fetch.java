@@ -138,7 +138,8 @@ final class Fetch {
                 f.saver.shutdown();
             }
             f.summary();
-            return f.failed == 0 ? 0 : 1;
+            // a transfer that never reported (it cannot happen, but if it did) is a failure, never a silent success
+            return f.failed == 0 && f.finished == f.total ? 0 : 1;
         }
     }
 
@@ -189,7 +190,13 @@ final class Fetch {
             report(t, digest, null);
             return;
         }
-        Path dest = outDir.resolve(uniqueName(t.fileName()));
+        Path dest;
+        try {
+            dest = outDir.resolve(uniqueName(t.fileName()));
+        } catch (java.nio.file.InvalidPathException e) { // a name from the URL this file system cannot take
+            report(t, digest, null, new IOException("cannot save under '" + e.getInput() + "': " + e.getReason(), e));
+            return;
+        }
         InFlightWork work = base.beginWork("save " + dest);
         saver().execute(() -> {
             IOException failure = null;

@@ -116,12 +116,13 @@ abstract class Transfer {
         return b;
     }
 
-    /** The name to save the body under: the last segment of the path, or {@code index.html}. */
+    /**
+     * The name to save the body under: the last segment of the (decoded) path, or {@code index.html} when that is
+     * empty or names a directory ({@code .}, {@code ..}, which would leave the output directory).
+     */
     String fileName() {
         String p = uri.getPath();
-        if (p == null || p.isEmpty() || p.endsWith("/")) {
-            return "index.html";
-        }
-        return p.substring(p.lastIndexOf('/') + 1);
+        String name = p == null ? "" : p.substring(p.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? "index.html" : name;
     }
 }

@@ -274,4 +274,33 @@ public abstract class FetchConformance extends ExamplesTestSupport {
         assertTrue(seconds < 20, "every hostile answer is refused as it arrives, not at the 20 s timeout: took "
                 + seconds + " s\n" + r.output());
     }
+
+    /**
+     * Names to save under come from the URL: one the file system cannot take (a NUL, decoded from %00) fails that
+     * transfer's save and nothing else; one that names the directory itself or its parent ("..", "." decoded from
+     * %2e) is not written outside the output directory.
+     */
+    @Test
+    void shouldFailOnlyTheTransferWhoseNameCannotBeSaved() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        dir = Files.createTempDirectory("jevent-fetch");
+        Path script = dir.resolve("hostile.py");
+        try (InputStream in = FetchConformance.class.getResourceAsStream("/hostile_http_server.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        int port = startServer(Pattern.compile("^PORT (\\d+)"), python, "-u", script.toString());
+        String base = "http://127.0.0.1:" + port;
+        Path out = dir.resolve("out");
+        Run r = fetch(List.of("--parallel", "1", "--timeout", "20", "--out", out.toString(),
+                base + "/ok/bad%00name", base + "/ok/%2e%2e", base + "/ok/a"));
+        assertEquals(1, r.status(), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/ok/bad%00name") + ": .*"), r.output());
+        assertTrue(r.output().matches("(?s).*OK +5 B .*" + Pattern.quote(base + "/ok/a") + " .*"), r.output());
+        assertTrue(r.output().contains("fetched 2 of 3 (1 failed)"), r.output());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("hostile.py", "out"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "nothing written beside the output directory");
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
+import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.InFlightWork;
 import io.jevent.buffer.EvBuffer;
@@ -13,15 +15,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A local file, or any blocking {@link InputStream} or {@link ReadableByteChannel}, as a read-only BufferEvent: it
@@ -40,8 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link EventBase#dispatch()} running ({@link InFlightWork}).
  *
  * <p><b>Close.</b> {@link #close()} stops asking for chunks and releases the input; the source is closed (on a
- * helper thread, since closing a stream may block) with {@link BevOption#CLOSE_ON_FREE}, or once reading ends if the
- * source was opened here ({@link #open}). A chunk in flight at close is dropped when it arrives.
+ * closing thread, since closing a stream may block, never queued behind reads) with {@link BevOption#CLOSE_ON_FREE},
+ * or once reading ends if the source was opened here ({@link #open}). A chunk in flight at close no longer keeps the
+ * loop waiting: its helper drops it when the read ends. Closing the source wakes a read blocked on a channel that
+ * closing interrupts (a pipe, a socket); a stream that ignores close keeps its helper thread until its read returns,
+ * so give endless streams an executor of their own rather than the shared pool.
  *
  * <p><b>Writing.</b> There is no peer to write to: bytes added to the output are dropped and reported as a
  * {@code WRITING|ERROR} event.
@@ -54,9 +62,14 @@ public final class FileBufferEvent extends BufferEvent {
     private static final Logger log = LoggerFactory.getLogger(FileBufferEvent.class);
     /** Most bytes one helper read hands to the loop. */
     static final int CHUNK = Math.max(1024, Integer.getInteger("jevent.file.chunk", 64 * 1024));
-    private static final int THREADS = Math.max(1, Integer.getInteger("jevent.file.threads", 4));
+    static final int THREADS = Math.max(1, Integer.getInteger("jevent.file.threads", 4));
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final ExecutorService POOL = pool();
+    /**
+     * Closes sources: never the read pool, where a close could queue behind the very reads it is meant to wake. Its
+     * threads are made on demand and end after a few idle seconds.
+     */
+    private static final ExecutorService CLOSER = closer();
     /** At most this many vectors per chunk; a segment is 16 KiB or more, so 64 covers any sensible chunk. */
     private static final int MAX_VECS = 64;
 
@@ -84,8 +97,18 @@ public final class FileBufferEvent extends BufferEvent {
     private final ByteBuffer[] vecs = new ByteBuffer[MAX_VECS];
     /** A chunk is being read on a helper thread. Loop thread. */
     private boolean inFlight;
+    /**
+     * The work of the chunk in flight until one side claims it: the helper, to hand the chunk to the loop; or
+     * {@link #close()}, which finishes it so the loop stops waiting for a read that may never end, and leaves the
+     * staging buffer and (when due) the source's close to the helper.
+     */
+    private final AtomicReference<InFlightWork> pending = new AtomicReference<>();
     /** The source ended or failed: no more chunks. Loop thread. */
     private boolean done;
+    /** Why the source failed, or null if it ended (or has not). Loop thread. */
+    private Throwable endCause;
+    /** Reports the end again when reading is enabled after it, as a socket's next read would; made on first use. */
+    private Event endAgain;
     /** The source was closed (or its closing was handed to a helper). Loop thread. */
     private boolean sourceClosed;
 
@@ -127,11 +150,32 @@ public final class FileBufferEvent extends BufferEvent {
      * A BufferEvent that reads {@code channel} (a {@link FileChannel}, from its position; or any blocking channel) on
      * {@code executor} (null: the shared pool); closed when this BufferEvent closes with
      * {@link BevOption#CLOSE_ON_FREE}.
+     *
+     * @param channel a blocking channel
+     * @param executor where reads run; null for the shared pool
+     * @param options {@link BevOption} bits
+     * @return the BufferEvent, reading disabled
+     * @throws IllegalArgumentException if {@code channel} is a non-blocking {@link SelectableChannel}
      */
     public static FileBufferEvent fromChannel(EventBase base, ReadableByteChannel channel, Executor executor,
             int options) {
         Objects.requireNonNull(channel, "channel");
+        if (channel instanceof SelectableChannel && !((SelectableChannel) channel).isBlocking()) {
+            // its read answers 0 when nothing is there, and a helper would ask again at once, for ever
+            throw new IllegalArgumentException("expected a blocking channel, got a non-blocking " + channel
+                    + ": configureBlocking(true) first, or wrap the socket in a SocketBufferEvent instead");
+        }
         return new FileBufferEvent(base, null, channel, false, executor, options, channel.toString());
+    }
+
+    private static ExecutorService closer() {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "jevent-file-close-" + SEQ.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return p;
     }
 
     private static ExecutorService pool() {
@@ -177,7 +221,21 @@ public final class FileBufferEvent extends BufferEvent {
 
     /** Asks a helper for the next chunk, unless one is in flight, the source ended, or reading is not wanted. */
     private void requestChunk() {
-        if (inFlight || done || isClosed() || !readWanted()) {
+        if (inFlight || isClosed() || !readWanted()) {
+            return;
+        }
+        if (done) {
+            // reading again after the end: a socket would read the end again, so a readInto asked now ends too
+            Event e = endAgain;
+            if (e == null) {
+                e = base.newUserEvent((ev, what) -> {
+                    if (done && !isClosed() && readWanted()) {
+                        fireEvent(BevEvent.READING | (endCause == null ? BevEvent.EOF : BevEvent.ERROR), endCause);
+                    }
+                });
+                endAgain = e;
+            }
+            e.activate(Ev.READ);
             return;
         }
         long allowed = readAllowance(CHUNK);
@@ -186,10 +244,12 @@ public final class FileBufferEvent extends BufferEvent {
         }
         inFlight = true;
         InFlightWork work = base.beginWork("read of " + name);
+        pending.set(work);
         int max = (int) allowed;
         try {
             executor.execute(() -> readChunk(work, max));
         } catch (RuntimeException refused) {
+            pending.set(null);
             work.finish(() -> chunkRead(-2, new IOException("reading " + name + " was refused by its executor: "
                     + refused, refused)));
         }
@@ -232,14 +292,23 @@ public final class FileBufferEvent extends BufferEvent {
         } catch (IOException | RuntimeException e) {
             failure = e;
         } catch (Error e) {
-            work.finish(() -> chunkRead(-2, e));
+            handOver(work, -2, e);
             throw e;
         }
-        long n = got;
-        Throwable f = failure;
-        if (!work.finish(() -> chunkRead(n, f))) {
-            staging.drain(staging.length()); // the base closed: nobody will take the chunk
-            closeSource();
+        handOver(work, got, failure);
+    }
+
+    /** On the helper: gives the chunk to the loop, or drops it if this BufferEvent (or its base) closed meanwhile. */
+    private void handOver(InFlightWork work, long n, Throwable failure) {
+        if (pending.compareAndSet(work, null) && work.finish(() -> chunkRead(n, failure))) {
+            return;
+        }
+        // closed while reading (close() claimed the work) or the base closed: nobody takes the chunk, and the source
+        // is closed here if due (it may have been opened by this very read, after close() looked)
+        staging.drain(staging.length());
+        ReadableByteChannel ch = source;
+        if (ch != null && (ownsSource || (options & BevOption.CLOSE_ON_FREE) != 0)) {
+            CLOSER.execute(() -> closeQuietly(ch));
         }
     }
 
@@ -258,6 +327,7 @@ public final class FileBufferEvent extends BufferEvent {
         }
         if (failure != null) {
             done = true;
+            endCause = failure;
             closeSourceIfOwned();
             fireEvent(BevEvent.READING | BevEvent.ERROR, failure);
             return;
@@ -276,10 +346,21 @@ public final class FileBufferEvent extends BufferEvent {
 
     @Override
     protected void closeEngine() {
+        if (endAgain != null) {
+            endAgain.close();
+        }
         if (!inFlight) {
             closeSourceIfDue();
             staging.drain(staging.length());
-        } // else the chunk in flight drops its bytes and closes the source when it arrives (a helper uses both now)
+            return;
+        }
+        InFlightWork w = pending.getAndSet(null);
+        if (w != null) {
+            // the read may never return (a pipe nobody writes to): the loop stops waiting for it now, and the helper
+            // drops the chunk (staging is its own until then) when the read ends
+            w.finish(() -> { });
+        } // else the helper handed the chunk over already: chunkRead drops it on the loop
+        closeSourceIfDue(); // wakes a read blocked on a channel (pipe, socket) that closing interrupts
     }
 
     private void closeSourceIfOwned() {
@@ -304,17 +385,14 @@ public final class FileBufferEvent extends BufferEvent {
         if (ch == null) {
             return; // never opened
         }
-        Runnable close = () -> {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                log.debug("closing {} failed", name, e);
-            }
-        };
+        CLOSER.execute(() -> closeQuietly(ch));
+    }
+
+    private void closeQuietly(ReadableByteChannel ch) {
         try {
-            executor.execute(close);
-        } catch (RuntimeException refused) {
-            close.run();
+            ch.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed", name, e);
         }
     }
 

@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -188,6 +192,58 @@ public abstract class FileSendConformance extends BevTestSupport {
             sender.close();
             reader.close();
             keep[0].close();
+        }
+    }
+
+    /**
+     * The peer resets the connection in the middle of a file region: sendfile(2) then fails with EPIPE or ECONNRESET
+     * (and the kernel raises SIGPIPE, which MSG_NOSIGNAL cannot suppress for sendfile; the JVM ignores it). The
+     * sender gets a WRITING|ERROR event with the cause; the process lives on and the file is not held.
+     */
+    @Test
+    void shouldReportErrorWhenPeerResetsMidFile() throws Exception {
+        EventBase base = newBase();
+        int size = 32 * 1024 * 1024;
+        newFile(size);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            CompletableFuture<Long> peer = CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.setSoTimeout(20_000);
+                    byte[] buf = new byte[64 * 1024];
+                    long n = 0;
+                    while (n < 1_000_000) {
+                        int r = s.getInputStream().read(buf);
+                        if (r < 0) {
+                            break;
+                        }
+                        n += r;
+                    }
+                    s.setSoLinger(true, 0); // close with a reset, unread bytes in its receive buffer
+                    return n;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            SocketBufferEvent sender = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+            int[] events = {0};
+            Throwable[] cause = {null};
+            sender.setCallbacks(null, null, (b, r, c) -> {
+                if (r == BevEvent.CONNECTED) {
+                    return;
+                }
+                events[0] = r;
+                cause[0] = c;
+                b.close();
+            });
+            sender.output().addFile(ch, 0, size, null);
+            sender.connect(server.getLocalSocketAddress());
+            loopWithin(base, 0, Duration.ofSeconds(30));
+            assertTrue(peer.get(20, TimeUnit.SECONDS) >= 1_000_000, "the peer read a prefix");
+            assertEquals(BevEvent.WRITING | BevEvent.ERROR, events[0] & (BevEvent.WRITING | BevEvent.ERROR),
+                    "the sender's event: " + BevEvent.toString(events[0]));
+            assertTrue(cause[0] instanceof IOException, "an I/O failure names the reset: " + cause[0]);
+            assertTrue(ch.isOpen(), "the caller's channel is the caller's (no cleanup was given)");
         }
     }
 

@@ -242,4 +242,116 @@ public abstract class FileStreamConformance extends BevTestSupport {
         assertTrue(bev.input().length() <= FileBufferEvent.CHUNK, "only what the last chunk brought beyond dst");
         bev.close();
     }
+
+    /**
+     * A source whose read never returns (an OS pipe nobody writes to): closing the BufferEvent must not leave the
+     * loop waiting for that read, and with CLOSE_ON_FREE must close the source at once so the blocked helper wakes.
+     */
+    @Test
+    void shouldNotHoldLoopForReadBlockedAtClose() throws IOException, InterruptedException {
+        EventBase base = newBase();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open(); // blocking: the helper's read waits
+        try {
+            FileBufferEvent bev = FileBufferEvent.fromChannel(base, pipe.source(), null, BevOption.CLOSE_ON_FREE);
+            bev.enable(Ev.READ);
+            base.newEvent(null, 0, (ev, w) -> bev.close()).add(Duration.ofMillis(100));
+            loopWithin(base, 0, Duration.ofSeconds(10)); // returns once closed, though the read never ended
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pipe.source().isOpen() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertFalse(pipe.source().isOpen(), "CLOSE_ON_FREE closed the source while its read was blocked");
+        } finally {
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
+
+    /**
+     * More blocked sources than the shared pool has threads, closed: their closes must not queue behind the blocked
+     * reads, and the pool must be free again for a plain file.
+     */
+    @Test
+    void shouldFreeSharedPoolWhenBlockedSourcesClose() throws IOException {
+        EventBase base = newBase();
+        byte[] data = newFile(100_000);
+        java.util.List<java.nio.channels.Pipe> pipes = new java.util.ArrayList<>();
+        try {
+            java.util.List<FileBufferEvent> blocked = new java.util.ArrayList<>();
+            for (int i = 0; i < FileBufferEvent.THREADS + 1; i++) {
+                java.nio.channels.Pipe p = java.nio.channels.Pipe.open();
+                pipes.add(p);
+                FileBufferEvent b = FileBufferEvent.fromChannel(base, p.source(), null, BevOption.CLOSE_ON_FREE);
+                b.enable(Ev.READ);
+                blocked.add(b);
+            }
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            base.newEvent(null, 0, (ev, w) -> {
+                blocked.forEach(FileBufferEvent::close);
+                FileBufferEvent f = FileBufferEvent.open(base, file, 0);
+                f.setCallbacks(b -> {
+                    byte[] chunk = new byte[(int) b.input().length()];
+                    b.input().remove(chunk, 0, chunk.length);
+                    got.writeBytes(chunk);
+                }, null, (b, reasons, cause) -> b.close());
+                f.enable(Ev.READ);
+            }).add(Duration.ofMillis(100));
+            loopWithin(base, 0, Duration.ofSeconds(10));
+            assertArrayEquals(data, got.toByteArray(), "the file was read once the blocked streams were closed");
+        } finally {
+            for (java.nio.channels.Pipe p : pipes) {
+                p.sink().close();
+                p.source().close();
+            }
+        }
+    }
+
+    /**
+     * A non-blocking channel answers 0 when it has nothing, and a helper would ask again at once for ever (a helper
+     * and the loop spinning): it is refused at the call, with what to change.
+     */
+    @Test
+    void shouldRefuseNonBlockingChannel() throws IOException {
+        EventBase base = newBase();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try {
+            pipe.source().configureBlocking(false);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> FileBufferEvent.fromChannel(base, pipe.source(), null, BevOption.CLOSE_ON_FREE));
+            assertTrue(e.getMessage().contains("blocking"), e.getMessage());
+        } finally {
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
+
+    /**
+     * As on a socket, where reading again after the end reads the end again: a readInto asked after EOF, with
+     * reading enabled again, ends with READING|EOF (it waited for ever), then the event callback hears EOF again.
+     */
+    @Test
+    void shouldEndReadIntoAskedAfterEof() throws IOException {
+        EventBase base = newBase();
+        byte[] data = newFile(1000);
+        FileBufferEvent bev = FileBufferEvent.open(base, file, 0);
+        int[] eofs = {0};
+        int[] fillReasons = {-1};
+        ByteBuffer dst = ByteBuffer.allocateDirect(10);
+        bev.setCallbacks(null, null, (b, reasons, cause) -> {
+            assertEquals(BevEvent.READING | BevEvent.EOF, reasons, BevEvent.toString(reasons) + " " + cause);
+            if (++eofs[0] == 1) {
+                assertEquals(data.length, b.input().length());
+                b.input().drain(data.length);
+                b.readInto(dst, (x, d, r, c) -> fillReasons[0] = r);
+                b.enable(Ev.READ);
+            } else {
+                b.close();
+            }
+        });
+        bev.enable(Ev.READ);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(BevEvent.READING | BevEvent.EOF, fillReasons[0], "the fill ended at the end of the file");
+        assertEquals(0, dst.position());
+        assertEquals(2, eofs[0], "EOF again once reading was enabled again");
+    }
 }

@@ -196,4 +196,96 @@ public abstract class ReadIntoConformance extends BevTestSupport {
         pair[0].close();
         pair[1].close();
     }
+
+    /**
+     * A stream consumed by a random mix of readInto calls (direct and heap buffers of 1 byte to 200 KiB, some started
+     * from the fill callback itself, some from the read callback) and plain reads of random sizes, while the peer
+     * writes in random pieces and reading is now and then disabled and enabled again. Every byte arrives once, in
+     * order, whatever the engine (straight reads, or engine buffers moved on from the input): none lost, none twice.
+     */
+    @Test
+    void shouldKeepOrderAcrossRandomMixOfReadIntoAndReads() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            mixedReads(seed);
+        }
+    }
+
+    private void mixedReads(long seed) throws Exception {
+        EventBase base = newBase();
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] p = tcpPair(base, keep);
+        SocketBufferEvent server = p[0];
+        SocketBufferEvent client = p[1];
+        int length = 6 * 1024 * 1024 + (int) seed;
+        byte[] stream = data((int) seed, length);
+        java.util.Random rnd = new java.util.Random(seed);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        int[] eofs = {0};
+        int[] fills = {0};
+        int[] reads = {0};
+        BufferEvent.FillCallback[] onFill = {null};
+        Runnable startFill = () -> {
+            int k = 1 + rnd.nextInt(rnd.nextBoolean() ? 64 : 200 * 1024);
+            ByteBuffer dst = rnd.nextBoolean() ? ByteBuffer.allocateDirect(k) : ByteBuffer.allocate(k);
+            client.readInto(dst, onFill[0]);
+        };
+        onFill[0] = (b, d, reasons, cause) -> {
+            got.writeBytes(bytes(d));
+            fills[0]++;
+            if (reasons != 0) {
+                assertEquals(BevEvent.READING | BevEvent.EOF, reasons, "only the end of the stream ends a fill early");
+                return;
+            }
+            if (rnd.nextInt(3) == 0) {
+                startFill.run(); // the next one at once, from the fill callback
+            }
+            if (rnd.nextInt(8) == 0) {
+                b.disable(Ev.READ);
+                base.newEvent(null, 0, (ev, w) -> b.enable(Ev.READ)).add(Duration.ofMillis(1));
+            }
+        };
+        client.setCallbacks(b -> {
+            reads[0]++;
+            int m = 1 + rnd.nextInt(100 * 1024);
+            byte[] chunk = new byte[(int) Math.min(m, b.input().length())];
+            b.input().remove(chunk, 0, chunk.length);
+            got.writeBytes(chunk);
+            if (rnd.nextInt(2) == 0) {
+                startFill.run();
+            }
+        }, null, (b, r, c) -> {
+            assertEquals(BevEvent.READING | BevEvent.EOF, r, "client: " + BevEvent.toString(r) + " " + c);
+            eofs[0]++;
+            byte[] rest = new byte[(int) b.input().length()];
+            b.input().remove(rest, 0, rest.length);
+            got.writeBytes(rest);
+            base.loopExit(null);
+        });
+        client.enable(Ev.READ);
+        int[] sent = {0};
+        base.newTimer((ev, w) -> {
+            int k = Math.min(1 + rnd.nextInt(300 * 1024), length - sent[0]);
+            server.output().add(stream, sent[0], k);
+            sent[0] += k;
+            if (sent[0] < length) {
+                ev.add(Duration.ofMillis(rnd.nextInt(2)));
+            } else {
+                server.setCallbacks(null, b -> {
+                    if (b.output().length() == 0) {
+                        b.close(); // everything went out: the client reads the end of the stream
+                    }
+                }, null);
+            }
+        }).add(Duration.ofMillis(1));
+        loopWithin(base, 0, Duration.ofSeconds(30));
+        assertEquals(1, eofs[0], "seed " + seed);
+        assertTrue(fills[0] > 10 && reads[0] > 10, "seed " + seed + ": a mix (" + fills[0] + " fills, " + reads[0]
+                + " read callbacks)");
+        byte[] all = got.toByteArray();
+        assertEquals(length, all.length, "seed " + seed + ": every byte once");
+        assertArrayEquals(stream, all, "seed " + seed + ": in order");
+        client.close();
+        server.close();
+        keep[0].close();
+    }
 }

@@ -278,6 +278,31 @@ final class BufferIo {
         return first;
     }
 
+    /** A buffer with no room, for asking a channel whether it can be read at all. */
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
+    /**
+     * Refuses a file channel that cannot be read: every later send of its region would fail (a
+     * {@link java.nio.channels.NonReadableChannelException}, a runtime exception, out of a write), far from the call
+     * that made the mistake. A read of no bytes asks the channel without moving anything.
+     *
+     * @throws IllegalArgumentException if {@code file} was not opened for reading
+     * @throws IOException if the channel is closed or fails
+     */
+    static void requireReadable(FileChannel file) throws IOException {
+        boolean interrupted = Thread.interrupted(); // see the class comment
+        try {
+            file.read(NOTHING, 0);
+        } catch (java.nio.channels.NonReadableChannelException e) {
+            throw new IllegalArgumentException("expected a file channel open for reading, got " + file
+                    + ": open it with StandardOpenOption.READ", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** {@code file.size()}, with the interrupt status cleared for the call (see the class comment). */
     static long fileSize(FileChannel file) throws IOException {
         boolean interrupted = Thread.interrupted();

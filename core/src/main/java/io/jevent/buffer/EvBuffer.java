@@ -149,7 +149,9 @@ public final class EvBuffer extends SegmentChain {
      *
      * @param offset where the region starts, {@code >= 0}
      * @param length bytes in the region, {@code >= 0}, or -1 for "to the end of the file"
-     * @throws IOException if {@code length} is -1 and the file's size cannot be read
+     * @throws IOException if {@code length} is -1 and the file's size cannot be read, or the channel is closed
+     * @throws IllegalArgumentException if the channel was not opened for reading (sending it later would fail
+     *     where nothing can tell the caller), or the region's end overflows a {@code long}
      */
     public void addFile(FileChannel channel, long offset, long length, ReferenceCleanup cleanup) throws IOException {
         if (offset < 0) {
@@ -158,6 +160,10 @@ public final class EvBuffer extends SegmentChain {
         if (length < -1) {
             throw new IllegalArgumentException("expected length >= 0 or -1 (to the end of file), got " + length);
         }
+        if (length > Long.MAX_VALUE - offset) {
+            throw new IllegalArgumentException("the region's end overflows: offset " + offset + " + length " + length);
+        }
+        BufferIo.requireReadable(channel);
         long len = length == -1 ? Math.max(0, BufferIo.fileSize(channel) - offset) : length;
         beforeEndChange();
         Segment.Release r = new Segment.Release(null, channel, cleanup);

@@ -488,6 +488,36 @@ class EvBufferTest {
         });
     }
 
+    /**
+     * A region of a channel that cannot be read (opened for writing only) is refused where it is added: sent later
+     * it stalled the output for ever on NIO and io_uring (the send threw NonReadableChannelException into the loop's
+     * error handler and no event came) and failed as a misleading ClosedChannelException on the posix backends. A
+     * region whose end overflows a long is refused too.
+     */
+    @Test
+    void shouldRefuseFileRegionThatCannotBeRead() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("jevent-addfile", ".bin");
+        try (java.nio.channels.FileChannel w = java.nio.channels.FileChannel.open(f,
+                java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileChannel r = java.nio.channels.FileChannel.open(f,
+                        java.nio.file.StandardOpenOption.READ)) {
+            w.write(ByteBuffer.wrap(bytes("0123456789")));
+            EvBuffer b = chain("head");
+            int[] released = {0};
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> b.addFile(w, 0, 10, (d, c) -> released[0]++));
+            assertTrue(e.getMessage().contains("READ"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> b.addFile(r, Long.MAX_VALUE - 5, 10, (d, c) -> released[0]++));
+            assertTrue(e.getMessage().contains("overflows"), e.getMessage());
+            assertEquals("head", content(b), "the buffer is unchanged");
+            assertEquals(0, released[0], "a refused region is the caller's: no cleanup");
+            check(b);
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
     @Test
     void shouldReadOnlyThePeekedPartOfALargeFileRegion() throws Exception {
         byte[] big = new byte[1024 * 1024];

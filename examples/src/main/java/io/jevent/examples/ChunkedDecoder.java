@@ -9,18 +9,22 @@ import java.nio.charset.StandardCharsets;
  * Decodes an HTTP/1.1 chunked body (RFC 9112 section 7.1) as it arrives: {@link #decode} takes what it can from the
  * connection's input and moves the chunk data into the body buffer (segments move, bytes are not copied), leaving
  * an incomplete size line or trailer in the input for the next call. Chunk extensions are ignored, trailer fields
- * skipped. Malformed framing (a size that is not hex, too long, or no CRLF after the data) is an
+ * skipped (at most {@link #MAX_TRAILER} bytes of them). Malformed framing (a size that is not hex, too long, or no CRLF after the data) is an
  * {@link IllegalArgumentException} naming what was wrong. Loop thread, like the buffers.
  */
 final class ChunkedDecoder {
     /** Longest size or trailer line accepted: a peer that sends an endless line is an error, not a memory sink. */
     static final int MAX_LINE = 8192;
+    /** Most bytes of trailer fields accepted: short lines that never end are an error too, not a transfer for ever. */
+    static final int MAX_TRAILER = 64 * 1024;
 
     private enum State { SIZE, DATA, DATA_END, TRAILER, DONE }
 
     private State state = State.SIZE;
     /** Bytes of the current chunk still to come. */
     private long left;
+    /** Bytes of trailer fields read so far. */
+    private long trailerBytes;
 
     /** Whether the last chunk and the trailer have been read: the body is complete. */
     boolean isDone() {
@@ -75,7 +79,12 @@ final class ChunkedDecoder {
                     }
                     if (line.isEmpty()) {
                         state = State.DONE;
-                    } // else a trailer field: skipped
+                    } else { // a trailer field: skipped, within a bound
+                        trailerBytes += line.length() + 2;
+                        if (trailerBytes > MAX_TRAILER) {
+                            throw new IllegalArgumentException("trailer fields longer than " + MAX_TRAILER + " bytes");
+                        }
+                    }
                     break;
                 }
                 default:

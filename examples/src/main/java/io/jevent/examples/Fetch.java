@@ -40,11 +40,15 @@ import java.util.concurrent.Executors;
  */
 final class Fetch {
     static final String HELP = "fetch URL... over HTTP/1.1 and file:// concurrently on one loop thread"
-            + " (--parallel N, default 6; --out DIR; --sha256; --timeout SECONDS, default 30; --backend NAME)";
+            + " (--parallel N, default 6; --out DIR; --sha256; --timeout SECONDS, default 30; --max-body BYTES, default"
+            + " 256 MiB; --backend NAME)";
+    /** The default {@code --max-body}. */
+    static final int DEFAULT_MAX_BODY = 256 << 20;
 
     private final EventBase base;
     private final int parallel;
     private final Duration timeout;
+    private final long maxBody;
     private final Path outDir;
     private final boolean sha256;
     private final PrintStream out;
@@ -61,11 +65,12 @@ final class Fetch {
     private long bytes;
     private final long startNanos = System.nanoTime();
 
-    private Fetch(EventBase base, int parallel, Duration timeout, Path outDir, boolean sha256, PrintStream out,
-            boolean terminal) {
+    private Fetch(EventBase base, int parallel, Duration timeout, long maxBody, Path outDir, boolean sha256,
+            PrintStream out, boolean terminal) {
         this.base = base;
         this.parallel = parallel;
         this.timeout = timeout;
+        this.maxBody = maxBody;
         this.outDir = outDir;
         this.sha256 = sha256;
         this.out = out;
@@ -80,6 +85,7 @@ final class Fetch {
     static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
         int parallel = 6;
         int timeout = 30;
+        int maxBody = DEFAULT_MAX_BODY;
         Path outDir = null;
         boolean sha = false;
         String backend = null;
@@ -90,6 +96,7 @@ final class Fetch {
                 switch (o) {
                     case "--parallel": parallel = a.intValue(o, 1, 10_000); break;
                     case "--timeout": timeout = a.intValue(o, 1, 86_400); break;
+                    case "--max-body": maxBody = a.intValue(o, 0, Integer.MAX_VALUE - 8); break;
                     case "--out": outDir = Path.of(a.value(o)); break;
                     case "--sha256": sha = true; break;
                     case "--backend": backend = a.value(o); break;
@@ -118,7 +125,7 @@ final class Fetch {
             }
         }
         try (EventBase base = EventBase.create(Args.config(backend))) {
-            Fetch f = new Fetch(base, parallel, Duration.ofSeconds(timeout), outDir, sha, out, terminal);
+            Fetch f = new Fetch(base, parallel, Duration.ofSeconds(timeout), maxBody, outDir, sha, out, terminal);
             f.queue.addAll(urls);
             f.total = urls.size();
             f.startMore();
@@ -131,7 +138,8 @@ final class Fetch {
                 f.saver.shutdown();
             }
             f.summary();
-            return f.failed == 0 ? 0 : 1;
+            // a transfer that never reported (it cannot happen, but if it did) is a failure, never a silent success
+            return f.failed == 0 && f.finished == f.total ? 0 : 1;
         }
     }
 
@@ -150,7 +158,8 @@ final class Fetch {
     }
 
     private static void usage(PrintStream err) {
-        err.println("usage: fetch [--parallel N] [--out DIR] [--sha256] [--timeout SECONDS] [--backend NAME] URL...");
+        err.println("usage: fetch [--parallel N] [--out DIR] [--sha256] [--timeout SECONDS] [--max-body BYTES]"
+                + " [--backend NAME] URL...");
         err.println("  URLs are http://HOST[:PORT]/PATH (HTTP/1.1, Connection: close) or file:///PATH");
     }
 
@@ -158,8 +167,8 @@ final class Fetch {
     private void startMore() {
         while (active.size() < parallel && !queue.isEmpty()) {
             URI u = queue.poll();
-            Transfer t = u.getScheme().equalsIgnoreCase("file") ? new FileGet(base, u, this::ended)
-                    : new HttpGet(base, u, timeout, this::ended);
+            Transfer t = u.getScheme().equalsIgnoreCase("file") ? new FileGet(base, u, maxBody, this::ended)
+                    : new HttpGet(base, u, timeout, maxBody, this::ended);
             active.add(t);
             t.start(); // may end at once (a bad URL): ended() then starts the next
         }
@@ -181,7 +190,13 @@ final class Fetch {
             report(t, digest, null);
             return;
         }
-        Path dest = outDir.resolve(uniqueName(t.fileName()));
+        Path dest;
+        try {
+            dest = outDir.resolve(uniqueName(t.fileName()));
+        } catch (java.nio.file.InvalidPathException e) { // a name from the URL this file system cannot take
+            report(t, digest, null, new IOException("cannot save under '" + e.getInput() + "': " + e.getReason(), e));
+            return;
+        }
         InFlightWork work = base.beginWork("save " + dest);
         saver().execute(() -> {
             IOException failure = null;

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 final class FileGet extends Transfer {
     private FileBufferEvent bev;
 
-    FileGet(EventBase base, URI uri, Consumer<Transfer> onDone) {
-        super(base, uri, onDone);
+    FileGet(EventBase base, URI uri, long maxBody, Consumer<Transfer> onDone) {
+        super(base, uri, maxBody, onDone);
     }
 
     @Override
@@ -31,8 +31,14 @@ final class FileGet extends Transfer {
             return;
         }
         bev = FileBufferEvent.open(base, path, BevOption.CLOSE_ON_FREE);
-        bev.setCallbacks(b -> body.addBuffer(b.input()), null, (b, reasons, cause) -> {
+        bev.setCallbacks(b -> {
             body.addBuffer(b.input());
+            bodyWithinLimit();
+        }, null, (b, reasons, cause) -> {
+            body.addBuffer(b.input());
+            if (!bodyWithinLimit()) {
+                return;
+            }
             finish((reasons & BevEvent.EOF) != 0 ? null
                     : cause != null ? cause : new java.io.IOException(BevEvent.toString(reasons)));
         });

@@ -21,15 +21,17 @@ import java.util.function.Consumer;
  * One HTTP/1.1 GET on its own connection ({@code Connection: close}: one request per connection, so transfers to one
  * host run in parallel and a slow document never holds up the next), on a {@link SocketBufferEvent}: the host name is
  * resolved off the loop by {@link SocketBufferEvent#connectHostname}, the request is written before the connect
- * completes, the status line and headers are read line by line from the input, then the body:
+ * completes, the status line and headers are read line by line from the input (interim 1xx responses skipped), then
+ * the body:
  * <ul>
  * <li>with a Content-Length: into a buffer of exactly that size, preallocated, through
  * {@link BufferEvent#readInto} (straight from the socket on readiness backends);</li>
  * <li>{@code Transfer-Encoding: chunked}: decoded by {@link ChunkedDecoder} into an {@link EvBuffer};</li>
  * <li>otherwise: until the server closes.</li>
  * </ul>
- * A status other than 200, a malformed response, a connection cut before the body ends, a refused connect or no
- * progress for the timeout ends the transfer with a failure naming it.
+ * A status other than 200, a malformed response (two different Content-Lengths, one that is not plain digits), a
+ * body over {@code --max-body} (a Content-Length over it is refused before anything is allocated), a connection cut
+ * before the body ends, a refused connect or no progress for the timeout ends the transfer with a failure naming it.
  */
 final class HttpGet extends Transfer {
     /** Longest status line or header block accepted. */
@@ -47,8 +49,8 @@ final class HttpGet extends Transfer {
     private int headerBytes;
     private ChunkedDecoder decoder;
 
-    HttpGet(EventBase base, URI uri, Duration timeout, Consumer<Transfer> onDone) {
-        super(base, uri, onDone);
+    HttpGet(EventBase base, URI uri, Duration timeout, long maxBody, Consumer<Transfer> onDone) {
+        super(base, uri, maxBody, onDone);
         this.timeout = timeout;
     }
 
@@ -84,21 +86,16 @@ final class HttpGet extends Transfer {
     private void onRead() {
         EvBuffer in = bev.input();
         try {
-            if (state == State.STATUS) {
+            while (!ended() && (state == State.STATUS || state == State.HEADERS)) {
                 String line = headerLine(in);
                 if (line == null) {
                     return;
                 }
-                parseStatus(line);
-                state = State.HEADERS;
-            }
-            while (state == State.HEADERS) {
-                String line = headerLine(in);
-                if (line == null) {
-                    return;
-                }
-                if (line.isEmpty()) {
-                    headersDone();
+                if (state == State.STATUS) {
+                    parseStatus(line);
+                    state = State.HEADERS;
+                } else if (line.isEmpty()) {
+                    headersDone(); // an interim 1xx response goes back to STATUS for the final one
                 } else {
                     header(line);
                 }
@@ -106,10 +103,14 @@ final class HttpGet extends Transfer {
             if (ended()) {
                 return;
             }
-            if (state == State.CHUNKED && decoder.decode(in, body)) {
-                finish(null);
+            if (state == State.CHUNKED) {
+                boolean done = decoder.decode(in, body);
+                if (bodyWithinLimit() && done) {
+                    finish(null);
+                }
             } else if (state == State.UNTIL_EOF) {
                 body.addBuffer(in);
+                bodyWithinLimit();
             }
         } catch (IllegalArgumentException e) {
             finish(new IOException("malformed response from " + uri.getAuthority() + ": " + e.getMessage()));
@@ -147,20 +148,44 @@ final class HttpGet extends Transfer {
         String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
         String value = line.substring(colon + 1).trim();
         if (name.equals("content-length")) {
-            try {
-                contentLength = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a number in Content-Length, got '" + value + "'");
+            // digits only (RFC 9112 section 6.3): no sign, no list; a second, different value is an error, not
+            // a choice between the two framings
+            if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("expected a Content-Length of decimal digits, got '" + value + "'");
             }
-            if (contentLength < 0 || contentLength > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("Content-Length " + value + " is out of range for this example");
+            long n = Long.parseLong(value);
+            if (contentLength >= 0 && n != contentLength) {
+                throw new IllegalArgumentException("two different Content-Length values, " + contentLength + " and "
+                        + n);
             }
+            contentLength = n;
         } else if (name.equals("transfer-encoding")) {
-            chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+            // a list of codings (over one or more fields), applied in order: only chunked is decoded here, so any
+            // other coding would pass its bytes off as the document (RFC 9112 section 6.1)
+            for (String coding : value.split(",")) {
+                int semi = coding.indexOf(';');
+                String c = (semi >= 0 ? coding.substring(0, semi) : coding).trim().toLowerCase(Locale.ROOT);
+                if (c.isEmpty() || c.equals("identity")) {
+                    continue;
+                }
+                if (!c.equals("chunked") || chunked) {
+                    throw new IllegalArgumentException("unsupported transfer coding '" + c + "' in '" + value
+                            + "' (only chunked, once, is decoded)");
+                }
+                chunked = true;
+            }
         }
     }
 
     private void headersDone() {
+        if (status >= 100 && status < 200 && status != 101) {
+            // an interim response (100 Continue, 103 Early Hints): a client must read past any number of them
+            // (RFC 9110 section 15.2); its fields say nothing about the final response's body
+            state = State.STATUS;
+            contentLength = -1;
+            chunked = false;
+            return;
+        }
         if (status != 200) {
             finish(new IOException("HTTP " + status + (reason.isEmpty() ? "" : " " + reason)));
             return;
@@ -170,7 +195,18 @@ final class HttpGet extends Transfer {
             decoder = new ChunkedDecoder();
         } else if (contentLength >= 0) {
             state = State.FIXED;
-            fixed = ByteBuffer.allocateDirect((int) contentLength);
+            if (contentLength > maxBody) { // checked before allocating: a hostile length never takes memory
+                finish(new IOException("Content-Length " + contentLength + " is over the limit of " + maxBody
+                        + " bytes (--max-body)"));
+                return;
+            }
+            try {
+                fixed = ByteBuffer.allocateDirect((int) contentLength);
+            } catch (OutOfMemoryError e) { // the direct memory reserve is exhausted: this transfer fails, not all
+                finish(new IOException("no direct memory for a body of " + contentLength + " bytes: "
+                        + e.getMessage()));
+                return;
+            }
             if (contentLength == 0) {
                 finish(null);
             } else {
@@ -196,7 +232,9 @@ final class HttpGet extends Transfer {
         }
         if ((reasons & BevEvent.EOF) != 0 && state == State.UNTIL_EOF) {
             body.addBuffer(bev.input());
-            finish(null);
+            if (bodyWithinLimit()) {
+                finish(null);
+            }
         } else if ((reasons & BevEvent.EOF) != 0) {
             finish(new IOException("the server closed the connection before the response ended (" + state + ")"));
         } else if ((reasons & BevEvent.TIMEOUT) != 0) {

@@ -3,6 +3,7 @@ package io.jevent.examples;
 import io.jevent.EventBase;
 import io.jevent.buffer.EvBuffer;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -19,6 +20,8 @@ abstract class Transfer {
     /** The loop. */
     final EventBase base;
     private final Consumer<Transfer> onDone;
+    /** Most body bytes accepted ({@code --max-body}): a larger body is a failure, never a memory sink. */
+    final long maxBody;
     private final long startNanos = System.nanoTime();
     /** The body when its length was not known up front. */
     final EvBuffer body = new EvBuffer();
@@ -30,10 +33,24 @@ abstract class Transfer {
     private Throwable failure;
     private boolean ended;
 
-    Transfer(EventBase base, URI uri, Consumer<Transfer> onDone) {
+    Transfer(EventBase base, URI uri, long maxBody, Consumer<Transfer> onDone) {
         this.base = base;
         this.uri = uri;
+        this.maxBody = maxBody;
         this.onDone = onDone;
+    }
+
+    /**
+     * Ends the transfer with a failure if {@link #body} grew past {@link #maxBody}.
+     *
+     * @return whether the body is within the limit
+     */
+    final boolean bodyWithinLimit() {
+        if (body.length() <= maxBody) {
+            return true;
+        }
+        finish(new IOException("the body is over the limit of " + maxBody + " bytes (--max-body)"));
+        return false;
     }
 
     /** Starts the transfer; it ends later, on the loop, through {@link #finish}. */
@@ -99,12 +116,13 @@ abstract class Transfer {
         return b;
     }
 
-    /** The name to save the body under: the last segment of the path, or {@code index.html}. */
+    /**
+     * The name to save the body under: the last segment of the (decoded) path, or {@code index.html} when that is
+     * empty or names a directory ({@code .}, {@code ..}, which would leave the output directory).
+     */
     String fileName() {
         String p = uri.getPath();
-        if (p == null || p.isEmpty() || p.endsWith("/")) {
-            return "index.html";
-        }
-        return p.substring(p.lastIndexOf('/') + 1);
+        String name = p == null ? "" : p.substring(p.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? "index.html" : name;
     }
 }

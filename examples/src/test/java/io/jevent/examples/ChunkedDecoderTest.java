@@ -85,6 +85,29 @@ class ChunkedDecoderTest {
                 "an endless size line");
     }
 
+    /**
+     * A trailer that never ends (each field line short, so no line limit trips) is an error once the trailer section
+     * passes its limit: it would otherwise keep a transfer alive for ever while bytes keep coming.
+     */
+    @Test
+    void shouldRejectEndlessTrailer() {
+        EvBuffer in = new EvBuffer();
+        in.add("3\r\nabc\r\n0\r\n", StandardCharsets.US_ASCII);
+        ChunkedDecoder d = new ChunkedDecoder();
+        EvBuffer out = new EvBuffer();
+        assertFalse(d.decode(in, out));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            for (int i = 0; i < 100_000; i++) {
+                in.add("X-Pad: 0123456789\r\n", StandardCharsets.US_ASCII);
+                if (d.decode(in, out)) {
+                    throw new AssertionError("ended without the empty line");
+                }
+            }
+        });
+        assertTrue(e.getMessage().contains("trailer"), e.getMessage());
+        assertEquals(3, out.length(), "the body so far is untouched");
+    }
+
     @Test
     void shouldWaitForMoreWhenIncomplete() {
         EvBuffer in = new EvBuffer();

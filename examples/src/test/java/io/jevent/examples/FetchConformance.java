@@ -229,4 +229,78 @@ public abstract class FetchConformance extends ExamplesTestSupport {
         }
         assertEquals(names.length, ok, r.output());
     }
+
+    /**
+     * A hostile server: a Content-Length far larger than the limit (never preallocated), two different
+     * Content-Lengths, a signed one, a transfer coding other than chunked, and chunked and until-EOF bodies that never end. Each is a FAIL for that
+     * transfer, found before the timeout, while a good document next to them succeeds, as does one that comes after
+     * an interim 103 Early Hints response.
+     */
+    @Test
+    void shouldFailHostileResponsesWithoutHangingOrHoldingTheirMemory() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        dir = Files.createTempDirectory("jevent-fetch");
+        Path script = dir.resolve("hostile.py");
+        try (InputStream in = FetchConformance.class.getResourceAsStream("/hostile_http_server.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        int port = startServer(Pattern.compile("^PORT (\\d+)"), python, "-u", script.toString());
+        String base = "http://127.0.0.1:" + port;
+        long start = System.nanoTime();
+        Run r = fetch(List.of("--parallel", "6", "--timeout", "20", "--max-body", "1000000",
+                base + "/ok", base + "/huge-length", base + "/two-lengths", base + "/plus-length",
+                base + "/endless-chunked", base + "/endless-eof", base + "/early-hints",
+                base + "/gzip-te"));
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertEquals(1, r.status(), r.output());
+        assertTrue(r.output().matches("(?s).*OK +5 B .*" + Pattern.quote(base + "/ok") + ".*"), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/huge-length")
+                + ": .*Content-Length 300000000 is over the limit.*"), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/two-lengths")
+                + ": .*Content-Length.*"), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/plus-length")
+                + ": .*Content-Length.*"), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/endless-chunked")
+                + ": .*over the limit.*"), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/endless-eof")
+                + ": .*over the limit.*"), r.output());
+        assertTrue(r.output().matches("(?s).*OK +5 B .*" + Pattern.quote(base + "/early-hints") + ".*"),
+                "an interim 1xx response is skipped, the final one read (RFC 9110 section 15.2):\n" + r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/gzip-te")
+                + ": .*transfer coding.*"), "a body in a coding it cannot undo is not reported OK:\n" + r.output());
+        assertTrue(r.output().contains("fetched 2 of 8 (6 failed)"), r.output());
+        assertTrue(seconds < 20, "every hostile answer is refused as it arrives, not at the 20 s timeout: took "
+                + seconds + " s\n" + r.output());
+    }
+
+    /**
+     * Names to save under come from the URL: one the file system cannot take (a NUL, decoded from %00) fails that
+     * transfer's save and nothing else; one that names the directory itself or its parent ("..", "." decoded from
+     * %2e) is not written outside the output directory.
+     */
+    @Test
+    void shouldFailOnlyTheTransferWhoseNameCannotBeSaved() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        dir = Files.createTempDirectory("jevent-fetch");
+        Path script = dir.resolve("hostile.py");
+        try (InputStream in = FetchConformance.class.getResourceAsStream("/hostile_http_server.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        int port = startServer(Pattern.compile("^PORT (\\d+)"), python, "-u", script.toString());
+        String base = "http://127.0.0.1:" + port;
+        Path out = dir.resolve("out");
+        Run r = fetch(List.of("--parallel", "1", "--timeout", "20", "--out", out.toString(),
+                base + "/ok/bad%00name", base + "/ok/%2e%2e", base + "/ok/a"));
+        assertEquals(1, r.status(), r.output());
+        assertTrue(r.output().matches("(?s).*FAIL " + Pattern.quote(base + "/ok/bad%00name") + ": .*"), r.output());
+        assertTrue(r.output().matches("(?s).*OK +5 B .*" + Pattern.quote(base + "/ok/a") + " .*"), r.output());
+        assertTrue(r.output().contains("fetched 2 of 3 (1 failed)"), r.output());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("hostile.py", "out"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "nothing written beside the output directory");
+        }
+    }
 }

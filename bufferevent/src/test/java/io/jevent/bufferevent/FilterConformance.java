@@ -271,22 +271,28 @@ public abstract class FilterConformance extends BevTestSupport {
         List<Integer> events = new ArrayList<>();
         List<Throwable> causes = new ArrayList<>();
         StringBuilder got = new StringBuilder();
-        f.setCallbacks(b -> got.append(new String(SocketBufferEventConformance.drainAll(b),
-                StandardCharsets.US_ASCII)), null, (b, reasons, cause) -> {
-                    events.add(reasons);
-                    causes.add(cause);
-                    // no close here: the filter must stop on its own; the peer goes away later
-                });
+        boolean[] bangSent = {false};
+        // Event-driven, not timed, so that a loaded machine cannot merge the writes or close before they arrive:
+        // "then!" goes out once "fine " has been read; more bytes follow the error, and the close comes later still.
+        f.setCallbacks(b -> {
+            got.append(new String(SocketBufferEventConformance.drainAll(b), StandardCharsets.US_ASCII));
+            if (!bangSent[0] && got.toString().equals("fine ")) {
+                bangSent[0] = true;
+                t[0].write("then!".getBytes(StandardCharsets.US_ASCII));
+            }
+        }, null, (b, reasons, cause) -> {
+            events.add(reasons);
+            causes.add(cause);
+            // no close here: the filter must stop on its own; the peer goes away later
+            base.newTimer((ev, w) -> t[0].write("more after the error".getBytes(StandardCharsets.US_ASCII)))
+                    .add(Duration.ZERO);
+            base.newTimer((ev, w) -> {
+                t[0].close();
+                f.close();
+            }).add(Duration.ofMillis(50));
+        });
         f.enable(Ev.READ);
         t[0].write("fine ".getBytes(StandardCharsets.US_ASCII));
-        base.newTimer((ev, w) -> t[0].write("then!".getBytes(StandardCharsets.US_ASCII))).add(Duration.ofMillis(5));
-        base.newTimer((ev, w) -> {
-            t[0].write("more after the error".getBytes(StandardCharsets.US_ASCII));
-        }).add(Duration.ofMillis(30));
-        base.newTimer((ev, w) -> {
-            t[0].close();
-            f.close();
-        }).add(Duration.ofMillis(60));
         loopWithin(base, 0, Duration.ofSeconds(20));
         assertEquals(List.of(BevEvent.READING | BevEvent.ERROR), events, "exactly one ERROR event");
         assertSame(failing.failure, causes.get(0), "the filter's failure() is the cause");

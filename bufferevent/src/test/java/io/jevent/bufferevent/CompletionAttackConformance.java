@@ -315,6 +315,7 @@ public abstract class CompletionAttackConformance extends BevTestSupport {
         CRC32 reqCrc = new CRC32();
         long[] reqLen = {0};
         List<String> events = new ArrayList<>();
+        List<Throwable> causes = new ArrayList<>();
         bev.setCallbacks(b -> {
             byte[] a = new byte[(int) b.input().length()];
             b.read(a, 0, a.length);
@@ -322,15 +323,23 @@ public abstract class CompletionAttackConformance extends BevTestSupport {
             reqLen[0] += a.length;
         }, null, (b, r, c) -> {
             events.add(BevEvent.toString(r));
+            causes.add(c);
             if (r == (BevEvent.READING | BevEvent.EOF)) {
                 b.write(stream(5, 0, answer)); // the answer goes out after the peer's end of stream
-                b.setCallbacks(null, x -> x.close(), null); // closed when all of it left
+                b.setCallbacks(null, x -> x.close(), (x, r2, c2) -> { // closed when all of it left, or at an error
+                    events.add(BevEvent.toString(r2));
+                    causes.add(c2);
+                    x.close();
+                });
             }
         });
         bev.enable(Ev.READ | Ev.WRITE);
-        passesUntil(base, 30, () -> bev.isClosed() && peer.done(), "the answer sent and read");
+        passesUntil(base, 30, () -> bev.isClosed() && peer.done(), () -> "the answer sent and read (events " + events
+                + ", causes " + causes + ", request bytes " + reqLen[0] + ", output left " + bev.output().length()
+                + ", in flight " + bev.bytesInFlight() + " B, operations in flight " + (base.completionEngine() == null ? "-"
+                : base.completionEngine().inFlight()) + ", peer done " + peer.done() + ")");
         peer.join();
-        assertEquals(List.of("READING|EOF"), events);
+        assertEquals(List.of("READING|EOF"), events, () -> "causes " + causes);
         assertEquals(request.length, reqLen[0], "request bytes");
         CRC32 want = new CRC32();
         want.update(request);

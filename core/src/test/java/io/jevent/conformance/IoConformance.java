@@ -341,6 +341,42 @@ public abstract class IoConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldNeverLeaveARefusedConnectLookingPending() throws IOException {
+        // Whoever reads the socket's error first (libkqueue does, to fill its event), the refused connect must
+        // surface from finishConnect once the socket is writable, not look pending while WRITE fires forever.
+        EventBase base = newBase();
+        NetOps ops = netOps();
+        Handle l = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, true, false);
+        SocketAddress dead = ops.localAddress(l);
+        ops.close(l);
+        Handle client;
+        try {
+            client = closeLater(ops.connect(dead));
+        } catch (IOException refusedAtOnce) {
+            return; // some stacks refuse loopback connects synchronously: also a clear error
+        }
+        int[] pendingAnswers = {0};
+        IOException[] failure = {null};
+        base.newEvent(client, Ev.WRITE | Ev.PERSIST, (ev, w) -> {
+            try {
+                if (!ops.finishConnect(client)) {
+                    if (++pendingAnswers[0] >= 100) {
+                        ev.close(); // level-triggered WRITE kept firing while finishConnect said "pending"
+                    }
+                    return;
+                }
+                ev.close();
+            } catch (IOException e) {
+                failure[0] = e;
+                ev.close();
+            }
+        }).add();
+        loopWithin(base, 0, java.time.Duration.ofSeconds(20));
+        assertNotNull(failure[0], "finishConnect answered 'still connecting' " + pendingAnswers[0]
+                + " times while the refused socket was writable");
+    }
+
+    @Test
     void shouldRejectHandleOfAnotherBackendKind() throws IOException {
         EventBase base = newBase();
         Handle foreign;

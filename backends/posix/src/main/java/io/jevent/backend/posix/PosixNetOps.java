@@ -9,6 +9,7 @@ import io.jevent.backend.posix.internal.SockAddr;
 import io.jevent.backend.posix.internal.ThreadScratch;
 import io.jevent.backend.posix.internal.VectorIo;
 import io.jevent.backend.posix.internal.Waker;
+import io.jevent.spi.ErrnoException;
 import io.jevent.spi.FdHandle;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
@@ -197,12 +198,35 @@ public final class PosixNetOps implements NetOps {
             }
             int errno = Errors.errno();
             if (errno == Errors.ENOTCONN) {
-                return false;
+                return stillConnecting(fd, s);
             }
             throw Errors.newException("getpeername", errno);
         } finally {
             release(h);
         }
+    }
+
+    /**
+     * Whether a socket that has no peer (getpeername: ENOTCONN) and no pending error (SO_ERROR 0) is still
+     * connecting: {@code false} when {@code poll} says it is writable or hung up, which a connecting socket never is.
+     * Then the connect failed and someone else took its error first (libkqueue reads SO_ERROR itself, which on Linux
+     * clears it), so the failure is reported as ENOTCONN rather than left to look pending forever (a level-triggered
+     * WRITE event would then fire on every pass).
+     *
+     * @throws ErrnoException ENOTCONN when the connect failed with an error already taken
+     */
+    private static boolean stillConnecting(int fd, ThreadScratch s) throws IOException {
+        // a pollfd in the scratch sockaddr area: fd @0, events @4, revents @6
+        s.addr.putInt(0, fd);
+        s.addr.putShort(4, LibC.POLLOUT);
+        s.addr.putShort(6, (short) 0);
+        int n = LibC.poll(s.addrAddress, 1, 0);
+        short revents = s.addr.getShort(6);
+        if (n > 0 && (revents & (LibC.POLLOUT | LibC.POLLHUP | LibC.POLLERR)) != 0) {
+            throw new ErrnoException("connect", Errors.ENOTCONN, Errors.name(Errors.ENOTCONN),
+                    "the connect failed, and its error was taken by another reader of SO_ERROR");
+        }
+        return false;
     }
 
     @Override

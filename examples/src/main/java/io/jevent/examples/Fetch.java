@@ -3,9 +3,14 @@ package io.jevent.examples;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.InFlightWork;
+import io.jevent.dns.DnsException;
+import io.jevent.dns.Resolver;
+import io.jevent.dns.ResolverConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -32,6 +37,11 @@ import java.util.concurrent.Executors;
  * (one connection per document, {@code Connection: close}), {@code file://} URLs through {@link FileGet}. The loop
  * never blocks: name lookups, file reads and saving ({@code --out DIR}, written by a helper thread, the loop kept
  * alive meanwhile by an {@link InFlightWork}) happen elsewhere, and results come back to the loop.
+ *
+ * <p>Names: {@code connectHostname} resolves through the base's default {@link Resolver}. With
+ * {@code --nameserver HOST:PORT} (repeatable) that is a stub resolver asking only those servers
+ * ({@link ResolverConfig#nameservers}); without it, the default stub resolver ({@code /etc/resolv.conf},
+ * {@code /etc/hosts}). A name that does not resolve fails its own transfer only.
  *
  * <p>Output: one line per transfer as it ends ({@code OK} with status, size, time and, with {@code --sha256}, the
  * body's SHA-256; or {@code FAIL} with the reason), then a summary. On a terminal ({@code System.console() != null}) a
@@ -83,6 +93,7 @@ final class Fetch {
         Path outDir = null;
         boolean sha = false;
         String backend = null;
+        List<InetSocketAddress> nameservers = new ArrayList<>();
         List<URI> urls = new ArrayList<>();
         Args a = new Args(argv);
         try {
@@ -93,6 +104,7 @@ final class Fetch {
                     case "--out": outDir = Path.of(a.value(o)); break;
                     case "--sha256": sha = true; break;
                     case "--backend": backend = a.value(o); break;
+                    case "--nameserver": nameservers.add(nameserver(o, a.value(o))); break;
                     case "--help": case "-h": usage(err); return 0;
                     default:
                         if (o.startsWith("--")) {
@@ -118,6 +130,11 @@ final class Fetch {
             }
         }
         try (EventBase base = EventBase.create(Args.config(backend))) {
+            Resolver dns = null;
+            if (!nameservers.isEmpty()) {
+                dns = Resolver.create(base, ResolverConfig.nameservers(nameservers.toArray(new InetSocketAddress[0])));
+                Resolver.setDefault(dns); // what connectHostname asks
+            }
             Fetch f = new Fetch(base, parallel, Duration.ofSeconds(timeout), outDir, sha, out, terminal);
             f.queue.addAll(urls);
             f.total = urls.size();
@@ -129,6 +146,9 @@ final class Fetch {
             base.dispatch();
             if (f.saver != null) {
                 f.saver.shutdown();
+            }
+            if (dns != null) {
+                dns.close(); // before its base
             }
             f.summary();
             return f.failed == 0 ? 0 : 1;
@@ -147,6 +167,27 @@ final class Fetch {
             throw new IllegalArgumentException("expected an http:// or file:// URL, got '" + s + "'");
         }
         return u;
+    }
+
+    /** A name server's address: an IP literal (a name would need a name server) and a port. */
+    static InetSocketAddress nameserver(String option, String v) {
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? "" : v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // [::1]:53
+        }
+        boolean literal = host.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                || host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
+        if (!literal) {
+            throw new IllegalArgumentException(option + " expects IP:PORT (an IPv6 address in brackets: [::1]:53),"
+                    + " got '" + v + "'");
+        }
+        int port = new Args(new String[] {v.substring(colon + 1)}).intValue(option + " port", 1, 65535);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(option + ": not an IP address: '" + host + "'");
+        }
     }
 
     private static void usage(PrintStream err) {
@@ -221,6 +262,9 @@ final class Fetch {
 
     private static String describe(Throwable f) {
         String m = f.getMessage();
+        if (f instanceof DnsException d) {
+            return "DNS " + d.reason() + ": " + m;
+        }
         String name = f.getClass().getSimpleName();
         return m == null ? name : (f instanceof IOException && !(f instanceof java.net.ConnectException)
                 && f.getClass() == IOException.class ? m : name + ": " + m);

@@ -49,8 +49,22 @@ import java.util.concurrent.Executors;
  * succeeded, 1 when any failed, 2 for bad arguments. A failure (a 404, a refused port) never stops the others.
  */
 final class Fetch {
-    static final String HELP = "fetch URL... over HTTP/1.1 and file:// concurrently on one loop thread"
-            + " (--parallel N, default 6; --out DIR; --sha256; --timeout SECONDS, default 30; --backend NAME)";
+    static final Usage USAGE = new Usage("fetch", "[--parallel N] [--out DIR] [--sha256] [--timeout SECONDS]"
+            + " [--nameserver IP:PORT]... [--backend NAME] URL...", "fetches many http:// and file:// URLs at once on"
+            + " one loop thread (HTTP/1.1, names through the stub resolver)")
+            .describe("Fetches every URL, at most N at once, on one loop thread: http://HOST[:PORT]/PATH over HTTP/1.1"
+                    + " (one connection each, Connection: close), file:///PATH through a file stream. Prints a line per"
+                    + " transfer as it ends (OK with size and time, or FAIL with the reason), a progress line on a"
+                    + " terminal, and a summary. Exit status 0 when every transfer succeeded, 1 when any failed; a"
+                    + " failure never stops the others.")
+            .option("--parallel N", "at most N transfers at once (default 6)")
+            .option("--out DIR", "save each body in DIR, under the URL's file name (default: not saved)")
+            .option("--sha256", "print each body's SHA-256 (default off)")
+            .option("--timeout SECONDS", "fail a transfer that makes no progress for this long (default 30)")
+            .option("--nameserver IP:PORT", "resolve host names by asking this DNS server (repeat for more, asked in"
+                    + " order; an IPv6 address in brackets; default: the servers of /etc/resolv.conf, after"
+                    + " /etc/hosts)")
+            .backendOption();
 
     private final EventBase base;
     private final int parallel;
@@ -82,12 +96,13 @@ final class Fetch {
         this.terminal = terminal;
     }
 
-    static int run(String[] argv) {
-        return run(argv, System.out, System.err, System.console() != null);
+    /** The {@code fetch} command; {@code terminal}: draw the progress line. */
+    static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) throws IOException {
+        return Args.run(USAGE, argv, out, err, a -> command(a, terminal));
     }
 
-    /** The command with its streams given (for tests). */
-    static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
+    private static int command(Args a, boolean terminal) {
+        PrintStream out = a.out;
         int parallel = 6;
         int timeout = 30;
         Path outDir = null;
@@ -95,7 +110,6 @@ final class Fetch {
         String backend = null;
         List<InetSocketAddress> nameservers = new ArrayList<>();
         List<URI> urls = new ArrayList<>();
-        Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
@@ -103,9 +117,8 @@ final class Fetch {
                     case "--timeout": timeout = a.intValue(o, 1, 86_400); break;
                     case "--out": outDir = Path.of(a.value(o)); break;
                     case "--sha256": sha = true; break;
-                    case "--backend": backend = a.value(o); break;
+                    case "--backend": backend = a.backend(o); break;
                     case "--nameserver": nameservers.add(nameserver(o, a.value(o))); break;
-                    case "--help": case "-h": usage(err); return 0;
                     default:
                         if (o.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + o);
@@ -117,19 +130,16 @@ final class Fetch {
                 throw new IllegalArgumentException("give at least one URL");
             }
         } catch (IllegalArgumentException e) {
-            err.println("fetch: " + e.getMessage());
-            usage(err);
-            return 2;
+            throw a.usageError(e.getMessage());
         }
         if (outDir != null) {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                err.println("fetch: cannot create " + outDir + ": " + e);
-                return 2;
+                throw a.fail(2, "cannot create " + outDir + ": " + e);
             }
         }
-        try (EventBase base = EventBase.create(Args.config(backend))) {
+        try (EventBase base = a.base(backend)) {
             Resolver dns = null;
             if (!nameservers.isEmpty()) {
                 dns = Resolver.create(base, ResolverConfig.nameservers(nameservers.toArray(new InetSocketAddress[0])));
@@ -188,11 +198,6 @@ final class Fetch {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException(option + ": not an IP address: '" + host + "'");
         }
-    }
-
-    private static void usage(PrintStream err) {
-        err.println("usage: fetch [--parallel N] [--out DIR] [--sha256] [--timeout SECONDS] [--backend NAME] URL...");
-        err.println("  URLs are http://HOST[:PORT]/PATH (HTTP/1.1, Connection: close) or file:///PATH");
     }
 
     /** Starts transfers from the queue while fewer than {@code parallel} run. */

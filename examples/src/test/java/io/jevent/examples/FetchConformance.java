@@ -143,7 +143,7 @@ public abstract class FetchConformance extends ExamplesTestSupport {
     private record Run(int status, String output) {
     }
 
-    private Run fetch(List<String> args) {
+    private Run fetch(List<String> args) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         List<String> argv = new ArrayList<>(List.of("--backend", backendName()));
@@ -239,7 +239,7 @@ public abstract class FetchConformance extends ExamplesTestSupport {
     }
 
     @Test
-    void shouldRefuseANameserverThatIsNotAnIpAddress() {
+    void shouldRefuseANameserverThatIsNotAnIpAddress() throws IOException {
         Run r = fetch(List.of("--nameserver", "dns.example:53", "http://127.0.0.1:1/"));
         assertEquals(2, r.status(), r.output());
         assertTrue(r.output().contains("--nameserver expects IP:PORT"), r.output());

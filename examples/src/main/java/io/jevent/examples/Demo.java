@@ -28,8 +28,8 @@ final class Demo {
             + " pair, a common timeout, a signal and a cross-thread task, each checked")
             .describe("Runs each step on one loop and checks its outcome: one-shot timers fire in deadline order,"
                     + " a persistent timer removes itself after three runs, a ping-pong crosses a socket pair, 1,000"
-                    + " events on one common timeout fire, SIGUSR1 reaches its callback on the loop thread, and a task handed"
-                    + " in from another thread runs there. Exit status 0 when every check held, 1 otherwise.")
+                    + " events on one common timeout fire, SIGUSR1 reaches its callback on the loop thread, and a task"
+                    + " handed in from another thread runs there. Exit status 0 when every check held, 1 otherwise.")
             .backendOption();
 
     private final List<String> failures = new ArrayList<>();

@@ -83,7 +83,7 @@ final class Usage {
         wrap(to, text, first, " ".repeat(TEXT_COLUMN));
     }
 
-    /** Prints {@code text} in lines of at most {@link #WIDTH}: the first after {@code first}, others after {@code rest}. */
+    /** Prints {@code text} wrapped at {@link #WIDTH}: line one after {@code first}, the others after {@code rest}. */
     private static void wrap(PrintStream to, String text, String first, String rest) {
         StringBuilder line = new StringBuilder(first);
         int empty = first.length();

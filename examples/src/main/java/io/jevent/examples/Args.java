@@ -6,6 +6,9 @@ import io.jevent.EventConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,6 +104,50 @@ final class Args {
             throw new IllegalArgumentException(name + " expects " + min + ".." + max + ", got " + n);
         }
         return n;
+    }
+
+    /** A {@code HOST:PORT} value; an IPv6 address is written in brackets ({@code [::1]:443}) and kept without them. */
+    record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /** The {@code HOST:PORT} value of option {@code name}, the port in 1..65535. */
+    HostPort hostPort(String name) {
+        String v = value(name);
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? "" : v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            host = ""; // an IPv6 address without brackets: its port cannot be told apart
+        }
+        if (host.isEmpty() || colon == v.length() - 1) {
+            throw new IllegalArgumentException(name + " expects HOST:PORT (an IPv6 address in brackets: [::1]:443),"
+                    + " got '" + v + "'");
+        }
+        int port = new Args(new String[] {v.substring(colon + 1)}).intValue(name + " port", 1, 65535);
+        return new HostPort(host, port);
+    }
+
+    /**
+     * The {@code IP:PORT} value of option {@code name}: the host must be an IP address literal (a name server's
+     * address cannot come from a name server); parsed without any lookup.
+     */
+    InetSocketAddress ipPort(String name) {
+        HostPort hp = hostPort(name);
+        String h = hp.host();
+        if (!h.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !(h.contains(":") && h.matches("[0-9A-Fa-f:.]+"))) {
+            throw new IllegalArgumentException(name + " expects IP:PORT, an IP address and not a name, got '" + hp
+                    + "'");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(h), hp.port()); // a literal: never a lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(name + " expects IP:PORT, got '" + hp + "' (" + e.getMessage() + ")");
+        }
     }
 
     /**

@@ -9,7 +9,6 @@ import io.jevent.dns.ResolverConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -118,7 +117,7 @@ final class Fetch {
                     case "--out": outDir = Path.of(a.value(o)); break;
                     case "--sha256": sha = true; break;
                     case "--backend": backend = a.backend(o); break;
-                    case "--nameserver": nameservers.add(nameserver(o, a.value(o))); break;
+                    case "--nameserver": nameservers.add(a.ipPort(o)); break;
                     default:
                         if (o.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + o);
@@ -177,27 +176,6 @@ final class Fetch {
             throw new IllegalArgumentException("expected an http:// or file:// URL, got '" + s + "'");
         }
         return u;
-    }
-
-    /** A name server's address: an IP literal (a name would need a name server) and a port. */
-    static InetSocketAddress nameserver(String option, String v) {
-        int colon = v.lastIndexOf(':');
-        String host = colon < 0 ? "" : v.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1); // [::1]:53
-        }
-        boolean literal = host.matches("\\d{1,3}(\\.\\d{1,3}){3}")
-                || host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
-        if (!literal) {
-            throw new IllegalArgumentException(option + " expects IP:PORT (an IPv6 address in brackets: [::1]:53),"
-                    + " got '" + v + "'");
-        }
-        int port = new Args(new String[] {v.substring(colon + 1)}).intValue(option + " port", 1, 65535);
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no lookup
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(option + ": not an IP address: '" + host + "'");
-        }
     }
 
     /** Starts transfers from the queue while fewer than {@code parallel} run. */

@@ -381,8 +381,7 @@ public final class Relay implements AutoCloseable {
 
     private static int command(Args a) throws IOException {
         Integer port = null;
-        String host = null;
-        int upPort = 0;
+        Args.HostPort upstream = null;
         String backend = null;
         Duration idle = DEFAULT_IDLE_TIMEOUT;
         try {
@@ -391,27 +390,11 @@ public final class Relay implements AutoCloseable {
                     case "--listen": port = a.intValue(o, 0, 65535); break;
                     case "--backend": backend = a.backend(o); break;
                     case "--idle-timeout": idle = Durations.parse(o, a.value(o)); break;
-                    case "--upstream": {
-                        String v = a.value(o);
-                        int colon = v.lastIndexOf(':');
-                        if (colon <= 0) {
-                            throw new IllegalArgumentException("--upstream expects HOST:PORT, got '" + v + "'");
-                        }
-                        host = v.substring(0, colon);
-                        if (host.startsWith("[") && host.endsWith("]")) {
-                            host = host.substring(1, host.length() - 1);
-                        }
-                        try {
-                            upPort = Integer.parseInt(v.substring(colon + 1));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--upstream expects HOST:PORT, got '" + v + "'");
-                        }
-                        break;
-                    }
+                    case "--upstream": upstream = a.hostPort(o); break;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
             }
-            if (port == null || host == null) {
+            if (port == null || upstream == null) {
                 throw new IllegalArgumentException("--listen and --upstream are required");
             }
         } catch (IllegalArgumentException e) {
@@ -419,9 +402,9 @@ public final class Relay implements AutoCloseable {
         }
         PrintStream out = a.out;
         try (EventBase base = a.base(backend)) {
-            Relay relay = start(base, new InetSocketAddress(port), host, upPort, DEFAULT_HIGH_WATERMARK,
-                    DEFAULT_LOW_WATERMARK, out::println).idleTimeout(idle);
-            out.println("relay on " + relay.localAddress() + " -> " + host + ":" + upPort + " ("
+            Relay relay = start(base, new InetSocketAddress(port), upstream.host(), upstream.port(),
+                    DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, out::println).idleTimeout(idle);
+            out.println("relay on " + relay.localAddress() + " -> " + upstream + " ("
                     + base.method() + ", idle timeout " + Durations.format(idle) + "); Ctrl-C to stop");
             List<Event> signals = new ArrayList<>();
             for (String sig : new String[] {"INT", "TERM"}) {

@@ -216,16 +216,9 @@ public final class TlsClient {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--connect": {
-                        String v = a.value(o);
-                        int colon = v.lastIndexOf(':');
-                        if (colon <= 0 || colon == v.length() - 1) {
-                            throw new IllegalArgumentException("--connect expects HOST:PORT, got '" + v + "'");
-                        }
-                        host = v.substring(0, colon);
-                        if (host.startsWith("[") && host.endsWith("]")) {
-                            host = host.substring(1, host.length() - 1); // [::1]:443
-                        }
-                        port = new Args(new String[] {v.substring(colon + 1)}).intValue("--connect port", 1, 65535);
+                        Args.HostPort hp = a.hostPort(o);
+                        host = hp.host();
+                        port = hp.port();
                         break;
                     }
                     case "--ca": ca = Path.of(a.value(o)); break;

@@ -218,8 +218,14 @@ final class Args {
         }
     }
 
-    /** A config naming {@code backend}, or the default choice when null. */
-    static EventConfig config(String backend) {
+    /**
+     * A config naming {@code backend} (checked by {@link #backend}), or the default choice when null, after checking
+     * the backend the environment names ({@link #checkDefaultBackend}).
+     */
+    EventConfig config(String backend) {
+        if (backend == null) {
+            checkDefaultBackend();
+        }
         EventConfig cfg = new EventConfig();
         return backend == null ? cfg : cfg.method(backend);
     }
@@ -231,7 +237,7 @@ final class Args {
     EventBase base(String backend) {
         try {
             return EventBase.create(config(backend));
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // what the checks above cannot foresee
             throw fail(2, e.getMessage());
         }
     }

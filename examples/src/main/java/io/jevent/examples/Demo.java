@@ -5,6 +5,7 @@ import io.jevent.CommonTimeout;
 import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
+import io.jevent.EventConfig;
 import io.jevent.spi.Handle;
 import io.jevent.spi.NetOps;
 import sun.misc.Signal;
@@ -54,10 +55,8 @@ final class Demo {
             } catch (IllegalArgumentException e) {
                 throw a.usageError(e.getMessage());
             }
-            if (backend == null) {
-                a.checkDefaultBackend(); // before the tour starts printing
-            }
-            return new Demo(out).tour(a, backend);
+            EventConfig cfg = a.config(backend); // checked before the tour starts printing
+            return new Demo(out).tour(cfg);
         });
     }
 
@@ -68,12 +67,12 @@ final class Demo {
         }
     }
 
-    private int tour(Args a, String backend) throws IOException {
+    private int tour(EventConfig cfg) throws IOException {
         out.println("backends on this machine:");
         for (BackendInfo m : EventBase.methods()) {
             out.println("  " + m);
         }
-        try (EventBase base = a.base(backend)) {
+        try (EventBase base = EventBase.create(cfg)) {
             out.println("using backend: " + base.method() + " " + base.features());
             long start = System.nanoTime();
 

@@ -469,7 +469,7 @@ public final class EchoServer implements AutoCloseable {
             throw a.fail(2, "cannot load the TLS certificate or key: " + e.getMessage());
         }
         if (loops > 0) {
-            return MultiLoopEchoServer.run(loops, reusePort, Args.config(backend), port, chain, idle, handshake, conns,
+            return MultiLoopEchoServer.run(loops, reusePort, a.config(backend), port, chain, idle, handshake, conns,
                     bytes);
         }
         try (EventBase base = a.base(backend)) {

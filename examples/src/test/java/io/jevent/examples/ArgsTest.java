@@ -76,8 +76,9 @@ class ArgsTest {
         };
         assertEquals(7, Args.run(USAGE, new String[] {"--x", "--help"}, out, err, cmd), "a value is not an option");
         assertEquals(0, Args.run(USAGE, new String[] {"--x", "v", "-h"}, out, err, cmd));
-        assertTrue(o.toString(StandardCharsets.UTF_8).startsWith("usage: t [--x HOST:PORT]\n  Does nothing.\noptions:\n"
-                + "  --x HOST:PORT           a value (default none)\n  --help, -h"), o.toString(StandardCharsets.UTF_8));
+        String help = o.toString(StandardCharsets.UTF_8);
+        assertTrue(help.startsWith("usage: t [--x HOST:PORT]\n  Does nothing.\noptions:\n"
+                + "  --x HOST:PORT           a value (default none)\n  --help, -h"), help);
         assertEquals(0, e.size());
         o.reset();
         assertEquals(2, Args.run(USAGE, new String[] {"--y"}, out, err, cmd));

@@ -126,6 +126,14 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldCheckTheEnvironmentsBackendBeforeStartingLoopThreads() throws Exception {
+        Outcome o = mainWithBackendVariable("kqueue", "echo-server", "--loops", "2", "--self-test", "1", "1k");
+        assertEquals(2, o.status(), o.toString());
+        assertTrue(o.err().startsWith("echo-server: backend 'kqueue' (from JEVENT_BACKEND)"), o.toString());
+        assertEquals(1, o.err().lines().count(), "one line, no stack trace: " + o);
+    }
+
+    @Test
     void shouldListTheExamplesOnHelpAndFailWithoutAName() throws Exception {
         Outcome help = main("--help");
         assertEquals(0, help.status(), help.toString());

@@ -239,6 +239,20 @@ public abstract class FetchConformance extends ExamplesTestSupport {
     }
 
     @Test
+    void shouldResolveThroughTheBasesDefaultResolverWithoutNameserver() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        Map<String, byte[]> files = makeSite();
+        int port = startServer(Pattern.compile("port (\\d+)"), python, "-u", "-m", "http.server", "0", "--bind",
+                "127.0.0.1", "--directory", dir.resolve("site").toString());
+        // localhost: /etc/hosts, or RFC 6761's loopback answer; ::1 may come first and be refused (IPv4 server)
+        Run r = fetch(List.of("--sha256", "--timeout", "10", "--out", dir.resolve("out").toString(),
+                "http://localhost:" + port + "/img05.bin", "http://localhost:" + port + "/"));
+        assertEquals(0, r.status(), r.output());
+        assertEquals(2, checkFetched(r, files), r.output());
+    }
+
+    @Test
     void shouldRefuseANameserverThatIsNotAnIpAddress() throws IOException {
         Run r = fetch(List.of("--nameserver", "dns.example:53", "http://127.0.0.1:1/"));
         assertEquals(2, r.status(), r.output());

@@ -38,7 +38,7 @@ import java.util.concurrent.Executors;
  * alive meanwhile by an {@link InFlightWork}) happen elsewhere, and results come back to the loop.
  *
  * <p>Names: {@code connectHostname} resolves through the base's default {@link Resolver}. With
- * {@code --nameserver HOST:PORT} (repeatable) that is a stub resolver asking only those servers
+ * {@code --nameserver IP:PORT} (repeatable) that is a stub resolver asking only those servers
  * ({@link ResolverConfig#nameservers}); without it, the default stub resolver ({@code /etc/resolv.conf},
  * {@code /etc/hosts}). A name that does not resolve fails its own transfer only.
  *

@@ -42,14 +42,13 @@ public final class Main {
      * Runs the example named by {@code args[0]} and exits with its status.
      *
      * @param args the example's name, then its options
-     * @throws IOException never in practice: {@link #run} reports I/O failures
      */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
     /** {@link #main} with its streams given, returning the exit status instead of exiting. */
-    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+    static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             PrintStream to = args.length == 0 ? err : out;
             usage(to);

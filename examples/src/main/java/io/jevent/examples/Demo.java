@@ -11,6 +11,7 @@ import io.jevent.spi.NetOps;
 import sun.misc.Signal;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,38 +25,55 @@ import java.util.List;
  * Every step checks its outcome; the exit status is 0 only if all of them held.
  */
 final class Demo {
-    private final List<String> failures = new ArrayList<>();
+    static final Usage USAGE = new Usage("demo", "[--backend NAME]", "a tour of the low-level API: timers, a socket"
+            + " pair, a common timeout, a signal and a cross-thread task, each checked")
+            .describe("Runs each step on one loop and checks its outcome: one-shot timers fire in deadline order,"
+                    + " a persistent timer removes itself after three runs, a ping-pong crosses a socket pair, 1,000"
+                    + " events on one common timeout fire, SIGUSR1 reaches its callback on the loop thread, and a task"
+                    + " handed in from another thread runs there. Exit status 0 when every check held, 1 otherwise.")
+            .backendOption();
 
-    private Demo() {
+    private final List<String> failures = new ArrayList<>();
+    private final PrintStream out;
+
+    private Demo(PrintStream out) {
+        this.out = out;
     }
 
-    static int run(String[] args) throws IOException {
-        EventConfig cfg = new EventConfig();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--backend") && i + 1 < args.length) {
-                cfg.method(args[++i]);
-            } else {
-                System.err.println("usage: demo [--backend NAME]");
-                return 2;
+    /** The {@code demo} command. */
+    static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+        return Args.run(USAGE, argv, out, err, a -> {
+            String backend = null;
+            try {
+                for (String o = a.next(); o != null; o = a.next()) {
+                    if (o.equals("--backend")) {
+                        backend = a.backend(o);
+                    } else {
+                        throw new IllegalArgumentException("unknown option " + o);
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                throw a.usageError(e.getMessage());
             }
-        }
-        return new Demo().tour(cfg);
+            EventConfig cfg = a.config(backend); // checked before the tour starts printing
+            return new Demo(out).tour(cfg);
+        });
     }
 
     private void check(boolean ok, String what) {
-        System.out.println((ok ? "  ok   " : "  FAIL ") + what);
+        out.println((ok ? "  ok   " : "  FAIL ") + what);
         if (!ok) {
             failures.add(what);
         }
     }
 
     private int tour(EventConfig cfg) throws IOException {
-        System.out.println("backends on this machine:");
+        out.println("backends on this machine:");
         for (BackendInfo m : EventBase.methods()) {
-            System.out.println("  " + m);
+            out.println("  " + m);
         }
         try (EventBase base = EventBase.create(cfg)) {
-            System.out.println("using backend: " + base.method() + " " + base.features());
+            out.println("using backend: " + base.method() + " " + base.features());
             long start = System.nanoTime();
 
             // 1. one-shot timers fire in deadline order, whatever the order they were added in
@@ -117,7 +135,7 @@ final class Demo {
             check(idled[0] == 1000, "1000 events on one common timeout fired (" + idled[0] + ")");
             check(signalled[0], "SIGUSR1 reached its callback on the loop thread");
             check(taskOnLoop[0], "a task from another thread ran on the loop thread");
-            System.out.println("done in " + ms + " ms on " + base.method() + ": "
+            out.println("done in " + ms + " ms on " + base.method() + ": "
                     + (failures.isEmpty() ? "all checks passed" : failures.size() + " FAILED"));
         }
         return failures.isEmpty() ? 0 : 1;

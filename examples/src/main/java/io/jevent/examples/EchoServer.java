@@ -12,6 +12,7 @@ import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.spi.Handle;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -363,45 +364,53 @@ public final class EchoServer implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ command
 
-    static final String HELP = "TCP echo server with watermark backpressure, optionally through TLS, zlib and a rate"
-            + " limit (--port N; --tls CERT KEY; --zlib; --rate BYTES_PER_SEC; --idle-timeout T; --handshake-timeout T;"
-            + " --backend NAME; --loops N [--reuseport] spreads connections over N loop threads;"
-            + " --self-test CONNS BYTES streams BYTES through each of CONNS connections and checks them)";
-
-    private static void usage() {
-        System.err.println("usage: echo-server [--port N] [--backend NAME] [--loops N [--reuseport]] [--tls CERT KEY [--tls-ca FILE]] [--zlib]"
-                + " [--rate BYTES_PER_SEC] [--idle-timeout T] [--handshake-timeout T] [--self-test CONNS BYTES]");
-        System.err.println("  --port N              port to listen on (default 7000; 0 = any free port; the self-test"
-                + " uses a free port unless --port is given)");
-        System.err.println("  --backend NAME        epoll, poll or nio (default: the best this machine has)");
-        System.err.println("  --loops N             serve on N loops, each on its own thread (an EventBaseGroup): one"
-                + " loop accepts and hands each connection to the next loop in turn");
-        System.err.println("  --reuseport           with --loops: a listener on every loop, all on one port"
-                + " (SO_REUSEPORT), and the kernel spreads the connections (Linux)");
-        System.err.println("  --tls CERT KEY        TLS with this PEM certificate chain and PEM PKCS#8 key"
-                + " (openssl req -x509 -nodes ... writes both)");
-        System.err.println("  --tls-ca FILE         self-test client: trust these PEM CA certificates (default: CERT"
-                + " itself, right for a self-signed one); the server name is not checked");
-        System.err.println("  --zlib                compress each direction with zlib (sync-flushed per write batch)");
-        System.err.println("  --rate BYTES_PER_SEC  limit each connection to this many bytes per second each way"
-                + " (64k, 1m; burst: one 50 ms tick's worth)");
-        System.err.println("                        The filters are stacked on each connection as"
-                + " rateLimit(zlib(tls(socket))), leaving out those not asked for: zlib compresses before TLS encrypts (ciphertext does not compress),"
-                + " the limit meters plaintext. The self-test's clients use the same chain (their --rate limits only what"
-                + " they send: the server's limit paces the echo).");
-        System.err.println("  --idle-timeout T      close a connection whose client has sent nothing for T while nothing"
-                + " waits to be sent to it, or whose pending echo has not moved for T (it stopped reading); 500ms, 30s,"
-                + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")");
-        System.err.println("  --handshake-timeout T close a TLS connection whose handshake has not finished T after"
-                + " its accept, however slowly the client keeps sending (default "
-                + Durations.format(DEFAULT_HANDSHAKE_TIMEOUT) + "; 0 = never)");
-        System.err.println("  --self-test CONNS BYTES  start the server and CONNS clients on the same loop, stream"
-                + " BYTES (64k, 16m, 1g) through each with random write sizes, check every byte, print throughput;"
-                + " exit 0 only if all matched");
-    }
+    static final Usage USAGE = new Usage("echo-server", "[--port N] [--backend NAME] [--loops N [--reuseport]]"
+            + " [--tls CERT KEY [--tls-ca FILE]] [--zlib] [--rate BYTES_PER_SEC] [--idle-timeout T]"
+            + " [--handshake-timeout T] [--self-test CONNS BYTES]",
+            "TCP echo server with watermark backpressure, optionally through TLS, zlib and a rate limit; --self-test"
+                    + " streams bytes through it and checks them")
+            .describe("Echoes every byte each client sends, moving it from the connection's input to its output without"
+                    + " copying; a client that does not read stops being read once 1 MiB waits for it. Serves until"
+                    + " SIGINT or SIGTERM, then prints what it did. With --self-test it starts its own clients instead"
+                    + " and exits 0 only if every byte came back.")
+            .option("--port N", "port to listen on (default 7000; 0 = any free port; the self-test uses a free port"
+                    + " unless --port is given)")
+            .backendOption()
+            .option("--loops N", "serve on N loops, each on its own thread (an EventBaseGroup): one loop accepts and"
+                    + " hands each connection to the next loop in turn (default: one loop, this thread)")
+            .option("--reuseport", "with --loops: a listener on every loop, all on one port (SO_REUSEPORT), and the"
+                    + " kernel spreads the connections (Linux; default off)")
+            .option("--tls CERT KEY", "TLS with this PEM certificate chain and PEM PKCS#8 key (openssl req -x509"
+                    + " -nodes ... writes both; default: no TLS)")
+            .option("--tls-ca FILE", "self-test client: trust these PEM CA certificates (default: CERT itself, right"
+                    + " for a self-signed one); the server name is not checked")
+            .option("--zlib", "compress each direction with zlib, sync-flushed per write batch (default off)")
+            .option("--rate BYTES_PER_SEC", "limit each connection to this many bytes per second each way (64k, 1m;"
+                    + " burst: one 50 ms tick's worth; default: no limit). The filters are stacked on each connection"
+                    + " as rateLimit(zlib(tls(socket))), leaving out those not asked for: zlib compresses before TLS"
+                    + " encrypts, the limit meters plaintext. The self-test's clients use the same chain (their --rate"
+                    + " limits only what they send: the server's limit paces the echo).")
+            .option("--idle-timeout T", "close a connection whose client has sent nothing for T while nothing waits"
+                    + " to be sent to it, or whose pending echo has not moved for T (it stopped reading); 500ms, 30s,"
+                    + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")")
+            .option("--handshake-timeout T", "close a TLS connection whose handshake has not finished T after its"
+                    + " accept, however slowly the client keeps sending (default "
+                    + Durations.format(DEFAULT_HANDSHAKE_TIMEOUT) + "; 0 = never)")
+            .option("--self-test CONNS BYTES", "start the server and CONNS clients on the same loop, stream BYTES"
+                    + " (64k, 16m, 1g) through each with random write sizes, check every byte, print throughput;"
+                    + " exit 0 only if all matched, 1 otherwise");
 
     /** The {@code echo-server} command. */
     static int run(String[] argv) throws IOException {
+        return run(argv, System.out, System.err);
+    }
+
+    /** The {@code echo-server} command with its streams given. */
+    static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+        return Args.run(USAGE, argv, out, err, EchoServer::command);
+    }
+
+    private static int command(Args a) throws IOException {
         Integer port = null;
         String backend = null;
         int conns = 0;
@@ -415,12 +424,11 @@ public final class EchoServer implements AutoCloseable {
         Duration handshake = DEFAULT_HANDSHAKE_TIMEOUT;
         int loops = 0;
         boolean reusePort = false;
-        Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--port": port = a.intValue(o, 0, 65535); break;
-                    case "--backend": backend = a.value(o); break;
+                    case "--backend": backend = a.backend(o); break;
                     case "--loops": loops = a.intValue(o, 1, 1024); break;
                     case "--reuseport": reusePort = true; break;
                     case "--self-test":
@@ -442,7 +450,6 @@ public final class EchoServer implements AutoCloseable {
                         break;
                     case "--idle-timeout": idle = Durations.parse(o, a.value(o)); break;
                     case "--handshake-timeout": handshake = Durations.parse(o, a.value(o)); break;
-                    case "--help": case "-h": usage(); return 0;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
             }
@@ -453,22 +460,19 @@ public final class EchoServer implements AutoCloseable {
                 throw new IllegalArgumentException("--tls-ca needs --tls CERT KEY");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("echo-server: " + e.getMessage());
-            usage();
-            return 2;
+            throw a.usageError(e.getMessage());
         }
         ChainSpec chain;
         try {
             chain = ChainSpec.of(cert, key, ca, zlib, rate);
         } catch (IOException | GeneralSecurityException e) {
-            System.err.println("echo-server: cannot load the TLS certificate or key: " + e.getMessage());
-            return 2;
+            throw a.fail(2, "cannot load the TLS certificate or key: " + e.getMessage());
         }
         if (loops > 0) {
-            return MultiLoopEchoServer.run(loops, reusePort, Args.config(backend), port, chain, idle, handshake, conns,
+            return MultiLoopEchoServer.run(loops, reusePort, a.config(backend), port, chain, idle, handshake, conns,
                     bytes);
         }
-        try (EventBase base = EventBase.create(Args.config(backend))) {
+        try (EventBase base = a.base(backend)) {
             if (bytes >= 0) {
                 return selfTestCommand(base, port == null ? 0 : port, conns, bytes, chain);
             }

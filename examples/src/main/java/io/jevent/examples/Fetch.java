@@ -3,9 +3,13 @@ package io.jevent.examples;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.InFlightWork;
+import io.jevent.dns.DnsException;
+import io.jevent.dns.Resolver;
+import io.jevent.dns.ResolverConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -33,15 +37,34 @@ import java.util.concurrent.Executors;
  * never blocks: name lookups, file reads and saving ({@code --out DIR}, written by a helper thread, the loop kept
  * alive meanwhile by an {@link InFlightWork}) happen elsewhere, and results come back to the loop.
  *
+ * <p>Names: {@code connectHostname} resolves through the base's default {@link Resolver}. With
+ * {@code --nameserver IP:PORT} (repeatable) that is a stub resolver asking only those servers
+ * ({@link ResolverConfig#nameservers}); without it, the default stub resolver ({@code /etc/resolv.conf},
+ * {@code /etc/hosts}). A name that does not resolve fails its own transfer only.
+ *
  * <p>Output: one line per transfer as it ends ({@code OK} with status, size, time and, with {@code --sha256}, the
  * body's SHA-256; or {@code FAIL} with the reason), then a summary. On a terminal ({@code System.console() != null}) a
  * progress line shows the transfers running, redrawn four times a second. Exit status 0 when every transfer
  * succeeded, 1 when any failed, 2 for bad arguments. A failure (a 404, a refused port) never stops the others.
  */
 final class Fetch {
-    static final String HELP = "fetch URL... over HTTP/1.1 and file:// concurrently on one loop thread"
-            + " (--parallel N, default 6; --out DIR; --sha256; --timeout SECONDS, default 30; --max-body BYTES, default"
-            + " 256 MiB; --backend NAME)";
+    static final Usage USAGE = new Usage("fetch", "[--parallel N] [--out DIR] [--sha256] [--timeout SECONDS]"
+            + " [--max-body BYTES] [--nameserver IP:PORT]... [--backend NAME] URL...", "fetches many http:// and file:// URLs at once on"
+            + " one loop thread (HTTP/1.1, names through the stub resolver)")
+            .describe("Fetches every URL, at most N at once, on one loop thread: http://HOST[:PORT]/PATH over HTTP/1.1"
+                    + " (one connection each, Connection: close), file:///PATH through a file stream. Prints a line per"
+                    + " transfer as it ends (OK with size and time, or FAIL with the reason), a progress line on a"
+                    + " terminal, and a summary. Exit status 0 when every transfer succeeded, 1 when any failed; a"
+                    + " failure never stops the others.")
+            .option("--parallel N", "at most N transfers at once (default 6)")
+            .option("--out DIR", "save each body in DIR, under the URL's file name (default: not saved)")
+            .option("--sha256", "print each body's SHA-256 (default off)")
+            .option("--timeout SECONDS", "fail a transfer that makes no progress for this long (default 30)")
+            .option("--max-body BYTES", "fail a transfer whose body would exceed this many bytes (default 256 MiB)")
+            .option("--nameserver IP:PORT", "resolve host names by asking this DNS server (repeat for more, asked in"
+                    + " order; an IPv6 address in brackets; default: the servers of /etc/resolv.conf, after"
+                    + " /etc/hosts)")
+            .backendOption();
     /** The default {@code --max-body}. */
     static final int DEFAULT_MAX_BODY = 256 << 20;
 
@@ -77,20 +100,21 @@ final class Fetch {
         this.terminal = terminal;
     }
 
-    static int run(String[] argv) {
-        return run(argv, System.out, System.err, System.console() != null);
+    /** The {@code fetch} command; {@code terminal}: draw the progress line. */
+    static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) throws IOException {
+        return Args.run(USAGE, argv, out, err, a -> command(a, terminal));
     }
 
-    /** The command with its streams given (for tests). */
-    static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
+    private static int command(Args a, boolean terminal) {
+        PrintStream out = a.out;
         int parallel = 6;
         int timeout = 30;
         int maxBody = DEFAULT_MAX_BODY;
         Path outDir = null;
         boolean sha = false;
         String backend = null;
+        List<InetSocketAddress> nameservers = new ArrayList<>();
         List<URI> urls = new ArrayList<>();
-        Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
@@ -99,8 +123,8 @@ final class Fetch {
                     case "--max-body": maxBody = a.intValue(o, 0, Integer.MAX_VALUE - 8); break;
                     case "--out": outDir = Path.of(a.value(o)); break;
                     case "--sha256": sha = true; break;
-                    case "--backend": backend = a.value(o); break;
-                    case "--help": case "-h": usage(err); return 0;
+                    case "--backend": backend = a.backend(o); break;
+                    case "--nameserver": nameservers.add(a.ipPort(o)); break;
                     default:
                         if (o.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + o);
@@ -112,19 +136,21 @@ final class Fetch {
                 throw new IllegalArgumentException("give at least one URL");
             }
         } catch (IllegalArgumentException e) {
-            err.println("fetch: " + e.getMessage());
-            usage(err);
-            return 2;
+            throw a.usageError(e.getMessage());
         }
         if (outDir != null) {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                err.println("fetch: cannot create " + outDir + ": " + e);
-                return 2;
+                throw a.fail(2, "cannot create " + outDir + ": " + e);
             }
         }
-        try (EventBase base = EventBase.create(Args.config(backend))) {
+        try (EventBase base = a.base(backend)) {
+            Resolver dns = null;
+            if (!nameservers.isEmpty()) {
+                dns = Resolver.create(base, ResolverConfig.nameservers(nameservers.toArray(new InetSocketAddress[0])));
+                Resolver.setDefault(dns); // what connectHostname asks
+            }
             Fetch f = new Fetch(base, parallel, Duration.ofSeconds(timeout), maxBody, outDir, sha, out, terminal);
             f.queue.addAll(urls);
             f.total = urls.size();
@@ -136,6 +162,9 @@ final class Fetch {
             base.dispatch();
             if (f.saver != null) {
                 f.saver.shutdown();
+            }
+            if (dns != null) {
+                dns.close(); // before its base
             }
             f.summary();
             // a transfer that never reported (it cannot happen, but if it did) is a failure, never a silent success
@@ -155,12 +184,6 @@ final class Fetch {
             throw new IllegalArgumentException("expected an http:// or file:// URL, got '" + s + "'");
         }
         return u;
-    }
-
-    private static void usage(PrintStream err) {
-        err.println("usage: fetch [--parallel N] [--out DIR] [--sha256] [--timeout SECONDS] [--max-body BYTES]"
-                + " [--backend NAME] URL...");
-        err.println("  URLs are http://HOST[:PORT]/PATH (HTTP/1.1, Connection: close) or file:///PATH");
     }
 
     /** Starts transfers from the queue while fewer than {@code parallel} run. */
@@ -236,6 +259,9 @@ final class Fetch {
 
     private static String describe(Throwable f) {
         String m = f.getMessage();
+        if (f instanceof DnsException d) {
+            return "DNS " + d.reason() + ": " + m;
+        }
         String name = f.getClass().getSimpleName();
         return m == null ? name : (f instanceof IOException && !(f instanceof java.net.ConnectException)
                 && f.getClass() == IOException.class ? m : name + ": " + m);

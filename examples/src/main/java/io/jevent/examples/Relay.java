@@ -10,6 +10,7 @@ import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.spi.Handle;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -359,68 +360,56 @@ public final class Relay implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ command
 
-    static final String HELP = "TCP relay with watermark backpressure and half-close (--listen PORT --upstream"
-            + " HOST:PORT [--idle-timeout T] [--backend NAME])";
-
-    private static void usage() {
-        System.err.println("usage: relay --listen PORT --upstream HOST:PORT [--idle-timeout T] [--backend NAME]");
-        System.err.println("  --idle-timeout T  close a session when nothing has arrived from either side for T while"
-                + " nothing waits to be sent, or when bytes waiting for one side have not moved for T; 500ms, 30s,"
-                + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")");
-    }
+    static final Usage USAGE = new Usage("relay", "--listen PORT --upstream HOST:PORT [--idle-timeout T]"
+            + " [--backend NAME]", "TCP relay with watermark backpressure and half-close")
+            .describe("Accepts connections on PORT and joins each to a new connection to HOST:PORT, moving bytes both"
+                    + " ways without copying; a side that does not read stops the other side being read once 1 MiB"
+                    + " waits for it, and an end of stream is passed on as a half-close. Serves until SIGINT or"
+                    + " SIGTERM.")
+            .option("--listen PORT", "port to accept connections on (required; 0 = any free port)")
+            .option("--upstream HOST:PORT", "where each connection is relayed to (required; the host name is"
+                    + " resolved on the loop; an IPv6 address in brackets)")
+            .option("--idle-timeout T", "close a session when nothing has arrived from either side for T while"
+                    + " nothing waits to be sent, or when bytes waiting for one side have not moved for T; 500ms, 30s,"
+                    + " 2m; 0 = never (default " + Durations.format(DEFAULT_IDLE_TIMEOUT) + ")")
+            .backendOption();
 
     /** The {@code relay} command. */
-    static int run(String[] argv) throws IOException {
+    static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+        return Args.run(USAGE, argv, out, err, Relay::command);
+    }
+
+    private static int command(Args a) throws IOException {
         Integer port = null;
-        String host = null;
-        int upPort = 0;
+        Args.HostPort upstream = null;
         String backend = null;
         Duration idle = DEFAULT_IDLE_TIMEOUT;
-        Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--listen": port = a.intValue(o, 0, 65535); break;
-                    case "--backend": backend = a.value(o); break;
+                    case "--backend": backend = a.backend(o); break;
                     case "--idle-timeout": idle = Durations.parse(o, a.value(o)); break;
-                    case "--upstream": {
-                        String v = a.value(o);
-                        int colon = v.lastIndexOf(':');
-                        if (colon <= 0) {
-                            throw new IllegalArgumentException("--upstream expects HOST:PORT, got '" + v + "'");
-                        }
-                        host = v.substring(0, colon);
-                        if (host.startsWith("[") && host.endsWith("]")) {
-                            host = host.substring(1, host.length() - 1);
-                        }
-                        try {
-                            upPort = Integer.parseInt(v.substring(colon + 1));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--upstream expects HOST:PORT, got '" + v + "'");
-                        }
-                        break;
-                    }
-                    case "--help": case "-h": usage(); return 0;
+                    case "--upstream": upstream = a.hostPort(o); break;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
             }
-            if (port == null || host == null) {
+            if (port == null || upstream == null) {
                 throw new IllegalArgumentException("--listen and --upstream are required");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("relay: " + e.getMessage());
-            usage();
-            return 2;
+            throw a.usageError(e.getMessage());
         }
-        try (EventBase base = EventBase.create(Args.config(backend))) {
-            Relay relay = start(base, new InetSocketAddress(port), host, upPort, DEFAULT_HIGH_WATERMARK,
-                    DEFAULT_LOW_WATERMARK, System.out::println).idleTimeout(idle);
-            System.out.println("relay on " + relay.localAddress() + " -> " + host + ":" + upPort + " ("
+        PrintStream out = a.out;
+        try (EventBase base = a.base(backend)) {
+            Relay relay = start(base, new InetSocketAddress(port), upstream.host(), upstream.port(),
+                    DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, out::println).idleTimeout(idle);
+            out.println("relay on " + relay.localAddress() + " -> " + upstream + " ("
                     + base.method() + ", idle timeout " + Durations.format(idle) + "); Ctrl-C to stop");
             List<Event> signals = new ArrayList<>();
             for (String sig : new String[] {"INT", "TERM"}) {
                 Event ev = base.newSignal(sig, (e, what) -> {
-                    System.out.println("SIG" + sig + ": closing " + relay.sessions() + " session(s); relayed "
+                    out.println("SIG" + sig + ": closing " + relay.sessions() + " session(s); relayed "
                             + relay.relayedBytes() + " bytes in " + relay.accepted() + " session(s); "
                             + relay.idleClosed() + " closed idle");
                     relay.close();

@@ -166,28 +166,25 @@ public final class TlsClient {
 
     // ------------------------------------------------------------------------------------------------ command
 
-    static final String HELP = "TLS client: --connect HOST:PORT [--ca FILE] [--sni NAME] [--alpn PROTO]"
-            + " [--get PATH | --send TEXT]; prints what the server sends until it closes";
-
-    private static void usage(PrintStream err) {
-        err.println("usage: tls-client --connect HOST:PORT [--ca FILE] [--sni NAME] [--alpn PROTO]"
-                + " [--get PATH | --send TEXT] [--timeout SECONDS] [--backend NAME]");
-        err.println("  --connect HOST:PORT   server to connect to (the host name is resolved off the loop)");
-        err.println("  --ca FILE             trust the PEM CA certificates in FILE (a self-signed server's own"
-                + " certificate works); default: the JDK's trust store");
-        err.println("  --sni NAME            server name to send and to check the certificate against (default:"
-                + " HOST; an IP address is checked but not sent)");
-        err.println("  --alpn PROTO          offer this ALPN protocol (repeat for more, in preference order)");
-        err.println("  --get PATH            send 'GET PATH HTTP/1.0' and wait for the server to close"
-                + " (openssl s_server -www answers GET / with a status page)");
-        err.println("  --send TEXT           send TEXT, then close_notify (a TLS 1.3 half-close), and print the"
-                + " reply until the server closes");
-        err.println("  --timeout SECONDS     fail when nothing arrives for this long (default 30)");
-        err.println("  --backend NAME        epoll, poll or nio (default: the best this machine has)");
-        err.println("  Prints the server's data on stdout and the session on stderr; exits 0 when the server"
-                + " ends with close_notify, 1 with the cause on stderr otherwise (a rejected certificate,"
-                + " a truncated connection, a timeout), 2 on a usage error.");
-    }
+    static final Usage USAGE = new Usage("tls-client", "--connect HOST:PORT [--ca FILE] [--sni NAME] [--alpn PROTO]"
+            + " [--get PATH | --send TEXT] [--timeout SECONDS] [--backend NAME]",
+            "TLS client: prints what the server sends until it closes")
+            .describe("Connects to HOST:PORT over TLS, optionally sends a request, and prints the server's data on"
+                    + " stdout and the session (protocol, cipher suite, ALPN) on stderr. Exits 0 when the server ends"
+                    + " with close_notify, 1 with the cause on stderr otherwise (a rejected certificate, a truncated"
+                    + " connection, a timeout).")
+            .option("--connect HOST:PORT", "server to connect to (required; the host name is resolved on the loop)")
+            .option("--ca FILE", "trust the PEM CA certificates in FILE (a self-signed server's own certificate"
+                    + " works; default: the JDK's trust store)")
+            .option("--sni NAME", "server name to send and to check the certificate against (default: HOST; an IP"
+                    + " address is checked but not sent)")
+            .option("--alpn PROTO", "offer this ALPN protocol; repeat for more, in preference order (default: none)")
+            .option("--get PATH", "send 'GET PATH HTTP/1.0' and wait for the server to close (openssl s_server -www"
+                    + " answers GET / with a status page; default: send nothing)")
+            .option("--send TEXT", "send TEXT, then close_notify (a TLS 1.3 half-close), and print the reply until"
+                    + " the server closes")
+            .option("--timeout SECONDS", "fail when nothing arrives for this long (default 30)")
+            .backendOption();
 
     /** The {@code tls-client} command. */
     static int run(String[] argv) {
@@ -196,6 +193,16 @@ public final class TlsClient {
 
     /** The command with its streams given (for tests). */
     static int run(String[] argv, OutputStream out, PrintStream err) {
+        PrintStream stdout = out instanceof PrintStream p ? p : new PrintStream(out, true, StandardCharsets.UTF_8);
+        try {
+            return Args.run(USAGE, argv, stdout, err, a -> command(a, out));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // command() reports its I/O failures itself
+        }
+    }
+
+    private static int command(Args a, OutputStream out) {
+        PrintStream err = a.err;
         String host = null;
         int port = -1;
         Path ca = null;
@@ -205,21 +212,13 @@ public final class TlsClient {
         String send = null;
         int timeout = 30;
         String backend = null;
-        Args a = new Args(argv);
         try {
             for (String o = a.next(); o != null; o = a.next()) {
                 switch (o) {
                     case "--connect": {
-                        String v = a.value(o);
-                        int colon = v.lastIndexOf(':');
-                        if (colon <= 0 || colon == v.length() - 1) {
-                            throw new IllegalArgumentException("--connect expects HOST:PORT, got '" + v + "'");
-                        }
-                        host = v.substring(0, colon);
-                        if (host.startsWith("[") && host.endsWith("]")) {
-                            host = host.substring(1, host.length() - 1); // [::1]:443
-                        }
-                        port = new Args(new String[] {v.substring(colon + 1)}).intValue("--connect port", 1, 65535);
+                        Args.HostPort hp = a.hostPort(o);
+                        host = hp.host();
+                        port = hp.port();
                         break;
                     }
                     case "--ca": ca = Path.of(a.value(o)); break;
@@ -228,8 +227,7 @@ public final class TlsClient {
                     case "--get": get = a.value(o); break;
                     case "--send": send = a.value(o); break;
                     case "--timeout": timeout = a.intValue(o, 1, 86_400); break;
-                    case "--backend": backend = a.value(o); break;
-                    case "--help": case "-h": usage(err); return 0;
+                    case "--backend": backend = a.backend(o); break;
                     default: throw new IllegalArgumentException("unknown option " + o);
                 }
             }
@@ -240,9 +238,7 @@ public final class TlsClient {
                 throw new IllegalArgumentException("give --get or --send, not both");
             }
         } catch (IllegalArgumentException e) {
-            err.println("tls-client: " + e.getMessage());
-            usage(err);
-            return 2;
+            throw a.usageError(e.getMessage());
         }
         SSLContext ctx;
         try {
@@ -259,7 +255,7 @@ public final class TlsClient {
                 ? ("GET " + get + " HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)
                 : send != null ? send.getBytes(StandardCharsets.UTF_8) : new byte[0];
         Outcome o;
-        try (EventBase base = EventBase.create(Args.config(backend))) {
+        try (EventBase base = a.base(backend)) {
             TlsClient c = start(base, host, port, ctx, opts, request, send != null, Duration.ofSeconds(timeout),
                     out, base::loopExit);
             base.dispatch();

@@ -3,6 +3,11 @@
  * ({@code java -jar jevent-examples.jar NAME}; {@code --help} lists them). They use nothing private, so they double
  * as documentation.
  *
+ * <p>The command line is shared ({@link io.jevent.examples.Args}, {@link io.jevent.examples.Usage}): every example
+ * prints its usage (what it does, its options with their defaults) on stdout for {@code --help} and exits 0; an unknown
+ * option or a bad value prints the error and the usage on stderr and exits 2; a backend that is unknown or cannot run
+ * here ({@code --backend kqueue} on Linux) is one line on stderr and exit 2, without a stack trace.
+ *
  * <ul>
  * <li>{@code demo}: the low-level loop (timers, a socket pair, a common timeout, a signal, a cross-thread task).</li>
  * <li>{@code quickstart}: the README's low-level example (a socket pair, an EvBuffer, a cross-thread task), kept here
@@ -25,14 +30,15 @@
  * what the server sends until its close_notify, and exits non-zero with the cause on an ERROR (a rejected
  * certificate, a truncated connection).</li>
  * <li>{@code fetch} ({@link io.jevent.examples.Fetch}): many {@code http://} and {@code file://} documents at once on
- * one loop thread, at most {@code --parallel N} transfers running; HTTP/1.1 through {@code HttpGet} (bodies read
- * into preallocated buffers with {@code BufferEvent.readInto}), files through {@code FileGet}
- * ({@code FileBufferEvent}); saving ({@code --out DIR}) on a helper thread.</li>
+ * one loop thread, at most {@code --parallel N} transfers running; host names through the base's default resolver
+ * ({@code --nameserver IP:PORT} installs a stub resolver on those servers); HTTP/1.1 through {@code HttpGet} (bodies
+ * read into preallocated buffers with {@code BufferEvent.readInto}, at most {@code --max-body} bytes), files through
+ * {@code FileGet} ({@code FileBufferEvent}); saving ({@code --out DIR}) on a helper thread.</li>
  * </ul>
  * {@code echo-server --loops N} ({@code MultiLoopEchoServer}) runs the same server on an
  * {@link io.jevent.EventBaseGroup} of N loops ({@code --reuseport}: a listener per loop).
  *
  * <p>{@code EchoServer}, {@code EchoLoad} and {@code Relay} are reusable classes that run on a caller's base, so the
- * tests start them in-process on every backend. Only the {@code run(String[])} command methods print.
+ * tests start them in-process on every backend. Only the command methods ({@code run}) print.
  */
 package io.jevent.examples;

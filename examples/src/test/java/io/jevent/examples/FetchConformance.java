@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The fetch example against a real server nobody here wrote: {@code python3 -m http.server} on a loopback port,
  * serving an HTML page and 50 images of random bytes and sizes (every byte checked by SHA-256 and against the saved
  * files), a {@code file://} URL, a 404 and a refused port reported as failures while the others succeed; and chunked
- * bodies from a small python3 HTTP/1.1 server. On the backend under test.
+ * bodies from a small python3 HTTP/1.1 server; and the same site by a host name only a {@link Dnsmasq} started here
+ * knows ({@code --nameserver}), with a name it answers NXDOMAIN failing alone. On the backend under test.
  */
 public abstract class FetchConformance extends ExamplesTestSupport {
     private static final Pattern OK =
@@ -44,11 +45,15 @@ public abstract class FetchConformance extends ExamplesTestSupport {
 
     private Path dir;
     private Process server;
+    private Dnsmasq dns;
 
     @AfterEach
     void stop() throws IOException {
         if (server != null) {
             server.destroyForcibly();
+        }
+        if (dns != null) {
+            dns.close();
         }
         if (dir != null) {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -138,7 +143,7 @@ public abstract class FetchConformance extends ExamplesTestSupport {
     private record Run(int status, String output) {
     }
 
-    private Run fetch(List<String> args) {
+    private Run fetch(List<String> args) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         List<String> argv = new ArrayList<>(List.of("--backend", backendName()));
@@ -147,28 +152,11 @@ public abstract class FetchConformance extends ExamplesTestSupport {
         return new Run(status, bytes.toString(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void shouldFetchPageAndFiftyImagesAndReportFailuresWithoutStoppingOthers() throws Exception {
-        String python = python();
-        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
-        Map<String, byte[]> files = makeSite();
-        int port = startServer(Pattern.compile("port (\\d+)"), python, "-u", "-m", "http.server", "0", "--bind",
-                "127.0.0.1", "--directory", dir.resolve("site").toString());
-        Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("--parallel", "8", "--sha256", "--timeout", "10", "--out",
-                out.toString()));
-        String base = "http://127.0.0.1:" + port + "/";
-        args.add(base);
-        for (int i = 0; i < 50; i++) {
-            args.add(base + String.format("img%02d.bin", i));
-        }
-        Path local = dir.resolve("site").resolve("img10.bin");
-        args.add(local.toUri().toString());
-        args.add(base + "missing.png");
-        args.add("http://127.0.0.1:" + refusedPort() + "/x");
-        Run r = fetch(args);
-
-        assertEquals(1, r.status(), "failures make the exit status 1:\n" + r.output());
+    /**
+     * Checks every {@code OK} line of {@code r} (size, digest, saved bytes) against the site's {@code files};
+     * returns how many there were.
+     */
+    private static int checkFetched(Run r, Map<String, byte[]> files) throws IOException {
         int ok = 0;
         for (String line : r.output().split("\\R")) {
             Matcher m = OK.matcher(line);
@@ -183,7 +171,38 @@ public abstract class FetchConformance extends ExamplesTestSupport {
             assertEquals(Fetch.sha256(ByteBuffer.wrap(want)), m.group(3), "digest of " + url);
             assertArrayEquals(want, Files.readAllBytes(Path.of(m.group(4))), "saved bytes of " + url);
         }
-        assertEquals(52, ok, "the page, 50 images and the file:// copy:\n" + r.output());
+        return ok;
+    }
+
+    /** The page and its 50 images by {@code base}: arguments for the fetch command. */
+    private static List<String> pageAndImages(String base) {
+        List<String> urls = new ArrayList<>(List.of(base));
+        for (int i = 0; i < 50; i++) {
+            urls.add(base + String.format("img%02d.bin", i));
+        }
+        return urls;
+    }
+
+    @Test
+    void shouldFetchPageAndFiftyImagesAndReportFailuresWithoutStoppingOthers() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        Map<String, byte[]> files = makeSite();
+        int port = startServer(Pattern.compile("port (\\d+)"), python, "-u", "-m", "http.server", "0", "--bind",
+                "127.0.0.1", "--directory", dir.resolve("site").toString());
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("--parallel", "8", "--sha256", "--timeout", "10", "--out",
+                out.toString()));
+        String base = "http://127.0.0.1:" + port + "/";
+        args.addAll(pageAndImages(base));
+        Path local = dir.resolve("site").resolve("img10.bin");
+        args.add(local.toUri().toString());
+        args.add(base + "missing.png");
+        args.add("http://127.0.0.1:" + refusedPort() + "/x");
+        Run r = fetch(args);
+
+        assertEquals(1, r.status(), "failures make the exit status 1:\n" + r.output());
+        assertEquals(52, checkFetched(r, files), "the page, 50 images and the file:// copy:\n" + r.output());
         assertTrue(r.output().contains("FAIL " + base + "missing.png: HTTP 404"), r.output());
         if (backendName().equals("kqueue") && System.getProperty("os.name").startsWith("Linux")) {
             // libkqueue's write filter reads the socket's SO_ERROR to fill fflags, so PosixNetOps.finishConnect finds
@@ -195,6 +214,49 @@ public abstract class FetchConformance extends ExamplesTestSupport {
                     r.output());
         }
         assertTrue(r.output().contains("fetched 52 of 54 (2 failed)"), r.output());
+    }
+
+    @Test
+    void shouldResolveHostNamesThroughTheNameserverGivenAndFailAnUnknownNameAlone() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        Map<String, byte[]> files = makeSite();
+        // only this dnsmasq knows files.jevent.test; any other name under test is NXDOMAIN (--local)
+        dns = Dnsmasq.start(dir, List.of("127.0.0.1 files.jevent.test"), "--local=/test/");
+        int port = startServer(Pattern.compile("port (\\d+)"), python, "-u", "-m", "http.server", "0", "--bind",
+                "127.0.0.1", "--directory", dir.resolve("site").toString());
+        List<String> args = new ArrayList<>(List.of("--parallel", "8", "--sha256", "--timeout", "10", "--out",
+                dir.resolve("out").toString(), "--nameserver", "127.0.0.1:" + dns.address.getPort()));
+        args.addAll(pageAndImages("http://files.jevent.test:" + port + "/"));
+        String unknown = "http://missing.jevent.test:" + port + "/x";
+        args.add(unknown);
+        Run r = fetch(args);
+
+        assertEquals(1, r.status(), "the unknown name makes the exit status 1:\n" + r.output());
+        assertEquals(51, checkFetched(r, files), "the page and 50 images by name:\n" + r.output());
+        assertTrue(r.output().contains("FAIL " + unknown + ": DNS NAME_NOT_FOUND"), r.output());
+        assertTrue(r.output().contains("fetched 51 of 52 (1 failed)"), r.output());
+    }
+
+    @Test
+    void shouldResolveThroughTheBasesDefaultResolverWithoutNameserver() throws Exception {
+        String python = python();
+        Assumptions.assumeTrue(python != null, "python3 not found on PATH (CI installs it): fetch test skipped");
+        Map<String, byte[]> files = makeSite();
+        int port = startServer(Pattern.compile("port (\\d+)"), python, "-u", "-m", "http.server", "0", "--bind",
+                "127.0.0.1", "--directory", dir.resolve("site").toString());
+        // localhost: /etc/hosts, or RFC 6761's loopback answer; ::1 may come first and be refused (IPv4 server)
+        Run r = fetch(List.of("--sha256", "--timeout", "10", "--out", dir.resolve("out").toString(),
+                "http://localhost:" + port + "/img05.bin", "http://localhost:" + port + "/"));
+        assertEquals(0, r.status(), r.output());
+        assertEquals(2, checkFetched(r, files), r.output());
+    }
+
+    @Test
+    void shouldRefuseANameserverThatIsNotAnIpAddress() throws IOException {
+        Run r = fetch(List.of("--nameserver", "dns.example:53", "http://127.0.0.1:1/"));
+        assertEquals(2, r.status(), r.output());
+        assertTrue(r.output().contains("--nameserver expects IP:PORT"), r.output());
     }
 
     @Test

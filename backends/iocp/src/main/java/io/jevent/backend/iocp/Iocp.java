@@ -105,12 +105,21 @@ public final class Iocp {
         return extensions;
     }
 
-    /** Whether IOCP works on this machine. */
+    /**
+     * Whether IOCP works on this machine. The probe runs once; later calls return its answer.
+     *
+     * @return {@code true} if IOCP can be used, {@code false} if not ({@link #unavailabilityCause()} says why)
+     */
     public static boolean isAvailable() {
         return AVAILABILITY.isAvailable();
     }
 
-    /** Why it does not, or {@code null} when {@link #isAvailable()}. */
+    /**
+     * Why IOCP does not work on this machine.
+     *
+     * @return what stopped the probe (the exception it met, or one saying what to enable), or {@code null} when
+     *         {@link #isAvailable()}
+     */
     public static Throwable unavailabilityCause() {
         return AVAILABILITY.cause();
     }

@@ -38,7 +38,11 @@ public final class IocpNetOps implements NetOps {
     private IocpNetOps() {
     }
 
-    /** The one instance. */
+    /**
+     * The one instance; stateless, so shared by every base.
+     *
+     * @return the shared instance, never {@code null}
+     */
     public static IocpNetOps instance() {
         return INSTANCE;
     }

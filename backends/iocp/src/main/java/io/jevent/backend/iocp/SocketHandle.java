@@ -52,7 +52,11 @@ public final class SocketHandle implements Handle {
         this.socket = socket;
     }
 
-    /** The SOCKET value; pass it to a call only between {@link #acquire()} and {@link #release()}. */
+    /**
+     * The SOCKET value; pass it to a call only between {@link #acquire()} and {@link #release()}.
+     *
+     * @return the Winsock {@code SOCKET} this handle owns, as a 64-bit value (never 0 nor {@code INVALID_SOCKET})
+     */
     public long socket() {
         return socket;
     }

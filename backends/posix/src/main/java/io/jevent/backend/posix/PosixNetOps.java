@@ -48,6 +48,7 @@ public final class PosixNetOps implements NetOps {
     /**
      * The shared instance.
      *
+     * @return the one instance, never {@code null}
      * @throws IllegalStateException if the libc layer is unavailable ({@link Posix#unavailabilityCause()})
      */
     public static PosixNetOps instance() {
@@ -59,7 +60,9 @@ public final class PosixNetOps implements NetOps {
      * The handle as an {@link FdHandle}; its number is for system calls between {@link FdHandle#acquire()} and
      * {@link #release(FdHandle)} only.
      *
-     * @throws IllegalArgumentException if the handle is not an {@link FdHandle}
+     * @param handle the handle to view; one that this {@link NetOps} opened or accepted passes
+     * @return the same handle, cast
+     * @throws IllegalArgumentException if the handle is not an {@link FdHandle} (including {@code null})
      */
     public static FdHandle fdHandle(Handle handle) {
         if (handle instanceof FdHandle) {
@@ -75,6 +78,8 @@ public final class PosixNetOps implements NetOps {
     /**
      * Ends a call begun with {@link FdHandle#acquire()}; if the handle was closed meanwhile, this is where its
      * descriptor is really closed. For the backends built on this layer.
+     *
+     * @param h the handle whose {@link FdHandle#acquire()} succeeded; not {@code null}
      */
     public static void release(FdHandle h) {
         if (h.release()) {

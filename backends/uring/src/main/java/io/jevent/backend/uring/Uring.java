@@ -131,18 +131,28 @@ public final class Uring {
      * {@code EventBase.completionEngine()} returns it), for counting system calls per round trip in tests and
      * benchmarks. Read it on the loop thread, or after the loop has stopped.
      *
+     * @param engine the engine of a base, as {@code EventBase.completionEngine()} returns it; may be {@code null}
      * @return the count, or {@code -1} if {@code engine} is not an io_uring engine
      */
     public static long enterCount(io.jevent.spi.CompletionEngine engine) {
         return engine instanceof UringEngine ? ((UringEngine) engine).enterCount() : -1;
     }
 
-    /** Whether io_uring works on this machine. */
+    /**
+     * Whether io_uring works on this machine. The probe runs once; later calls return its answer.
+     *
+     * @return {@code true} if io_uring can be used, {@code false} if not ({@link #unavailabilityCause()} says why)
+     */
     public static boolean isAvailable() {
         return AVAILABILITY.isAvailable();
     }
 
-    /** Why it does not, or {@code null} when {@link #isAvailable()}. */
+    /**
+     * Why io_uring does not work on this machine.
+     *
+     * @return what stopped the probe (the exception it met, or one saying what to enable), or {@code null} when
+     *         {@link #isAvailable()}
+     */
     public static Throwable unavailabilityCause() {
         return AVAILABILITY.cause();
     }

@@ -38,6 +38,9 @@ public final class UringBackend implements Backend {
      * A backend whose engines read into provided buffers or not. Without them, {@code selectsReadBuffers()} is
      * false: a connection waits for readability (a poll request) and then reads synchronously into its own buffer,
      * and no base registers a buffer ring (256 x 16 KiB by default). Either way a waiting connection lends no memory.
+     *
+     * @param providedBuffers {@code true} to read into a per-base ring of provided buffers
+     *        ({@code selectsReadBuffers()} true), {@code false} to poll for readability and read synchronously
      */
     public UringBackend(boolean providedBuffers) {
         this.providedBuffers = providedBuffers;

@@ -43,7 +43,7 @@ public final class EvBuffer extends SegmentChain {
     public EvBuffer() {
     }
 
-    /** Readable bytes (libevent {@code evbuffer_get_length}). */
+    /** {@return the number of readable bytes (libevent {@code evbuffer_get_length})} */
     public long length() {
         return length;
     }
@@ -57,7 +57,10 @@ public final class EvBuffer extends SegmentChain {
         return heldMemory();
     }
 
-    /** Bytes readable in the first segment without copying (libevent {@code evbuffer_get_contiguous_space}). */
+    /**
+     * {@return the number of bytes readable in the first segment without copying} Libevent's
+     * {@code evbuffer_get_contiguous_space}.
+     */
     public long contiguousSpace() {
         return head == null ? 0 : head.size();
     }
@@ -426,7 +429,10 @@ public final class EvBuffer extends SegmentChain {
         return needed;
     }
 
-    /** Views of all the bytes, one per segment, without copying; see {@link #peek(long, BufferPtr, ByteBuffer[])}. */
+    /**
+     * {@return views of all the bytes, one per segment, without copying} See
+     * {@link #peek(long, BufferPtr, ByteBuffer[])}.
+     */
     public ByteBuffer[] peek() {
         ByteBuffer[] out = new ByteBuffer[Views.peek(this, -1, null, new ByteBuffer[0], null, "peek")];
         peek(-1, null, out);

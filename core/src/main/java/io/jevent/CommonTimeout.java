@@ -27,12 +27,12 @@ public final class CommonTimeout {
         this.sentinel.common = this;
     }
 
-    /** The shared duration. */
+    /** {@return the shared duration} */
     public Duration duration() {
         return Duration.ofNanos(nanos);
     }
 
-    /** How many events wait on it now. Loop thread. */
+    /** {@return how many events wait on it now} Loop thread. */
     public int size() {
         return size;
     }

@@ -29,7 +29,12 @@ public final class Ev {
     private Ev() {
     }
 
-    /** Renders a flag set as {@code "READ|WRITE"}; used in logs and {@link EventBase#dumpEvents}. */
+    /**
+     * Renders a flag set as {@code "READ|WRITE"}; used in logs and {@link EventBase#dumpEvents}.
+     *
+     * @param what bits of this class's constants
+     * @return the names of the bits set, joined by {@code |}
+     */
     public static String toString(int what) {
         if (what == 0) {
             return "0";

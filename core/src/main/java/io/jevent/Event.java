@@ -138,6 +138,8 @@ public final class Event {
     /**
      * Makes the event pending with a shared timeout from {@link EventBase#commonTimeout}: O(1), for many events
      * with the same duration (idle connections).
+     *
+     * @param timeout a common timeout of this event's base
      */
     public void add(CommonTimeout timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -162,6 +164,7 @@ public final class Event {
      * pending; activating an active event adds the bits. From another thread the activation is queued, and
      * dropped if the event has been closed by the time the loop runs it.
      *
+     * @param what the bits the callback sees, such as {@link Ev#READ}
      * @throws IllegalStateException if the event was closed (as far as the calling thread can tell)
      */
     public void activate(int what) {
@@ -173,6 +176,7 @@ public final class Event {
      *
      * @param what bits of {@link Ev#READ}, {@link Ev#WRITE}, {@link Ev#SIGNAL}, {@link Ev#TIMEOUT},
      *     {@link Ev#CLOSED}
+     * @return the subset of {@code what} the event is pending or active on
      */
     public int pending(int what) {
         int s = state;
@@ -189,7 +193,7 @@ public final class Event {
         return flags & what;
     }
 
-    /** Whether the event is pending (added and not yet fired, or persistent). */
+    /** {@return whether the event is pending (added and not yet fired, or persistent)} */
     public boolean isPending() {
         return (state & (INSERTED | TIMED)) != 0;
     }
@@ -203,7 +207,7 @@ public final class Event {
         base.closeEvent(this);
     }
 
-    /** Whether {@link #close()} was called (or, for a {@code once} event, it has run). */
+    /** {@return whether {@link #close()} was called (or, for a {@code once} event, it has run)} */
     public boolean isClosed() {
         return closeRequested || (state & CLOSED) != 0;
     }
@@ -219,27 +223,27 @@ public final class Event {
         base.setPriority(this, priority);
     }
 
-    /** The priority. */
+    /** {@return the priority} */
     public int priority() {
         return priority;
     }
 
-    /** The handle, or {@code null} for timers, signals and user events. */
+    /** {@return the handle, or {@code null} for timers, signals and user events} */
     public Handle handle() {
         return handle;
     }
 
-    /** The flags it was made with. */
+    /** {@return the flags it was made with} */
     public int events() {
         return events;
     }
 
-    /** The callback. */
+    /** {@return the callback} */
     public EventCallback callback() {
         return callback;
     }
 
-    /** The base it belongs to. */
+    /** {@return the base it belongs to} */
     public EventBase base() {
         return base;
     }

@@ -186,7 +186,7 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ creation
 
-    /** A base on the preferred available backend (or the one named by {@code jevent.backend}). */
+    /** {@return a base on the preferred available backend (or the one named by {@code jevent.backend})} */
     public static EventBase create() {
         return create(new EventConfig());
     }
@@ -194,6 +194,8 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * A base built from {@code config}.
      *
+     * @param config which backend to use and how the loop behaves
+     * @return the new base, owned by the calling thread until a loop runs
      * @throws IllegalArgumentException if the named backend is unknown or unavailable, or conflicts with the
      *     configuration; the message lists what this machine offers
      * @throws IllegalStateException if no backend satisfies the configuration
@@ -215,7 +217,10 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
-    /** Every backend on the class path, available or not, most preferred first (libevent's get_supported_methods). */
+    /**
+     * {@return every backend on the class path, available or not, most preferred first} Libevent's
+     * {@code get_supported_methods}.
+     */
     public static List<BackendInfo> methods() {
         List<BackendInfo> out = new ArrayList<>();
         for (Backend b : Backends.all()) {
@@ -225,12 +230,12 @@ public final class EventBase implements Executor, AutoCloseable {
         return out;
     }
 
-    /** The backend's name ({@code "epoll"}, ...). */
+    /** {@return the backend's name ({@code "epoll"}, ...)} */
     public String method() {
         return backend.name();
     }
 
-    /** The backend's features. */
+    /** {@return the backend's features} */
     public Set<Feature> features() {
         return backend.features();
     }
@@ -238,17 +243,19 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * The backend's completion engine (io_uring), or {@code null} when it only reports readiness. Loop thread only,
      * like everything the engine offers; BufferEvents use it when it is there.
+     *
+     * @return the engine, or {@code null}
      */
     public CompletionEngine completionEngine() {
         return engine;
     }
 
-    /** Socket operations for handles of this base's backend. */
+    /** {@return the socket operations for handles of this base's backend} */
     public NetOps netOps() {
         return netOps;
     }
 
-    /** Number of priorities. */
+    /** {@return the number of priorities} */
     public int priorities() {
         return priorities;
     }
@@ -257,12 +264,18 @@ public final class EventBase implements Executor, AutoCloseable {
      * Hands {@code t}, thrown by user code that ran outside an event callback (a completion handler running a
      * BufferEvent's callbacks, which must return so the engine delivers the rest of its batch), to the callback
      * error handler, as if an event callback had thrown it. Loop thread.
+     *
+     * @param t what the user code threw
      */
     public void reportCallbackError(Throwable t) {
         callbackFailed(null, Objects.requireNonNull(t, "t"));
     }
 
-    /** Replaces the handler of exceptions thrown by callbacks and tasks (default: log a warning, go on). */
+    /**
+     * Replaces the handler of exceptions thrown by callbacks and tasks (default: log a warning, go on).
+     *
+     * @param handler the new handler
+     */
     public void setCallbackErrorHandler(CallbackErrorHandler handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
@@ -276,6 +289,7 @@ public final class EventBase implements Executor, AutoCloseable {
      * @param what bits of {@link Ev#READ}, {@link Ev#WRITE}, {@link Ev#CLOSED}, {@link Ev#PERSIST}, {@link Ev#ET},
      *     {@link Ev#TIMEOUT}; READ/WRITE/CLOSED need a handle
      * @param callback runs on the loop thread when the event fires
+     * @return the event, not yet pending: {@link Event#add} it
      */
     public Event newEvent(Handle handle, int what, EventCallback callback) {
         Objects.requireNonNull(callback, "callback");
@@ -297,7 +311,12 @@ public final class EventBase implements Executor, AutoCloseable {
         return new Event(this, handle, what, callback, -1, null, priorities / 2);
     }
 
-    /** A new one-shot timer: {@code add(timeout)} it. */
+    /**
+     * A new one-shot timer: {@code add(timeout)} it.
+     *
+     * @param callback runs on the loop thread with {@link Ev#TIMEOUT} when the timer expires
+     * @return the timer, not yet pending
+     */
     public Event newTimer(EventCallback callback) {
         return newEvent(null, 0, callback);
     }
@@ -307,6 +326,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * loop thread with {@link Ev#SIGNAL}.
      *
      * @param signal a name such as {@code "USR1"} or {@code "SIGHUP"}
+     * @param callback runs on the loop thread each time the signal arrives
+     * @return the event, not yet pending: {@link Event#add} it
      * @throws IllegalArgumentException for an unknown signal or one the JVM reserves
      */
     public Event newSignal(String signal, EventCallback callback) {
@@ -316,14 +337,25 @@ public final class EventBase implements Executor, AutoCloseable {
         return new Event(this, null, Ev.SIGNAL | Ev.PERSIST, callback, r.number(), r.name(), priorities / 2);
     }
 
-    /** A new event for a signal given by this platform's number. */
+    /**
+     * A new event for a signal given by this platform's number.
+     *
+     * @param signo the signal number, as in {@code <signal.h>}
+     * @param callback runs on the loop thread each time the signal arrives
+     * @return the event, not yet pending: {@link Event#add} it
+     */
     public Event newSignal(int signo, EventCallback callback) {
         Objects.requireNonNull(callback, "callback");
         SignalRelay.Resolved r = SignalRelay.resolve(signo);
         return new Event(this, null, Ev.SIGNAL | Ev.PERSIST, callback, r.number(), r.name(), priorities / 2);
     }
 
-    /** A new event that fires only through {@link Event#activate} (libevent's user-triggered events). */
+    /**
+     * A new event that fires only through {@link Event#activate} (libevent's user-triggered events).
+     *
+     * @param callback runs on the loop thread with the bits given to {@code activate}
+     * @return the event
+     */
     public Event newUserEvent(EventCallback callback) {
         return newEvent(null, 0, callback);
     }
@@ -335,6 +367,7 @@ public final class EventBase implements Executor, AutoCloseable {
      * @param handle a handle, or {@code null} for a pure timeout
      * @param what READ/WRITE/CLOSED/TIMEOUT bits; PERSIST and SIGNAL are refused
      * @param timeout the timeout, or {@code null} for none (then a handle is needed)
+     * @param callback runs once on the loop thread, with what happened
      */
     public void once(Handle handle, int what, Duration timeout, EventCallback callback) {
         if ((what & (Ev.PERSIST | Ev.SIGNAL)) != 0) {
@@ -355,6 +388,9 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * The shared timeout for {@code duration}, made on first use (libevent's
      * {@code event_base_init_common_timeout}). At most 256 per base.
+     *
+     * @param duration the timeout every event added with it gets
+     * @return the shared timeout; the same one for the same duration
      */
     public CommonTimeout commonTimeout(Duration duration) {
         Objects.requireNonNull(duration, "duration");
@@ -366,7 +402,12 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------- loop
 
-    /** Runs the loop until no events are pending, or {@link #loopExit}/{@link #loopBreak} (libevent's dispatch). */
+    /**
+     * Runs the loop until no events are pending, or {@link #loopExit}/{@link #loopBreak} (libevent's dispatch).
+     *
+     * @return as {@link #loop(int)} with no flags: 0 when it ended by request, 1 when nothing was pending
+     * @throws IllegalStateException if the loop is already running or the base is closed
+     */
     public int dispatch() {
         return loop(0);
     }
@@ -453,6 +494,8 @@ public final class EventBase implements Executor, AutoCloseable {
     /**
      * Makes the loop exit after the given delay, once the callbacks active at that time have run (libevent's
      * {@code event_base_loopexit}). Any thread. A {@code null} or zero delay exits after the current pass.
+     *
+     * @param delay how long to wait before exiting, or {@code null}
      */
     public void loopExit(Duration delay) {
         if (delay != null && delay.isNegative()) {
@@ -497,12 +540,12 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
-    /** Whether the last (or running) loop was told to exit by {@link #loopExit}. */
+    /** {@return whether the last (or running) loop was told to exit by {@link #loopExit}} */
     public boolean gotExit() {
         return gotExit;
     }
 
-    /** Whether the last (or running) loop was told to stop by {@link #loopBreak}. */
+    /** {@return whether the last (or running) loop was told to stop by {@link #loopBreak}} */
     public boolean gotBreak() {
         return gotBreak;
     }
@@ -512,6 +555,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * before any loop, created the base); after {@link #close()}, every thread does. See the class comment. For the
      * owner while no loop runs this is a snapshot, since another thread may start the loop at any moment: to act
      * on it, use {@link #runIfOwner}.
+     *
+     * @return whether the calling thread owns the base
      */
     public boolean inLoopThread() {
         return owner.owns();
@@ -522,6 +567,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * form of {@link #inLoopThread()}, false for the holder while no loop runs and for every thread after
      * {@link #close()}. Nobody can take a running loop's base away, so a fast path may act at once when this is
      * true, with no lock and no allocation; any other caller goes through {@link #runIfOwner}.
+     *
+     * @return whether the calling thread runs this base's loop now
      */
     public boolean inRunningLoop() {
         return owner.isLooping();
@@ -534,6 +581,7 @@ public final class EventBase implements Executor, AutoCloseable {
      * owner cannot interleave with a hand-off. Does nothing otherwise; a thread that neither runs the loop nor
      * held the base last decides that without waiting for the holder's {@code action}, which may be waiting for it.
      *
+     * @param action what to run
      * @return whether {@code action} ran; if not, the caller may {@link #execute} it instead
      */
     public boolean runIfOwner(Runnable action) {
@@ -562,6 +610,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * (closing a BufferEvent from another thread): {@code action} must cope with a closed base. A queued
      * {@code action} that throws is reported to the {@linkplain #setCallbackErrorHandler callback error handler},
      * as a task's exception is. Any thread; never throws for a closed base.
+     *
+     * @param action what to run; it must cope with a closed base
      */
     public void runAsOwner(Runnable action) {
         Objects.requireNonNull(action, "action");
@@ -598,6 +648,7 @@ public final class EventBase implements Executor, AutoCloseable {
      * thread.
      *
      * @param what names the work in logs and dumps ("lookup of example.com")
+     * @return the token whose {@link InFlightWork#finish} hands the result back
      * @throws IllegalStateException if the base is closed
      */
     public InFlightWork beginWork(String what) {
@@ -609,7 +660,7 @@ public final class EventBase implements Executor, AutoCloseable {
         return new InFlightWork(this, what);
     }
 
-    /** Work begun with {@link #beginWork} whose result has not come back yet. */
+    /** {@return work begun with {@link #beginWork} whose result has not come back yet} */
     public int workInFlight() {
         return workInFlight.get();
     }
@@ -662,7 +713,7 @@ public final class EventBase implements Executor, AutoCloseable {
         return true;
     }
 
-    /** Monotonic time in nanoseconds, the clock timers use. */
+    /** {@return monotonic time in nanoseconds, the clock timers use} */
     public long nanoTime() {
         return timers.now();
     }
@@ -737,14 +788,18 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return owner.isClosed();
     }
 
     // ------------------------------------------------------------------------------------------ introspection
 
-    /** Calls {@code action} for every pending or active event (libevent's {@code event_base_foreach_event}). */
+    /**
+     * Calls {@code action} for every pending or active event (libevent's {@code event_base_foreach_event}).
+     *
+     * @param action called once per event
+     */
     public void forEachEvent(Consumer<Event> action) {
         for (Event e = insertedHead; e != null; e = e.insertedNext) {
             action.accept(e);
@@ -763,7 +818,12 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
-    /** Writes every pending and active event, one a line (libevent's {@code event_base_dump_events}). */
+    /**
+     * Writes every pending and active event, one a line (libevent's {@code event_base_dump_events}).
+     *
+     * @param out where to write
+     * @throws IOException if {@code out} fails
+     */
     public void dumpEvents(Appendable out) throws IOException {
         out.append("EventBase on ").append(backend.name()).append(" (").append(owner.toString()).append("): ")
                 .append(String.valueOf(insertedCount)).append(" pending, ").append(String.valueOf(activeCount))
@@ -784,7 +844,7 @@ public final class EventBase implements Executor, AutoCloseable {
         }
     }
 
-    /** Number of pending events (what keeps {@link #dispatch} running). */
+    /** {@return the number of pending events (what keeps {@link #dispatch} running)} */
     public int pendingCount() {
         return insertedCount;
     }
@@ -793,6 +853,8 @@ public final class EventBase implements Executor, AutoCloseable {
      * How many times this base's loops have polled the backend: once per loop iteration. A count that climbs
      * while nothing is ready and no timer is due shows a busy loop. Exact on the loop thread; from another thread,
      * a snapshot that may be stale.
+     *
+     * @return the number of polls so far
      */
     public long pollCount() {
         return polls;

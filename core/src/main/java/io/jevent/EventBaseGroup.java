@@ -164,7 +164,7 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
         }
     }
 
-    /** The number of loops. */
+    /** {@return the number of loops} */
     public int size() {
         return bases.size();
     }
@@ -182,7 +182,7 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
         return bases.get(i);
     }
 
-    /** The bases, loop 1 first (unmodifiable). */
+    /** {@return the bases, loop 1 first (unmodifiable)} */
     public List<EventBase> bases() {
         return bases;
     }
@@ -192,7 +192,7 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
         return bases.iterator();
     }
 
-    /** The next base, round-robin. Any thread. */
+    /** {@return the next base, round-robin} Any thread. */
     public EventBase next() {
         return bases.get(Math.floorMod(nextIndex.getAndIncrement(), bases.size()));
     }
@@ -355,12 +355,12 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
         bases.get(index).loopBreak();
     }
 
-    /** Whether {@link #shutdownGracefully} was called. */
+    /** {@return whether {@link #shutdownGracefully} was called} */
     public boolean isShuttingDown() {
         return shuttingDown.get();
     }
 
-    /** Whether every base is closed. */
+    /** {@return whether every base is closed} */
     public boolean isTerminated() {
         return termination.isDone();
     }

@@ -38,13 +38,23 @@ public final class EventConfig {
     public EventConfig() {
     }
 
-    /** Never use the named backend (for example {@code "epoll"}). */
+    /**
+     * Never use the named backend (for example {@code "epoll"}).
+     *
+     * @param name a backend's name
+     * @return this configuration
+     */
     public EventConfig avoidMethod(String name) {
         avoided.add(Objects.requireNonNull(name, "name"));
         return this;
     }
 
-    /** Only accept a backend that has all these features. */
+    /**
+     * Only accept a backend that has all these features.
+     *
+     * @param features the features required, added to those required before
+     * @return this configuration
+     */
     public EventConfig requireFeatures(Feature... features) {
         Collections.addAll(required, features);
         return this;
@@ -53,13 +63,21 @@ public final class EventConfig {
     /**
      * Uses exactly this backend; wins over {@code -Djevent.backend} and {@code JEVENT_BACKEND}. An unknown or
      * unavailable name makes {@link EventBase#create(EventConfig)} throw, naming the available ones.
+     *
+     * @param name a backend's name, such as {@code "epoll"}
+     * @return this configuration
      */
     public EventConfig method(String name) {
         this.method = Objects.requireNonNull(name, "name");
         return this;
     }
 
-    /** Ignore {@code jevent.backend} and {@code JEVENT_BACKEND} (libevent's EVENT_BASE_FLAG_IGNORE_ENV). */
+    /**
+     * Ignore {@code jevent.backend} and {@code JEVENT_BACKEND} (libevent's EVENT_BASE_FLAG_IGNORE_ENV).
+     *
+     * @param ignore {@code true} to ignore them
+     * @return this configuration
+     */
     public EventConfig ignoreEnvironment(boolean ignore) {
         this.ignoreEnvironment = ignore;
         return this;
@@ -69,6 +87,7 @@ public final class EventConfig {
      * Number of priorities; events get priority {@code n / 2} by default, and lower numbers run first.
      *
      * @param n between 1 and 256
+     * @return this configuration
      */
     public EventConfig priorities(int n) {
         if (n < 1 || n > 256) {
@@ -87,6 +106,7 @@ public final class EventConfig {
      * @param maxInterval a positive duration, or {@code null} for no time bound
      * @param maxCallbacks {@code >= 1}, or {@link Integer#MAX_VALUE} for none
      * @param minPriority the first priority the limits apply to, {@code >= 0}
+     * @return this configuration
      */
     public EventConfig maxDispatch(Duration maxInterval, int maxCallbacks, int minPriority) {
         if (maxInterval != null && (maxInterval.isNegative() || maxInterval.isZero())) {
@@ -107,6 +127,9 @@ public final class EventConfig {
     /**
      * When a callback throws, rethrow from {@code dispatch}/{@code loop} instead of logging and carrying on.
      * An {@link Error} is always rethrown.
+     *
+     * @param rethrow {@code true} to rethrow
+     * @return this configuration
      */
     public EventConfig rethrowCallbackErrors(boolean rethrow) {
         this.rethrowCallbackErrors = rethrow;
@@ -134,52 +157,52 @@ public final class EventConfig {
         return this;
     }
 
-    /** The stall threshold in nanoseconds, 0 when the detector is off. */
+    /** {@return the stall threshold in nanoseconds, 0 when the detector is off} */
     public long stallThresholdNanos() {
         return stallNanos;
     }
 
-    /** Backends never to use. */
+    /** {@return the names of backends never to use} */
     public Set<String> avoidedMethods() {
         return Collections.unmodifiableSet(avoided);
     }
 
-    /** Features the backend must have. */
+    /** {@return the features the backend must have} */
     public Set<Feature> requiredFeatures() {
         return Collections.unmodifiableSet(required);
     }
 
-    /** The backend named in code, or {@code null}. */
+    /** {@return the backend named in code, or {@code null}} */
     public String method() {
         return method;
     }
 
-    /** Whether the property and environment variable are ignored. */
+    /** {@return whether the property and environment variable are ignored} */
     public boolean ignoresEnvironment() {
         return ignoreEnvironment;
     }
 
-    /** Number of priorities. */
+    /** {@return the number of priorities} */
     public int priorities() {
         return priorities;
     }
 
-    /** Time bound per dispatch pass in nanoseconds, {@code -1} for none. */
+    /** {@return the time bound per dispatch pass in nanoseconds, {@code -1} for none} */
     public long maxDispatchNanos() {
         return maxDispatchNanos;
     }
 
-    /** Callback bound per dispatch pass. */
+    /** {@return the callback bound per dispatch pass} */
     public int maxDispatchCallbacks() {
         return maxDispatchCallbacks;
     }
 
-    /** First priority the dispatch bounds apply to. */
+    /** {@return the first priority the dispatch bounds apply to} */
     public int limitAfterPriority() {
         return limitAfterPriority;
     }
 
-    /** Whether callback exceptions are rethrown. */
+    /** {@return whether callback exceptions are rethrown} */
     public boolean rethrowsCallbackErrors() {
         return rethrowCallbackErrors;
     }

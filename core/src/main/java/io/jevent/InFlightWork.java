@@ -46,7 +46,7 @@ public final class InFlightWork {
         return base.finishWork(this, onLoop);
     }
 
-    /** Whether {@link #finish} was called. */
+    /** {@return whether {@link #finish} was called} */
     public boolean isFinished() {
         return finished.get();
     }

@@ -19,12 +19,12 @@ public final class BufferPtr {
         this.generation = owner.generation;
     }
 
-    /** The position, counted from the buffer's first byte; -1 for a search that found nothing. */
+    /** {@return the position, counted from the buffer's first byte; -1 for a search that found nothing} */
     public long position() {
         return pos;
     }
 
-    /** False for the result of a search that found nothing. */
+    /** {@return whether it points at a byte: false for the result of a search that found nothing} */
     public boolean isFound() {
         return pos >= 0;
     }
@@ -32,6 +32,8 @@ public final class BufferPtr {
     /**
      * Moves to an absolute position (libevent {@code EVBUFFER_PTR_SET}).
      *
+     * @param position the byte offset from the buffer's first byte
+     * @return this pointer
      * @throws IndexOutOfBoundsException unless {@code 0 <= position <= length}; the pointer is then unchanged
      * @throws IllegalStateException if the pointer is stale
      */
@@ -45,6 +47,8 @@ public final class BufferPtr {
     /**
      * Moves by {@code delta} bytes (libevent {@code EVBUFFER_PTR_ADD}; negative deltas are allowed here).
      *
+     * @param delta bytes to move by; negative moves back
+     * @return this pointer
      * @throws IndexOutOfBoundsException unless the result is within {@code [0, length]}; the pointer is then unchanged
      * @throws IllegalStateException if the pointer is stale or was not found
      */
@@ -55,7 +59,7 @@ public final class BufferPtr {
         return this;
     }
 
-    /** A second pointer at the same position. */
+    /** {@return a second pointer at the same position} */
     public BufferPtr copy() {
         BufferPtr p = new BufferPtr(owner, pos);
         p.generation = generation;

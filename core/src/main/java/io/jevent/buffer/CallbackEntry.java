@@ -12,12 +12,16 @@ public final class CallbackEntry {
         this.callback = callback;
     }
 
-    /** Enables or disables the callback without removing it. */
+    /**
+     * Enables or disables the callback without removing it.
+     *
+     * @param enabled {@code true} to have it called on changes, {@code false} to skip it
+     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
-    /** Whether the callback is called. */
+    /** {@return whether the callback is called} */
     public boolean isEnabled() {
         return enabled;
     }

@@ -14,7 +14,11 @@ import java.io.IOException;
 public final class DirectMemoryExhaustedException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** With the reason read into nothing. */
+    /**
+     * With the reason read into nothing.
+     *
+     * @param message the reason, for the exception's message
+     */
     public DirectMemoryExhaustedException(String message) {
         super(message);
     }

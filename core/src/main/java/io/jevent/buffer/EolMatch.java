@@ -7,7 +7,7 @@ package io.jevent.buffer;
  * @param eolLength bytes in the terminator, 0 when none was found
  */
 public record EolMatch(BufferPtr start, int eolLength) {
-    /** True when a terminator was found. */
+    /** {@return true when a terminator was found} */
     public boolean isFound() {
         return start.isFound();
     }

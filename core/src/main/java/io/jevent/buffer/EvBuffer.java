@@ -43,7 +43,7 @@ public final class EvBuffer extends SegmentChain {
     public EvBuffer() {
     }
 
-    /** Readable bytes (libevent {@code evbuffer_get_length}). */
+    /** {@return the number of readable bytes (libevent {@code evbuffer_get_length})} */
     public long length() {
         return length;
     }
@@ -52,19 +52,29 @@ public final class EvBuffer extends SegmentChain {
      * Bytes of memory this buffer holds now: the whole size of each segment of its own memory in the chain, plus
      * segments taken ahead by {@link #expand} or a pending {@link #reserve}. Caller memory ({@link #addReference},
      * {@link #addFile}) counts nothing. What a connection's buffering costs in direct memory; O(segments).
+     *
+     * @return the bytes of memory held
      */
     public long memoryHeld() {
         return heldMemory();
     }
 
-    /** Bytes readable in the first segment without copying (libevent {@code evbuffer_get_contiguous_space}). */
+    /**
+     * {@return the number of bytes readable in the first segment without copying} Libevent's
+     * {@code evbuffer_get_contiguous_space}.
+     */
     public long contiguousSpace() {
         return head == null ? 0 : head.size();
     }
 
     // ---------------------------------------------------------------- adding
 
-    /** Appends a copy of {@code src}. */
+    /**
+     * Appends a copy of {@code src}.
+     *
+     * @param src the bytes to append
+     * @throws IllegalStateException if the end is frozen
+     */
     public void add(byte[] src) {
         add(src, 0, src.length);
     }
@@ -72,6 +82,9 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Appends a copy of {@code src[off, off + len)}, filling the last segment's free space first.
      *
+     * @param src the array holding the bytes
+     * @param off index of the first byte in {@code src}
+     * @param len how many bytes to append
      * @throws IndexOutOfBoundsException if the range is not within {@code src}
      * @throws IllegalStateException if the end is frozen
      */
@@ -83,7 +96,11 @@ public final class EvBuffer extends SegmentChain {
         changed(orig, len, 0);
     }
 
-    /** Appends a copy of {@code src}'s remaining bytes, advancing its position. */
+    /**
+     * Appends a copy of {@code src}'s remaining bytes, advancing its position.
+     *
+     * @param src the bytes to append, heap or direct
+     */
     public void add(ByteBuffer src) {
         beforeEndChange();
         long orig = length;
@@ -96,6 +113,8 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Appends {@code s} encoded with {@code charset}.
      *
+     * @param s the characters to append
+     * @param charset how to encode them
      * @return the number of bytes added
      */
     public int add(CharSequence s, Charset charset) {
@@ -108,6 +127,8 @@ public final class EvBuffer extends SegmentChain {
      * Appends {@link String#format(Locale, String, Object...)} with {@link Locale#ROOT}, encoded as UTF-8
      * (libevent {@code evbuffer_add_printf}).
      *
+     * @param format the format string
+     * @param args the arguments the format refers to
      * @return the number of bytes added
      */
     public int addFormatted(String format, Object... args) {
@@ -120,6 +141,7 @@ public final class EvBuffer extends SegmentChain {
      * {@code evbuffer_add_reference}). The caller must not change those bytes until then. {@code data}'s position
      * is not changed. An empty {@code data} is released at once.
      *
+     * @param data the caller's bytes, between its position and limit
      * @param cleanup told when the buffer no longer references {@code data}; may be null
      */
     public void addReference(ByteBuffer data, ReferenceCleanup cleanup) {
@@ -147,8 +169,10 @@ public final class EvBuffer extends SegmentChain {
      * region into pooled segments first. The buffer does not close the channel: {@code cleanup} is told when every
      * byte of the region has left the buffer. An empty region is released at once.
      *
+     * @param channel the file, open for reading; the buffer does not close it
      * @param offset where the region starts, {@code >= 0}
      * @param length bytes in the region, {@code >= 0}, or -1 for "to the end of the file"
+     * @param cleanup told when every byte of the region has left the buffer; may be null
      * @throws IOException if {@code length} is -1 and the file's size cannot be read, or the channel is closed
      * @throws IllegalArgumentException if the channel was not opened for reading (sending it later would fail
      *     where nothing can tell the caller), or the region's end overflows a {@code long}
@@ -185,6 +209,7 @@ public final class EvBuffer extends SegmentChain {
      * Moves all of {@code src}'s bytes to the end of this buffer by relinking its segments: O(1), no copy
      * (libevent {@code evbuffer_add_buffer}). {@code src} is left empty.
      *
+     * @param src the buffer whose bytes move
      * @throws IllegalArgumentException if {@code src == this}
      * @throws IllegalStateException if this buffer's end or {@code src}'s start is frozen
      */
@@ -215,6 +240,9 @@ public final class EvBuffer extends SegmentChain {
      * Inserts a copy of {@code src[off, off + len)} before the first byte (libevent {@code evbuffer_prepend}),
      * into the first segment's spare room at the front when it has some.
      *
+     * @param src the array holding the bytes
+     * @param off index of the first byte in {@code src}
+     * @param len how many bytes to insert
      * @throws IllegalStateException if the start is frozen
      */
     public void prepend(byte[] src, int off, int len) {
@@ -229,7 +257,12 @@ public final class EvBuffer extends SegmentChain {
         changed(orig, len, 0);
     }
 
-    /** Inserts a copy of {@code src} before the first byte. */
+    /**
+     * Inserts a copy of {@code src} before the first byte.
+     *
+     * @param src the bytes to insert
+     * @throws IllegalStateException if the start is frozen
+     */
     public void prepend(byte[] src) {
         prepend(src, 0, src.length);
     }
@@ -238,6 +271,7 @@ public final class EvBuffer extends SegmentChain {
      * Moves all of {@code src}'s bytes before this buffer's first byte, relinking segments (libevent
      * {@code evbuffer_prepend_buffer}). {@code src} is left empty.
      *
+     * @param src the buffer whose bytes move
      * @throws IllegalStateException if the start of either buffer is frozen
      */
     public void prependBuffer(EvBuffer src) {
@@ -272,6 +306,7 @@ public final class EvBuffer extends SegmentChain {
      * Drains up to {@code n} bytes from the front; draining more than the length empties the buffer (libevent
      * {@code evbuffer_drain}). Emptied segments go back to the pool at once.
      *
+     * @param n the most bytes to drain, {@code >= 0}
      * @return the bytes drained
      * @throws IllegalArgumentException if {@code n < 0}
      * @throws IllegalStateException if the start is frozen
@@ -293,6 +328,9 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Moves up to {@code len} bytes from the front into {@code dst[off..]} (libevent {@code evbuffer_remove}).
      *
+     * @param dst where to put the bytes
+     * @param off index in {@code dst} of the first byte
+     * @param len the most bytes to remove
      * @return the bytes removed, {@code min(len, length())}
      */
     public int remove(byte[] dst, int off, int len) {
@@ -311,7 +349,12 @@ public final class EvBuffer extends SegmentChain {
         return n;
     }
 
-    /** Moves up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position. */
+    /**
+     * Moves up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position.
+     *
+     * @param dst where to put the bytes
+     * @return the bytes removed
+     */
     public int remove(ByteBuffer dst) {
         checkNotFrozen(Side.START, "remove");
         int n = (int) Math.min(dst.remaining(), length);
@@ -332,6 +375,8 @@ public final class EvBuffer extends SegmentChain {
      * {@code evbuffer_remove_buffer}): whole segments are relinked; of a segment cut in two, a memory segment's
      * part is copied (less than one segment) and a reference or file segment is shared.
      *
+     * @param dst the buffer to append them to
+     * @param n the most bytes to move
      * @return the bytes moved, {@code min(n, length())}
      */
     public long removeBuffer(EvBuffer dst, long n) {
@@ -358,6 +403,9 @@ public final class EvBuffer extends SegmentChain {
      * Copies up to {@code len} bytes from the front into {@code dst[off..]} without removing them (libevent
      * {@code evbuffer_copyout}).
      *
+     * @param dst where to put the bytes
+     * @param off index in {@code dst} of the first byte
+     * @param len the most bytes to copy
      * @return the bytes copied, {@code min(len, length())}
      */
     public int copyOut(byte[] dst, int off, int len) {
@@ -368,7 +416,12 @@ public final class EvBuffer extends SegmentChain {
         return n;
     }
 
-    /** Copies up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position. */
+    /**
+     * Copies up to {@code dst.remaining()} bytes from the front into {@code dst}, advancing its position.
+     *
+     * @param dst where to put the bytes
+     * @return the bytes copied
+     */
     public int copyOut(ByteBuffer dst) {
         int n = (int) Math.min(dst.remaining(), length);
         materialize(0, n);
@@ -380,6 +433,10 @@ public final class EvBuffer extends SegmentChain {
      * Copies up to {@code len} bytes starting at {@code from} into {@code dst[off..]} (libevent
      * {@code evbuffer_copyout_from}).
      *
+     * @param from where to start copying, a pointer into this buffer
+     * @param dst where to put the bytes
+     * @param off index in {@code dst} of the first byte
+     * @param len the most bytes to copy
      * @return the bytes copied, {@code min(len, length() - from.position())}
      */
     public int copyOutFrom(BufferPtr from, byte[] dst, int off, int len) {
@@ -404,6 +461,9 @@ public final class EvBuffer extends SegmentChain {
      * lend them with {@link #peek(long, BufferPtr, Loan)} instead. Views of {@linkplain #addReference caller memory}
      * show the caller's memory, which is the caller's again once its cleanup has run.
      *
+     * @param len the bytes to cover, or -1 for all
+     * @param start where to start, or null for the front
+     * @param out filled with the views
      * @return the number of views needed, which may exceed {@code out.length}
      */
     public int peek(long len, BufferPtr start, ByteBuffer[] out) {
@@ -416,6 +476,9 @@ public final class EvBuffer extends SegmentChain {
      * into nor recycles the memory they show, even if their bytes are drained meanwhile; after it, the views must not
      * be used, and their memory goes back to the pool.
      *
+     * @param len the bytes to cover, or -1 for all
+     * @param start where to start, or null for the front
+     * @param loan filled with the views; must be closed
      * @return the number of views needed, which may exceed {@link Loan#capacity()}
      * @throws IllegalStateException if {@code loan} is still open
      */
@@ -426,7 +489,10 @@ public final class EvBuffer extends SegmentChain {
         return needed;
     }
 
-    /** Views of all the bytes, one per segment, without copying; see {@link #peek(long, BufferPtr, ByteBuffer[])}. */
+    /**
+     * {@return views of all the bytes, one per segment, without copying} See
+     * {@link #peek(long, BufferPtr, ByteBuffer[])}.
+     */
     public ByteBuffer[] peek() {
         ByteBuffer[] out = new ByteBuffer[Views.peek(this, -1, null, new ByteBuffer[0], null, "peek")];
         peek(-1, null, out);
@@ -440,6 +506,7 @@ public final class EvBuffer extends SegmentChain {
      * {@link #pullUp(long, Loan)} to lend it.
      *
      * @param n bytes wanted, or -1 for the whole buffer
+     * @return a view of the first {@code n} bytes
      * @throws IndexOutOfBoundsException unless {@code 0 <= n <= length()}
      */
     public ByteBuffer pullUp(long n) {
@@ -450,6 +517,8 @@ public final class EvBuffer extends SegmentChain {
      * {@link #pullUp(long)} with the view lent to {@code loan} (as its only view) until {@link Loan#close()}; see
      * {@link #peek(long, BufferPtr, Loan)}.
      *
+     * @param n bytes wanted, or -1 for the whole buffer
+     * @param loan the loan to lend the view to; must be closed
      * @return the view, also {@code loan.view(0)}
      * @throws IllegalStateException if {@code loan} is still open
      */
@@ -467,6 +536,8 @@ public final class EvBuffer extends SegmentChain {
      * Takes enough segments ahead that the next {@code n} bytes added need nothing from the pool (libevent
      * {@code evbuffer_expand}). Unlike libevent the space is not promised contiguous; use {@link #reserve(int)} for
      * that. The segments taken are held until used, even while the buffer is empty.
+     *
+     * @param n the bytes to make room for
      */
     public void expand(long n) {
         checkNonNegative(n, "n");
@@ -494,6 +565,9 @@ public final class EvBuffer extends SegmentChain {
      * write nothing through it afterwards. If the reservation is cancelled instead (a change at the end, by the caller
      * or by a BufferEvent reading into this buffer), the memory stays lent for good: the buffer never writes there
      * and never recycles it, so a late write through the view lands nowhere that matters (and is lost).
+     *
+     * @param n the least bytes to reserve, {@code > 0}
+     * @return a writable view of the reserved bytes, lent until {@link #commit}
      */
     public ByteBuffer reserve(int n) {
         checkNonNegative(n, "n");
@@ -505,6 +579,8 @@ public final class EvBuffer extends SegmentChain {
      * segment's free space, then fresh pooled segments; then {@link #commit} what was written, in order. The views
      * live as {@link #reserve(int)}'s does.
      *
+     * @param n the least bytes to reserve
+     * @param vecs filled with the views
      * @return the number of views used
      */
     public int reserve(long n, ByteBuffer[] vecs) {
@@ -519,6 +595,9 @@ public final class EvBuffer extends SegmentChain {
      * Reserves the caller's own buffer: fill {@code own} from its position, then {@link #commit commit(n)} appends
      * its first {@code n} bytes by reference, without copying, and {@code cleanup} is told when they have left the
      * buffer (Dillo's preallocated buffer). At most {@code own.remaining()} bytes may be committed.
+     *
+     * @param own the caller's buffer to be filled
+     * @param cleanup told when the committed bytes have left the buffer; may be null
      */
     public void reserve(ByteBuffer own, ReferenceCleanup cleanup) {
         Reservations.reserveOwn(this, own, cleanup);
@@ -528,6 +607,7 @@ public final class EvBuffer extends SegmentChain {
      * Appends the first {@code n} bytes written into the pending reservation (libevent
      * {@code evbuffer_commit_space}); reserved space beyond them is given back.
      *
+     * @param n the bytes written into the reservation
      * @throws IllegalStateException if no reservation is pending (never made, already committed, or cancelled by a
      *         change at the end), or the end is frozen
      * @throws IllegalArgumentException unless {@code 0 <= n <=} the reserved size; the reservation is then kept
@@ -543,6 +623,8 @@ public final class EvBuffer extends SegmentChain {
      * (libevent {@code evbuffer_readln}). Allocates the line and its result object. File segments are read into
      * pooled memory only when the line does not end in the bytes before them.
      *
+     * @param eol which terminator ends a line
+     * @return the line, or null
      * @throws IllegalStateException if the start is frozen
      */
     public ReadLine readLine(Eol eol) {
@@ -577,7 +659,13 @@ public final class EvBuffer extends SegmentChain {
         return new ReadLine(line, eolLen);
     }
 
-    /** {@link #readLine(Eol)} decoded with {@code charset}, or null when no complete line is buffered. */
+    /**
+     * {@link #readLine(Eol)} decoded with {@code charset}.
+     *
+     * @param eol which terminator ends a line
+     * @param charset how the line's bytes are encoded
+     * @return the line, or null when no complete line is buffered
+     */
     public String readLine(Eol eol, Charset charset) {
         ReadLine l = readLine(eol);
         return l == null ? null : l.toString(charset);
@@ -586,6 +674,8 @@ public final class EvBuffer extends SegmentChain {
     /**
      * A pointer at {@code position} (libevent {@code evbuffer_ptr_set}).
      *
+     * @param position the byte offset from the front
+     * @return a new pointer
      * @throws IndexOutOfBoundsException unless {@code 0 <= position <= length()}
      */
     public BufferPtr pointer(long position) {
@@ -593,7 +683,14 @@ public final class EvBuffer extends SegmentChain {
         return new BufferPtr(this, position);
     }
 
-    /** The first occurrence of {@code what} at or after {@code start} (the front when null); see {@link #searchRange}. */
+    /**
+     * The first occurrence of {@code what} at or after {@code start} (the front when null); see
+     * {@link #searchRange}.
+     *
+     * @param what the bytes to find
+     * @param start where to start, or null
+     * @return a pointer to the match, or one whose {@link BufferPtr#isFound()} is false
+     */
     public BufferPtr search(byte[] what, BufferPtr start) {
         return searchRange(what, start, null);
     }
@@ -603,6 +700,9 @@ public final class EvBuffer extends SegmentChain {
      * or before {@code end} (the end when null) (libevent {@code evbuffer_search_range}). An empty pattern matches
      * at {@code start}.
      *
+     * @param what the bytes to find
+     * @param start where the match may start, or null
+     * @param end where the match must end by, or null
      * @return a pointer to the match, or one whose {@link BufferPtr#isFound()} is false
      */
     public BufferPtr searchRange(byte[] what, BufferPtr start, BufferPtr end) {
@@ -621,7 +721,14 @@ public final class EvBuffer extends SegmentChain {
         return new BufferPtr(this, at);
     }
 
-    /** The first line terminator at or after {@code start} (the front when null) (libevent {@code evbuffer_search_eol}). */
+    /**
+     * The first line terminator at or after {@code start} (the front when null) (libevent
+     * {@code evbuffer_search_eol}).
+     *
+     * @param start where to start, or null
+     * @param eol which terminator to find
+     * @return the match, whose {@link EolMatch#isFound()} says whether there was one
+     */
     public EolMatch searchEol(BufferPtr start, Eol eol) {
         long from = 0;
         if (start != null) {
@@ -651,7 +758,11 @@ public final class EvBuffer extends SegmentChain {
         }
     }
 
-    /** Lifts {@link #freeze}; unfreezing a side that is not frozen is a no-op. */
+    /**
+     * Lifts {@link #freeze}; unfreezing a side that is not frozen is a no-op.
+     *
+     * @param side the side to unfreeze
+     */
     public void unfreeze(Side side) {
         if (state != null) {
             if (side == Side.START) {
@@ -687,7 +798,11 @@ public final class EvBuffer extends SegmentChain {
         }
     }
 
-    /** Whether {@code side} is frozen. */
+    /**
+     * {@return whether {@code side} is frozen}
+     *
+     * @param side the side asked about
+     */
     public boolean isFrozen(Side side) {
         return frozenAt(side);
     }
@@ -697,6 +812,8 @@ public final class EvBuffer extends SegmentChain {
      * {@link #addCallback}, and never deferred. Meant for the one object that owns the buffer (a BufferEvent
      * watching its output); it costs no allocation, where {@link #addCallback} allocates the callback state.
      * Replaces the previous watcher; null removes it.
+     *
+     * @param watcher the hook, or null
      */
     public void setWatcher(BufferCallback watcher) {
         this.watcher = watcher;
@@ -705,6 +822,7 @@ public final class EvBuffer extends SegmentChain {
     /**
      * Registers a callback told after every change of the content (libevent {@code evbuffer_add_cb}).
      *
+     * @param callback told of each change
      * @return the entry, to disable or remove it
      */
     public CallbackEntry addCallback(BufferCallback callback) {
@@ -718,6 +836,8 @@ public final class EvBuffer extends SegmentChain {
      * Defers callbacks through {@code executor} (libevent {@code evbuffer_defer_callbacks}): a change schedules one
      * task, and further changes before it runs are summed into it. Pass the EventBase, whose {@code execute} runs
      * the task on the loop thread. Null calls callbacks at once again.
+     *
+     * @param executor runs the deferred task, or null
      */
     public void deferCallbacks(Executor executor) {
         state().deferTo = executor;
@@ -732,6 +852,8 @@ public final class EvBuffer extends SegmentChain {
      * into the room it could get, and when it got none it reads nothing and throws
      * {@link DirectMemoryExhaustedException} (never an {@link OutOfMemoryError}): the caller retries later.
      *
+     * @param handle the socket to read from
+     * @param ops the socket operations of the handle's backend
      * @param maxBytes most bytes to read, {@code > 0}
      * @return bytes read ({@code > 0}), 0 at end of stream, or {@link NetOps#WOULD_BLOCK}
      * @throws DirectMemoryExhaustedException when there was no room at all to read into; nothing was read
@@ -748,13 +870,21 @@ public final class EvBuffer extends SegmentChain {
      * position moves past it, and the rest stays in {@code src}. For bytes a completion engine has read into memory
      * of its own, which must not be lost.
      *
+     * @param src the bytes read
      * @return the bytes added: all that remained, or fewer when direct memory ran out
      */
     public int addRead(ByteBuffer src) {
         return BufferIo.addRead(this, src);
     }
 
-    /** {@link #readFrom(Handle, NetOps, int)} of up to four segments' worth (64 KiB by default). */
+    /**
+     * {@link #readFrom(Handle, NetOps, int)} of up to four segments' worth (64 KiB by default).
+     *
+     * @param handle the socket to read from
+     * @param ops the socket operations of the handle's backend
+     * @return bytes read ({@code > 0}), 0 at end of stream, or {@link NetOps#WOULD_BLOCK}
+     * @throws IOException as {@link #readFrom(Handle, NetOps, int)}
+     */
     public long readFrom(Handle handle, NetOps ops) throws IOException {
         return BufferIo.readFrom(this, handle, ops, 4 * SegmentPool.SEGMENT_SIZE);
     }
@@ -766,14 +896,24 @@ public final class EvBuffer extends SegmentChain {
      * {@link io.jevent.spi.ChannelHandle} over a writable channel, else one segment's worth of the file read into a
      * pooled segment and written. Allocation-free over memory segments.
      *
+     * @param handle the socket to write to
+     * @param ops the socket operations of the handle's backend
      * @param maxBytes most bytes to write, {@code >= 0}, or -1 for all
      * @return bytes written ({@code >= 0}), or {@link NetOps#WOULD_BLOCK}
+     * @throws IOException from the write, or from reading a file segment
      */
     public long writeTo(Handle handle, NetOps ops, long maxBytes) throws IOException {
         return BufferIo.writeTo(this, handle, ops, maxBytes);
     }
 
-    /** {@link #writeTo(Handle, NetOps, long)} of as much as one call takes. */
+    /**
+     * {@link #writeTo(Handle, NetOps, long)} of as much as one call takes.
+     *
+     * @param handle the socket to write to
+     * @param ops the socket operations of the handle's backend
+     * @return bytes written ({@code >= 0}), or {@link NetOps#WOULD_BLOCK}
+     * @throws IOException from the write
+     */
     public long writeTo(Handle handle, NetOps ops) throws IOException {
         return BufferIo.writeTo(this, handle, ops, -1);
     }

@@ -30,6 +30,7 @@ public final class Loan implements AutoCloseable {
     /**
      * A loan that holds up to {@code maxViews} views.
      *
+     * @param maxViews the most views (segments) one fill can lend
      * @throws IllegalArgumentException if {@code maxViews < 1}
      */
     public Loan(int maxViews) {
@@ -53,6 +54,8 @@ public final class Loan implements AutoCloseable {
      * input, such as a {@code Deflater}, an {@code Inflater} or an {@code SSLEngine}. Views are not slices: use
      * position and limit, not absolute indexes from 0.
      *
+     * @param maxViews the most views (segments) one fill can lend
+     * @return the new loan, empty
      * @throws IllegalArgumentException if {@code maxViews < 1}
      */
     public static Loan forIo(int maxViews) {
@@ -63,12 +66,18 @@ public final class Loan implements AutoCloseable {
      * The views, valid until {@link #close()}: entries {@code [0, count())} are filled, the rest are null. The array
      * is this loan's own (no copy, so it can go straight to a gathering call such as {@code SSLEngine.wrap}); keep
      * neither it nor the views past {@code close()}.
+     *
+     * @return the loan's own array of views
      */
     public ByteBuffer[] views() {
         return views;
     }
 
-    /** View {@code i}, {@code 0 <= i < count()}. */
+    /**
+     * {@return view {@code i}}
+     *
+     * @param i the view's index, {@code 0 <= i < count()}
+     */
     public ByteBuffer view(int i) {
         if (i < 0 || i >= count) {
             throw new IndexOutOfBoundsException("expected 0 <= i < count (" + count + "), got " + i);
@@ -76,17 +85,17 @@ public final class Loan implements AutoCloseable {
         return views[i];
     }
 
-    /** Views filled; 0 when the loan is closed. */
+    /** {@return the number of views filled; 0 when the loan is closed} */
     public int count() {
         return count;
     }
 
-    /** The most views this loan holds. */
+    /** {@return the most views this loan holds} */
     public int capacity() {
         return views.length;
     }
 
-    /** Whether views are lent (filled and not closed yet). */
+    /** {@return whether views are lent (filled and not closed yet)} */
     public boolean isOpen() {
         return count > 0 || lent > 0;
     }

@@ -15,22 +15,29 @@ public final class ReadLine {
         this.eolLength = eolLength;
     }
 
-    /** The line's bytes without the terminator; the array is the caller's to keep. */
+    /** {@return the line's bytes without the terminator; the array is the caller's to keep} */
     public byte[] bytes() {
         return bytes;
     }
 
-    /** Bytes in the line, without the terminator. */
+    /** {@return the number of bytes in the line, without the terminator} */
     public int length() {
         return bytes.length;
     }
 
-    /** Bytes the terminator had (1 for LF, NUL and a bare LF under CRLF; 2 for CR LF; any run length under ANY). */
+    /**
+     * {@return the number of bytes the terminator had} 1 for LF, NUL and a bare LF under CRLF; 2 for CR LF; any
+     * run length under ANY.
+     */
     public int eolLength() {
         return eolLength;
     }
 
-    /** The line decoded with {@code charset}. */
+    /**
+     * {@return the line decoded with {@code charset}}
+     *
+     * @param charset how the line's bytes are encoded
+     */
     public String toString(Charset charset) {
         return new String(bytes, charset);
     }

@@ -67,12 +67,12 @@ public final class Availability {
         return cause;
     }
 
-    /** Whether the backend works on this machine. */
+    /** {@return whether the backend works on this machine} */
     public boolean isAvailable() {
         return cause == null;
     }
 
-    /** Why it does not, or {@code null} when {@link #isAvailable()}. */
+    /** {@return why it does not, or {@code null} when {@link #isAvailable()}} */
     public Throwable cause() {
         return cause;
     }

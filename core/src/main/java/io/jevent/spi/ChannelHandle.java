@@ -16,7 +16,7 @@ public final class ChannelHandle implements Handle {
         this.channel = Objects.requireNonNull(channel, "channel");
     }
 
-    /** The channel. */
+    /** {@return the channel, never null} */
     public SelectableChannel channel() {
         return channel;
     }

@@ -38,7 +38,9 @@ public interface CompletionEngine {
      * Reads into {@code dst} between its position and limit; the completion's result is the byte count. The
      * position is not moved: the caller advances it by the result.
      *
+     * @param handle the socket to read from, of the backend's kind
      * @param dst a direct buffer, lent to the kernel until the completion (see the class comment)
+     * @param handler called once with the byte count, {@code 0} at end of stream, or the negated errno
      * @throws IllegalArgumentException if {@code dst} is not direct or has no room
      */
     void read(Handle handle, ByteBuffer dst, CompletionHandler handler);
@@ -46,6 +48,8 @@ public interface CompletionEngine {
     /**
      * Whether {@link #readAny} picks the buffer only when bytes arrive (io_uring's provided buffers), so that a
      * connection waiting to read holds no buffer. Without it, wait with {@link #awaitReadable} and then read.
+     *
+     * @return {@code true} if {@link #readAny} is supported
      */
     boolean selectsReadBuffers();
 
@@ -53,6 +57,10 @@ public interface CompletionEngine {
      * Reads at most {@code maxBytes} into a buffer the engine picks when bytes arrive, and hands it to the handler
      * ({@link CompletionHandler#completed}'s {@code data}, with {@link #BUFFER}).
      *
+     * @param handle the socket to read from, of the backend's kind
+     * @param maxBytes the most bytes to read, {@code > 0}
+     * @param handler called once with the byte count and the buffer, {@code 0} at end of stream, or the negated
+     *     errno
      * @throws UnsupportedOperationException unless {@link #selectsReadBuffers()}
      */
     void readAny(Handle handle, int maxBytes, CompletionHandler handler);
@@ -60,6 +68,9 @@ public interface CompletionEngine {
     /**
      * Completes (with result {@code 0}) once the handle has bytes to read, end of stream or an error, without
      * reading: io_uring's poll, IOCP's zero-byte receive. An idle connection waits this way without lending memory.
+     *
+     * @param handle the socket to watch, of the backend's kind
+     * @param handler called once with {@code 0}, or with the negated errno
      */
     void awaitReadable(Handle handle, CompletionHandler handler);
 
@@ -67,7 +78,11 @@ public interface CompletionEngine {
      * Gathering write of the remaining bytes of {@code srcs[offset .. offset+count)}; the result is the byte count,
      * which may be short. Positions are not moved.
      *
+     * @param handle the socket to write to, of the backend's kind
      * @param srcs direct buffers, lent to the kernel until the completion
+     * @param offset index of the first buffer in {@code srcs}
+     * @param count how many buffers to write from
+     * @param handler called once with the byte count or the negated errno
      */
     void write(Handle handle, ByteBuffer[] srcs, int offset, int count, CompletionHandler handler);
 
@@ -75,6 +90,8 @@ public interface CompletionEngine {
      * Opens a non-blocking TCP socket and posts its connect to {@code remote}; the completion's result is
      * {@code 0} or the negated errno (ECONNREFUSED, ...).
      *
+     * @param remote the address to connect to
+     * @param handler called once when the connect ends
      * @return the new socket's handle, of the backend's kind
      * @throws IOException if the socket cannot be made
      */
@@ -86,19 +103,34 @@ public interface CompletionEngine {
      * stops the multishot, as io_uring does when its completion queue overflows) one more accepted connection, so a
      * result {@code >= 0} is a descriptor with or without {@code MORE}. Post again after the last one to go on
      * accepting. Wrap a result with {@link #accepted(int)}.
+     *
+     * @param listener a listening socket of the backend's kind
+     * @param handler called once per accepted connection, and a last time without {@link #MORE}
      */
     void accept(Handle listener, CompletionHandler handler);
 
-    /** The handle of a descriptor delivered by an {@link #accept} completion, owned by the caller from then on. */
+    /**
+     * {@return the handle of a descriptor delivered by an {@link #accept} completion} The caller owns it from then on.
+     *
+     * @param descriptor a non-negative {@link #accept} result
+     */
     Handle accepted(int descriptor);
 
-    /** Posts {@code shutdown(SHUT_WR)}; completes with {@code 0} or the negated errno. */
+    /**
+     * Posts {@code shutdown(SHUT_WR)}; completes with {@code 0} or the negated errno.
+     *
+     * @param handle a connected socket of the backend's kind
+     * @param handler called once with the result
+     */
     void shutdownOutput(Handle handle, CompletionHandler handler);
 
     /**
      * Cancels every operation posted on {@code handle}; each completes with {@code -ECANCELED} (or its own result,
      * if it finished first). The cancel itself completes on {@code handler} with the number of operations found,
      * or {@code -ENOENT} for none. Calling it with nothing posted is harmless.
+     *
+     * @param handle the handle whose operations to cancel
+     * @param handler called once with the cancel's own result
      */
     void cancel(Handle handle, CompletionHandler handler);
 
@@ -107,10 +139,13 @@ public interface CompletionEngine {
      * leaving its writes, connect and shutdown alone: what a connection does when it stops reading while output is
      * still leaving. A write must not be cancelled for that: on Windows a cancelled send may abort the connection,
      * and anywhere it would make the write start over. Completes on {@code handler} as {@link #cancel} does.
+     *
+     * @param handle the handle whose reads to cancel
+     * @param handler called once with the cancel's own result
      */
     void cancelReads(Handle handle, CompletionHandler handler);
 
-    /** Operations posted and not yet completed (for tests and leak checks). */
+    /** {@return the number of operations posted and not yet completed} For tests and leak checks. */
     int inFlight();
 
     /**
@@ -119,6 +154,7 @@ public interface CompletionEngine {
      *
      * @param op the operation, such as {@code "recv"}
      * @param result a negated errno
+     * @return the exception, to throw or to hand to a callback; never null
      */
     IOException failure(String op, int result);
 }

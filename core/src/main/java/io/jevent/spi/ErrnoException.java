@@ -12,8 +12,11 @@ import java.io.IOException;
 public class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The system call that failed, such as {@code "connect"}. */
     private final String call;
+    /** The error number, as the OS gives it. */
     private final int errno;
+    /** The error number's symbolic name, such as {@code "ECONNRESET"}. */
     private final String errnoName;
     /** The address given to the call (bind, connect), or null. */
     private final transient SocketAddress address;
@@ -65,22 +68,22 @@ public class ErrnoException extends IOException {
         return String.valueOf(address);
     }
 
-    /** The address the call was given, or null when it took none or the caller did not say. */
+    /** {@return the address the call was given, or null when it took none or the caller did not say} */
     public SocketAddress address() {
         return address;
     }
 
-    /** The system call that failed. */
+    /** {@return the system call that failed, such as {@code "connect"}} */
     public String call() {
         return call;
     }
 
-    /** The error number. */
+    /** {@return the error number, as the OS gives it} */
     public int errno() {
         return errno;
     }
 
-    /** The symbolic name, such as {@code "ECONNRESET"}. */
+    /** {@return the symbolic name, such as {@code "ECONNRESET"}} */
     public String errnoName() {
         return errnoName;
     }

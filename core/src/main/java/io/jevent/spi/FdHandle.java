@@ -61,6 +61,8 @@ public final class FdHandle implements Handle {
         /**
          * Ends the registration of {@code fd}, which still names this handle's socket; the handle is closed and
          * no new call can begin on it. Any thread. Must not throw: failures are the backend's to log.
+         *
+         * @param fd the descriptor number the handle had
          */
         void undo(int fd);
     }
@@ -96,6 +98,8 @@ public final class FdHandle implements Handle {
     /**
      * The descriptor number. Once the handle is closed the number may name another socket: pass it to a system
      * call only between {@link #acquire()} and {@link #release()}; otherwise use it for messages only.
+     *
+     * @return the descriptor number
      */
     public int fd() {
         return fd;
@@ -197,6 +201,7 @@ public final class FdHandle implements Handle {
      * Records a registration that {@link #markClosed()} must undo. Recording one already recorded does nothing, and
      * the first one allocates nothing. For backends, while they hold the descriptor ({@link #acquire()}).
      *
+     * @param r the registration to undo on close, not null
      * @return {@code true} if recorded; {@code false} if the handle was closed meanwhile, in which case the close
      *     may not have seen it: the caller, still holding the descriptor, must undo the registration itself
      */
@@ -230,7 +235,11 @@ public final class FdHandle implements Handle {
         }
     }
 
-    /** Forgets a registration the backend ended itself (the descriptor left its set). For backends. */
+    /**
+     * Forgets a registration the backend ended itself (the descriptor left its set). For backends.
+     *
+     * @param r a registration recorded by {@link #addRegistration}; one not recorded is ignored
+     */
     public void removeRegistration(Registration r) {
         for (;;) {
             Object rs = registrations;

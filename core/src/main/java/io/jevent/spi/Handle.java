@@ -18,6 +18,8 @@ public interface Handle {
     /**
      * Whether the handle is open: {@code false} once it was closed through {@link NetOps#close} (or, for a channel,
      * its own {@code close()}). Any thread; never blocks.
+     *
+     * @return {@code true} until the handle is closed
      */
     boolean isOpen();
 }

@@ -30,7 +30,12 @@ public interface NetOps {
     /** Returned by {@link #read} and {@link #write} when the operation would block (EAGAIN). */
     long WOULD_BLOCK = -1;
 
-    /** Opens a connected pair of non-blocking stream sockets (socketpair(2), or a loopback TCP pair on NIO). */
+    /**
+     * Opens a connected pair of non-blocking stream sockets (socketpair(2), or a loopback TCP pair on NIO).
+     *
+     * @return the two ends, an array of length 2, owned by the caller
+     * @throws IOException if the OS refuses (out of descriptors, ...)
+     */
     Handle[] socketPair() throws IOException;
 
     /**
@@ -40,22 +45,35 @@ public interface NetOps {
      * @param backlog the accept queue length, {@code > 0}
      * @param reuseAddress SO_REUSEADDR
      * @param reusePort SO_REUSEPORT (ignored with a debug log where the platform lacks it)
+     * @return the listening socket's handle, owned by the caller
+     * @throws IOException if the socket cannot be made, bound (EADDRINUSE, ...) or made to listen
      */
     Handle listen(SocketAddress local, int backlog, boolean reuseAddress, boolean reusePort) throws IOException;
 
-    /** Accepts one pending connection, or returns {@code null} if none is pending. */
+    /**
+     * Accepts one pending connection, non-blocking.
+     *
+     * @param listener a handle from {@link #listen}
+     * @return the new connection's handle, owned by the caller, or {@code null} if none is pending
+     * @throws IOException if the accept fails for another reason than none pending
+     */
     Handle accept(Handle listener) throws IOException;
 
     /**
      * Starts a non-blocking TCP connect. The handle becomes writable when the connect ends; then call
      * {@link #finishConnect}. A failure known at once (some stacks refuse a loopback connect synchronously) is
      * thrown here instead, and the handle is then already closed.
+     *
+     * @param remote the address to connect to
+     * @return the new socket's handle, owned by the caller
+     * @throws IOException if the socket cannot be made or the connect fails at once
      */
     Handle connect(SocketAddress remote) throws IOException;
 
     /**
      * Completes a connect started by {@link #connect}.
      *
+     * @param handle a handle from {@link #connect}
      * @return {@code true} if connected, {@code false} if still in progress
      * @throws IOException the connect's failure (ECONNREFUSED, ...)
      */
@@ -65,14 +83,24 @@ public interface NetOps {
      * Scattering read into the buffers' remaining space, advancing their positions. The buffers must have space
      * left: with none, the OS returns 0 as it does at end of stream.
      *
+     * @param handle a connected socket of this backend's kind
+     * @param dsts the buffers to fill
+     * @param offset index of the first buffer in {@code dsts}
+     * @param length how many buffers to fill
      * @return bytes read ({@code > 0}), {@code 0} at end of stream, or {@link #WOULD_BLOCK}
+     * @throws IOException if the read fails (ECONNRESET, ...)
      */
     long read(Handle handle, ByteBuffer[] dsts, int offset, int length) throws IOException;
 
     /**
      * Gathering write from the buffers' remaining bytes, advancing their positions.
      *
+     * @param handle a connected socket of this backend's kind
+     * @param srcs the buffers to write from
+     * @param offset index of the first buffer in {@code srcs}
+     * @param length how many buffers to write from
      * @return bytes written ({@code >= 0}), or {@link #WOULD_BLOCK}
+     * @throws IOException if the write fails (EPIPE, ECONNRESET, ...)
      */
     long write(Handle handle, ByteBuffer[] srcs, int offset, int length) throws IOException;
 
@@ -97,7 +125,12 @@ public interface NetOps {
         return UNSUPPORTED;
     }
 
-    /** Half-closes the handle for writing (shutdown(SHUT_WR)); the peer reads end of stream. */
+    /**
+     * Half-closes the handle for writing (shutdown(SHUT_WR)); the peer reads end of stream.
+     *
+     * @param handle a connected socket of this backend's kind
+     * @throws IOException if the shutdown fails (ENOTCONN, ...)
+     */
     void shutdownOutput(Handle handle) throws IOException;
 
     /**
@@ -107,16 +140,35 @@ public interface NetOps {
      *
      * <p>On a native backend, a descriptor that was closed behind the handle's back (outside {@code NetOps})
      * throws {@link java.nio.channels.ClosedChannelException} with the EBADF {@link ErrnoException} as its cause.
+     *
+     * @param handle the handle to close
+     * @throws IOException if the OS reports a failure to close
      */
     void close(Handle handle) throws IOException;
 
-    /** The local address the handle is bound to. */
+    /**
+     * {@return the local address the handle is bound to}
+     *
+     * @param handle a socket of this backend's kind
+     * @throws IOException if the OS cannot tell (the handle is closed, ...)
+     */
     SocketAddress localAddress(Handle handle) throws IOException;
 
-    /** The peer address, or {@code null} if not connected. */
+    /**
+     * {@return the peer address, or {@code null} if not connected}
+     *
+     * @param handle a socket of this backend's kind
+     * @throws IOException if the OS cannot tell for another reason (the handle is closed, ...)
+     */
     SocketAddress remoteAddress(Handle handle) throws IOException;
 
-    /** Sets TCP_NODELAY on a TCP socket. */
+    /**
+     * Sets TCP_NODELAY on a TCP socket.
+     *
+     * @param handle a TCP socket of this backend's kind
+     * @param on {@code true} to send small writes at once (Nagle's algorithm off)
+     * @throws IOException if the option cannot be set
+     */
     void setTcpNoDelay(Handle handle, boolean on) throws IOException;
 
     /**

@@ -73,7 +73,12 @@ public final class OperationTable {
         freeHead = 0;
     }
 
-    /** The slot named by user data. */
+    /**
+     * The slot named by user data.
+     *
+     * @param userData a value returned by {@link #open(Handle, Object, CompletionHandler)} or its buffers variant
+     * @return the slot index, its low 32 bits
+     */
     public static int slot(long userData) {
         return (int) userData;
     }
@@ -84,6 +89,8 @@ public final class OperationTable {
      * @param handle the handle it acts on (acquired until the last completion when it is an {@link FdHandle}), or
      *     {@code null}
      * @param memory what the kernel may read or write until the completion (kept reachable), or {@code null}
+     * @param handler called with the completion(s), not null
+     * @return the user data to post with the operation: slot in the low 32 bits, generation in the high ones
      * @throws ClosedChannelException if the handle is closed; nothing is recorded
      */
     public long open(Handle handle, Object memory, CompletionHandler handler) throws ClosedChannelException {
@@ -112,6 +119,13 @@ public final class OperationTable {
      * {@code buffers}, which the caller may reuse (clear, refill) as soon as this returns. Allocates only when the
      * slot's array must grow.
      *
+     * @param handle the handle it acts on (acquired until the last completion when it is an {@link FdHandle}), or
+     *     {@code null}
+     * @param buffers the array holding the buffers lent; not kept
+     * @param offset index of the first buffer lent
+     * @param count how many buffers are lent
+     * @param handler called with the completion(s), not null
+     * @return the user data to post with the operation
      * @throws ClosedChannelException if the handle is closed; nothing is recorded
      * @throws IndexOutOfBoundsException if the range is outside {@code buffers}
      */
@@ -133,6 +147,9 @@ public final class OperationTable {
     /**
      * Records an operation refused before reaching the kernel: it completes with {@code result} at the next
      * {@link #deliverLocal}, through the same path as kernel completions.
+     *
+     * @param handler called with the result, not null
+     * @param result the completion's result, usually a negated errno
      */
     public void completeLater(CompletionHandler handler, int result) {
         long ud;
@@ -150,12 +167,16 @@ public final class OperationTable {
         localCount++;
     }
 
-    /** Whether local completions wait for {@link #deliverLocal} (the engine's poll should not block then). */
+    /** {@return whether local completions wait for {@link #deliverLocal}} The engine's poll should not block then. */
     public boolean hasLocal() {
         return localCount > 0;
     }
 
-    /** Delivers the local completions recorded so far; returns how many. */
+    /**
+     * Delivers the local completions recorded so far. Those their handlers record wait for the next call.
+     *
+     * @return how many were delivered
+     */
     public int deliverLocal() {
         int n = localCount;
         for (int i = 0; i < n; i++) {
@@ -169,19 +190,31 @@ public final class OperationTable {
         return n;
     }
 
-    /** Whether {@code userData} names an operation still in flight (its slot's current generation). */
+    /**
+     * {@return whether {@code userData} names an operation still in flight (its slot's current generation)}
+     *
+     * @param userData a value from {@code open}, possibly stale
+     */
     public boolean isCurrent(long userData) {
         int s = slot(userData);
         return userData >= 0 && s >= 0 && s < handlers.length && nextFree[s] == -2
                 && generation[s] == (int) (userData >>> 32);
     }
 
-    /** The handle of an operation in flight, or {@code null}. */
+    /**
+     * {@return the handle of an operation in flight, or {@code null}} Also {@code null} for stale user data.
+     *
+     * @param userData a value from {@code open}, possibly stale
+     */
     public Handle handle(long userData) {
         return isCurrent(userData) ? handles[slot(userData)] : null;
     }
 
-    /** The memory lent by an operation in flight, or {@code null}. */
+    /**
+     * {@return the memory lent by an operation in flight, or {@code null}} Also {@code null} for stale user data.
+     *
+     * @param userData a value from {@code open}, possibly stale
+     */
     public Object memory(long userData) {
         return isCurrent(userData) ? lent[slot(userData)] : null;
     }
@@ -191,6 +224,10 @@ public final class OperationTable {
      * gets a new generation and is freed, its memory is let go and its handle released, all <em>before</em> the
      * handler runs (so the handler may post again at once and may close the handle).
      *
+     * @param userData the operation's user data, as the kernel returned it
+     * @param result the completion's result: a count, a descriptor, or a negated errno
+     * @param flags {@link CompletionEngine#MORE}, {@link CompletionEngine#BUFFER}, or 0
+     * @param data the buffer the engine picked ({@link CompletionEngine#BUFFER}), or {@code null}
      * @return {@code false} if the user data is stale (nothing was called)
      */
     public boolean complete(long userData, int result, int flags, ByteBuffer data) {
@@ -222,12 +259,12 @@ public final class OperationTable {
         localCount = 0;
     }
 
-    /** Operations in flight. */
+    /** {@return the number of operations in flight} */
     public int inFlight() {
         return open;
     }
 
-    /** Slots ever allocated (for tests: the table grows only to the peak in flight). */
+    /** {@return the slots ever allocated} For tests: the table grows only to the peak in flight. */
     public int capacity() {
         return handlers.length;
     }

@@ -56,6 +56,8 @@ public interface Readiness extends AutoCloseable {
     /**
      * The completion engine this backend also is (io_uring), or {@code null} for a readiness-only backend. Its
      * completions are delivered from inside {@link #poll}.
+     *
+     * @return the engine, the same object on every call, or {@code null}
      */
     default CompletionEngine completions() {
         return null;

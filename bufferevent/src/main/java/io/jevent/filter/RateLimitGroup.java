@@ -116,7 +116,8 @@ public final class RateLimitGroup implements AutoCloseable {
      * Adds {@code bev} (leaving any other group it was in); nothing happens if it is already a member. Loop thread.
      *
      * @param bev the BufferEvent to limit with this group
-     * @throws IllegalStateException if the group is closed
+     * @throws IllegalStateException if the group or {@code bev} is closed, or {@code bev} is metered by a rate
+     *         limiter from outside this package
      */
     public void add(BufferEvent bev) {
         checkOpen();
@@ -141,6 +142,7 @@ public final class RateLimitGroup implements AutoCloseable {
      * member. Loop thread.
      *
      * @param bev the member to remove
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package
      */
     public void remove(BufferEvent bev) {
         ConnectionLimiter l = RateLimits.limiterOf(bev, false);

@@ -21,6 +21,7 @@ public final class DecompressionLimitException extends ZipException {
         BUFFERED
     }
 
+    /** Which limit inflating outgrew. */
     private final Limit limit;
 
     DecompressionLimitException(Limit limit, String message) {
@@ -28,7 +29,11 @@ public final class DecompressionLimitException extends ZipException {
         this.limit = limit;
     }
 
-    /** The limit that was exceeded. */
+    /**
+     * The limit that was exceeded.
+     *
+     * @return which limit stopped inflating, never {@code null}; the message says by how much and how to raise it
+     */
     public Limit limit() {
         return limit;
     }

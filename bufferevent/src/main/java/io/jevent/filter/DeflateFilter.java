@@ -36,7 +36,12 @@ public final class DeflateFilter implements Filter {
     /** Lends the source view for one deflate pass, back once its bytes are consumed. */
     private final Loan one = new Loan(1);
 
-    /** A deflating output filter with {@code options}. */
+    /**
+     * A deflating output filter with {@code options}.
+     *
+     * @param options the framing and compression level, and whether each batch is sync-flushed
+     * @throws NullPointerException if {@code options} is {@code null}
+     */
     public DeflateFilter(ZlibOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.deflater = new Deflater(options.level(), options.format() != ZlibFormat.ZLIB);
@@ -144,12 +149,20 @@ public final class DeflateFilter implements Filter {
         deflater.end();
     }
 
-    /** Bytes of input taken by the deflater in the current stream. */
+    /**
+     * Bytes of input taken by the deflater in the current stream.
+     *
+     * @return the uncompressed bytes deflated since the stream began
+     */
     public long bytesIn() {
         return deflater.getBytesRead();
     }
 
-    /** Compressed bytes produced in the current stream (without gzip framing). */
+    /**
+     * Compressed bytes produced in the current stream (without gzip framing).
+     *
+     * @return the deflate output bytes since the stream began, gzip header and trailer not counted
+     */
     public long bytesOut() {
         return deflater.getBytesWritten();
     }

@@ -31,8 +31,10 @@ public final class Filters {
      * watermark of 0 (none) or above {@code maxBuffered} makes that limit a rejection instead (see
      * {@link ZlibOptions}).
      *
+     * @param underlying the BufferEvent carrying the compressed stream
      * @param options format, level, flushing, decompression limits
      * @param bevOptions {@link BevOption} bits for the new layer
+     * @return the new top of the chain, carrying the uncompressed bytes
      */
     public static FilterBufferEvent zlib(BufferEvent underlying, ZlibOptions options, int bevOptions) {
         FilterBufferEvent z = FilterBufferEvent.create(underlying, new InflateFilter(options),
@@ -48,7 +50,11 @@ public final class Filters {
      * {@link RateLimits#set} (which meters the bytes a BufferEvent's own engine moves) this can sit anywhere in a
      * chain: {@code rateLimit(tls(socket))} limits plaintext, {@code tls(rateLimit(socket))} limits ciphertext.
      *
+     * @param underlying the BufferEvent the limited bytes go to and come from
+     * @param cfg the rates and bursts of the layer's own bucket
      * @param bevOptions {@link BevOption} bits for the new layer
+     * @return the new top of the chain
+     * @throws NullPointerException if {@code cfg} is {@code null}
      */
     public static FilterBufferEvent rateLimit(BufferEvent underlying, TokenBucketConfig cfg, int bevOptions) {
         RateLimitLayer layer = new RateLimitLayer(java.util.Objects.requireNonNull(cfg, "cfg"));
@@ -60,6 +66,13 @@ public final class Filters {
     /**
      * A TLS layer over {@code underlying} (see {@link TlsBufferEvent}): {@code tls(socket, ctx,
      * TlsOptions.client("example.org"), BevOption.CLOSE_ON_FREE)}.
+     *
+     * @param underlying the BufferEvent carrying the ciphertext; not closed
+     * @param context makes the engine; a context shared by many connections also lets sessions resume
+     * @param tls client or server mode and the engine settings
+     * @param bevOptions {@link BevOption} bits for the new layer
+     * @return the new top of the chain, carrying the plaintext
+     * @see TlsBufferEvent#create(BufferEvent, javax.net.ssl.SSLContext, TlsOptions, int)
      */
     public static TlsBufferEvent tls(BufferEvent underlying, javax.net.ssl.SSLContext context, TlsOptions tls,
                                      int bevOptions) {

@@ -53,7 +53,12 @@ public final class InflateFilter implements Filter {
     /** Lends the source view for one inflate pass, back once its bytes are consumed. */
     private final Loan one = new Loan(1);
 
-    /** An inflating input filter with {@code options}. */
+    /**
+     * An inflating input filter with {@code options}.
+     *
+     * @param options the framing expected and the decompression limits
+     * @throws NullPointerException if {@code options} is {@code null}
+     */
     public InflateFilter(ZlibOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.gzip = options.format() == ZlibFormat.GZIP;
@@ -341,12 +346,20 @@ public final class InflateFilter implements Filter {
         inflater.end();
     }
 
-    /** Compressed bytes consumed so far (all streams, framing included). */
+    /**
+     * Compressed bytes consumed so far (all streams, framing included).
+     *
+     * @return the input bytes taken over the filter's life
+     */
     public long bytesIn() {
         return totalIn;
     }
 
-    /** Bytes inflated so far (all streams). */
+    /**
+     * Bytes inflated so far (all streams).
+     *
+     * @return the output bytes produced over the filter's life
+     */
     public long bytesOut() {
         return totalOut;
     }

@@ -55,12 +55,24 @@ public final class RateLimitGroup implements AutoCloseable {
         startTick();
     }
 
-    /** A group on {@code base} sharing {@code cfg}'s bucket (libevent's {@code bufferevent_rate_limit_group_new}). */
+    /**
+     * A group on {@code base} sharing {@code cfg}'s bucket (libevent's {@code bufferevent_rate_limit_group_new}).
+     *
+     * @param base the loop whose timer ticks the group; its members must run on it
+     * @param cfg the rate, burst and tick of the shared bucket
+     * @return a new group with no members, its bucket holding one tick's worth of tokens
+     * @throws NullPointerException if {@code base} or {@code cfg} is {@code null}
+     */
     public static RateLimitGroup create(EventBase base, TokenBucketConfig cfg) {
         return new RateLimitGroup(Objects.requireNonNull(base, "base"), Objects.requireNonNull(cfg, "cfg"));
     }
 
-    /** Replaces the bucket configuration; the bucket starts afresh with one tick's worth of tokens. Loop thread. */
+    /**
+     * Replaces the bucket configuration; the bucket starts afresh with one tick's worth of tokens. Loop thread.
+     *
+     * @param cfg the new rate, burst and tick
+     * @throws NullPointerException if {@code cfg} is {@code null}
+     */
     public void setConfig(TokenBucketConfig cfg) {
         bucket = new TokenBucket(Objects.requireNonNull(cfg, "cfg"), System.nanoTime());
         startTick();
@@ -68,12 +80,21 @@ public final class RateLimitGroup implements AutoCloseable {
         resumeAll(TokenBucket.WRITE);
     }
 
-    /** The bucket configuration. */
+    /**
+     * The bucket configuration.
+     *
+     * @return the configuration given to {@link #create} or the last {@link #setConfig}
+     */
     public TokenBucketConfig config() {
         return bucket.config();
     }
 
-    /** Sets the least a member may move per tick while the group has tokens ({@code >= 1}). */
+    /**
+     * Sets the least a member may move per tick while the group has tokens.
+     *
+     * @param bytes the minimum share in bytes, {@code >= 1} ({@link #DEFAULT_MIN_SHARE} until set)
+     * @throws IllegalArgumentException if {@code bytes < 1}
+     */
     public void setMinShare(long bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("expected a minimum share >= 1 byte, got " + bytes);
@@ -82,12 +103,22 @@ public final class RateLimitGroup implements AutoCloseable {
         divideShares();
     }
 
-    /** The minimum share. */
+    /**
+     * The minimum share.
+     *
+     * @return the least bytes a member may move per tick, {@link #DEFAULT_MIN_SHARE} unless set
+     */
     public long minShare() {
         return minShare;
     }
 
-    /** Adds {@code bev} (leaving any other group it was in). Loop thread. */
+    /**
+     * Adds {@code bev} (leaving any other group it was in); nothing happens if it is already a member. Loop thread.
+     *
+     * @param bev the BufferEvent to limit with this group
+     * @throws IllegalStateException if the group or {@code bev} is closed, or {@code bev} is metered by a rate
+     *         limiter from outside this package
+     */
     public void add(BufferEvent bev) {
         checkOpen();
         ConnectionLimiter l = RateLimits.limiterOf(bev, true);
@@ -106,7 +137,13 @@ public final class RateLimitGroup implements AutoCloseable {
         divideShares();
     }
 
-    /** Removes {@code bev} from the group and lifts a group suspension on it. Loop thread. */
+    /**
+     * Removes {@code bev} from the group and lifts a group suspension on it; nothing happens if it is not a
+     * member. Loop thread.
+     *
+     * @param bev the member to remove
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package
+     */
     public void remove(BufferEvent bev) {
         ConnectionLimiter l = RateLimits.limiterOf(bev, false);
         if (l == null || l.group != this) {
@@ -119,17 +156,29 @@ public final class RateLimitGroup implements AutoCloseable {
         l.dropIfIdle();
     }
 
-    /** How many BufferEvents are members. */
+    /**
+     * How many BufferEvents are members.
+     *
+     * @return the current member count
+     */
     public int size() {
         return members.size();
     }
 
-    /** Bytes read by all members while in this group, since creation or {@link #resetTotals}. */
+    /**
+     * Bytes read by all members while in this group, since creation or {@link #resetTotals}.
+     *
+     * @return the total bytes read
+     */
     public long totalRead() {
         return totals[TokenBucket.READ];
     }
 
-    /** Bytes written by all members while in this group, since creation or {@link #resetTotals}. */
+    /**
+     * Bytes written by all members while in this group, since creation or {@link #resetTotals}.
+     *
+     * @return the total bytes written
+     */
     public long totalWritten() {
         return totals[TokenBucket.WRITE];
     }

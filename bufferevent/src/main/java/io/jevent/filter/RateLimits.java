@@ -20,6 +20,12 @@ public final class RateLimits {
     /**
      * Sets {@code bev}'s own token bucket (replacing a previous one, which starts the bucket afresh), or removes
      * it with {@code cfg == null}. Group membership is unaffected. Loop thread.
+     *
+     * @param bev the BufferEvent whose engine is metered
+     * @param cfg the rates and bursts of its own bucket, or {@code null} to remove the bucket
+     * @throws NullPointerException if {@code bev} is {@code null}
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package, or a
+     *         bucket is set on a closed {@code bev}
      */
     public static void set(BufferEvent bev, TokenBucketConfig cfg) {
         Objects.requireNonNull(bev, "bev");
@@ -34,18 +40,38 @@ public final class RateLimits {
         limiterOf(bev, true).setOwn(cfg);
     }
 
-    /** {@code bev}'s own token bucket configuration, or null. */
+    /**
+     * {@code bev}'s own token bucket configuration.
+     *
+     * @param bev the BufferEvent to look at
+     * @return the configuration last {@link #set} on it, or {@code null} if it has no bucket of its own
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package
+     */
     public static TokenBucketConfig get(BufferEvent bev) {
         ConnectionLimiter l = limiterOf(bev, false);
         return l == null || l.own == null ? null : l.own.config();
     }
 
-    /** Read tokens {@code bev}'s own bucket holds now (negative: in debt), or {@code Long.MAX_VALUE} with none. */
+    /**
+     * Read tokens {@code bev}'s own bucket holds now, refilled up to this moment.
+     *
+     * @param bev the BufferEvent to look at
+     * @return the read tokens in bytes (negative: in debt), or {@code Long.MAX_VALUE} with no bucket or an
+     *         unlimited read rate
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package
+     */
     public static long readTokens(BufferEvent bev) {
         return tokens(bev, TokenBucket.READ);
     }
 
-    /** Write tokens {@code bev}'s own bucket holds now, or {@code Long.MAX_VALUE} with none. */
+    /**
+     * Write tokens {@code bev}'s own bucket holds now, refilled up to this moment.
+     *
+     * @param bev the BufferEvent to look at
+     * @return the write tokens in bytes (negative: in debt), or {@code Long.MAX_VALUE} with no bucket or an
+     *         unlimited write rate
+     * @throws IllegalStateException if {@code bev} is metered by a rate limiter from outside this package
+     */
     public static long writeTokens(BufferEvent bev) {
         return tokens(bev, TokenBucket.WRITE);
     }

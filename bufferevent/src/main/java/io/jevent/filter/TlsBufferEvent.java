@@ -98,6 +98,16 @@ public final class TlsBufferEvent extends BufferEvent {
      * TLS over {@code underlying} with an engine made from {@code context} and {@code tls}. The underlying
      * BufferEvent may be connected already (an accepted socket) or still connecting; it must not be used
      * directly afterwards.
+     *
+     * @param underlying the BufferEvent carrying the ciphertext; not closed
+     * @param context makes the engine; a context shared by many connections also lets sessions resume
+     * @param tls client or server mode and the engine settings
+     * @param options {@link BevOption} bits for the TLS BufferEvent ({@link BevOption#CLOSE_ON_FREE} closes
+     *        {@code underlying} with it)
+     * @return the TLS BufferEvent; the handshake starts on the loop thread
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code underlying} is closed, or {@code tls} names protocols or cipher
+     *         suites the provider does not know
      */
     public static TlsBufferEvent create(BufferEvent underlying, SSLContext context, TlsOptions tls, int options) {
         Objects.requireNonNull(context, "context");
@@ -111,6 +121,15 @@ public final class TlsBufferEvent extends BufferEvent {
     /**
      * TLS over {@code underlying} with a caller-made engine (its client mode and parameters are used as they are;
      * only {@code tls}'s executor and dirty-shutdown setting apply).
+     *
+     * @param underlying the BufferEvent carrying the ciphertext; not closed
+     * @param engine the engine to run, not yet used for a handshake
+     * @param tls supplies the delegated-task executor and the dirty-shutdown setting
+     * @param options {@link BevOption} bits for the TLS BufferEvent ({@link BevOption#CLOSE_ON_FREE} closes
+     *        {@code underlying} with it)
+     * @return the TLS BufferEvent; the handshake starts on the loop thread
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code underlying} is closed
      */
     public static TlsBufferEvent create(BufferEvent underlying, SSLEngine engine, TlsOptions tls, int options) {
         return wrap(underlying, Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(tls, "tls"), options);
@@ -181,17 +200,30 @@ public final class TlsBufferEvent extends BufferEvent {
         schedulePump();
     }
 
-    /** The engine (for the session, peer certificates, the negotiated protocol and ALPN). Loop thread. */
+    /**
+     * The engine (for the session, peer certificates, the negotiated protocol and ALPN). Loop thread.
+     *
+     * @return the SSLEngine this BufferEvent runs
+     */
     public SSLEngine engine() {
         return engine;
     }
 
-    /** The session (after CONNECTED). */
+    /**
+     * The session (after CONNECTED).
+     *
+     * @return the engine's current session; before the handshake finished, a placeholder without peer or suite
+     */
     public SSLSession session() {
         return engine.getSession();
     }
 
-    /** The ALPN protocol chosen, "" if none, null before the handshake finished. */
+    /**
+     * The ALPN protocol chosen.
+     *
+     * @return the negotiated protocol name, {@code ""} if none was agreed, {@code null} before the handshake
+     *         finished
+     */
     public String applicationProtocol() {
         return engine.getApplicationProtocol();
     }
@@ -215,7 +247,11 @@ public final class TlsBufferEvent extends BufferEvent {
         });
     }
 
-    /** The BufferEvent under this one. */
+    /**
+     * The BufferEvent under this one.
+     *
+     * @return the BufferEvent carrying the ciphertext, as given to {@code create}
+     */
     public BufferEvent underlying() {
         return under;
     }

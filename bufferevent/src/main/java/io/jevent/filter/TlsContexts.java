@@ -36,6 +36,14 @@ public final class TlsContexts {
     /**
      * A context with our certificate chain and key from PEM files, trusting {@code trustedCas} (null: the JDK's
      * default trust store), for a server, or a client doing client authentication.
+     *
+     * @param certChainPem PEM file with our certificate first, then its intermediates
+     * @param pkcs8KeyPem PEM file with the unencrypted PKCS#8 private key of our certificate
+     * @param trustedCas PEM file of the CA certificates to trust, or {@code null} for the JDK's default trust store
+     * @return a new TLS context holding the key and trusting those CAs
+     * @throws IOException if a file cannot be read
+     * @throws GeneralSecurityException if a file holds no certificate, the key is not an unencrypted PKCS#8 key of
+     *         a supported algorithm, or the JDK refuses the key or certificates
      */
     public static SSLContext fromPem(Path certChainPem, Path pkcs8KeyPem, Path trustedCas)
             throws IOException, GeneralSecurityException {
@@ -53,7 +61,17 @@ public final class TlsContexts {
         return context(kmf.getKeyManagers(), trustedCas);
     }
 
-    /** A context with the key and chain of a PKCS#12 file, trusting {@code trustedCas} (null: JDK default). */
+    /**
+     * A context with the key and chain of a PKCS#12 file, trusting {@code trustedCas} (null: JDK default).
+     *
+     * @param p12 the PKCS#12 file holding our private key and certificate chain
+     * @param password the password of the file and of its key entry
+     * @param trustedCas PEM file of the CA certificates to trust, or {@code null} for the JDK's default trust store
+     * @return a new TLS context holding the key and trusting those CAs
+     * @throws IOException if a file cannot be read or the password is wrong
+     * @throws GeneralSecurityException if the JDK refuses the key store, key or certificates, or {@code trustedCas}
+     *         holds no certificate
+     */
     public static SSLContext fromPkcs12(Path p12, char[] password, Path trustedCas)
             throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -65,7 +83,14 @@ public final class TlsContexts {
         return context(kmf.getKeyManagers(), trustedCas);
     }
 
-    /** A client context without a certificate of its own, trusting the CA certificates in {@code trustedCas}. */
+    /**
+     * A client context without a certificate of its own, trusting the CA certificates in {@code trustedCas}.
+     *
+     * @param trustedCas PEM file of the CA certificates to trust, or {@code null} for the JDK's default trust store
+     * @return a new TLS context
+     * @throws IOException if the file cannot be read
+     * @throws GeneralSecurityException if the file holds no certificate or the JDK refuses one
+     */
     public static SSLContext trusting(Path trustedCas) throws IOException, GeneralSecurityException {
         return context(null, trustedCas);
     }
@@ -92,7 +117,14 @@ public final class TlsContexts {
         return ctx;
     }
 
-    /** Every certificate in a PEM (or DER) file, in order. */
+    /**
+     * Every certificate in a PEM (or DER) file, in order.
+     *
+     * @param pem the file to read
+     * @return the X.509 certificates in file order, in a new mutable list; empty if the file holds none
+     * @throws IOException if the file cannot be read
+     * @throws GeneralSecurityException if the contents cannot be parsed as X.509 certificates
+     */
     public static List<Certificate> readCertificates(Path pem) throws IOException, GeneralSecurityException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(pem))) {
@@ -101,7 +133,15 @@ public final class TlsContexts {
         }
     }
 
-    /** An unencrypted PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}): RSA, EC, Ed25519/Ed448 or RSA-PSS. */
+    /**
+     * An unencrypted PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}): RSA, EC, Ed25519/Ed448 or RSA-PSS.
+     *
+     * @param pem the PEM file holding the key
+     * @return the private key
+     * @throws IOException if the file cannot be read
+     * @throws GeneralSecurityException if the file holds no unencrypted PKCS#8 key (the message says how to convert
+     *         a traditional or encrypted one) or its algorithm is not supported
+     */
     public static PrivateKey readPkcs8Key(Path pem) throws IOException, GeneralSecurityException {
         String text = Files.readString(pem, StandardCharsets.US_ASCII);
         String begin = "-----BEGIN PRIVATE KEY-----";

@@ -55,6 +55,9 @@ public final class TokenBucketConfig {
      * @param writeRate bytes per tick, {@code >= 1}, or {@link #UNLIMITED}
      * @param writeBurst most tokens held, {@code >= writeRate} (ignored with an unlimited rate)
      * @param tick the tick length, from 1 ms to {@code Duration.ofNanos(Long.MAX_VALUE)} (about 292 years)
+     * @return the configuration
+     * @throws IllegalArgumentException if a rate, burst or the tick is out of range (the message says which)
+     * @throws NullPointerException if {@code tick} is {@code null}
      */
     public static TokenBucketConfig perTick(long readRate, long readBurst, long writeRate, long writeBurst,
                                             Duration tick) {
@@ -80,7 +83,11 @@ public final class TokenBucketConfig {
      * one tick's worth ({@code ceil(rate / 20)}) is raised to it.
      *
      * @param readPerSecond bytes per second, {@code >= 1}, or {@link #UNLIMITED}
+     * @param readBurst most read tokens held, in bytes (raised to one tick's worth; ignored with an unlimited rate)
      * @param writePerSecond bytes per second, {@code >= 1}, or {@link #UNLIMITED}
+     * @param writeBurst most write tokens held, in bytes (raised to one tick's worth; ignored with an unlimited rate)
+     * @return the configuration
+     * @throws IllegalArgumentException if a rate is below 1
      */
     public static TokenBucketConfig perSecond(long readPerSecond, long readBurst, long writePerSecond,
                                               long writeBurst) {
@@ -90,7 +97,15 @@ public final class TokenBucketConfig {
                 atLeastOneTick(writePerSecond, writeBurst), PER_SECOND_TICK.toNanos(), TICKS_PER_SECOND);
     }
 
-    /** The same limit and burst both ways, per second, with 50 ms ticks. */
+    /**
+     * The same limit and burst both ways, per second, with 50 ms ticks; see
+     * {@link #perSecond(long, long, long, long)}.
+     *
+     * @param bytesPerSecond the rate for each direction, {@code >= 1}, or {@link #UNLIMITED}
+     * @param burst most tokens each bucket holds, in bytes (raised to one tick's worth)
+     * @return the configuration
+     * @throws IllegalArgumentException if {@code bytesPerSecond} is below 1
+     */
     public static TokenBucketConfig perSecond(long bytesPerSecond, long burst) {
         return perSecond(bytesPerSecond, burst, bytesPerSecond, burst);
     }
@@ -117,32 +132,56 @@ public final class TokenBucketConfig {
         }
     }
 
-    /** Read tokens granted per {@link #ratePeriod()}, or {@link #UNLIMITED}. */
+    /**
+     * Read tokens granted per {@link #ratePeriod()}.
+     *
+     * @return the read rate in bytes per period, or {@link #UNLIMITED}
+     */
     public long readRate() {
         return readRate;
     }
 
-    /** Most read tokens held. */
+    /**
+     * Most read tokens held.
+     *
+     * @return the read burst in bytes, or {@link #UNLIMITED} with an unlimited read rate
+     */
     public long readBurst() {
         return readBurst;
     }
 
-    /** Write tokens granted per {@link #ratePeriod()}, or {@link #UNLIMITED}. */
+    /**
+     * Write tokens granted per {@link #ratePeriod()}.
+     *
+     * @return the write rate in bytes per period, or {@link #UNLIMITED}
+     */
     public long writeRate() {
         return writeRate;
     }
 
-    /** Most write tokens held. */
+    /**
+     * Most write tokens held.
+     *
+     * @return the write burst in bytes, or {@link #UNLIMITED} with an unlimited write rate
+     */
     public long writeBurst() {
         return writeBurst;
     }
 
-    /** The tick length: how often the bucket gains tokens. */
+    /**
+     * The tick length: how often the bucket gains tokens.
+     *
+     * @return the tick, 50 ms for {@link #perSecond}
+     */
     public Duration tick() {
         return Duration.ofNanos(tickNanos);
     }
 
-    /** What the rates are per: one {@link #tick()} ({@link #perTick}) or one second ({@link #perSecond}). */
+    /**
+     * What the rates are per.
+     *
+     * @return one {@link #tick()} ({@link #perTick}) or one second ({@link #perSecond})
+     */
     public Duration ratePeriod() {
         return Duration.ofNanos(tickNanos).multipliedBy(periodTicks);
     }

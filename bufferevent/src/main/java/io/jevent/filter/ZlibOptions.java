@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.zip.Deflater;
 
 /**
- * How a zlib filter compresses and how much it agrees to inflate. Immutable; each {@code with*} method returns a
+ * How a zlib filter compresses and how much it agrees to inflate. Immutable; each method taking an argument returns a
  * changed copy: {@code ZlibOptions.defaults().format(ZlibFormat.GZIP).level(9)}.
  *
  * <h2>Decompression limits</h2>
@@ -60,53 +60,97 @@ public final class ZlibOptions {
         this.maxBuffered = maxBuffered;
     }
 
-    /** zlib format, default level, interactive, at most 4 MiB of inflated bytes waiting, no ratio or total limit. */
+    /**
+     * zlib format, default level, interactive, at most 4 MiB of inflated bytes waiting, no ratio or total limit.
+     *
+     * @return the shared default options
+     */
     public static ZlibOptions defaults() {
         return DEFAULTS;
     }
 
-    /** The framing. */
+    /**
+     * The framing.
+     *
+     * @return the stream format written and expected; never {@code null}
+     */
     public ZlibFormat format() {
         return format;
     }
 
-    /** The compression level, 0-9 or -1 for zlib's default (6). */
+    /**
+     * The compression level.
+     *
+     * @return 0 (store) to 9 (best), or -1 for zlib's default (6)
+     */
     public int level() {
         return level;
     }
 
-    /** Whether every batch of output is sync-flushed. */
+    /**
+     * Whether every batch of output is sync-flushed.
+     *
+     * @return {@code true} if each batch is sync-flushed, {@code false} if the deflater may hold data until a flush
+     */
     public boolean interactive() {
         return interactive;
     }
 
-    /** Most output bytes per input byte when inflating ({@link #NO_LIMIT}: no ratio check, the default). */
+    /**
+     * Most output bytes per input byte when inflating.
+     *
+     * @return the ratio limit, or {@link #NO_LIMIT} for no ratio check (the default)
+     */
     public long maxRatio() {
         return maxRatio;
     }
 
-    /** Output allowed on top of {@code maxRatio * input}. */
+    /**
+     * Output allowed on top of {@code maxRatio * input}.
+     *
+     * @return the slack in bytes, {@code >= 0} (0 by default)
+     */
     public long ratioSlack() {
         return ratioSlack;
     }
 
-    /** Most bytes the inflater may produce over its life, all streams together ({@link #NO_LIMIT}: the default). */
+    /**
+     * Most bytes the inflater may produce over its life, all streams together.
+     *
+     * @return the limit in bytes, or {@link #NO_LIMIT} (the default)
+     */
     public long maxInflated() {
         return maxInflated;
     }
 
-    /** Most inflated bytes that may wait in the input, not yet taken by the application (default 4 MiB). */
+    /**
+     * Most inflated bytes that may wait in the input, not yet taken by the application.
+     *
+     * @return the limit in bytes ({@link #DEFAULT_MAX_BUFFERED} by default), or {@link #NO_LIMIT}
+     */
     public long maxBuffered() {
         return maxBuffered;
     }
 
-    /** With another framing. */
+    /**
+     * With another framing.
+     *
+     * @param f the stream format; not {@code null}
+     * @return a copy with this format
+     * @throws NullPointerException if {@code f} is {@code null}
+     */
     public ZlibOptions format(ZlibFormat f) {
         return new ZlibOptions(Objects.requireNonNull(f, "format"), level, interactive, maxRatio, ratioSlack,
                 maxInflated, maxBuffered);
     }
 
-    /** With another compression level, 0 (store) to 9 (best), or -1 for the default. */
+    /**
+     * With another compression level.
+     *
+     * @param l 0 (store) to 9 (best), or -1 for the default
+     * @return a copy with this level
+     * @throws IllegalArgumentException if {@code l} is outside -1..9
+     */
     public ZlibOptions level(int l) {
         if (l < -1 || l > 9) {
             throw new IllegalArgumentException("expected -1 <= level <= 9, got " + l);
@@ -114,7 +158,12 @@ public final class ZlibOptions {
         return new ZlibOptions(format, l, interactive, maxRatio, ratioSlack, maxInflated, maxBuffered);
     }
 
-    /** Sync-flush every batch of output (true, the default), or only on {@code flush(FLUSH)} (false). */
+    /**
+     * Sync-flush every batch of output (true, the default), or only on {@code flush(FLUSH)} (false).
+     *
+     * @param on whether every batch is sync-flushed
+     * @return a copy with this setting
+     */
     public ZlibOptions interactive(boolean on) {
         return new ZlibOptions(format, level, on, maxRatio, ratioSlack, maxInflated, maxBuffered);
     }
@@ -124,6 +173,8 @@ public final class ZlibOptions {
      *
      * @param ratio {@code >= 1}, or {@link #NO_LIMIT} for none
      * @param slack bytes allowed on top, {@code >= 0}
+     * @return a copy with this limit
+     * @throws IllegalArgumentException if {@code ratio < 1} or {@code slack < 0}
      */
     public ZlibOptions maxRatio(long ratio, long slack) {
         if (ratio < 1 || slack < 0) {
@@ -133,7 +184,13 @@ public final class ZlibOptions {
         return new ZlibOptions(format, level, interactive, ratio, slack, maxInflated, maxBuffered);
     }
 
-    /** With a limit on the bytes inflated in total ({@code >= 1}, or {@link #NO_LIMIT}). */
+    /**
+     * With a limit on the bytes inflated in total.
+     *
+     * @param bytes the limit, {@code >= 1}, or {@link #NO_LIMIT}
+     * @return a copy with this limit
+     * @throws IllegalArgumentException if {@code bytes < 1}
+     */
     public ZlibOptions maxInflated(long bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("expected maxInflated >= 1 byte (or ZlibOptions.NO_LIMIT), got " + bytes);
@@ -144,6 +201,10 @@ public final class ZlibOptions {
     /**
      * With another limit on the inflated bytes waiting for the application ({@code >= 1}, or {@link #NO_LIMIT}:
      * then {@link Filters#zlib} sets no read watermark and memory follows whatever the application leaves there).
+     *
+     * @param bytes the limit, {@code >= 1}, or {@link #NO_LIMIT}
+     * @return a copy with this limit
+     * @throws IllegalArgumentException if {@code bytes < 1}
      */
     public ZlibOptions maxBuffered(long bytes) {
         if (bytes < 1) {

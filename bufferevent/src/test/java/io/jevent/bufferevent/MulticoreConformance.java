@@ -222,6 +222,53 @@ public abstract class MulticoreConformance extends BevTestSupport {
         assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
     }
 
+    /**
+     * A connection handed to a loop whose drain has begun (the group shutting down while the accepting loop still
+     * accepts) is closed, never left open in a dropped task: its client sees EOF.
+     */
+    @Test
+    void shouldCloseAConnectionHandedToALoopThatStopsBeforeTakingIt() throws Exception {
+        EventBaseGroup g = group(2);
+        CountDownLatch acceptorHeld = new CountDownLatch(1);
+        CountDownLatch secondLoopHeld = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            if (first.getAndSet(false)) {
+                // on the accepting loop (next() gave it the first connection): loop 2 is let go only after this
+                // accept batch, and the shutdown is queued on loop 2 before the second connection's hand-over
+                g.get(0).execute(secondLoopHeld::countDown);
+                g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+            }
+            try {
+                base.netOps().close(h);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
+        g.get(0).execute(() -> await(acceptorHeld));
+        g.get(1).execute(() -> await(secondLoopHeld));
+        try (Socket a = new Socket(); Socket b = new Socket()) {
+            a.connect(at, 10_000); // both wait in the backlog: the accepting loop is held
+            b.connect(at, 10_000);
+            a.setSoTimeout(15_000);
+            b.setSoTimeout(15_000);
+            acceptorHeld.countDown();
+            assertEquals(-1, a.getInputStream().read(), "the first connection was closed by the callback");
+            assertEquals(-1, b.getInputStream().read(), "the second connection, handed to a loop that stopped"
+                    + " before taking it, was closed");
+        }
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(20, TimeUnit.SECONDS), "latch not released");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void shouldKeepByteOrderWhileMovedBackAndForthBetweenLoopsMidStream() throws Exception {
         EventBaseGroup g = group(2);

@@ -699,11 +699,16 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         dropBaseEvents(); // again: callbacks run while the engine went idle may have made some
         base = target;
-        try {
-            target.execute(() -> arrive(done));
-        } catch (IllegalStateException targetClosed) {
-            closeNow(); // nobody can run it any more: release it (the base is closed, so any thread may)
-        }
+        // an owner action, not a task: a task still queued when target's loop stops for good is dropped by its
+        // close(), which would leave this BufferEvent on no loop, its future never completed and its socket open;
+        // an owner action runs at that close (or at once if target is closed already) and releases it instead
+        target.runAsOwner(() -> {
+            if (target.isClosed()) {
+                closeNow(); // nobody can run it any more: release it (the base is closed, so any thread may)
+            } else {
+                arrive(done);
+            }
+        });
     }
 
     /**

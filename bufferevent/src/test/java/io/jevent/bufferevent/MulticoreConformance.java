@@ -261,6 +261,43 @@ public abstract class MulticoreConformance extends BevTestSupport {
         assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
     }
 
+    /**
+     * A BufferEvent moving to a loop whose drain stops it before the BufferEvent arrives: the move's future completes
+     * (the stopped loop runs the arrival it had accepted; or, closed first, it closes the BufferEvent and fails the
+     * future) rather than never, with the BufferEvent on no loop at all and its socket open.
+     */
+    @Test
+    void shouldCloseABufferEventMovingToALoopThatStopsBeforeItArrives() throws Exception {
+        EventBaseGroup g = group(2);
+        CountDownLatch secondLoopHeld = new CountDownLatch(1);
+        CompletableFuture<CompletableFuture<BufferEvent>> move = new CompletableFuture<>();
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE);
+            bev.enable(Ev.READ | Ev.WRITE);
+            move.complete(bev.moveTo(g.get(1)));
+            g.get(0).execute(secondLoopHeld::countDown); // loop 2 goes on once its stop is queued before the arrival
+            g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        });
+        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
+        g.get(1).execute(() -> await(secondLoopHeld));
+        try (Socket s = new Socket()) {
+            s.connect(at, 10_000);
+            s.setSoTimeout(15_000);
+            CompletableFuture<BufferEvent> moved = move.get(20, TimeUnit.SECONDS);
+            try {
+                BufferEvent bev = moved.get(20, TimeUnit.SECONDS);
+                // arrived before the loop closed (the stopped loop ran what it had accepted): it is target's now
+                assertEquals(g.get(1), bev.base(), "the move completed on its target");
+                bev.close(); // as a server closes its connections after its group: any thread once the base closed
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof IllegalStateException, () -> "closed before the move finished: "
+                        + e.getCause());
+            }
+            assertEquals(-1, s.getInputStream().read(), "the BufferEvent (CLOSE_ON_FREE) closed its socket");
+        }
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
     private static void await(CountDownLatch l) {
         try {
             assertTrue(l.await(20, TimeUnit.SECONDS), "latch not released");

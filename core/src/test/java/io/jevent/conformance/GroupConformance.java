@@ -163,6 +163,32 @@ public abstract class GroupConformance extends ConformanceBase {
         assertThrows(IllegalStateException.class, () -> g.execute(() -> { }));
     }
 
+    /**
+     * A task a loop accepted ({@code execute} did not throw) before its drain stopped it still runs: the hand-overs
+     * of other loops (an accepted connection, a moving BufferEvent) are such tasks, and dropping them leaked what
+     * they carried.
+     */
+    @Test
+    void shouldRunATaskAcceptedBeforeTheDrainStoppedTheLoop() throws Exception {
+        EventBaseGroup g = group(2, new EventConfig());
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        EventBase second = g.get(1);
+        second.execute(() -> {
+            try {
+                held.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletableFuture<Void> done = g.shutdownGracefully(Duration.ZERO, Duration.ZERO); // queued behind the hold
+        second.execute(ran::countDown); // accepted: the loop is not closed yet; queued after the drain's start
+        held.countDown();
+        done.get(20, TimeUnit.SECONDS);
+        assertTrue(ran.await(1, TimeUnit.SECONDS), "a task accepted before the loop stopped was dropped");
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
     @Test
     void shouldKeepLoopingUntilQuietBeforeClosing() throws Exception {
         EventBaseGroup g = group(2, new EventConfig());

@@ -163,6 +163,8 @@ public abstract class BufferEvent implements AutoCloseable {
     protected final EvBuffer output = new EvBuffer();
     /** {@link BevOption} bits. */
     protected final int options;
+    /** THREADSAFE only: other threads' calls, queued in order for the owning loop. */
+    private final StrangerCalls strangers;
 
     private DataCallback readCallback;
     private DataCallback writeCallback;
@@ -241,6 +243,7 @@ public abstract class BufferEvent implements AutoCloseable {
         this.base = Objects.requireNonNull(base, "base");
         BevOption.check(options);
         this.options = options;
+        this.strangers = (options & BevOption.THREADSAFE) != 0 ? new StrangerCalls(this) : null;
         BufferCallback watcher = this::bufferChanged; // one object watches both buffers
         output.setWatcher(watcher);
         input.setWatcher(watcher);
@@ -1061,20 +1064,7 @@ public abstract class BufferEvent implements AutoCloseable {
             return;
         }
         if ((options & BevOption.THREADSAFE) != 0) {
-            EventBase b = base;
-            try {
-                b.execute(() -> {
-                    if (base == b) {
-                        r.run();
-                    } else {
-                        onLoop(r); // moved to another loop meanwhile: follow it
-                    }
-                });
-            } catch (IllegalStateException closed) {
-                if (!b.runIfOwner(r)) { // the base closed just now: then any thread may act
-                    throw closed;
-                }
-            }
+            strangers.add(r); // in order, following the BufferEvent if it moves; never dropped by a closing base
         } else {
             throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
                     + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"

@@ -94,9 +94,15 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
             if (factory == null) {
                 t = new Thread(body, "jevent-loop-" + (i + 1) + "/" + n);
             } else {
-                t = factory.newThread(body);
+                try {
+                    t = factory.newThread(body);
+                } catch (RuntimeException | Error e) {
+                    closeUnstarted(made);
+                    throw e;
+                }
                 if (t == null) {
-                    shutdownGracefully(Duration.ZERO, Duration.ZERO);
+                    // no thread has started, so no loop would ever run a shutdown's drain: close the bases here
+                    closeUnstarted(made);
                     throw new IllegalStateException("the ThreadFactory " + factory + " returned no thread for loop "
                             + (i + 1) + "/" + n + "; give a factory that always makes one");
                 }
@@ -107,6 +113,13 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
             t.start();
         }
         log.debug("EventBaseGroup of {} loops on {}", n, made.get(0).method());
+    }
+
+    /** The constructor failed before any loop thread started: closes every base (no loop runs on them). */
+    private static void closeUnstarted(List<EventBase> made) {
+        for (EventBase b : made) {
+            b.close();
+        }
     }
 
     /**

@@ -123,6 +123,34 @@ public abstract class GroupConformance extends ConformanceBase {
         assertEquals("custom-2", on(g.get(1), () -> Thread.currentThread().getName()));
     }
 
+    /** A ThreadFactory that fails (returns null, or throws) leaves no base open: their descriptors are released. */
+    @Test
+    void shouldCloseItsBasesWhenTheThreadFactoryFails() throws Exception {
+        java.io.File fds = new java.io.File("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(fds.isDirectory(),
+                "counting open descriptors needs /proc/self/fd (Linux)");
+        EventConfig config = new EventConfig().method(backendName());
+        EventBaseGroup.create(1, config).close(); // classes loaded, helpers started: not counted below
+        for (int i = 0; i < 25; i++) {
+            // as many bases as below made and closed first: a backend's own lazily freed descriptors (libkqueue
+            // keeps some of closed kqueues for a while) are then not counted as the group's
+            EventBase.create(config).close();
+        }
+        int before = fds.list().length;
+        for (int round = 0; round < 5; round++) {
+            AtomicInteger made = new AtomicInteger();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> EventBaseGroup.create(3, config,
+                    r -> made.incrementAndGet() == 2 ? null : new Thread(r, "never-started")));
+            assertTrue(e.getMessage().contains("returned no thread"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> EventBaseGroup.create(3, config, r -> {
+                throw new IllegalStateException("no threads today");
+            }));
+        }
+        int after = fds.list().length;
+        assertTrue(after - before < 5, "descriptors left open by groups that failed to start: " + before + " before, "
+                + after + " after");
+    }
+
     @Test
     void shouldRefuseNonsense() {
         assertThrows(IllegalArgumentException.class, () -> EventBaseGroup.create(0));

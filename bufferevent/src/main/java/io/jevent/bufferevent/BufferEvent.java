@@ -646,6 +646,10 @@ public abstract class BufferEvent implements AutoCloseable {
      * limiter (its buckets and group timers belong to the old loop), a pair end, a socket still connecting.
      *
      * @param target the loop to move to, of the same backend
+     * <p>If {@code target} closes before the BufferEvent gets there, the BufferEvent is closed (its future fails). If
+     * the old base closes while the move waits there (for a completion engine's cancelled operations), the move stops:
+     * the BufferEvent stays on the closed old base and its future fails when it is closed (any thread may then).
+     *
      * @return completes on {@code target}'s thread once the BufferEvent runs there; completes exceptionally if it is
      *     closed before
      * @throws IllegalStateException if not called on the loop thread, if closed, already moving, connecting, in a

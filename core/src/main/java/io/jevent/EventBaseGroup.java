@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Shutdown.</b> {@link #shutdownGracefully} first closes what was registered with {@link #closeOnShutdown}
  * (listeners: no new connection is accepted), each on its own loop's thread; then each loop goes on running until
  * it has been quiet (no callback, task or I/O report but the check's own) for the quiet period, so pending writes
- * drain, or until the timeout; then it closes its base and its thread ends. The returned future completes when the
+ * drain, or until the timeout; then it runs the tasks it accepted before it stopped (hand-overs from other
+ * loops: {@code execute} did not throw for them, so they are not dropped), closes its base, and its thread ends. The returned future completes when the
  * last base is closed; {@link #awaitTermination} waits for the threads themselves.
  *
  * <p><b>Completion engines.</b> Each base opens its own backend instance: a group of io_uring bases is N rings,
@@ -51,6 +52,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EventBaseGroup implements Executor, Iterable<EventBase>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventBaseGroup.class);
+
+    /** Most non-blocking passes a stopped loop makes to run what was queued before it closes. */
+    private static final int FINAL_PASSES = 64;
 
     private final List<EventBase> bases;
     private final Thread[] threads;
@@ -90,9 +94,15 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
             if (factory == null) {
                 t = new Thread(body, "jevent-loop-" + (i + 1) + "/" + n);
             } else {
-                t = factory.newThread(body);
+                try {
+                    t = factory.newThread(body);
+                } catch (RuntimeException | Error e) {
+                    closeUnstarted(made);
+                    throw e;
+                }
                 if (t == null) {
-                    shutdownGracefully(Duration.ZERO, Duration.ZERO);
+                    // no thread has started, so no loop would ever run a shutdown's drain: close the bases here
+                    closeUnstarted(made);
                     throw new IllegalStateException("the ThreadFactory " + factory + " returned no thread for loop "
                             + (i + 1) + "/" + n + "; give a factory that always makes one");
                 }
@@ -103,6 +113,13 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
             t.start();
         }
         log.debug("EventBaseGroup of {} loops on {}", n, made.get(0).method());
+    }
+
+    /** The constructor failed before any loop thread started: closes every base (no loop runs on them). */
+    private static void closeUnstarted(List<EventBase> made) {
+        for (EventBase b : made) {
+            b.close();
+        }
     }
 
     /**
@@ -152,6 +169,9 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
             while (!stopped[index] && !base.isClosed()) {
                 base.loop(LoopFlag.NO_EXIT_ON_EMPTY); // returns on a user's loopExit too: then it starts again
             }
+            if (!base.isClosed()) {
+                runWhatWasQueued(base);
+            }
         } catch (Throwable t) {
             log.error("loop {}/{} on {} ended with {}; its base is closed", index + 1, bases.size(), base.method(),
                     t.toString(), t);
@@ -162,6 +182,23 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
                 log.debug("EventBaseGroup of {} loops terminated", bases.size());
             }
         }
+    }
+
+    /**
+     * After the drain stopped the loop: runs the tasks accepted before (a hand-over from another loop, a
+     * {@link #execute}), which {@link EventBase#close()} would drop, and what they start at once (completions of
+     * cancels a move waits for), in non-blocking passes until a pass runs no task and sees no I/O, at most
+     * {@link #FINAL_PASSES} of them.
+     */
+    private static void runWhatWasQueued(EventBase base) {
+        for (int i = 0; i < FINAL_PASSES; i++) {
+            long before = activity(base);
+            base.loop(LoopFlag.NONBLOCK);
+            if (activity(base) == before) {
+                return;
+            }
+        }
+        log.debug("{}: still busy after {} final passes; closing it", base, FINAL_PASSES);
     }
 
     /** {@return the number of loops} */

@@ -163,6 +163,8 @@ public abstract class BufferEvent implements AutoCloseable {
     protected final EvBuffer output = new EvBuffer();
     /** {@link BevOption} bits. */
     protected final int options;
+    /** THREADSAFE only: other threads' calls, queued in order for the owning loop. */
+    private final StrangerCalls strangers;
 
     private DataCallback readCallback;
     private DataCallback writeCallback;
@@ -241,6 +243,7 @@ public abstract class BufferEvent implements AutoCloseable {
         this.base = Objects.requireNonNull(base, "base");
         BevOption.check(options);
         this.options = options;
+        this.strangers = (options & BevOption.THREADSAFE) != 0 ? new StrangerCalls(this) : null;
         BufferCallback watcher = this::bufferChanged; // one object watches both buffers
         output.setWatcher(watcher);
         input.setWatcher(watcher);
@@ -643,6 +646,10 @@ public abstract class BufferEvent implements AutoCloseable {
      * limiter (its buckets and group timers belong to the old loop), a pair end, a socket still connecting.
      *
      * @param target the loop to move to, of the same backend
+     * <p>If {@code target} closes before the BufferEvent gets there, the BufferEvent is closed (its future fails). If
+     * the old base closes while the move waits there (for a completion engine's cancelled operations), the move stops:
+     * the BufferEvent stays on the closed old base and its future fails when it is closed (any thread may then).
+     *
      * @return completes on {@code target}'s thread once the BufferEvent runs there; completes exceptionally if it is
      *     closed before
      * @throws IllegalStateException if not called on the loop thread, if closed, already moving, connecting, in a
@@ -699,11 +706,16 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         dropBaseEvents(); // again: callbacks run while the engine went idle may have made some
         base = target;
-        try {
-            target.execute(() -> arrive(done));
-        } catch (IllegalStateException targetClosed) {
-            closeNow(); // nobody can run it any more: release it (the base is closed, so any thread may)
-        }
+        // an owner action, not a task: a task still queued when target's loop stops for good is dropped by its
+        // close(), which would leave this BufferEvent on no loop, its future never completed and its socket open;
+        // an owner action runs at that close (or at once if target is closed already) and releases it instead
+        target.runAsOwner(() -> {
+            if (target.isClosed()) {
+                closeNow(); // nobody can run it any more: release it (the base is closed, so any thread may)
+            } else {
+                arrive(done);
+            }
+        });
     }
 
     /**
@@ -1056,20 +1068,7 @@ public abstract class BufferEvent implements AutoCloseable {
             return;
         }
         if ((options & BevOption.THREADSAFE) != 0) {
-            EventBase b = base;
-            try {
-                b.execute(() -> {
-                    if (base == b) {
-                        r.run();
-                    } else {
-                        onLoop(r); // moved to another loop meanwhile: follow it
-                    }
-                });
-            } catch (IllegalStateException closed) {
-                if (!b.runIfOwner(r)) { // the base closed just now: then any thread may act
-                    throw closed;
-                }
-            }
+            strangers.add(r); // in order, following the BufferEvent if it moves; never dropped by a closing base
         } else {
             throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
                     + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"

@@ -90,12 +90,17 @@ public final class GroupListener implements AutoCloseable {
             deliver(target, h, callback);
             return;
         }
-        try {
-            target.execute(() -> deliver(target, h, callback));
-        } catch (IllegalStateException closed) {
-            log.debug("connection {} dropped: its loop closed (the group is shutting down)", h);
-            closeQuietly(acceptor, h);
-        }
+        // runAsOwner, not execute: a plain task still queued when the target's drain stops its loop is dropped by
+        // its close(), and the accepted descriptor with it (the client would wait for ever); an owner action runs
+        // at that close (or at once if the base is closed already), and then closes the connection
+        target.runAsOwner(() -> {
+            if (target.isClosed()) {
+                log.debug("connection {} dropped: its loop closed (the group is shutting down)", h);
+                closeQuietly(target, h);
+            } else {
+                deliver(target, h, callback);
+            }
+        });
     }
 
     private static void deliver(EventBase base, Handle h, AcceptCallback callback) {

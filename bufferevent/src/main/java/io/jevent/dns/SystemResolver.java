@@ -8,6 +8,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Resolver#system}: the blocking {@link InetAddress#getAllByName} on helper threads (Dillo's rule: the loop
  * never blocks), the answer handed back to the loop thread. No cache of its own (the JDK keeps one), no coalescing.
  * An answer that comes after the base closed is dropped (logged at debug) instead of failing on the helper thread.
+ * {@link #close} fails the lookups still on a helper with {@code CLOSED} at once; their late answers are dropped.
  */
 final class SystemResolver extends Resolver {
     private static final Logger log = LoggerFactory.getLogger(SystemResolver.class);
@@ -33,6 +36,8 @@ final class SystemResolver extends Resolver {
 
     private final Executor executor;
     private volatile boolean closed;
+    /** Lookups handed to the executor whose answer has not come: what {@link #close} fails. */
+    private final Set<Delivery> inFlight = ConcurrentHashMap.newKeySet();
 
     SystemResolver(EventBase base, Executor executor) {
         super(base);
@@ -52,7 +57,9 @@ final class SystemResolver extends Resolver {
 
     @Override
     void start(String name, String host, AddressFamily family, Delivery d) {
+        inFlight.add(d); // before the check: a close() either sees this lookup or is seen here
         if (closed) {
+            inFlight.remove(d);
             d.fail(new DnsException(DnsException.Reason.CLOSED, "lookup of " + host + ": the resolver is closed",
                     null));
             return;
@@ -75,12 +82,15 @@ final class SystemResolver extends Resolver {
                 }
             } catch (Exception e) {
                 d.fail(new DnsException(DnsException.Reason.SYSTEM, host + ": " + e.getMessage(), e));
+            } finally {
+                inFlight.remove(d);
             }
         };
         try {
             executor.execute(lookup);
         } catch (RuntimeException refused) {
             // the lookup never started: it must still finish, or dispatch() would wait for it for ever
+            inFlight.remove(d);
             d.fail(new DnsException(DnsException.Reason.SYSTEM, "lookup of " + host + " refused by its executor: "
                     + refused, refused));
         }
@@ -89,6 +99,13 @@ final class SystemResolver extends Resolver {
     @Override
     public void close() {
         closed = true;
+        // a helper may be blocked in getAllByName for long: the lookups fail now, and its late answer is dropped
+        // (a Delivery delivers once)
+        for (Delivery d : inFlight) {
+            inFlight.remove(d);
+            d.fail(new DnsException(DnsException.Reason.CLOSED, "lookup of " + d.host + ": the resolver was closed",
+                    null));
+        }
     }
 
     @Override

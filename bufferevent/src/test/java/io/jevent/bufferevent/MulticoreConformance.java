@@ -222,6 +222,150 @@ public abstract class MulticoreConformance extends BevTestSupport {
         assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
     }
 
+    /**
+     * A connection handed to a loop whose drain has begun (the group shutting down while the accepting loop still
+     * accepts) is closed, never left open in a dropped task: its client sees EOF.
+     */
+    @Test
+    void shouldCloseAConnectionHandedToALoopThatStopsBeforeTakingIt() throws Exception {
+        EventBaseGroup g = group(2);
+        CountDownLatch acceptorHeld = new CountDownLatch(1);
+        CountDownLatch secondLoopHeld = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            if (first.getAndSet(false)) {
+                // on the accepting loop (next() gave it the first connection): loop 2 is let go only after this
+                // accept batch, and the shutdown is queued on loop 2 before the second connection's hand-over
+                g.get(0).execute(secondLoopHeld::countDown);
+                g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+            }
+            try {
+                base.netOps().close(h);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
+        g.get(0).execute(() -> await(acceptorHeld));
+        g.get(1).execute(() -> await(secondLoopHeld));
+        try (Socket a = new Socket(); Socket b = new Socket()) {
+            a.connect(at, 10_000); // both wait in the backlog: the accepting loop is held
+            b.connect(at, 10_000);
+            a.setSoTimeout(15_000);
+            b.setSoTimeout(15_000);
+            acceptorHeld.countDown();
+            assertEquals(-1, a.getInputStream().read(), "the first connection was closed by the callback");
+            assertEquals(-1, b.getInputStream().read(), "the second connection, handed to a loop that stopped"
+                    + " before taking it, was closed");
+        }
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
+    /**
+     * A BufferEvent moving to a loop whose drain stops it before the BufferEvent arrives: the move's future completes
+     * (the stopped loop runs the arrival it had accepted; or, closed first, it closes the BufferEvent and fails the
+     * future) rather than never, with the BufferEvent on no loop at all and its socket open.
+     */
+    @Test
+    void shouldCloseABufferEventMovingToALoopThatStopsBeforeItArrives() throws Exception {
+        EventBaseGroup g = group(2);
+        CountDownLatch secondLoopHeld = new CountDownLatch(1);
+        CompletableFuture<CompletableFuture<BufferEvent>> move = new CompletableFuture<>();
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE);
+            bev.enable(Ev.READ | Ev.WRITE);
+            move.complete(bev.moveTo(g.get(1)));
+            g.get(0).execute(secondLoopHeld::countDown); // loop 2 goes on once its stop is queued before the arrival
+            g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        });
+        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
+        g.get(1).execute(() -> await(secondLoopHeld));
+        try (Socket s = new Socket()) {
+            s.connect(at, 10_000);
+            s.setSoTimeout(15_000);
+            CompletableFuture<BufferEvent> moved = move.get(20, TimeUnit.SECONDS);
+            try {
+                BufferEvent bev = moved.get(20, TimeUnit.SECONDS);
+                // arrived before the loop closed (the stopped loop ran what it had accepted): it is target's now
+                assertEquals(g.get(1), bev.base(), "the move completed on its target");
+                assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+                bev.close(); // as a server closes its connections after its group: any thread once the base closed
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof IllegalStateException, () -> "closed before the move finished: "
+                        + e.getCause());
+            }
+            assertEquals(-1, s.getInputStream().read(), "the BufferEvent (CLOSE_ON_FREE) closed its socket");
+        }
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
+    /**
+     * Two writes from one thread on a THREADSAFE BufferEvent keep their order across a move: the first, queued on
+     * the old loop after the move began, reaches the socket before the second, made once the BufferEvent belongs
+     * to the new loop.
+     */
+    @Test
+    void shouldKeepTheOrderOfAnotherThreadsWritesAcrossAMove() throws Exception {
+        EventBaseGroup g = group(2);
+        CompletableFuture<BufferEvent> made = new CompletableFuture<>();
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | BevOption.THREADSAFE);
+            bev.enable(Ev.READ | Ev.WRITE);
+            made.complete(bev);
+        });
+        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
+        try (Socket s = new Socket()) {
+            s.connect(at, 10_000);
+            s.setSoTimeout(15_000);
+            BufferEvent bev = made.get(20, TimeUnit.SECONDS);
+            EventBase from = g.get(0);
+            EventBase to = g.get(1);
+            assertEquals(from, bev.base());
+            CountDownLatch moving = new CountDownLatch(1);
+            CountDownLatch firstQueued = new CountDownLatch(1);
+            CountDownLatch oldLoopHeld = new CountDownLatch(1);
+            from.execute(() -> {
+                bev.moveTo(to);
+                from.execute(new Runnable() { // the old loop stops right after the hand-over
+                    @Override
+                    public void run() {
+                        if (bev.base() == from) {
+                            from.execute(this); // a completion engine hands over once its cancels completed
+                        } else {
+                            await(oldLoopHeld);
+                        }
+                    }
+                });
+                moving.countDown();
+                await(firstQueued); // the first write is queued on the old loop before the hand-over runs
+            });
+            assertTrue(moving.await(20, TimeUnit.SECONDS));
+            bev.write(new byte[] {'1'});
+            firstQueued.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (bev.base() != to) {
+                assertTrue(System.nanoTime() - deadline < 0, "the hand-over did not run");
+                Thread.onSpinWait();
+            }
+            bev.write(new byte[] {'2'});
+            oldLoopHeld.countDown();
+            InputStream in = s.getInputStream();
+            byte[] got = {(byte) in.read(), (byte) in.read()};
+            assertEquals("12", new String(got, java.nio.charset.StandardCharsets.US_ASCII),
+                    "one thread's writes reach the socket in the order they were made");
+            bev.close();
+        }
+        gl.close();
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(20, TimeUnit.SECONDS), "latch not released");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void shouldKeepByteOrderWhileMovedBackAndForthBetweenLoopsMidStream() throws Exception {
         EventBaseGroup g = group(2);

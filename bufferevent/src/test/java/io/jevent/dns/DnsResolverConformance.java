@@ -416,6 +416,27 @@ public abstract class DnsResolverConformance extends ConformanceBase {
         assertEquals(DnsException.Reason.CLOSED, after.failure.reason());
     }
 
+    /** The JDK resolver keeps Resolver.close's promise too: a lookup still on its helper fails CLOSED, once. */
+    @Test
+    void shouldFailSystemLookupsInFlightWhenClosed() throws Exception {
+        EventBase base = newBase();
+        List<Runnable> held = new ArrayList<>(); // the helper that has not got round to the lookup yet
+        Resolver r = Resolver.system(base, held::add);
+        closeAfter.add(r::close);
+        List<DnsException> got = new ArrayList<>();
+        r.lookup("localhost", AddressFamily.ANY, (res, e) -> got.add(e));
+        base.newTimer((ev, w) -> r.close()).add(Duration.ofMillis(20));
+        dispatchWithin(base);
+        assertEquals(1, got.size(), "the lookup in flight got its callback at close");
+        assertEquals(DnsException.Reason.CLOSED, got.get(0).reason());
+        assertEquals(1, held.size());
+        held.get(0).run(); // the helper's answer, late: dropped
+        base.loop(io.jevent.LoopFlag.NONBLOCK);
+        assertEquals(1, got.size(), "one callback per lookup");
+        Got after = lookup(base, r, "localhost", AddressFamily.ANY);
+        assertEquals(DnsException.Reason.CLOSED, after.failure.reason());
+    }
+
     static void send(DatagramSocket s, byte[] b, java.net.SocketAddress to) throws IOException {
         s.send(new DatagramPacket(b, b.length, to));
     }

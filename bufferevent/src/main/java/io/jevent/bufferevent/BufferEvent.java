@@ -367,6 +367,11 @@ public abstract class BufferEvent implements AutoCloseable {
         return ex.writeHigh;
     }
 
+    /** The write timeout set by {@link #setTimeouts}, or null; loop thread (connecting is bounded by it). */
+    final Duration writeTimeoutDuration() {
+        return ex.writeTimeout == null ? null : ex.writeTimeout.duration();
+    }
+
     /**
      * Sets idle timeouts (libevent's {@code bufferevent_set_timeouts}). Each restarts on progress in its own
      * direction only:

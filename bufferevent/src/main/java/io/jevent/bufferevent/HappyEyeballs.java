@@ -48,6 +48,9 @@ final class HappyEyeballs {
         void connected(Handle h, InetSocketAddress address);
 
         void failed(Exception cause);
+
+        /** The race outlived its deadline ({@link #deadline}): every attempt was closed. */
+        void timedOut();
     }
 
     /** One connect in flight. */
@@ -77,6 +80,8 @@ final class HappyEyeballs {
     private DnsException lookupFailure;
     private Exception lastError;
     private Event stagger;
+    /** Ends the race when the BufferEvent's write timeout passes; null without one. */
+    private Event deadline;
     private boolean done;
 
     HappyEyeballs(EventBase base, Resolver resolver, String host, int port, long staggerNanos, Outcome outcome) {
@@ -87,6 +92,25 @@ final class HappyEyeballs {
         this.port = port;
         this.staggerNanos = staggerNanos;
         this.outcome = outcome;
+    }
+
+    /**
+     * Bounds the whole race, lookups included, by {@code timeout} (the BufferEvent's write timeout: connecting counts
+     * as writing, as in libevent): when it passes first, every attempt is closed and the outcome is
+     * {@link Outcome#timedOut}. Call before {@link #start}.
+     *
+     * @param timeout how long the race may take
+     */
+    void deadline(java.time.Duration timeout) {
+        deadline = base.newTimer((ev, w) -> {
+            if (!done) {
+                done = true;
+                log.debug("connect to {}: no connection within {}", host, timeout);
+                closeRest();
+                outcome.timedOut();
+            }
+        });
+        deadline.add(timeout);
     }
 
     /** Starts both lookups. */
@@ -204,6 +228,9 @@ final class HappyEyeballs {
         attempts.clear();
         if (stagger != null) {
             stagger.close();
+        }
+        if (deadline != null) {
+            deadline.close();
         }
     }
 

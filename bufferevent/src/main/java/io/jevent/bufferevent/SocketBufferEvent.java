@@ -1,5 +1,6 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
 import io.jevent.Event;
 import io.jevent.EventBase;
 import io.jevent.buffer.DirectMemoryExhaustedException;
@@ -187,7 +188,20 @@ public final class SocketBufferEvent extends BufferEvent {
                             unsuspendWrite(SUSPEND_LOOKUP);
                             fireEvent(BevEvent.ERROR, cause);
                         }
+
+                        @Override
+                        public void timedOut() {
+                            eyeballs = null;
+                            unsuspendRead(SUSPEND_LOOKUP);
+                            unsuspendWrite(SUSPEND_LOOKUP);
+                            disable(Ev.WRITE); // as a write timeout does
+                            fireEvent(BevEvent.WRITING | BevEvent.TIMEOUT, null);
+                        }
                     });
+            Duration connectTimeout = writeTimeoutDuration();
+            if (connectTimeout != null) {
+                eyeballs.deadline(connectTimeout);
+            }
             eyeballs.start();
         });
     }

@@ -119,6 +119,38 @@ public abstract class ConnectHostnameConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldTimeOutAConnectThatHangsAtTheWriteTimeout() throws Exception {
+        // libevent's rule: connecting is writing, so the write timeout bounds it, here through the whole race
+        EventBase base = newBase();
+        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
+        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
+        closeAfter.add(hang);
+        int port = hang.getLocalPort();
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            closeAfter.add(filler);
+            try {
+                filler.connect(new InetSocketAddress(hangAddr, port), 200);
+            } catch (IOException full) {
+                break; // the queue is full already
+            }
+        }
+        Resolver r = hostsResolver(base, "127.0.0.3 hang.test\n");
+        List<String> events = new ArrayList<>();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setTimeouts(null, java.time.Duration.ofMillis(300));
+        c.setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons));
+            b.close();
+        });
+        long t0 = System.nanoTime();
+        c.connectHostname("hang.test", port, r);
+        dispatchWithin(base); // without the timeout the kernel gives up after about two minutes
+        assertEquals(List.of("WRITING|TIMEOUT"), events);
+        assertTrue(System.nanoTime() - t0 < 15_000_000_000L, "timed out by the write timeout, not the kernel");
+    }
+
+    @Test
     void shouldReportTheLastErrorOnlyWhenEveryAddressFails() throws Exception {
         EventBase base = newBase();
         int port;

@@ -22,7 +22,12 @@ public final class BevEvent {
     private BevEvent() {
     }
 
-    /** Renders reasons as {@code "READING|EOF"}. */
+    /**
+     * Renders reasons as {@code "READING|EOF"}.
+     *
+     * @param reasons {@link BevEvent} bits
+     * @return the names of the set bits joined by {@code |}, or {@code "0"} when none is set
+     */
     public static String toString(int reasons) {
         StringBuilder sb = new StringBuilder();
         String[] names = {"READING", "WRITING", "EOF", "ERROR", "TIMEOUT", "CONNECTED"};

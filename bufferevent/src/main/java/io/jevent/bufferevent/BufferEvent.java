@@ -59,7 +59,11 @@ public abstract class BufferEvent implements AutoCloseable {
     /** Told that data arrived (read) or that the output drained (write). */
     @FunctionalInterface
     public interface DataCallback {
-        /** Runs on the loop thread. */
+        /**
+         * Runs on the loop thread.
+         *
+         * @param bev the BufferEvent whose input has data (read callback) or whose output drained (write callback)
+         */
         void onData(BufferEvent bev);
     }
 
@@ -69,6 +73,7 @@ public abstract class BufferEvent implements AutoCloseable {
         /**
          * Runs on the loop thread.
          *
+         * @param bev the BufferEvent the event happened on
          * @param reasons bits of {@link BevEvent}
          * @param cause what failed, for {@link BevEvent#ERROR} (never null then); otherwise null
          */
@@ -81,6 +86,7 @@ public abstract class BufferEvent implements AutoCloseable {
         /**
          * Runs on the loop thread, once per {@link #readInto}.
          *
+         * @param bev the BufferEvent that read into {@code dst}
          * @param dst the caller's buffer, its position advanced past the bytes read into it
          * @param reasons 0 when {@code dst} is full; else the {@link BevEvent} bits that ended reading first
          *     ({@code READING|EOF}, {@code READING|ERROR} or {@code ERROR}, {@code READING|TIMEOUT})
@@ -92,7 +98,12 @@ public abstract class BufferEvent implements AutoCloseable {
     /** Told when the output crosses the write high watermark, and when it drains back to the low one. */
     @FunctionalInterface
     public interface WritabilityCallback {
-        /** Runs on the loop thread. */
+        /**
+         * Runs on the loop thread.
+         *
+         * @param bev the BufferEvent whose output crossed a write watermark
+         * @param writable true when the output drained to the write low watermark, false when it grew past the high one
+         */
         void onWritabilityChanged(BufferEvent bev, boolean writable);
     }
 
@@ -105,19 +116,43 @@ public abstract class BufferEvent implements AutoCloseable {
      * on that one. All methods are called on the loop thread.
      */
     public interface RateLimiter {
-        /** Bytes {@code bev} may read now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited). */
+        /**
+         * Bytes {@code bev} may read now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited).
+         *
+         * @param bev the BufferEvent about to read
+         * @return the quota in bytes
+         */
         long readQuota(BufferEvent bev);
 
-        /** Bytes {@code bev} may write now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited). */
+        /**
+         * Bytes {@code bev} may write now ({@code >= 0}; {@code Long.MAX_VALUE}: unlimited).
+         *
+         * @param bev the BufferEvent about to write
+         * @return the quota in bytes
+         */
         long writeQuota(BufferEvent bev);
 
-        /** {@code bev} read {@code n > 0} bytes. */
+        /**
+         * {@code bev} read {@code n > 0} bytes.
+         *
+         * @param bev the BufferEvent that read
+         * @param n how many bytes it read
+         */
         void read(BufferEvent bev, long n);
 
-        /** {@code bev} wrote {@code n >= 0} bytes. */
+        /**
+         * {@code bev} wrote {@code n >= 0} bytes.
+         *
+         * @param bev the BufferEvent that wrote
+         * @param n how many bytes it wrote
+         */
         void wrote(BufferEvent bev, long n);
 
-        /** The limiter was replaced, removed, or {@code bev} closed: drop timers and group membership. */
+        /**
+         * The limiter was replaced, removed, or {@code bev} closed: drop timers and group membership.
+         *
+         * @param bev the BufferEvent this limiter no longer meters
+         */
         default void detached(BufferEvent bev) {
         }
     }
@@ -254,31 +289,55 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Two connected in-memory BufferEvents (libevent's {@code bufferevent_pair_new}): what one writes, the other
      * reads, moved segment by segment without copying.
+     *
+     * @param base the loop both ends run on
+     * @param options {@link BevOption} bits, for both ends
+     * @return the two ends, each the other's partner
      */
     public static BufferEvent[] pair(EventBase base, int options) {
         return PairBufferEvent.create(base, options);
     }
 
-    /** The loop. */
+    /**
+     * The loop.
+     *
+     * @return the base this BufferEvent runs on; another one after a {@link #moveTo}
+     */
     public final EventBase base() {
         return base;
     }
 
-    /** The input buffer: read (drain) it in the read callback. Loop thread only. */
+    /**
+     * The input buffer: read (drain) it in the read callback. Loop thread only.
+     *
+     * @return the input buffer, never null
+     */
     public final EvBuffer input() {
         return input;
     }
 
-    /** The output buffer: add to it to send. Loop thread only; see {@link #write(byte[])} for other threads. */
+    /**
+     * The output buffer: add to it to send. Loop thread only; see {@link #write(byte[])} for other threads.
+     *
+     * @return the output buffer, never null
+     */
     public final EvBuffer output() {
         return output;
     }
 
-    /** The handle under this BufferEvent, or {@code null} (pairs, unconnected sockets). */
+    /**
+     * The handle under this BufferEvent, or {@code null} (pairs, unconnected sockets).
+     *
+     * @return the handle, or null
+     */
     public abstract Handle handle();
 
     /**
      * Sets the callbacks (any may be null), replacing the previous ones (libevent's {@code bufferevent_setcb}).
+     *
+     * @param read run when the input holds at least the read low watermark (and some bytes), or null
+     * @param write run when the output drains to the write low watermark, or null
+     * @param event run on EOF, ERROR, TIMEOUT and CONNECTED, or null
      */
     public final void setCallbacks(DataCallback read, DataCallback write, EventCallback event) {
         onLoop(() -> {
@@ -288,7 +347,11 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** Sets the callback told when {@link #isWritable()} changes (null for none). */
+    /**
+     * Sets the callback told when {@link #isWritable()} changes (null for none).
+     *
+     * @param callback told each time the output crosses a write watermark, or null
+     */
     public final void setWritabilityCallback(WritabilityCallback callback) {
         onLoop(() -> x().writabilityCallback = callback);
     }
@@ -309,13 +372,21 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** Stops reading and/or writing. Data already in the buffers stays. */
+    /**
+     * Stops reading and/or writing. Data already in the buffers stays.
+     *
+     * @param what {@code Ev.READ}, {@code Ev.WRITE} or both
+     */
     public final void disable(int what) {
         checkDirections(what);
         onLoop(() -> setEnabled(enabled & ~what));
     }
 
-    /** What the user enabled ({@code Ev.READ | Ev.WRITE} bits). */
+    /**
+     * What the user enabled ({@code Ev.READ | Ev.WRITE} bits).
+     *
+     * @return the enabled directions; suspensions do not clear them
+     */
     public final int enabled() {
         return enabled;
     }
@@ -347,22 +418,38 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** The read low watermark. */
+    /**
+     * The read low watermark.
+     *
+     * @return the read low watermark in bytes
+     */
     public final long readLowWatermark() {
         return ex.readLow;
     }
 
-    /** The read high watermark (0: none). */
+    /**
+     * The read high watermark (0: none).
+     *
+     * @return the read high watermark in bytes, or 0
+     */
     public final long readHighWatermark() {
         return ex.readHigh;
     }
 
-    /** The write low watermark. */
+    /**
+     * The write low watermark.
+     *
+     * @return the write low watermark in bytes
+     */
     public final long writeLowWatermark() {
         return ex.writeLow;
     }
 
-    /** The write high watermark (0: none). */
+    /**
+     * The write high watermark (0: none).
+     *
+     * @return the write high watermark in bytes, or 0
+     */
     public final long writeHighWatermark() {
         return ex.writeHigh;
     }
@@ -409,7 +496,11 @@ public abstract class BufferEvent implements AutoCloseable {
         });
     }
 
-    /** Whether the output is under the write high watermark (always true without one). Any thread. */
+    /**
+     * Whether the output is under the write high watermark (always true without one). Any thread.
+     *
+     * @return false from the moment the output grows past the write high watermark until it drains to the low one
+     */
     public final boolean isWritable() {
         return !unwritable;
     }
@@ -421,13 +512,20 @@ public abstract class BufferEvent implements AutoCloseable {
      * the base's hand-off monitor ({@link EventBase#runIfOwner}), so it never interleaves with a loop starting on
      * another thread or with other writers.
      *
+     * @param data the bytes to send; the array is not kept
      * @throws IllegalStateException if this BufferEvent is closed
      */
     public final void write(byte[] data) {
         write(data, 0, data.length);
     }
 
-    /** Appends a copy of {@code data[off, off + len)} to the output; see {@link #write(byte[])}. */
+    /**
+     * Appends a copy of {@code data[off, off + len)} to the output; see {@link #write(byte[])}.
+     *
+     * @param data holds the bytes to send; the array is not kept
+     * @param off where the bytes start in {@code data}
+     * @param len how many bytes to send
+     */
     public final void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen("write()");
@@ -441,7 +539,11 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Appends a copy of {@code data}'s remaining bytes to the output, consuming them; see {@link #write(byte[])}. */
+    /**
+     * Appends a copy of {@code data}'s remaining bytes to the output, consuming them; see {@link #write(byte[])}.
+     *
+     * @param data the bytes to send, from its position to its limit; its position ends at its limit
+     */
     public final void write(ByteBuffer data) {
         checkOpen("write()");
         if (base.inRunningLoop()) {
@@ -456,6 +558,7 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Moves all of {@code data} to the output (no copy). Loop thread only.
      *
+     * @param data the bytes to move; left empty
      * @throws IllegalStateException if this BufferEvent is closed ({@code data} keeps its bytes)
      */
     public final void write(EvBuffer data) {
@@ -464,7 +567,14 @@ public abstract class BufferEvent implements AutoCloseable {
         output.addBuffer(data);
     }
 
-    /** Removes up to {@code len} bytes from the input into {@code dst}; returns how many. Loop thread only. */
+    /**
+     * Removes up to {@code len} bytes from the input into {@code dst}; returns how many. Loop thread only.
+     *
+     * @param dst where to copy the bytes
+     * @param off where in {@code dst} to start
+     * @param len the most bytes to remove
+     * @return how many bytes were removed; 0 when the input is empty
+     */
     public final int read(byte[] dst, int off, int len) {
         requireLoop();
         return input.remove(dst, off, len);
@@ -524,13 +634,19 @@ public abstract class BufferEvent implements AutoCloseable {
      * For engines that read without a copy: the caller's {@link #readInto} buffer to read into now, or null when
      * none is pending (or the input still holds bytes, which go first). Read at most its remaining bytes, then
      * report them with {@link #fillDone}.
+     *
+     * @return the buffer to read into, up to its limit; or null
      */
     protected final ByteBuffer fillTarget() {
         CallerBuffer f = ex.fill;
         return f != null && f.pending() && input.length() == 0 ? f.dst : null;
     }
 
-    /** A one-element array holding {@link #fillTarget()}, for scattering reads; valid until the next fillDone. */
+    /**
+     * A one-element array holding {@link #fillTarget()}, for scattering reads; valid until the next fillDone.
+     *
+     * @return the same one-element array each time, holding the pending buffer
+     */
     protected final ByteBuffer[] fillVector() {
         CallerBuffer f = ex.fill;
         f.vector[0] = f.dst;
@@ -540,6 +656,8 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * The engine read {@code n > 0} bytes straight into {@link #fillTarget()}: restarts the read timeout, tells the
      * rate limiter, and runs the fill callback once the buffer is full. Call it last in the engine's handler.
+     *
+     * @param n how many bytes were read into the buffer
      */
     protected final void fillDone(long n) {
         if (closed) {
@@ -594,6 +712,7 @@ public abstract class BufferEvent implements AutoCloseable {
      * zlib filter sync-flushes on FLUSH and finishes on FINISHED) and pairs (FINISHED gives the partner EOF).
      *
      * @param what {@code Ev.READ}, {@code Ev.WRITE} or both
+     * @param mode how far to push: {@link FlushMode#NORMAL}, {@link FlushMode#FLUSH} or {@link FlushMode#FINISHED}
      */
     public final void flush(int what, FlushMode mode) {
         checkDirections(what);
@@ -770,19 +889,31 @@ public abstract class BufferEvent implements AutoCloseable {
         done.complete(this);
     }
 
-    /** Whether {@link #close()} has run. Any thread. */
+    /**
+     * Whether {@link #close()} has run. Any thread.
+     *
+     * @return true once {@link #close()} has taken effect; a close queued from another thread counts once it has run
+     */
     public final boolean isClosed() {
         return closed;
     }
 
     // ------------------------------------------------------------------------ for engines, filters, limiters
 
-    /** Whether reading is enabled and not suspended. */
+    /**
+     * Whether reading is enabled and not suspended.
+     *
+     * @return true when this BufferEvent is open, reading is enabled and no suspend reason holds it back
+     */
     protected final boolean readWanted() {
         return !closed && (enabled & Ev.READ) != 0 && readSuspended == 0;
     }
 
-    /** Whether writing is enabled and not suspended. */
+    /**
+     * Whether writing is enabled and not suspended.
+     *
+     * @return true when this BufferEvent is open, writing is enabled and no suspend reason holds it back
+     */
     protected final boolean writeWanted() {
         return !closed && (enabled & Ev.WRITE) != 0 && writeSuspended == 0;
     }
@@ -790,6 +921,8 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Holds reading back for {@code reason} (a {@code SUSPEND_*} bit) until {@link #unsuspendRead}; for rate
      * limiters and filters. Loop thread.
+     *
+     * @param reason one or more {@code SUSPEND_*} bits
      */
     public final void suspendRead(int reason) {
         boolean before = readWanted();
@@ -797,28 +930,44 @@ public abstract class BufferEvent implements AutoCloseable {
         readStateChanged(before);
     }
 
-    /** Lifts a {@link #suspendRead} reason. Loop thread. */
+    /**
+     * Lifts a {@link #suspendRead} reason. Loop thread.
+     *
+     * @param reason the {@code SUSPEND_*} bits to lift; other reasons keep holding reading back
+     */
     public final void unsuspendRead(int reason) {
         boolean before = readWanted();
         readSuspended &= ~reason;
         readStateChanged(before);
     }
 
-    /** Holds writing back for {@code reason} until {@link #unsuspendWrite}. Loop thread. */
+    /**
+     * Holds writing back for {@code reason} until {@link #unsuspendWrite}. Loop thread.
+     *
+     * @param reason one or more {@code SUSPEND_*} bits
+     */
     public final void suspendWrite(int reason) {
         boolean before = writeWanted();
         writeSuspended |= reason;
         writeStateChanged(before);
     }
 
-    /** Lifts a {@link #suspendWrite} reason. Loop thread. */
+    /**
+     * Lifts a {@link #suspendWrite} reason. Loop thread.
+     *
+     * @param reason the {@code SUSPEND_*} bits to lift; other reasons keep holding writing back
+     */
     public final void unsuspendWrite(int reason) {
         boolean before = writeWanted();
         writeSuspended &= ~reason;
         writeStateChanged(before);
     }
 
-    /** The suspend reasons now holding reading back. */
+    /**
+     * The suspend reasons now holding reading back.
+     *
+     * @return the {@code SUSPEND_*} bits, 0 when reading is not suspended
+     */
     public final int readSuspendReasons() {
         return readSuspended;
     }
@@ -826,6 +975,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * How many bytes the engine may read now: the room under the read high watermark (or {@code max}), and
      * never more than {@code max}. 0 means none: the engine must not read.
+     *
+     * @param max the most the engine can take in this read (the room in its buffer)
+     * @return bytes to read at most, between 0 and {@code max}; also within the rate limiter's quota
      */
     protected final long readAllowance(long max) {
         long room = ex.readHigh > 0 ? ex.readHigh - input.length() : max;
@@ -836,6 +988,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * Sets (or, with null, removes) what meters this BufferEvent's bytes; the previous limiter is told it was
      * {@linkplain RateLimiter#detached detached} and any bandwidth suspension it left is lifted. Usually called
      * through {@code io.jevent.filter.RateLimits.set(bev, cfg)} or {@code RateLimitGroup.add(bev)}. Loop thread.
+     *
+     * @param limiter the new limiter, or null for none
      */
     public final void setRateLimiter(RateLimiter limiter) {
         requireLoop();
@@ -853,22 +1007,38 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** The limiter set by {@link #setRateLimiter}, or null. */
+    /**
+     * The limiter set by {@link #setRateLimiter}, or null.
+     *
+     * @return the limiter, or null when none is set
+     */
     public final RateLimiter rateLimiter() {
         return ex.rateLimiter;
     }
 
-    /** The suspend reasons now holding writing back. */
+    /**
+     * The suspend reasons now holding writing back.
+     *
+     * @return the {@code SUSPEND_*} bits, 0 when writing is not suspended
+     */
     public final int writeSuspendReasons() {
         return writeSuspended;
     }
 
-    /** Bytes the rate limiter lets us read now; {@code Long.MAX_VALUE} when none is set. */
+    /**
+     * Bytes the rate limiter lets us read now; {@code Long.MAX_VALUE} when none is set.
+     *
+     * @return the quota in bytes, {@code >= 0}
+     */
     protected long rateLimitReadQuota() {
         return ex.rateLimiter == null ? Long.MAX_VALUE : ex.rateLimiter.readQuota(this);
     }
 
-    /** Bytes the rate limiter lets us write now; {@code Long.MAX_VALUE} when none is set. */
+    /**
+     * Bytes the rate limiter lets us write now; {@code Long.MAX_VALUE} when none is set.
+     *
+     * @return the quota in bytes, {@code >= 0}
+     */
     protected long rateLimitWriteQuota() {
         return ex.rateLimiter == null ? Long.MAX_VALUE : ex.rateLimiter.writeQuota(this);
     }
@@ -877,6 +1047,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * The engine appended {@code n > 0} bytes to the input: restarts the read timeout, applies the read
      * watermarks and runs the read callback when due. Call it last in the engine's handler (the callback may close
      * this BufferEvent).
+     *
+     * @param n how many bytes were appended to the input
      */
     protected final void readDone(long n) {
         if (closed) {
@@ -903,6 +1075,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * that of every layer over it restart (or stop, once nothing is pending). Bytes a layer hands down are not:
      * they still wait below, and its timeout keeps running. Then runs the write callback when the output is at or
      * under the write low watermark. Call it last in the engine's handler.
+     *
+     * @param n how many bytes left the output
      */
     protected final void writeDone(long n) {
         if (closed) {
@@ -919,14 +1093,22 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** Hook for rate limiters: {@code n} bytes were read; tells the {@link RateLimiter}. */
+    /**
+     * Hook for rate limiters: {@code n} bytes were read; tells the {@link RateLimiter}.
+     *
+     * @param n how many bytes were read
+     */
     protected void readProgress(long n) {
         if (ex.rateLimiter != null) {
             ex.rateLimiter.read(this, n);
         }
     }
 
-    /** Hook for rate limiters: {@code n} bytes were written; tells the {@link RateLimiter}. */
+    /**
+     * Hook for rate limiters: {@code n} bytes were written; tells the {@link RateLimiter}.
+     *
+     * @param n how many bytes were written
+     */
     protected void writeProgress(long n) {
         if (ex.rateLimiter != null) {
             ex.rateLimiter.wrote(this, n);
@@ -936,6 +1118,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Reports an event to the user. An EOF, ERROR or TIMEOUT disables its direction first (libevent does the
      * same), so a dead connection does not spin the loop.
+     *
+     * @param reasons {@link BevEvent} bits
+     * @param cause what failed, for {@link BevEvent#ERROR} (never null then); otherwise null
      */
     protected final void fireEvent(int reasons, Throwable cause) {
         if (closed) {
@@ -981,10 +1166,18 @@ public abstract class BufferEvent implements AutoCloseable {
         }
     }
 
-    /** The engine should start moving bytes for the directions now wanted or stop for those no longer wanted. */
+    /**
+     * The engine should start moving bytes for the directions now wanted or stop for those no longer wanted.
+     *
+     * @param wanted true when reading became wanted, false when it no longer is
+     */
     protected abstract void readInterestChanged(boolean wanted);
 
-    /** Writing became wanted (then the engine sends any pending output) or unwanted. */
+    /**
+     * Writing became wanted (then the engine sends any pending output) or unwanted.
+     *
+     * @param wanted true when writing became wanted, false when it no longer is
+     */
     protected abstract void writeInterestChanged(boolean wanted);
 
     /** Bytes were added to the output while writing is wanted. */
@@ -996,6 +1189,8 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * {@code n} bytes were removed from the front of the output, by anyone (the engine after a write, the user, a
      * layer moving them). For an engine that lends the output's front to a write in flight; the default does nothing.
+     *
+     * @param n how many bytes left the front of the output
      */
     protected void outputRemoved(long n) {
     }
@@ -1025,7 +1220,12 @@ public abstract class BufferEvent implements AutoCloseable {
     protected void attachEngine() {
     }
 
-    /** Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can). */
+    /**
+     * Pushes data through for {@link #flush}; the default does nothing (a socket sends as fast as it can).
+     *
+     * @param what {@code Ev.READ}, {@code Ev.WRITE} or both, as given to {@link #flush}
+     * @param mode the mode given to {@link #flush}
+     */
     protected void flushEngine(int what, FlushMode mode) {
     }
 
@@ -1035,6 +1235,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * still held anywhere below ({@link #outputPending}), and restarts when bytes leave the bottom of the chain;
      * this layer's own {@link #writeDone} (bytes handed down) does not restart it. Undone by {@link #close()}.
      * Loop thread.
+     *
+     * @param underlying the BufferEvent below, which receives this one's output
      */
     protected final void layerOver(BufferEvent underlying) {
         requireLoop();
@@ -1045,6 +1247,9 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Whether {@code b}, or a BufferEvent it is a {@linkplain #layerOver layer} over (and so on down the chain),
      * still holds output to send. Closed BufferEvents hold none. Loop thread.
+     *
+     * @param b the top of the chain to look at, or null
+     * @return true if {@code b} or a BufferEvent below it still holds output
      */
     protected static boolean outputPending(BufferEvent b) {
         for (BufferEvent x = b; x != null && !x.closed; x = x.below) {
@@ -1067,6 +1272,8 @@ public abstract class BufferEvent implements AutoCloseable {
      * Runs {@code r} as the base's owner: now if the calling thread owns the base (so that {@code r} cannot
      * interleave with a loop starting elsewhere) or the base is closed (then any thread may release what is left),
      * queued if THREADSAFE, else an IllegalStateException.
+     *
+     * @param r what to run as the owner
      */
     protected final void onLoop(Runnable r) {
         if (base.runIfOwner(r)) {

@@ -128,7 +128,10 @@ public final class FileBufferEvent extends BufferEvent {
      * or other cause), not an exception here; it is closed when reading ends or this BufferEvent closes. Reading
      * starts disabled, as on a socket: {@code enable(Ev.READ)}.
      *
+     * @param base the loop the callbacks run on
+     * @param path the file to read
      * @param options {@link BevOption} bits
+     * @return the BufferEvent, reading disabled
      */
     public static FileBufferEvent open(EventBase base, Path path, int options) {
         Objects.requireNonNull(path, "path");
@@ -140,6 +143,12 @@ public final class FileBufferEvent extends BufferEvent {
      * A BufferEvent that reads {@code in}, a blocking stream, on {@code executor} (null: the shared pool). The stream
      * is closed on a helper thread when this BufferEvent closes, if {@code options} has
      * {@link BevOption#CLOSE_ON_FREE}.
+     *
+     * @param base the loop the callbacks run on
+     * @param in the stream to read; read on {@code executor} only
+     * @param executor where reads run; null for the shared pool
+     * @param options {@link BevOption} bits
+     * @return the BufferEvent, reading disabled
      */
     public static FileBufferEvent fromStream(EventBase base, InputStream in, Executor executor, int options) {
         Objects.requireNonNull(in, "in");
@@ -151,6 +160,7 @@ public final class FileBufferEvent extends BufferEvent {
      * {@code executor} (null: the shared pool); closed when this BufferEvent closes with
      * {@link BevOption#CLOSE_ON_FREE}.
      *
+     * @param base the loop the callbacks run on
      * @param channel a blocking channel
      * @param executor where reads run; null for the shared pool
      * @param options {@link BevOption} bits

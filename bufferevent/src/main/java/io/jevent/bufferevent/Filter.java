@@ -22,10 +22,17 @@ public interface Filter {
      *     sent end of stream, so a missing trailer is now an error). An input filter stopped by {@code dstLimit} with
      *     bytes left in {@code src} is offered FINISHED again once the reader has drained, so at FINISHED it should
      *     fail only on what it cannot ever turn into output, not on what the limit held back
+     * @return {@link FilterResult#OK} when output was produced or nothing was left to do,
+     *     {@link FilterResult#NEED_MORE} when more input is needed first, {@link FilterResult#ERROR} when the input
+     *     cannot be processed ({@link #failure()} says why)
      */
     FilterResult process(EvBuffer src, EvBuffer dst, long dstLimit, FlushMode mode);
 
-    /** Why the last call returned {@link FilterResult#ERROR}; attached to the ERROR event. */
+    /**
+     * Why the last call returned {@link FilterResult#ERROR}; attached to the ERROR event.
+     *
+     * @return the cause, or null when none is known (the default)
+     */
     default Throwable failure() {
         return null;
     }
@@ -34,7 +41,12 @@ public interface Filter {
     default void close() {
     }
 
-    /** A filter that moves every byte unchanged. */
+    /**
+     * A filter that moves every byte unchanged.
+     *
+     * @return a stateless filter that moves bytes from {@code src} to {@code dst}, at most {@code dstLimit} of them
+     *     when that is not -1, and always answers {@link FilterResult#OK}
+     */
     static Filter passThrough() {
         return (src, dst, limit, mode) -> {
             long n = limit < 0 ? src.length() : Math.min(src.length(), Math.max(limit, 0));

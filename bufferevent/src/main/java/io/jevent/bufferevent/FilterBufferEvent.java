@@ -69,9 +69,11 @@ public final class FilterBufferEvent extends BufferEvent {
     /**
      * Wraps {@code underlying}. It must not be used directly afterwards: its callbacks now belong to the filter.
      *
+     * @param underlying the BufferEvent to wrap; open
      * @param inputFilter from the underlying input to this input; null passes bytes unchanged
      * @param outputFilter from this output to the underlying output; null passes bytes unchanged
      * @param options {@link BevOption} bits; CLOSE_ON_FREE closes the underlying BufferEvent with this one
+     * @return the filtering BufferEvent, running on the underlying one's base
      */
     public static FilterBufferEvent create(BufferEvent underlying, Filter inputFilter, Filter outputFilter,
                                            int options) {
@@ -91,7 +93,11 @@ public final class FilterBufferEvent extends BufferEvent {
         under.enable(Ev.READ | Ev.WRITE);
     }
 
-    /** The BufferEvent this one sits on. */
+    /**
+     * The BufferEvent this one sits on.
+     *
+     * @return the wrapped BufferEvent
+     */
     public BufferEvent underlying() {
         return under;
     }

@@ -160,17 +160,29 @@ public final class GroupListener implements AutoCloseable {
         return new GroupListener(group, made, at);
     }
 
-    /** The address the listeners are bound to. */
+    /**
+     * The address the listeners are bound to.
+     *
+     * @return the bound address, with the port chosen when 0 was asked for
+     */
     public SocketAddress localAddress() {
         return local;
     }
 
-    /** The listeners: one for {@link #distributing}, one per loop (loop 1 first) for {@link #perLoop}. */
+    /**
+     * The listeners: one for {@link #distributing}, one per loop (loop 1 first) for {@link #perLoop}.
+     *
+     * @return the listeners, never empty
+     */
     public List<Listener> listeners() {
         return listeners;
     }
 
-    /** The group the connections go to. */
+    /**
+     * The group the connections go to.
+     *
+     * @return the group given when binding
+     */
     public EventBaseGroup group() {
         return group;
     }

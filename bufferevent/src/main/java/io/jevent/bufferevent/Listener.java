@@ -52,6 +52,9 @@ public final class Listener implements AutoCloseable {
          * The callback owns {@code handle}: wrap it ({@link SocketBufferEvent#create}) or close it. If it throws,
          * the listener closes the handle (the peer sees its end), passes the exception on to the base's callback
          * error handler, and goes on accepting; so a callback that has wrapped the handle must not throw.
+         *
+         * @param listener the listener that accepted the connection
+         * @param handle the accepted connection, non-blocking
          */
         void onAccept(Listener listener, Handle handle);
     }
@@ -59,7 +62,13 @@ public final class Listener implements AutoCloseable {
     /** Receives accept failures on the loop thread. */
     @FunctionalInterface
     public interface ErrorCallback {
-        /** {@code paused} is true when accepting was paused for a back-off (out of descriptors or memory). */
+        /**
+         * {@code paused} is true when accepting was paused for a back-off (out of descriptors or memory).
+         *
+         * @param listener the listener whose accept failed
+         * @param error what failed
+         * @param paused true when accepting is paused for a back-off; it resumes by itself
+         */
         void onError(Listener listener, IOException error, boolean paused);
     }
 
@@ -111,7 +120,16 @@ public final class Listener implements AutoCloseable {
                 paused ? "; pausing accepts" : "", e);
     }
 
-    /** {@link #bind(EventBase, SocketAddress, int, int, AcceptCallback)} with a backlog of 511. */
+    /**
+     * {@link #bind(EventBase, SocketAddress, int, int, AcceptCallback)} with a backlog of 511.
+     *
+     * @param base the loop to accept on
+     * @param address where to listen; port 0 picks a free port
+     * @param options {@link #REUSEADDR}, {@link #REUSEPORT}, {@link #DISABLED}
+     * @param callback receives each accepted connection
+     * @return the listener, accepting unless {@link #DISABLED}
+     * @throws IOException if the address cannot be bound (EADDRINUSE, ...)
+     */
     public static Listener bind(EventBase base, SocketAddress address, int options, AcceptCallback callback)
             throws IOException {
         return bind(base, address, options, 511, callback);
@@ -121,9 +139,12 @@ public final class Listener implements AutoCloseable {
      * Binds, listens, and starts accepting (unless {@link #DISABLED}). Must be called on the loop thread (or
      * before the loop runs).
      *
+     * @param base the loop to accept on
      * @param address where to listen; port 0 picks a free port ({@link #localAddress()} tells which)
      * @param options {@link #REUSEADDR}, {@link #REUSEPORT}, {@link #DISABLED}
      * @param backlog the accept queue length, {@code > 0}
+     * @param callback receives each accepted connection
+     * @return the listener, accepting unless {@link #DISABLED}
      * @throws IOException if the address cannot be bound (EADDRINUSE, ...)
      */
     public static Listener bind(EventBase base, SocketAddress address, int options, int backlog,
@@ -150,7 +171,11 @@ public final class Listener implements AutoCloseable {
         return l;
     }
 
-    /** Sets where accept failures go (default: a warning in the log). */
+    /**
+     * Sets where accept failures go (default: a warning in the log).
+     *
+     * @param callback receives accept failures; not null
+     */
     public void setErrorCallback(ErrorCallback callback) {
         this.errorCallback = Objects.requireNonNull(callback, "callback");
     }
@@ -196,22 +221,39 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    /** Whether accepting is enabled (it may still be paused for a back-off). */
+    /**
+     * Whether accepting is enabled (it may still be paused for a back-off).
+     *
+     * @return true between {@link #enable()} and {@link #disable()}
+     */
     public boolean isEnabled() {
         return enabled;
     }
 
-    /** The bound address, with the port chosen when 0 was asked for. */
+    /**
+     * The bound address, with the port chosen when 0 was asked for.
+     *
+     * @return the bound address
+     * @throws IOException if the listening socket cannot tell its address (closed, say)
+     */
     public SocketAddress localAddress() throws IOException {
         return ops.localAddress(handle);
     }
 
-    /** The listening handle. */
+    /**
+     * The listening handle.
+     *
+     * @return the handle of the listening socket
+     */
     public Handle handle() {
         return handle;
     }
 
-    /** The base. */
+    /**
+     * The base.
+     *
+     * @return the base this listener accepts on
+     */
     public EventBase base() {
         return base;
     }

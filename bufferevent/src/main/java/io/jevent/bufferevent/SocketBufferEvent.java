@@ -74,8 +74,10 @@ public final class SocketBufferEvent extends BufferEvent {
      * {@link #connect} later. Reading starts disabled and writing enabled, as in libevent:
      * {@code enable(Ev.READ)} to receive.
      *
+     * @param base the loop to run on
      * @param handle a connected non-blocking socket of the base's kind, or null
      * @param options {@link BevOption} bits
+     * @return the BufferEvent, reading disabled
      */
     public static SocketBufferEvent create(EventBase base, Handle handle, int options) {
         Objects.requireNonNull(base, "base");
@@ -124,6 +126,7 @@ public final class SocketBufferEvent extends BufferEvent {
      * {@link BevEvent#ERROR} (with the cause, such as ECONNREFUSED). Output written before the connect finishes
      * is sent after it.
      *
+     * @param address where to connect: a resolved address ({@code connectHostname} resolves names)
      * @throws IllegalStateException if this BufferEvent already has a socket
      */
     public void connect(SocketAddress address) {

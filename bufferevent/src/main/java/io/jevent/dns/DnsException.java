@@ -29,6 +29,7 @@ public final class DnsException extends UnknownHostException {
         SYSTEM
     }
 
+    /** Why the lookup found no address; part of the serialized form. */
     private final Reason reason;
 
     /**

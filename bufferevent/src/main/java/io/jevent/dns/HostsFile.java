@@ -125,7 +125,11 @@ public final class HostsFile {
         }
     }
 
-    /** Names listed. */
+    /**
+     * Names listed.
+     *
+     * @return how many distinct names the file lists
+     */
     public int size() {
         return byName.size();
     }

@@ -317,17 +317,25 @@ public abstract class IoConformance extends ConformanceBase {
         assertEquals(List.of("hi server"), got);
     }
 
-    @Test
-    void shouldReportRefusedConnectThroughFinishConnect() throws IOException {
-        EventBase base = newBase();
+    /** A connect in progress to a loopback port nobody listens on, or null if the stack refused it at once. */
+    private Handle connectToAClosedPort() throws IOException {
         NetOps ops = netOps();
         Handle l = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, true, false);
         SocketAddress dead = ops.localAddress(l);
         ops.close(l);
-        Handle client;
         try {
-            client = closeLater(ops.connect(dead));
+            return closeLater(ops.connect(dead));
         } catch (IOException refusedAtOnce) {
+            return null;
+        }
+    }
+
+    @Test
+    void shouldReportRefusedConnectThroughFinishConnect() throws IOException {
+        EventBase base = newBase();
+        NetOps ops = netOps();
+        Handle client = connectToAClosedPort();
+        if (client == null) {
             return; // some stacks refuse loopback connects synchronously: also a clear error
         }
         IOException[] failure = {null};
@@ -346,13 +354,8 @@ public abstract class IoConformance extends ConformanceBase {
         // surface from finishConnect once the socket is writable, not look pending while WRITE fires forever.
         EventBase base = newBase();
         NetOps ops = netOps();
-        Handle l = ops.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, true, false);
-        SocketAddress dead = ops.localAddress(l);
-        ops.close(l);
-        Handle client;
-        try {
-            client = closeLater(ops.connect(dead));
-        } catch (IOException refusedAtOnce) {
+        Handle client = connectToAClosedPort();
+        if (client == null) {
             return; // some stacks refuse loopback connects synchronously: also a clear error
         }
         int[] pendingAnswers = {0};

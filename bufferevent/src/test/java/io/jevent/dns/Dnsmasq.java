@@ -25,12 +25,13 @@ import java.util.regex.Pattern;
  * zone for NXDOMAIN with an SOA), logging every query to a file the tests count lines in. Skipped, saying why, when
  * the binary is missing.
  */
-final class Dnsmasq implements AutoCloseable {
+public final class Dnsmasq implements AutoCloseable {
     private static final Pattern QUERY = Pattern.compile("(?:query|auth)\\[([A-Z]+)\\] (\\S+) from");
 
     private final Process process;
     private final Path log;
-    final InetSocketAddress address;
+    /** Where it answers (UDP and TCP), on 127.0.0.1. */
+    public final InetSocketAddress address;
 
     private Dnsmasq(Process process, Path log, InetSocketAddress address) {
         this.process = process;
@@ -51,7 +52,7 @@ final class Dnsmasq implements AutoCloseable {
      * Starts dnsmasq with {@code hostsLines} as its hosts file and {@code extra} options; answers for local names
      * carry a TTL of 60 s.
      */
-    static Dnsmasq start(Path dir, List<String> hostsLines, String... extra) throws IOException, InterruptedException {
+    public static Dnsmasq start(Path dir, List<String> hostsLines, String... extra) throws IOException, InterruptedException {
         String bin = binary();
         Assumptions.assumeTrue(bin != null, "dnsmasq is not installed (apt-get install dnsmasq-base): DNS tests"
                 + " against a real server skipped");

@@ -1,5 +1,6 @@
 package io.jevent.examples;
 
+import io.jevent.dns.Dnsmasq;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -801,7 +801,8 @@ def render_report(R):
         log('these results do not record their machine (older cmp.py): describing this one instead')
         R['machine'] = machine()
     FIG = Figures(systems, dict(cpus=nproc(R) or 'n/a', reps=cfg['reps'], date=R.get('date', '?'), mode=R['mode'],
-                                idle_n=fmt(R.get('idle_n', cfg['idle_n']))))
+                                idle_n=fmt(R.get('idle_n', cfg['idle_n'])), timers=fmt(cfg['timers'][0]),
+                                common=fmt(cfg['timers'][1])))
     L = []
     w = L.append
     w('# jevent benchmarks: jevent against libevent, Netty and plain NIO')
@@ -871,6 +872,10 @@ def render_report(R):
         w('')
         st = ratio_table('Echo ping-pong, 1 connection, 64 B', 'pingpong', 'round trips/s', 'higher', 'pingpong')
         cpu_table('pingpong_cpu', 'µs per round trip', R, systems, w)
+        # the share of wall time the server process was on a CPU: CPU per round trip × round trips per second
+        FIG.metric('pingpong.busy_pct', {s: [(u + k) * rate / 1e4 for (u, k), rate in
+                                             zip(R.get('pingpong_cpu', {}).get(s, []), v)]
+                                         for s, v in R['pingpong'].items()}, 'lower', 0, paired=True)
         alloc_table('pingpong_alloc', 'B allocated per round trip', R, systems, w)
         peer_goal('pingpong', 'Ping-pong (jevent-epoll) ≥ 1.0× the best of Netty and plain NIO', R['pingpong'], st)
         a = stats(R.get('pingpong_alloc', {}).get(BASELINE, []))
@@ -1269,6 +1274,9 @@ def timers_section(R, w):
         FIG.metric('timers.' + m, vals, 'lower', systems=['jevent-' + b for b in backs] + ['libevent'])
         FIG.metric('timers_ns.' + m, {k: [x * 1000 / each for x in v] for k, v in vals.items()}, 'lower',
                    systems=['jevent-' + b for b in backs] + ['libevent'])
+        FIG.metric('timers_alloc.' + m, {'jevent-' + b: [by[b]['alloc'] / each] for b in by
+                                         if by[b]['alloc'] is not None}, 'lower', 1,
+                   systems=['jevent-' + b for b in backs])
         w('| `%s` | %s | %s | %s | %s |' % (m, ' | '.join(med_range(st[b]) for b in backs), med_range(ls),
                                            fmt(r, 2) if r else 'n/a',
                                            ', '.join(fmt(by[b]['alloc'], 0) if b in by else 'n/a' for b in backs)))

@@ -13,11 +13,13 @@ Placeholders:
   {{METRIC:A//B}}           paired ratio: median of the per-repetition ratios A/B (interleaved metrics only)
   {{METRIC:A//B.range}}     their min–max
   {{METRIC:A~B}}            a verdict: "ahead of", "mostly ahead of", "level with", "mostly behind", "behind"
+  {{METRIC:A?B}}            "more than", "about as much as" (medians within 5 %) or "less than"
   {{METRIC:min}}, {{METRIC:max}}            lowest and highest median over every measured system
   {{METRIC:min(A,B,...)}}, {{METRIC:max(A,B,...)}}   the same over the systems named
   {{goal.ID}}               "met", "missed" or "not measured"; {{goal.ID.value}}, {{goal.ID.peer}} its figure and
                             the peer it was held against
-  {{goals.met}}, {{goals.total}}, {{goals.missed}} (the missed goals' titles, or "none")
+  {{goals.met}}, {{goals.total}}, {{goals.missed}} (the missed goals' titles as the items of a Markdown list, one
+                            per line: write it after "- "; "none" when every goal is met)
   {{run.NAME}}              a fact of the run (cpus, reps, date, mode, idle_n)
 Only the Python standard library is used.
 """
@@ -75,11 +77,14 @@ class Metric:
         return stats(self.values.get(s) or [])
 
     def ratio_stats(self, a, b):
-        """Per-repetition ratios a/b (paired metrics), or the ratio of the medians as a degenerate triple."""
+        """(median, min, max) of the per-repetition ratios a/b for a paired metric; otherwise the ratio of the
+        medians with the extreme ratios of the two min–max ranges (min of a / max of b, max of a / min of b)."""
         if self.paired:
             return stats([x / y for x, y in zip(self.values.get(a) or [], self.values.get(b) or []) if y])
         sa, sb = self.stats(a), self.stats(b)
-        return (sa[0] / sb[0],) * 3 if sa and sb and sb[0] else None
+        if not (sa and sb and sb[0] and sb[1]):
+            return None
+        return sa[0] / sb[0], sa[1] / sb[2], sa[2] / sb[1]
 
 
 class Figures:
@@ -117,7 +122,7 @@ class Figures:
             return str(len(self.goals))
         if expr == 'goals.missed':
             missed = [g['title'] for g in self.goals if not g['ok']]
-            return '; '.join(missed) if missed else 'none'
+            return '\n- '.join(missed) if missed else 'none'
         if expr.startswith('run.') and expr[len('run.'):] in self.run:
             return str(self.run[expr[len('run.'):]])
         raise NotesError('no figure "%s"%s' % (expr, near(expr, ['goal.' + g['id'] for g in self.goals] +
@@ -138,7 +143,7 @@ class Figures:
         rng = rest.endswith('.range')
         if rng:
             rest = rest[:-len('.range')]
-        for op in ('//', '/', '~'):
+        for op in ('//', '/', '~', '?'):
             if op in rest:
                 a, b = (self._system(m, name, x.strip()) for x in rest.split(op, 1))
                 if op == '//' and not m.paired:
@@ -146,9 +151,14 @@ class Figures:
                 if op != '//' and rng:
                     raise NotesError('"%s": .range only follows SYS or A//B' % rest)
                 r = m.ratio_stats(a, b) if op != '/' else None
-                if op == '/':
+                if op in '/?':
                     sa, sb = m.stats(a), m.stats(b)
-                    return fmt(sa[0] / sb[0], 2) if sa and sb and sb[0] else 'n/a'
+                    if not (sa and sb and sb[0]):
+                        return 'n/a'
+                    q = sa[0] / sb[0]
+                    if op == '/':
+                        return fmt(q, 2)
+                    return 'more than' if q > 1.05 else 'less than' if q < 1 / 1.05 else 'about as much as'
                 if r is None:
                     return 'n/a'
                 if op == '~':

@@ -361,7 +361,7 @@ def main():
     if a.check:
         return check()
     if a.report_from:
-        with open(a.report_from) as f:
+        with open(a.report_from, encoding='utf-8') as f:
             R = json.load(f)
         try:
             write_report(R)
@@ -415,21 +415,25 @@ def main():
     return 1 if problems else 0
 
 
-def check():
-    """docs/benchmarks.md is what the committed results and notes make, and the notes type no figure by hand."""
-    global DRAW
+def check(results=RESULTS, report=REPORT, notes=NOTES):
+    """docs/benchmarks.md is what the committed results and notes make, and the notes type no figure by hand.
+    Prints what differs; returns the exit status (the paths are the committed files but for tests)."""
+    global DRAW, NOTES
     DRAW = False
-    with open(RESULTS) as f:
+    with open(results, encoding='utf-8') as f:
         R = json.load(f)
     problems = []
-    with open(NOTES) as f:
+    with open(notes, encoding='utf-8') as f:
         problems += ['benchmarks/report-notes.md ' + p for p in lint(f.read())]
+    saved, NOTES = NOTES, notes
     try:
         text = render_report(R)
     except NotesError as e:
         problems.append(str(e))
         text = None
-    with open(REPORT) as f:
+    finally:
+        NOTES = saved
+    with open(report, encoding='utf-8') as f:
         current = f.read()
     if text is not None and text != current:
         diff = list(difflib.unified_diff(current.split('\n'), text.split('\n'), 'docs/benchmarks.md',
@@ -778,10 +782,10 @@ def absent(R, s):
 def write_report(R):
     """Writes docs/benchmarks.md from the results R, and R to docs/benchmarks-results.json beside it."""
     text = render_report(R)
-    with open(RESULTS, 'w') as f:
+    with open(RESULTS, 'w', encoding='utf-8') as f:
         json.dump(R, f, indent=1, default=str)
         f.write('\n')
-    with open(REPORT, 'w') as f:
+    with open(REPORT, 'w', encoding='utf-8') as f:
         f.write(text)
     log('wrote docs/benchmarks.md and docs/benchmarks-results.json')
 
@@ -1038,7 +1042,7 @@ def render_report(R):
                  'left out %s.' % ', '.join(missing))
         L.append('')
     else:
-        with open(NOTES) as f:
+        with open(NOTES, encoding='utf-8') as f:
             L.append(fill(f.read(), FIG).rstrip())
         L.append('')
     if R.get('problems'):

@@ -12,14 +12,14 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cmp  # noqa: E402
+import report  # noqa: E402
 from notes import Figures, NotesError, fill, lint, verdict  # noqa: E402
 
 
 def run_check(**paths):
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        rc = cmp.check(**paths)
+        rc = report.check(**paths)
     return rc, err.getvalue()
 
 
@@ -45,36 +45,36 @@ class CheckTest(unittest.TestCase):
         self.assertEqual(0, rc, err)
 
     def test_a_figure_edited_by_hand_in_the_report_fails(self):
-        with open(cmp.REPORT, encoding='utf-8') as f:
+        with open(report.REPORT, encoding='utf-8') as f:
             line = next(l for l in f if l.startswith('| jevent-epoll | ') and '(' in l)
         figure = line.split('|')[2].split()[0]  # e.g. 14,536
         edited = line.replace(figure, figure[:-1] + ('1' if figure[-1] != '1' else '2'), 1)
-        rc, err = run_check(report=self.copy(cmp.REPORT, (line, edited)))
+        rc, err = run_check(report=self.copy(report.REPORT, (line, edited)))
         self.assertEqual(1, rc)
         self.assertIn('docs/benchmarks.md is not what', err)
         self.assertIn('-' + edited.rstrip('\n'), err)
 
     def test_a_number_typed_into_the_notes_fails_even_with_the_report_regenerated(self):
-        notes = self.copy(cmp.NOTES, ('{{pingpong:min}}', '13,969'))
+        notes = self.copy(report.NOTES, ('{{pingpong:min}}', '13,969'))
         # the report made from these notes, so that only the lint can object
-        cmp.DRAW = False
-        saved, cmp.NOTES = cmp.NOTES, notes
+        report.DRAW = False
+        saved, report.NOTES = report.NOTES, notes
         try:
             import json
-            with open(cmp.RESULTS, encoding='utf-8') as f:
-                text = cmp.render_report(json.load(f))
+            with open(report.RESULTS, encoding='utf-8') as f:
+                text = report.render_report(json.load(f))
         finally:
-            cmp.NOTES = saved
-        report = os.path.join(self.tmp, 'benchmarks.md')
-        with open(report, 'w', encoding='utf-8') as f:
+            report.NOTES = saved
+        made = os.path.join(self.tmp, 'benchmarks.md')
+        with open(made, 'w', encoding='utf-8') as f:
             f.write(text)
-        rc, err = run_check(report=report, notes=notes)
+        rc, err = run_check(report=made, notes=notes)
         self.assertEqual(1, rc)
         self.assertIn('"13,969" is a number typed by hand', err)
         self.assertNotIn('is not what', err)
 
     def test_an_unknown_placeholder_fails(self):
-        rc, err = run_check(notes=self.copy(cmp.NOTES, ('{{goal.stream}}', '{{goal.streaming}}')))
+        rc, err = run_check(notes=self.copy(report.NOTES, ('{{goal.stream}}', '{{goal.streaming}}')))
         self.assertEqual(1, rc)
         self.assertIn('no goal "streaming"', err)
 

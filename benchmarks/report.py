@@ -260,7 +260,8 @@ def render_report(R):
     for k, v in R['machine']:
         w('| %s | %s |' % (k, v))
     w('| Load average (1, 5, 15 min) | %s at the start, %s at the end: the machine is shared, a 1-minute load '
-      'well above 2 means others were running too |' % (R.get('load_start', '?'), R.get('load_end', '?')))
+      'well above %s means others were running too |' % (R.get('load_start', '?'), R.get('load_end', '?'),
+                                                         nproc(R) or 'the number of CPUs'))
     if R.get('servers'):
         w('| Servers | %s |' % '; '.join('%s: %s' % (s, v) for s, v in R['servers'].items()))
     gone = [(s, absent(R, s)) for s in systems if absent(R, s)]

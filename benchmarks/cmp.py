@@ -27,8 +27,9 @@ import sys
 import threading
 import time
 
-from notes import NotesError, fmt
-from report import (BENCH, JAVA_OPTS, MC_CONNS, MC_LOOPS, MC_PAIRS, WORK, check, log, machine,
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts for the two modules below
+from notes import NotesError, fmt  # noqa: E402
+from report import (BENCH, JAVA_OPTS, MC_CONNS, MC_LOOPS, MC_PAIRS, WORK, check, log, machine,  # noqa: E402
                     write_report)
 
 JAR = os.path.join(BENCH, 'target', 'benchmarks.jar')

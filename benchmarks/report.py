@@ -627,27 +627,21 @@ def dispatch_section(R, w):
     w('')
     cols = ['jevent-epoll', 'jevent-poll', 'jevent-nio', 'plain-nio (pipe)', 'plain-nio (tcp)', 'libevent',
             'libevent (pipe)']
-    table = {}
+    raw = {}  # N/A/W -> column -> samples
     alloc = {}
     for r in R['dispatch']:
         k = '%s/%s/%s' % (r['params']['numPipes'], r['params']['active'], r['params']['writes'])
         col = ('jevent-' + r['params']['backend']) if 'backend' in r['params'] else 'plain-nio (%s)' % r['params']['pair']
-        table.setdefault(k, {})[col] = stats(r['samples'])
+        raw.setdefault(k, {})[col] = r['samples']
         alloc.setdefault(k, {})[col] = r['alloc']
     for k, v in R.get('dispatch_libevent', {}).items():
-        table.setdefault(k, {})['libevent'] = stats(v)
+        raw.setdefault(k, {})['libevent'] = v
     for k, v in R.get('dispatch_libevent_pipe', {}).items():
-        table.setdefault(k, {})['libevent (pipe)'] = stats(v)
+        raw.setdefault(k, {})['libevent (pipe)'] = v
+    table = {k: {c: stats(v) for c, v in t.items()} for k, t in raw.items()}
     cols = [c for c in cols if any(c in t for t in table.values())]
-    raw = {}
-    for r in R['dispatch']:
-        k = '%s/%s/%s' % (r['params']['numPipes'], r['params']['active'], r['params']['writes'])
-        col = ('jevent-' + r['params']['backend']) if 'backend' in r['params'] else 'plain-nio (%s)' % r['params']['pair']
-        raw.setdefault(k, {})[col] = r['samples']
     for k in table:
-        vals = dict(raw.get(k, {}), **{'libevent': R.get('dispatch_libevent', {}).get(k, []),
-                                       'libevent (pipe)': R.get('dispatch_libevent_pipe', {}).get(k, [])})
-        FIG.metric('dispatch[%s]' % k, vals, 'lower', systems=cols)
+        FIG.metric('dispatch[%s]' % k, raw[k], 'lower', systems=cols)
         FIG.metric('dispatch.alloc[%s]' % k, {c: [a] for c, a in alloc.get(k, {}).items() if a is not None}, 'lower',
                    1, systems=cols)
     w('| N/A/W | ' + ' | '.join(cols) + ' | ' + ' | '.join('%s / jevent-epoll' % c for c in cols if c != BASELINE) + ' |')

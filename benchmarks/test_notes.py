@@ -1,6 +1,6 @@
 """Tests of the report check (`cmp.py --check`) and of the notes template (notes.py), on the committed files.
 
-Run from the top of the repository: `python3 -m unittest benchmarks/test_notes.py` (standard library only; nothing
+Run from the top of the repository: `python3 -B -m unittest benchmarks/test_notes.py` (standard library only; nothing
 is built or measured).
 """
 import contextlib
@@ -11,6 +11,7 @@ import sys
 import tempfile
 import unittest
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 from notes import Figures, NotesError, fill, lint, verdict  # noqa: E402

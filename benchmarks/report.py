@@ -231,8 +231,8 @@ def render_report(R):
     cfg = R['cfg']
     systems = R['systems']
     if not R.get('machine'):
-        log('these results do not record their machine (older cmp.py): describing this one instead')
-        R['machine'] = machine()
+        log('these results do not record their machine (written by an older cmp.py): the report says so')
+        R['machine'] = [('Machine', 'not recorded in these results (written by an older cmp.py)')]
     FIG = Figures(systems, dict(cpus=nproc(R) or 'n/a', reps=cfg['reps'], date=R.get('date', '?'), mode=R['mode'],
                                 idle_n=fmt(R.get('idle_n', cfg['idle_n'])), timers=fmt(cfg['timers'][0]),
                                 common=fmt(cfg['timers'][1])))

@@ -138,9 +138,13 @@ def multicore_section(R, w):
           '(hand-offs, wake-ups, contention for the cores), not what a second core would give. On a machine with a '
           'core per loop plus the client\'s, the same figures would show the speed-up.'
           % ('one core' if cpus == 1 else 'two cores', 's' if cpus == 1 else ''))
+    elif cpus is None:
+        w('The client is one C thread on the same machine, sharing its CPUs with the server\'s loops (how many '
+          'CPUs the run had is not recorded): with fewer than three, the scaling ratio measures the cost of the '
+          'second loop more than what it gives.')
     else:
-        w('The client is one C thread on the same machine (%s CPUs), so two server loops and the client can each '
-          'have a core: the scaling ratio shows what the second loop gives.' % (cpus or 'an unknown number of'))
+        w('The client is one C thread on the same machine (%d CPUs), so two server loops and the client can each '
+          'have a core: the scaling ratio shows what the second loop gives.' % cpus)
     w('')
     for work, unit in (('pingpong', 'round trips/s'), ('stream', 'MB/s')):
         FIG.metric('mc.' + work, {k: v.get(work, []) for k, v in mc.items()}, 'higher', paired=True,

@@ -53,15 +53,16 @@ def stats(values):
 
 def verdict(r, better):
     """Words for a ratio's (median, min, max), A over B: how A stands against B."""
-    med, lo, hi = r if better == 'higher' else (1 / r[0], 1 / r[2], 1 / r[1])
+    med, lo, hi = r
+    up, down = ('ahead of', 'behind') if better == 'higher' else ('behind', 'ahead of')  # A above B is A's up
     if lo > 1.0:
-        return 'ahead of'
+        return up
     if hi < 1.0:
-        return 'behind'
+        return down
     if med >= 1.05:
-        return 'mostly ahead of'
-    if med <= 0.95:
-        return 'mostly behind'
+        return 'mostly ' + up
+    if med <= 1 / 1.05:
+        return 'mostly ' + down
     return 'level with'
 
 

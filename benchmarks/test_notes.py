@@ -140,6 +140,8 @@ class FiguresTest(unittest.TestCase):
         self.assertEqual('mostly behind', verdict((0.9, 0.8, 1.1), 'higher'))
         self.assertEqual('level with', verdict((0.97, 0.8, 1.1), 'higher'))
         self.assertEqual('mostly ahead of', verdict((0.9, 0.8, 1.1), 'lower'))
+        self.assertEqual('ahead of', verdict((0.0, 0.0, 0.0), 'lower'))  # a zero (no RSS growth) is no error
+        self.assertEqual('mostly behind', verdict((0.95, 0.8, 1.1), 'higher'))  # five per cent either way
 
 
 if __name__ == '__main__':

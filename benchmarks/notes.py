@@ -151,8 +151,7 @@ class Figures:
                     raise NotesError('metric "%s" is not interleaved: no paired ratio (use A/B)' % name)
                 if op != '//' and rng:
                     raise NotesError('"%s": .range only follows SYS or A//B' % rest)
-                r = m.ratio_stats(a, b) if op != '/' else None
-                if op in '/?':
+                if op in ('/', '?'):  # the medians
                     sa, sb = m.stats(a), m.stats(b)
                     if not (sa and sb and sb[0]):
                         return 'n/a'
@@ -160,6 +159,7 @@ class Figures:
                     if op == '/':
                         return fmt(q, 2)
                     return 'more than' if q > 1.05 else 'less than' if q < 1 / 1.05 else 'about as much as'
+                r = m.ratio_stats(a, b)
                 if r is None:
                     return 'n/a'
                 if op == '~':

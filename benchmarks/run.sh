@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# jevent against libevent, Netty and plain NIO, side by side in one run (issue 5).
+# jevent against libevent, Netty and plain NIO, side by side in one run.
 #
-#   benchmarks/run.sh --quick      about 5 minutes on 2 cores; writes docs/benchmarks.md and docs/img/*.png
+#   benchmarks/run.sh --quick      about 5 minutes on 2 cores; writes docs/benchmarks.md, docs/img/*.png and the
+#                                  raw results they are made from, docs/benchmarks-results.json
 #   benchmarks/run.sh --full       longer runs, more repetitions, the whole bench.c grid
 #   benchmarks/run.sh --smoke      CI: builds, runs every JMH benchmark and every server for about a second,
 #                                  writes nothing under docs/ (< 2 minutes)
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     -e|--only|--systems|--reps) ARGS+=("$1" "$2"); shift ;;
     --no-report|--ignore-jmh-lock) ARGS+=("$1") ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

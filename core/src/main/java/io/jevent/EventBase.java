@@ -878,9 +878,10 @@ public final class EventBase implements Executor, AutoCloseable {
 
     // --------------------------------------------------------------------------------- event operations (package)
 
-    // Each operation below acts at once when called by the running loop, without building the cross-thread lambda
-    // first (that would allocate per call unless escape analysis removes it, which it does not promise). Any other
-    // caller goes through actOrQueue: at once as the holder or after close, else queued. So an action may run after
+    // Each operation below acts at once when called by the running loop or, under the owner's monitor, by the
+    // holder while no loop runs (or by anyone after close), without building the cross-thread lambda first: that
+    // would allocate per call unless escape analysis removes it, which it does not promise, and a server setting up
+    // its events before dispatch is a holder. Only a stranger goes through actOrQueue, which may queue. So an action may run after
     // the base closed, and each checks for that itself. The running loop judges an event closed by its state bit
     // (exact on that thread), other threads by closeRequested (which includes their own close still queued).
 
@@ -898,6 +899,16 @@ public final class EventBase implements Executor, AutoCloseable {
         if (owner.isClosed()) {
             throw new IllegalStateException("the EventBase is closed; " + e + " cannot be added");
         }
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    if (!owner.isClosed()) { // else closed since the check above: nothing can fire any more
+                        addNow(e, nanos, ct);
+                    }
+                    return;
+                }
+            }
+        }
         actOrQueue(() -> {
             if (!owner.isClosed()) { // else closed since the check above: nothing can fire any more
                 addNow(e, nanos, ct);
@@ -908,9 +919,17 @@ public final class EventBase implements Executor, AutoCloseable {
     void removeEvent(Event e) {
         if (owner.isLooping()) {
             removeNow(e, true);
-        } else {
-            actOrQueue(() -> removeIfOpen(e));
+            return;
         }
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    removeIfOpen(e);
+                    return;
+                }
+            }
+        }
+        actOrQueue(() -> removeIfOpen(e));
     }
 
     /** Removes {@code e}; on a closed base nothing is left to remove (close() took every event out). */
@@ -928,9 +947,17 @@ public final class EventBase implements Executor, AutoCloseable {
         e.closeRequested = true;
         if (owner.isLooping()) {
             closeNow(e);
-        } else {
-            actOrQueue(() -> closeNow(e));
+            return;
         }
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    closeNow(e);
+                    return;
+                }
+            }
+        }
+        actOrQueue(() -> closeNow(e));
     }
 
     /** Removes {@code e} for good. After the base closed, only marks it: there is nothing left to release. */
@@ -954,6 +981,16 @@ public final class EventBase implements Executor, AutoCloseable {
         }
         if (e.isClosed()) {
             throw new IllegalStateException(e + " was closed; create a new event");
+        }
+        if (!owner.isStranger()) {
+            synchronized (owner) {
+                if (owner.mayActNow()) {
+                    if ((e.state & Event.CLOSED) == 0 && !owner.isClosed()) {
+                        activate(e, what);
+                    }
+                    return;
+                }
+            }
         }
         actOrQueue(() -> {
             if ((e.state & Event.CLOSED) == 0 && !owner.isClosed()) {

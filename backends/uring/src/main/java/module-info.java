@@ -1,7 +1,7 @@
 /**
- * The io_uring backend (Linux)
+ * The io_uring backend (Linux): a readiness backend and a completion engine, through JNA direct mapping.
  *
- * @provides io.jevent.spi.Backend as {@code " a readiness backend and a completion engine, through JNA direct mapping.:uring"}
+ * @provides io.jevent.spi.Backend as {@code "uring"}
  */
 // JNA has no module descriptor: com.sun.jna is its automatic module name
 @SuppressWarnings({"requires-automatic"})

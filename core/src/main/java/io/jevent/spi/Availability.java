@@ -18,6 +18,9 @@ public final class Availability {
     /** Why it cannot run here, or null if it can. */
     private final Throwable cause;
 
+    /** JNA's module name on the module path (the automatic module name in its jar's manifest). */
+    static final String JNA_MODULE = "com.sun.jna";
+
     private Availability(String what, Throwable cause) {
         this.what = what;
         this.cause = cause;
@@ -53,7 +56,7 @@ public final class Availability {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof IllegalCallerException) {
                 return new NativeAccessDenied(what + " needs native access (through JNA), which this JVM denies: "
-                        + nativeAccessFix(jnaModuleName() != null), cause);
+                        + nativeAccessFix(jnaIsNamedModule()), cause);
             }
             if (t.getCause() == t) {
                 break;
@@ -81,16 +84,13 @@ public final class Availability {
                 + " executable jar's manifest (with JNA on the module path: --enable-native-access=" + JNA_MODULE + ")";
     }
 
-    /** JNA's module name on the module path (the automatic module name in its jar's manifest). */
-    static final String JNA_MODULE = "com.sun.jna";
-
-    /** {@return {@value #JNA_MODULE} if JNA is a named module in jevent's layer (or the boot layer), else null} */
-    private static String jnaModuleName() {
+    /** {@return whether JNA is a named module in jevent's layer (the boot layer when jevent is on the class path)} */
+    private static boolean jnaIsNamedModule() {
         ModuleLayer layer = Availability.class.getModule().getLayer();
         if (layer == null) {
             layer = ModuleLayer.boot(); // jevent on the class path: JNA may still sit on the module path
         }
-        return layer.findModule(JNA_MODULE).isPresent() ? JNA_MODULE : null;
+        return layer.findModule(JNA_MODULE).isPresent();
     }
 
     /** {@return whether the backend works on this machine} */

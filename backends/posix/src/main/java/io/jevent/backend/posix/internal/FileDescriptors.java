@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED} on the command line,
  * or {@code Add-Opens: java.base/sun.nio.ch java.base/java.io} in an executable jar's manifest (the examples' jar has
  * it); on the module path the same flags with this module's name, {@code io.jevent.backend.posix}, for
- * {@code ALL-UNNAMED} (the manifest entry does not apply there). Without them, or for a channel of another class (an in-memory file system's, say), {@link #of} answers -1 and
- * the caller copies the file through memory instead; the choice is probed once and logged at debug.
+ * {@code ALL-UNNAMED} (the manifest entry does not apply there). Without them, or for a channel of another class (an
+ * in-memory file system's, say), {@link #of} answers -1 and the caller copies the file through memory instead; the
+ * choice is probed once and logged at debug, naming the flags for where jevent runs.
  * ({@code sun.misc.Unsafe} would read the fields without the flags, but JDK 24 and later warn about it and later
  * releases remove it.)
  */

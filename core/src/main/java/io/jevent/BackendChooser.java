@@ -33,8 +33,10 @@ final class BackendChooser {
     static Backend choose(EventConfig config) {
         List<Backend> all = Backends.all();
         if (all.isEmpty()) {
-            throw new IllegalStateException("no jevent backend on the class path: add jevent-backend-epoll (Linux),"
-                    + " jevent-backend-posix (poll) or jevent-backend-nio (any JVM)");
+            throw new IllegalStateException("no jevent backend on the class or module path: add"
+                    + " jevent-backend-epoll (Linux), jevent-backend-posix (poll) or jevent-backend-nio (any JVM)"
+                    + " (modules io.jevent.backend.epoll, .posix, .nio; in a jlink image, add them or"
+                    + " --bind-services)");
         }
         String named = config.method();
         String source = "EventConfig.method";
@@ -74,8 +76,8 @@ final class BackendChooser {
             String artifact = ARTIFACTS.get(name);
             if (artifact != null) {
                 throw new IllegalArgumentException("backend '" + name + "' (from " + source + ") is not on the class"
-                        + " path: add the artifact io.jevent:" + artifact + " to your dependencies; available here: "
-                        + available(all));
+                        + " or module path: add the artifact io.jevent:" + artifact + " to your dependencies (module "
+                        + moduleOf(artifact) + "); available here: " + available(all));
             }
             throw new IllegalArgumentException("unknown backend '" + name + "' (from " + source + "); the backends"
                     + " are " + String.join(", ", new java.util.TreeSet<>(ARTIFACTS.keySet()))
@@ -87,6 +89,11 @@ final class BackendChooser {
                     + refusal + "; available here: " + available(all));
         }
         return b;
+    }
+
+    /** The module name of a backend artifact: {@code jevent-backend-epoll} is {@code io.jevent.backend.epoll}. */
+    private static String moduleOf(String artifact) {
+        return "io.jevent." + artifact.substring("jevent-".length()).replace('-', '.');
     }
 
     private static String refusal(EventConfig config, Backend b) {

@@ -18,6 +18,9 @@ public final class Availability {
     /** Why it cannot run here, or null if it can. */
     private final Throwable cause;
 
+    /** JNA's module name on the module path (the automatic module name in its jar's manifest). */
+    static final String JNA_MODULE = "com.sun.jna";
+
     private Availability(String what, Throwable cause) {
         this.what = what;
         this.cause = cause;
@@ -52,10 +55,8 @@ public final class Availability {
     private static Throwable explain(String what, Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof IllegalCallerException) {
-                return new NativeAccessDenied(what + " needs native access (through JNA), which this JVM denies:"
-                        + " run java with --enable-native-access=ALL-UNNAMED (or the name of the module holding JNA"
-                        + " and jevent), or put 'Enable-Native-Access: ALL-UNNAMED' in the executable jar's manifest",
-                        cause);
+                return new NativeAccessDenied(what + " needs native access (through JNA), which this JVM denies: "
+                        + nativeAccessFix(jnaIsNamedModule()), cause);
             }
             if (t.getCause() == t) {
                 break;
@@ -65,6 +66,31 @@ public final class Availability {
             return cause.getCause();
         }
         return cause;
+    }
+
+    /**
+     * What enables native access, for where JNA runs. The JDK checks the module that loads the native library, which
+     * is JNA's: its automatic module {@value #JNA_MODULE} on the module path, the unnamed module on the class path.
+     *
+     * @param jnaOnModulePath whether JNA is a named module here
+     * @return the flag (and, on the class path, the manifest entry) to give, naming the other path's flag too
+     */
+    static String nativeAccessFix(boolean jnaOnModulePath) {
+        if (jnaOnModulePath) {
+            return "run java with --enable-native-access=" + JNA_MODULE + " (JNA's module; with JNA on the class path"
+                    + " it is --enable-native-access=ALL-UNNAMED)";
+        }
+        return "run java with --enable-native-access=ALL-UNNAMED, or put 'Enable-Native-Access: ALL-UNNAMED' in the"
+                + " executable jar's manifest (with JNA on the module path: --enable-native-access=" + JNA_MODULE + ")";
+    }
+
+    /** {@return whether JNA is a named module in jevent's layer (the boot layer when jevent is on the class path)} */
+    private static boolean jnaIsNamedModule() {
+        ModuleLayer layer = Availability.class.getModule().getLayer();
+        if (layer == null) {
+            layer = ModuleLayer.boot(); // jevent on the class path: JNA may still sit on the module path
+        }
+        return layer.findModule(JNA_MODULE).isPresent();
     }
 
     /** {@return whether the backend works on this machine} */

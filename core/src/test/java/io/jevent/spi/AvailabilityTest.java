@@ -46,6 +46,17 @@ class AvailabilityTest {
     }
 
     @Test
+    void shouldNameJnasModuleWhenJnaIsOnTheModulePath() {
+        // Here (a class-path test JVM) the class-path form is the one given; ModulePathTest in the examples sees the
+        // module-path form from a JVM with JNA on the module path.
+        String modulePath = Availability.nativeAccessFix(true);
+        assertTrue(modulePath.startsWith("run java with --enable-native-access=com.sun.jna "), modulePath);
+        String classPath = Availability.nativeAccessFix(false);
+        assertTrue(classPath.startsWith("run java with --enable-native-access=ALL-UNNAMED,"), classPath);
+        assertTrue(classPath.contains("--enable-native-access=com.sun.jna"), classPath);
+    }
+
+    @Test
     void shouldShowWhatAStaticInitialiserThrewRatherThanTheWrapper() {
         IllegalStateException inner = new IllegalStateException("io_uring_setup: EPERM");
         Availability a = Availability.probe("uring", () -> {

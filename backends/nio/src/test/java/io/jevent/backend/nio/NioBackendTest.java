@@ -26,6 +26,7 @@ class NioBackendTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> io.jevent.EventBase.create(new EventConfig().method("epoll")));
         assertTrue(e.getMessage().contains("io.jevent:jevent-backend-epoll"), e.getMessage());
+        assertTrue(e.getMessage().contains("(module io.jevent.backend.epoll)"), e.getMessage());
         assertTrue(e.getMessage().contains("available here: [nio]"), e.getMessage());
         IllegalArgumentException typo = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> io.jevent.EventBase.create(new EventConfig().method("epol")));

@@ -10,11 +10,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The descriptor number behind a JDK {@link FileChannel}, for {@code sendfile(2)}. The JDK does not expose it: this
  * reads the private {@code FileChannelImpl.fd} and {@code FileDescriptor.fd} fields by reflection, which the JDK
- * allows only when the application opens those packages to us:
+ * allows only when the application opens those packages to us: on the class path
  * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED} on the command line,
  * or {@code Add-Opens: java.base/sun.nio.ch java.base/java.io} in an executable jar's manifest (the examples' jar has
- * it). Without them, or for a channel of another class (an in-memory file system's, say), {@link #of} answers -1 and
- * the caller copies the file through memory instead; the choice is probed once and logged at debug.
+ * it); on the module path the same flags with this module's name, {@code io.jevent.backend.posix}, for
+ * {@code ALL-UNNAMED} (the manifest entry does not apply there). Without them, or for a channel of another class (an
+ * in-memory file system's, say), {@link #of} answers -1 and the caller copies the file through memory instead; the
+ * choice is probed once and logged at debug, naming the flags for where jevent runs.
  * ({@code sun.misc.Unsafe} would read the fields without the flags, but JDK 24 and later warn about it and later
  * releases remove it.)
  */
@@ -44,8 +46,8 @@ public final class FileDescriptors {
             }
             LOG.debug("file segments go out through sendfile: FileChannel descriptors are readable");
         } catch (Throwable t) {
-            LOG.debug("file segments are copied through memory: a FileChannel's descriptor cannot be read (open"
-                    + " java.base/sun.nio.ch and java.base/java.io to jevent for sendfile)", t);
+            LOG.debug("file segments are copied through memory: a FileChannel's descriptor cannot be read (for"
+                    + " sendfile, run java with {})", openFlags(FileDescriptors.class.getModule()), t);
             cls = null;
             channelFd = null;
             fd = null;
@@ -56,6 +58,18 @@ public final class FileDescriptors {
     }
 
     private FileDescriptors() {
+    }
+
+    /**
+     * The flags that open what this class reads to {@code module}: its name on the module path, {@code ALL-UNNAMED}
+     * on the class path.
+     *
+     * @param module the module this class is in
+     * @return the two {@code --add-opens} flags, space-separated
+     */
+    static String openFlags(Module module) {
+        String target = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+        return "--add-opens java.base/sun.nio.ch=" + target + " --add-opens java.base/java.io=" + target;
     }
 
     /**

@@ -30,6 +30,16 @@ class FileDescriptorsTest {
     }
 
     @Test
+    void shouldNameTheOpenFlagsForTheClassPathAndForTheModulePath() {
+        // Here on the class path; ModulePathTest (examples) passes the module-path form to a JVM and sees it accepted.
+        assertEquals("--add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED",
+                FileDescriptors.openFlags(FileDescriptors.class.getModule()));
+        Module named = ModuleLayer.boot().findModule("java.logging").orElseThrow();
+        assertEquals("--add-opens java.base/sun.nio.ch=java.logging --add-opens java.base/java.io=java.logging",
+                FileDescriptors.openFlags(named));
+    }
+
+    @Test
     void shouldRefuseAClosedChannel() throws Exception {
         Path file = Files.createTempFile("jevent-fd", ".bin");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);

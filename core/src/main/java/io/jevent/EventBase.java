@@ -218,7 +218,7 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
-     * {@return every backend on the class path, available or not, most preferred first} Libevent's
+     * {@return every backend on the class path or module path, available or not, most preferred first} Libevent's
      * {@code get_supported_methods}.
      */
     public static List<BackendInfo> methods() {

@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
-/** The backends on the class path, found once through {@link ServiceLoader}, most preferred first. */
+/** The backends on the class path or module path, found once through {@link ServiceLoader}, most preferred first. */
 public final class Backends {
     private static final List<Backend> ALL = load();
 
@@ -24,7 +24,7 @@ public final class Backends {
         return Collections.unmodifiableList(found);
     }
 
-    /** Every backend on the class path, available or not, most preferred first. */
+    /** Every backend on the class path or module path, available or not, most preferred first. */
     public static List<Backend> all() {
         return ALL;
     }

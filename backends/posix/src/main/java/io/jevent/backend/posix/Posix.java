@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * Whether the JNA libc layer can run here (netty's {@code Epoll} holder): probed once when this class is
  * initialised, which never fails. Needs Linux or macOS (the constants in {@code LibC}, chosen by {@code Os}), an
- * LP64 JVM, JNA on the class path, and a JNA that saves errno after direct-mapped calls.
+ * LP64 JVM, JNA on the class path or module path, and a JNA that saves errno after direct-mapped calls.
  */
 public final class Posix {
     /** Whether the layer can run, and why not. */
@@ -27,7 +27,7 @@ public final class Posix {
         try {
             Class.forName("com.sun.jna.Native", false, Posix.class.getClassLoader());
         } catch (Throwable t) {
-            return new IllegalStateException("JNA (net.java.dev.jna:jna) is not on the class path", t);
+            return new IllegalStateException("JNA (net.java.dev.jna:jna) is not on the class path or module path", t);
         }
         LibC.probe();
         return null;

@@ -393,6 +393,52 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         fast.close();
     }
 
+    /** Bytes the current thread allocated so far (HotSpot's per-thread counter). */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
+    /** Bytes allocated per dispatch of {@code n} activations of {@code user}, each run by one loop pass. */
+    private static double bytesPerDispatch(EventBase base, io.jevent.Event user, int n) {
+        long before = allocated();
+        for (int i = 0; i < n; i++) {
+            user.activate(Ev.READ);
+            base.loop(LoopFlag.ONCE | LoopFlag.NONBLOCK);
+        }
+        return (allocated() - before) / (double) n;
+    }
+
+    @Test
+    void shouldAddNoAllocationPerDispatchWhetherSlowCallbackIsOffOrOn() throws Exception {
+        EventBase base = newBase();
+        Quick quick = new Quick();
+        io.jevent.Event user = base.newUserEvent(quick);
+        int n = 50_000;
+        bytesPerDispatch(base, user, n); // warm-up: the loop compiled before anything is measured
+        double off = bytesPerDispatch(base, user, n);
+        double[] under = new double[2];
+        record(new Recording(Configuration.getConfiguration("default")), () -> {
+            bytesPerDispatch(base, user, n);
+            under[0] = bytesPerDispatch(base, user, n);
+        });
+        Recording on = new Recording();
+        on.enable(SLOW).withThreshold(Duration.ofSeconds(10)); // timed, never committed
+        List<RecordedEvent> events = record(on, () -> {
+            bytesPerDispatch(base, user, n);
+            under[1] = bytesPerDispatch(base, user, n);
+        });
+        assertEquals(List.of(), named(events, SLOW), "no callback ran for 10 s");
+        assertEquals(6L * n, quick.runs); // warm-up, measured, and two of each under a recording
+        // whatever one dispatch allocates with no recording (a user event's activation may), a recording adds
+        // nothing: neither one that leaves SlowCallback off, nor one that times every callback
+        String figures = String.format(java.util.Locale.ROOT, "B per dispatch: no recording %.2f, JDK default"
+                + " settings %.2f, SlowCallback on %.2f", off, under[0], under[1]);
+        assertTrue(under[0] - off < 1.0, figures);
+        assertTrue(under[1] - off < 1.0, figures);
+        org.slf4j.LoggerFactory.getLogger(FlightRecorderConformance.class).info("[{}] {}", backendName(), figures);
+    }
+
     @Test
     void shouldRecordNoneOfItsEventsUnderTheJdksDefaultAndProfileSettings() throws Exception {
         for (String config : Arrays.asList("default", "profile")) {

@@ -6,8 +6,6 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
-import io.jevent.bufferevent.FlushMode;
-import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.internal.FlightEvents;
 import io.jevent.spi.ErrnoException;

@@ -3,6 +3,7 @@ package io.jevent;
 import io.jevent.internal.Backends;
 import io.jevent.internal.DefaultErrorHandler;
 import io.jevent.internal.SignalRelay;
+import io.jevent.internal.SlowCallbackTimer;
 import io.jevent.spi.Backend;
 import io.jevent.spi.Feature;
 import io.jevent.spi.Handle;
@@ -160,6 +161,12 @@ public final class EventBase implements Executor, AutoCloseable {
     private final LoopCounters counters;
     /** Whether callbacks and tasks are timed (the stall detector is on); see {@link LoopCounters}. */
     private final boolean timing;
+    /** Times callbacks for the Flight Recorder's {@code io.jevent.SlowCallback} while a recording enables it. */
+    private final SlowCallbackTimer flight;
+    /** {@link #flight} times callbacks in this pass: a recording enabled the event (asked once per pass). */
+    private boolean flightTiming;
+    /** {@link #timing} or {@link #flightTiming}: the one branch a callback costs when neither is on. */
+    private boolean watching;
 
     private final ReadySink sink;
     /** The backend's completion engine, or null; operations it has in flight keep the loop running. */
@@ -181,6 +188,8 @@ public final class EventBase implements Executor, AutoCloseable {
         this.engine = readiness.completions();
         this.counters = new LoopCounters(config.stallThresholdNanos());
         this.timing = counters.timing;
+        this.watching = timing;
+        this.flight = new SlowCallbackTimer(backend.name());
         this.errorHandler = DEFAULT_ERROR_HANDLER;
     }
 
@@ -441,6 +450,8 @@ public final class EventBase implements Executor, AutoCloseable {
         try {
             while (true) {
                 continueRequested = false;
+                flightTiming = flight.refresh();
+                watching = timing | flightTiming;
                 if (gotExit || gotBreak) {
                     break;
                 }
@@ -1344,7 +1355,7 @@ public final class EventBase implements Executor, AutoCloseable {
 
     private void invoke(Event e, int what) {
         counters.callbackRan();
-        long start = timing ? System.nanoTime() : 0;
+        long start = watching ? watchStart() : 0;
         try {
             e.callback.onEvent(e, what);
         } catch (Error err) {
@@ -1352,8 +1363,8 @@ public final class EventBase implements Executor, AutoCloseable {
         } catch (Throwable t) {
             callbackFailed(e, t);
         }
-        if (timing) {
-            counters.timed(e, start);
+        if (watching) {
+            watchEnd(false, e, e.callback, start);
         }
     }
 
@@ -1363,7 +1374,7 @@ public final class EventBase implements Executor, AutoCloseable {
         while (n < MAX_TASKS_PER_ITERATION && !gotBreak && (r = tasks.poll()) != null) {
             n++;
             counters.taskRan();
-            long start = timing ? System.nanoTime() : 0;
+            long start = watching ? watchStart() : 0;
             try {
                 r.run();
             } catch (Error err) {
@@ -1371,9 +1382,27 @@ public final class EventBase implements Executor, AutoCloseable {
             } catch (Throwable t) {
                 callbackFailed(null, t);
             }
-            if (timing) {
-                counters.timed(r, start);
+            if (watching) {
+                watchEnd(true, r, r, start);
             }
+        }
+    }
+
+    /** A watched callback starts: {@return its start for the stall detector (0 when it is off)} */
+    private long watchStart() {
+        if (flightTiming) {
+            flight.begin();
+        }
+        return timing ? System.nanoTime() : 0;
+    }
+
+    /** A watched callback (or task) that started at {@code start} returned. */
+    private void watchEnd(boolean task, Object what, Object callback, long start) {
+        if (flightTiming) {
+            flight.end(task, what, callback);
+        }
+        if (timing) {
+            counters.timed(what, start);
         }
     }
 

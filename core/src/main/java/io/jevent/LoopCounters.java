@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * increment, an iteration two clock reads (around the poll) and one volatile write ({@link #published}) that
  * publishes everything counted so far. A reader on another thread reads that volatile first, so it sees every
  * field as of the last poll. Nothing allocates. Timing single callbacks costs two more clock reads per callback and
- * happens only while the stall detector is on ({@link #timing}); off, it is one branch on a final field.
+ * happens only while the stall detector is on ({@link #timing}); off, it is one branch on a field of the loop (shared
+ * with the Flight Recorder's SlowCallback timing: see {@code io.jevent.internal.SlowCallbackTimer}).
  *
  * <p><b>Stalls.</b> A callback or task that ran longer than the threshold is counted and reported once, after it
  * returned, with one SLF4J warning naming it and the time it took (so "every callback returns quickly" can be

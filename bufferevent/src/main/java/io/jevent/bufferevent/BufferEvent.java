@@ -1134,6 +1134,7 @@ public abstract class BufferEvent implements AutoCloseable {
             }
         }
         if ((reasons & (BevEvent.EOF | BevEvent.ERROR | BevEvent.TIMEOUT)) != 0) {
+            ended(reasons, cause);
             int dirs = 0;
             if ((reasons & BevEvent.READING) != 0) {
                 dirs |= Ev.READ;
@@ -1185,6 +1186,13 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /** Releases the engine's resources; with CLOSE_ON_FREE, closes what it wraps. */
     protected abstract void closeEngine();
+
+    /**
+     * An EOF, ERROR or TIMEOUT is being reported ({@code reasons}, with {@code cause} for an ERROR): a socket
+     * BufferEvent remembers the first, which its Flight Recorder ConnectionClose event names. Loop thread.
+     */
+    void ended(int reasons, Throwable cause) {
+    }
 
     /**
      * {@code n} bytes were removed from the front of the output, by anyone (the engine after a write, the user, a

@@ -445,6 +445,7 @@ final class CompletionDriver extends SocketDriver {
                 return;
             }
             considerReading();
+            bev.connectedNow();
             bev.fireEvent(BevEvent.CONNECTED, null);
             considerWriting();
             return;

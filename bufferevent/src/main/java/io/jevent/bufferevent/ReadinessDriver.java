@@ -219,6 +219,7 @@ final class ReadinessDriver extends SocketDriver {
         if (!more) {
             unregisterWrite();
         }
+        bev.connectedNow();
         bev.fireEvent(BevEvent.CONNECTED, null);
         return more && !bev.isClosed();
     }

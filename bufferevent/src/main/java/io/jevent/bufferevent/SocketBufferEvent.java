@@ -60,12 +60,30 @@ public final class SocketBufferEvent extends BufferEvent {
     /** The next pause of reading for memory; above the minimum while in a pause episode. */
     private long memoryBackoffNanos = MIN_BACKOFF_NANOS;
 
+    // What the Flight Recorder's connection events report (see ConnectionEvents): counted whatever is recording, so
+    // that a recording started mid-connection sees true totals; a plain add per read or write, no clock read.
+    /** Bytes read from the socket so far. */
+    long bytesRead;
+    /** Bytes written to the socket so far. */
+    long bytesWritten;
+    /** System.nanoTime() when the socket was connected or handed over; meaningful once {@link #opened}. */
+    long openedAt;
+    /** A connected socket was handed over or connected (a ConnectionClose is due at the close). */
+    boolean opened;
+    /** The first EOF, ERROR or TIMEOUT reported ({@link BevEvent} bits), 0 if none yet, and its cause. */
+    int endReasons;
+    Throwable endCause;
+    /** The socket's addresses as text, taken at the open only while a recording wanted them; else null. */
+    String localText;
+    String remoteText;
+
     private SocketBufferEvent(EventBase base, Handle handle, int options) {
         super(base, options);
         this.ops = base.netOps();
         this.driver = newDriver(base);
         if (handle != null) {
             driver.attach(handle);
+            ConnectionEvents.opened(this, false);
         }
     }
 
@@ -361,7 +379,43 @@ public final class SocketBufferEvent extends BufferEvent {
     }
 
     @Override
+    protected void readProgress(long n) {
+        bytesRead += n;
+        super.readProgress(n);
+    }
+
+    @Override
+    protected void writeProgress(long n) {
+        bytesWritten += n;
+        super.writeProgress(n);
+    }
+
+    @Override
+    void ended(int reasons, Throwable cause) {
+        if (endReasons == 0) {
+            endReasons = reasons;
+            endCause = cause;
+        }
+    }
+
+    /** The socket's connect completed (by a driver, just before it reports CONNECTED). Loop thread. */
+    void connectedNow() {
+        ConnectionEvents.opened(this, true);
+    }
+
+    /** The driver now moving bytes: "readiness" or "completion". */
+    String driverName() {
+        return driver instanceof CompletionDriver ? "completion" : "readiness";
+    }
+
+    /** The base's socket operations. */
+    NetOps ops() {
+        return ops;
+    }
+
+    @Override
     protected void closeEngine() {
+        ConnectionEvents.closing(this);
         if (memoryTimer != null) {
             memoryTimer.close();
         }

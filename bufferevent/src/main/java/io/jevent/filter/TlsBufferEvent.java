@@ -8,6 +8,7 @@ import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.FlushMode;
+import io.jevent.internal.TlsHandshake;
 import io.jevent.spi.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,8 @@ public final class TlsBufferEvent extends BufferEvent {
     private boolean finishing;
     /** {@link #abort()} is closing this: no close_notify, no lingering. */
     private boolean aborted;
+    /** The Flight Recorder event of the handshake in progress, when a recording enabled it at its start; else null. */
+    private TlsHandshake handshakeEvent;
 
     private TlsBufferEvent(BufferEvent under, SSLEngine engine, TlsOptions tls, int options) {
         super(under.base(), options);
@@ -191,6 +194,7 @@ public final class TlsBufferEvent extends BufferEvent {
         layerOver(under);
         under.setCallbacks(b -> schedulePump(), b -> schedulePump(), this::underEvent);
         under.enable(Ev.READ | Ev.WRITE);
+        handshakeEvent = HandshakeEvents.start(under, engine, tls.isClient());
         try {
             engine.beginHandshake();
         } catch (SSLException e) {
@@ -300,8 +304,21 @@ public final class TlsBufferEvent extends BufferEvent {
         }
     }
 
+    /**
+     * The handshake in progress (if a recording wanted its event) ends unfinished: {@code failure} (an exception or a
+     * text, made into text only then), or a close when null.
+     */
+    private void handshakeEnded(Object failure) {
+        if (handshakeEvent != null) {
+            HandshakeEvents.ended(handshakeEvent, failure == null ? TlsHandshake.CLOSED : TlsHandshake.FAILED,
+                    failure == null ? null : failure.toString());
+            handshakeEvent = null;
+        }
+    }
+
     @Override
     protected void closeEngine() {
+        handshakeEnded(null);
         if (pumpTask != null) {
             pumpTask.close();
         }
@@ -412,6 +429,8 @@ public final class TlsBufferEvent extends BufferEvent {
                     default:
                         if (!handshaken) {
                             handshaken = true;
+                            HandshakeEvents.finished(handshakeEvent, engine);
+                            handshakeEvent = null;
                             if (!readWanted()) {
                                 under.suspendRead(SUSPEND_FILTER); // see readInterestChanged
                             }
@@ -452,6 +471,7 @@ public final class TlsBufferEvent extends BufferEvent {
         }
         if (!isClosed() && engine.isInboundDone() && !eofReported && heldEmpty()) {
             eofReported = true; // the peer's close_notify, after the last plaintext before it
+            handshakeEnded("the peer sent close_notify during the handshake");
             fireEvent(BevEvent.READING | BevEvent.EOF, null);
         }
         if (pendingEof && !isClosed() && !failed && !eofReported && readWanted() && inputHasRoom() && heldEmpty()) {
@@ -566,12 +586,16 @@ public final class TlsBufferEvent extends BufferEvent {
         if ((reasons & BevEvent.ERROR) != 0) {
             failed = true; // the transport is gone: no close_notify, no lingering
         }
+        if ((reasons & (BevEvent.ERROR | BevEvent.TIMEOUT)) != 0) {
+            handshakeEnded(cause != null ? cause : "timed out");
+        }
         fireEvent(reasons, cause);
     }
 
     /** The transport ended and everything readable was read: a clean end only if close_notify came. */
     private void finishEof() {
         pendingEof = false;
+        handshakeEnded("the peer closed the connection during the handshake");
         try {
             engine.closeInbound();
             eofReported = true;
@@ -619,6 +643,7 @@ public final class TlsBufferEvent extends BufferEvent {
         if (plainIn > 0) {
             readDone(plainIn); // the connection has failed: if the callback closes it, no close_notify is sent
         }
+        handshakeEnded(e);
         fireEvent(direction | BevEvent.ERROR, e);
     }
 

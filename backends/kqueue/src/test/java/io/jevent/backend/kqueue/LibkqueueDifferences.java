@@ -39,6 +39,8 @@ public final class LibkqueueDifferences implements ExecutionCondition {
             SO_ERROR_CONSUMED + "finishConnect's own SO_ERROR finds 0, and the refused connect is reported as ENOTCONN (its error"
             + " already taken), not ECONNREFUSED",
             "SocketBufferEventConformance.shouldReportPeerResetAsErrorWithEconnreset",
+            SO_ERROR_CONSUMED + "the ECONNRESET is gone before the read, which then sees end of stream",
+            "FlightRecorderConformance.shouldRecordAPeerResetAsAnErrorWithItsErrnoAndMessage",
             SO_ERROR_CONSUMED + "the ECONNRESET is gone before the read, which then sees end of stream");
 
     /** Called by JUnit. */

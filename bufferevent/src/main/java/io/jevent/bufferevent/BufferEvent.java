@@ -256,6 +256,18 @@ public abstract class BufferEvent implements AutoCloseable {
         Throwable deferredCause;
         /** The {@link #readInto} state, made at the first one and reused. */
         CallerBuffer fill;
+        /** The futures asked for ({@link #outputDrained}, {@link #closeFuture}, a connect's), or null: none yet. */
+        BevFutures futures;
+    }
+
+    /** The futures' state, made at the first future asked for. Loop thread. */
+    final BevFutures futures() {
+        BevFutures f = ex.futures;
+        if (f == null) {
+            f = new BevFutures(this);
+            x().futures = f;
+        }
+        return f;
     }
 
     /** The writable extras, made on first use. Loop thread. */
@@ -752,6 +764,101 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
+     * A future that completes once every byte in the output now has left it: a socket handed it to the kernel (on a
+     * completion engine, the write completed), a pair end to its partner; a layer ({@link FilterBufferEvent}, TLS)
+     * once its bytes, filtered, have left the bottom of the chain, the socket's output. Complete at once when nothing
+     * is pending. Bytes written later are not waited for: ask again after writing them, or use the write callback
+     * and watermarks, which this does not replace (the callbacks run as they always do; the future is one more
+     * listener). Bytes the user removes from the output count as gone. A filter's own buffering (a deflater's
+     * window before {@code flush(Ev.WRITE, FlushMode.FLUSH)}) counts as gone from that layer too.
+     *
+     * <p>Completes exceptionally, with the cause the event callback got, when an ERROR is reported first (for
+     * either direction: a reset seen by a read ends the connection too; a failed connect), with a
+     * {@link java.net.SocketTimeoutException} when the write timeout fires first (writing is then disabled), and with
+     * an {@link java.io.IOException} saying so when the BufferEvent is closed first ({@link #close()} drops unsent
+     * output). An event callback that closes the BufferEvent on that ERROR leaves the ERROR's cause as the failure.
+     *
+     * <p><b>Threads.</b> It completes on the loop thread: after the callbacks for the same progress have run, in the
+     * same loop pass, from a task of the loop (never inside the engine or the user's call); or inside {@link #close()}
+     * when that comes first. Stages added before it completes without an executor therefore run on the loop thread
+     * and must not block it; one that throws only fails its own future, never the loop. A stage added after
+     * completion runs on the thread adding it: give {@link #base()} as the executor to be sure. Call on the loop
+     * thread; from another thread only on a {@link BevOption#THREADSAFE} BufferEvent, where it counts what that
+     * thread wrote before the call. Allocates only when called: connections that never ask pay nothing.
+     *
+     * @return completes when the output present now has drained (through the chain below, for a layer)
+     * @throws IllegalStateException if called from another thread on a BufferEvent made without THREADSAFE
+     */
+    public final CompletableFuture<Void> outputDrained() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        onLoop(() -> futures().addDrain(f));
+        return f;
+    }
+
+    /** {@link #outputDrained()} for the layer above; on the loop thread. */
+    final CompletableFuture<Void> outputDrainedOnLoop() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        futures().addDrain(f);
+        return f;
+    }
+
+    /**
+     * A future that completes once this BufferEvent is fully closed, however that came about: {@link #close()} by
+     * the user (an event callback closing it on EOF, ERROR or TIMEOUT included) or by a layer above closing it with
+     * {@link BevOption#CLOSE_ON_FREE}. Fully: its engine has let go (with {@code CLOSE_ON_FREE} a socket's handle is
+     * closed; without it the handle stays the caller's), and for a layer made with {@code CLOSE_ON_FREE} the chain
+     * below has closed too, so a TLS BufferEvent's future completes once close_notify has been sent and the socket
+     * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
+     * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
+     * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
+     * when it is closed (any thread may close it then). The same future every time.
+     *
+     * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
+     * added without an executor run there, after close() has released everything, and must not block), or, after
+     * the base was closed, the thread calling {@code close()}. From a thread that does not own the base the
+     * returned future is one completed by the loop in turn.
+     *
+     * @return completes (normally, with null) once this BufferEvent and what it closes along have closed
+     */
+    public final CompletableFuture<Void> closeFuture() {
+        EventBase b = base;
+        if (b.inRunningLoop()) {
+            return futures().closeFuture();
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        // an owner action: never dropped, run by the base's close() if it comes first; follows a move
+        b.runAsOwner(() -> closeFutureInto(f, b));
+        return f;
+    }
+
+    private void closeFutureInto(CompletableFuture<Void> f, EventBase from) {
+        if (base != from) {
+            EventBase now = base;
+            now.runAsOwner(() -> closeFutureInto(f, now)); // moved meanwhile: ask the new loop
+            return;
+        }
+        futures().closeFuture().whenComplete((v, e) -> f.complete(null));
+    }
+
+    /** {@link #closeFuture()} on the owner's thread, for the layer above. */
+    final CompletableFuture<Void> closeFutureOnOwner() {
+        return futures().closeFuture();
+    }
+
+    /** Closed, and so is the chain below when this layer closes it ({@link BevOption#CLOSE_ON_FREE}). */
+    final boolean isFullyClosed() {
+        if (!closed) {
+            return false;
+        }
+        return below == null || (options & BevOption.CLOSE_ON_FREE) == 0 || below.isFullyClosed();
+    }
+
+    /** The BufferEvent this one is a layer over, or null. Loop thread. */
+    final BufferEvent layerBelow() {
+        return below;
+    }
+
+    /**
      * Moves this BufferEvent to {@code target}, another loop of the same backend (a loop of an
      * {@link io.jevent.EventBaseGroup}, say), for servers that rebalance connections. No byte is lost or reordered:
      * the buffers move as they are, and the socket is watched by {@code target} from then on. Must be called on this
@@ -1126,6 +1233,10 @@ public abstract class BufferEvent implements AutoCloseable {
         if (closed) {
             return;
         }
+        BevFutures fu = ex.futures;
+        if (fu != null) {
+            fu.onEvent(reasons, cause); // recorded now, completed after the callbacks (see BevFutures)
+        }
         CallerBuffer f = ex.fill;
         if (f != null && f.pending() && endsReading(reasons)) {
             endFill(reasons, cause); // reading ended before the caller's buffer was full
@@ -1378,6 +1489,10 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if (deleted > 0) {
             outputRemoved(deleted);
+            BevFutures f = ex.futures;
+            if (f != null) {
+                f.outputRemoved(deleted);
+            }
         }
         if (closed) {
             if (added > 0) {
@@ -1597,5 +1712,9 @@ public abstract class BufferEvent implements AutoCloseable {
         closeEngine();
         input.drain(input.length());
         output.drain(output.length());
+        BevFutures f = ex.futures;
+        if (f != null) {
+            f.closed(); // last: dependents see a closed BufferEvent
+        }
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>What happened is <em>recorded</em> where it happens (an event reported, bytes leaving the output) and the
  * futures are <em>completed</em> later, from a task of the loop ({@link #settle}), never inside the engine's handler,
  * the buffer's change hook or the user's call that caused it: dependent stages are user code, and run where a
- * callback could. So in one loop pass the callbacks for an event run first, then the futures complete. Only
+ * callback could. So in one loop pass the callbacks for an event run first, then the futures complete. With
+ * {@link BevOption#DEFER_CALLBACKS} the callbacks themselves run later, from the deferred-callback event, and the
+ * futures complete at the end of that same run instead (a task could overtake it). Only
  * {@link #closed} completes them at once, inside {@code close()}: a close may come after the last loop (from the
  * owner after {@code dispatch()} returned, from any thread once the base is closed), where no task would ever run.
  * Recording first also keeps the cause: an event callback that closes the BufferEvent on ERROR fails the pending
@@ -39,7 +41,7 @@ final class BevFutures {
 
     private final BufferEvent bev;
     /** Runs {@link #settle} from the loop; one object, queued at most once at a time. */
-    private final Runnable settleTask = this::settle;
+    private final Runnable settleTask = this::settleTask;
     /** {@link #settleTask} is queued and has not run. */
     private boolean scheduled;
 
@@ -154,12 +156,19 @@ final class BevFutures {
     }
 
     private void schedule() {
-        if (scheduled) {
+        if (scheduled || bev.isClosed()) {
             return;
         }
         EventBase b = bev.base();
         if (b.isClosed()) {
             return; // no loop will run a task: close() settles what is left
+        }
+        if ((bev.options & BevOption.DEFER_CALLBACKS) != 0) {
+            // the callbacks are deferred to an event of their own, which a task could overtake (on a completion
+            // engine, whose completions arrive inside the poll, tasks run before the active events): the futures go
+            // last in the same deferred run instead, behind the callbacks recorded with them
+            bev.deferFutures();
+            return;
         }
         scheduled = true;
         try {
@@ -171,8 +180,8 @@ final class BevFutures {
 
     // ---------------------------------------------------------------------------------------------- completing
 
-    /** From the loop: completes what was recorded. */
-    private void settle() {
+    /** The task: completes what was recorded, on the BufferEvent's loop. */
+    private void settleTask() {
         scheduled = false;
         if (bev.isClosed()) {
             return; // closed() has settled everything
@@ -181,6 +190,11 @@ final class BevFutures {
             schedule(); // the BufferEvent moved to another loop meanwhile: complete there
             return;
         }
+        settle();
+    }
+
+    /** Completes what was recorded; from the task, or last in a run of deferred callbacks. Loop thread. */
+    void settle() {
         CompletableFuture<Void> c = connect;
         Throwable outcome = connectOutcome;
         if (c != null && outcome != null) {

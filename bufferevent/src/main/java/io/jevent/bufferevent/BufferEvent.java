@@ -186,6 +186,8 @@ public abstract class BufferEvent implements AutoCloseable {
     private static final int DEFERRED_WRITABILITY = 8;
     /** A CONNECTED is pending: it runs first and on its own, before any read or write callback. */
     private static final int DEFERRED_CONNECTED = 16;
+    /** Futures have something to complete: after every other deferred callback (see {@link BevFutures}). */
+    private static final int DEFERRED_FUTURES = 32;
 
     /**
      * The loop this BufferEvent runs on. Changed only by {@link #moveTo}, on the old loop's thread once the engine is
@@ -268,6 +270,11 @@ public abstract class BufferEvent implements AutoCloseable {
             x().futures = f;
         }
         return f;
+    }
+
+    /** With {@link BevOption#DEFER_CALLBACKS}: has the futures settled after the deferred callbacks. Loop thread. */
+    final void deferFutures() {
+        defer(DEFERRED_FUTURES);
     }
 
     /** The writable extras, made on first use. Loop thread. */
@@ -1604,7 +1611,7 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
-     * the other events merged into one call (their reasons or-ed, the first cause kept). Stops as soon as a
+     * the other events merged into one call (their reasons or-ed, the first cause kept), then the futures. Stops as soon as a
      * callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
      * (an EOF that came with the bytes a read callback rejected) is still delivered, and the first exception is
      * then rethrown to the base's error handler, the others added to it as suppressed. Documented in
@@ -1657,6 +1664,9 @@ public abstract class BufferEvent implements AutoCloseable {
                     failure = firstOf(failure, e);
                 }
             }
+        }
+        if ((pending & DEFERRED_FUTURES) != 0 && !closed) {
+            ex.futures.settle(); // last: the futures complete after the callbacks (a dependent's throw stays its own)
         }
         if (failure != null) {
             throw failure;

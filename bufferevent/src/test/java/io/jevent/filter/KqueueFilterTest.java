@@ -15,6 +15,7 @@ class KqueueFilterTest {
     @Nested class TlsFlow extends TlsFlowConformance { }
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
+    @Nested class TlsFutures extends TlsFuturesConformance { }
     @Nested class HostilePeers extends HostilePeerFilterConformance { }
     // 5 s measurements against a python3 reader (see RateLimitTimingSuite): on kqueue too, the default where it runs
     @Nested class RateLimitTiming extends RateLimitTimingSuite { }

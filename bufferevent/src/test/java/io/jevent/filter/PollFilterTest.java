@@ -12,5 +12,6 @@ class PollFilterTest {
     @Nested class TlsFlow extends TlsFlowConformance { }
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
+    @Nested class TlsFutures extends TlsFuturesConformance { }
     @Nested class HostilePeers extends HostilePeerFilterConformance { }
 }

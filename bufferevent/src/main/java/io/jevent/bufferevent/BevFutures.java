@@ -55,8 +55,13 @@ final class BevFutures {
     private ArrayDeque<Drain> drains;
     /** Bytes that left the output since this object was made (sent, handed down, or removed by the user). */
     private long removed;
-    /** Why the connection failed (an ERROR, either direction) or writing timed out, for the drains; null: neither. */
+    /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
     private Throwable writeFailure;
+    /**
+     * A write timeout fired: the drains pending fail with this, once. Not kept for later drains: writing may be
+     * enabled again, and bytes then leave as usual. Null: none to deliver.
+     */
+    private Throwable timedOut;
     /** {@link BufferEvent#closeFuture()}, or null until asked. */
     private CompletableFuture<Void> closeFuture;
 
@@ -141,17 +146,18 @@ final class BevFutures {
             }
             return; // before CONNECTED, nothing was sent: the drains wait for the connect's outcome to reach them
         }
-        if (writeFailure == null && (error || writeTimeout)) { // an ERROR either way: the connection has failed
-            if (error) {
-                writeFailure = cause;
-            } else {
-                Duration t = bev.writeTimeoutDuration();
-                writeFailure = new SocketTimeoutException("no output left " + bev + (t == null ? "" : " for " + t)
-                        + " (the write timeout); writing is disabled");
-            }
-            if (drains != null && !drains.isEmpty()) {
-                schedule();
-            }
+        boolean pending = drains != null && !drains.isEmpty();
+        if (error && writeFailure == null) { // an ERROR either way: the connection has failed
+            writeFailure = cause;
+        } else if (writeTimeout && writeFailure == null && pending && timedOut == null) {
+            Duration t = bev.writeTimeoutDuration();
+            timedOut = new SocketTimeoutException("no output left " + bev + (t == null ? "" : " for " + t)
+                    + " (the write timeout); writing is disabled until enabled again");
+        } else {
+            return;
+        }
+        if (pending) {
+            schedule();
         }
     }
 
@@ -220,6 +226,11 @@ final class BevFutures {
             d.pollFirst();
             drainedHere(first.future);
         }
+        if (timedOut != null && !bev.isClosed()) {
+            Throwable t = timedOut;
+            timedOut = null;
+            failDrains(t); // those whose bytes had not left when writing timed out
+        }
     }
 
     /**
@@ -269,7 +280,7 @@ final class BevFutures {
         }
         ArrayDeque<Drain> d = drains;
         if (d != null && !d.isEmpty()) {
-            Throwable cause = writeFailure != null ? writeFailure
+            Throwable cause = writeFailure != null ? writeFailure : timedOut != null ? timedOut
                     : connectFailure != null ? connectFailure : closedBefore("its output drained", -1);
             failDrains(cause);
         }

@@ -781,7 +781,8 @@ public abstract class BufferEvent implements AutoCloseable {
      *
      * <p>Completes exceptionally, with the cause the event callback got, when an ERROR is reported first (for
      * either direction: a reset seen by a read ends the connection too; a failed connect), with a
-     * {@link java.net.SocketTimeoutException} when the write timeout fires first (writing is then disabled), and with
+     * {@link java.net.SocketTimeoutException} when the write timeout fires first (writing is then disabled; a drain
+     * asked after enabling it again completes as usual), and with
      * an {@link java.io.IOException} saying so when the BufferEvent is closed first ({@link #close()} drops unsent
      * output). An event callback that closes the BufferEvent on that ERROR leaves the ERROR's cause as the failure.
      *

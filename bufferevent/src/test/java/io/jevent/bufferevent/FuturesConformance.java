@@ -420,6 +420,66 @@ public abstract class FuturesConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldFailOutputDrainedAtAWriteTimeoutAndCompleteALaterOneOnceWritingResumes() throws Exception {
+        EventBase base = newBase();
+        SocketBufferEvent[] p = slowReaderPair(base, 0);
+        byte[] data = data(9, 2 << 20);
+        List<String> events = new ArrayList<>();
+        p[0].setCallbacks(null, null, (b, reasons, cause) -> events.add(BevEvent.toString(reasons)));
+        p[0].setTimeouts(null, Duration.ofMillis(300));
+        p[0].write(data);
+        CompletableFuture<Void> first = p[0].outputDrained();
+        loopUntil(base, first::isDone, "the write timeout");
+        assertEquals(List.of("WRITING|TIMEOUT"), events, "the callback gets the timeout as ever");
+        Throwable failure = assertThrows(CompletionException.class, first::join).getCause();
+        assertInstanceOf(java.net.SocketTimeoutException.class, failure);
+        assertTrue(failure.getMessage().contains("write timeout"), failure.getMessage());
+        p[0].setTimeouts(null, null);
+        p[0].enable(Ev.WRITE); // a timeout is not the end: writing resumes, and a new drain completes
+        CompletableFuture<Void> second = p[0].outputDrained();
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        p[1].setCallbacks(x -> got.writeBytes(SocketBufferEventConformance.drainAll(x)), null, null);
+        p[1].enable(Ev.READ);
+        loopUntil(base, () -> got.size() == data.length && second.isDone(), "every byte after the timeout");
+        second.join();
+        assertArrayEquals(data, got.toByteArray());
+        p[0].close();
+        p[1].close();
+    }
+
+    @Test
+    void shouldFailTheConnectFutureWithATimeoutWhenTheWriteTimeoutEndsTheConnect() throws Exception {
+        EventBase base = newBase();
+        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
+        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
+        closeAfter.add(hang);
+        int port = hang.getLocalPort();
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            closeAfter.add(filler);
+            try {
+                filler.connect(new InetSocketAddress(hangAddr, port), 200);
+            } catch (IOException full) {
+                break; // the queue is full already
+            }
+        }
+        Resolver r = hostsResolver(base, "127.0.0.3 hang.test\n");
+        List<String> events = new ArrayList<>();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setCallbacks(null, null, (b, reasons, cause) -> {
+            events.add(BevEvent.toString(reasons));
+            b.close();
+        });
+        c.setTimeouts(null, Duration.ofMillis(400));
+        CompletableFuture<Void> f = c.connectHostname("hang.test", port, r);
+        loopUntil(base, f::isDone, "the connect timeout");
+        assertEquals(List.of("WRITING|TIMEOUT"), events);
+        Throwable failure = assertThrows(CompletionException.class, f::join).getCause();
+        assertInstanceOf(java.net.SocketTimeoutException.class, failure);
+        assertTrue(failure.getMessage().contains("hang.test"), failure.getMessage());
+    }
+
+    @Test
     void shouldKeepTheLoopRunningWhenADependentStageThrows() throws Exception {
         EventBase base = newBase();
         AtomicInteger handlerCalls = new AtomicInteger();

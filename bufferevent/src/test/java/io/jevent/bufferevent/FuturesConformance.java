@@ -480,6 +480,60 @@ public abstract class FuturesConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldCompleteTheFuturesOfAMovedBufferEventOnItsNewLoop() throws Exception {
+        io.jevent.EventBaseGroup g = io.jevent.EventBaseGroup.create(2,
+                new io.jevent.EventConfig().method(backendName()));
+        closeAfter.add(() -> {
+            g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+            assertTrue(g.awaitTermination(Duration.ofSeconds(20)), "the group's threads did not end");
+        });
+        byte[] data = data(10, 4 << 20);
+        AtomicReference<String> drainedOn = new AtomicReference<>();
+        AtomicReference<String> closedOn = new AtomicReference<>();
+        AtomicReference<EventBase> target = new AtomicReference<>();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            try {
+                SocketBuffers.shrinkSend(h, 64 << 10);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE);
+            bev.setCallbacks(b -> SocketBufferEventConformance.drainAll(b), null, (b, reasons, cause) -> b.close());
+            bev.enable(Ev.READ);
+            bev.write(data); // the peer reads only later: most of it is still in the output at the move
+            EventBase to = base == g.get(0) ? g.get(1) : g.get(0);
+            target.set(to);
+            bev.outputDrained().whenComplete((v, e) -> {
+                drainedOn.set(to.inRunningLoop() ? "target" : Thread.currentThread().getName());
+                if (e == null) {
+                    drained.complete(null);
+                } else {
+                    drained.completeExceptionally(e);
+                }
+            });
+            bev.closeFuture().thenRun(() -> {
+                closedOn.set(to.inRunningLoop() ? "target" : Thread.currentThread().getName());
+                closed.complete(null);
+            });
+            bev.moveTo(to);
+        });
+        closeAfter.add(0, gl);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 << 10);
+            s.connect(gl.localAddress(), 10_000);
+            s.setSoTimeout(15_000);
+            byte[] got = s.getInputStream().readNBytes(data.length);
+            assertArrayEquals(data, got);
+            drained.get(20, TimeUnit.SECONDS);
+            assertEquals("target", drainedOn.get(), "the drain completed off the new loop");
+        }
+        closed.get(20, TimeUnit.SECONDS); // the peer closed: EOF, and the callback closed it
+        assertEquals("target", closedOn.get(), "the close future completed off the new loop");
+    }
+
+    @Test
     void shouldKeepTheLoopRunningWhenADependentStageThrows() throws Exception {
         EventBase base = newBase();
         AtomicInteger handlerCalls = new AtomicInteger();

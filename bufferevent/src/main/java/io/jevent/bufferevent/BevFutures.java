@@ -142,6 +142,9 @@ final class BevFutures {
                         + (t == null ? "" : " after " + t) + " (the write timeout)");
             }
             if (connectOutcome != null) {
+                if (connectOutcome != CONNECTED) {
+                    writeFailure = connectOutcome; // never connected: drains asked from now on fail with it too
+                }
                 schedule();
             }
             return; // before CONNECTED, nothing was sent: the drains wait for the connect's outcome to reach them

@@ -712,9 +712,11 @@ public final class EventBase implements Executor, AutoCloseable {
      * A loop that merely stops (loopExit) leaves the task for the next loop.</li>
      * <li><b>Where dependents run.</b> The future completes on the loop thread (on the closing thread when the base
      * closes first). So non-async stages added before that ({@code thenApply}, {@code whenComplete}, ...) run on the
-     * loop thread, inside the loop, and must not block it; one added after it completed runs on the thread adding
-     * it. To be sure a stage runs on the loop, give the base as its executor ({@code thenApplyAsync(f, base)}); to
-     * keep it off the loop, give another. A stage that throws only fails its own future: the loop never sees it.</li>
+     * loop thread, inside the loop, and must not block it. Only usually, though: {@link CompletableFuture} lets any
+     * thread calling a completion method run them as well (a thread blocked in {@code get()} or {@code join()} as it
+     * completes may run some), and a stage added after completion runs on the thread adding it. To be sure a stage
+     * runs on the loop, give the base as its executor ({@code thenApplyAsync(f, base)}); to keep it off the loop,
+     * give another. A stage that throws only fails its own future: the loop never sees it.</li>
      * </ul>
      *
      * @param task what to run on the loop thread

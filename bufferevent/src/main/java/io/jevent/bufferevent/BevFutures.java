@@ -130,7 +130,8 @@ final class BevFutures {
     /** An event is being reported ({@code BufferEvent.fireEvent}): records what it means for the futures. */
     void onEvent(int reasons, Throwable cause) {
         boolean error = (reasons & BevEvent.ERROR) != 0;
-        boolean writeTimeout = (reasons & (BevEvent.TIMEOUT | BevEvent.WRITING)) == (BevEvent.TIMEOUT | BevEvent.WRITING);
+        int timeoutWriting = BevEvent.TIMEOUT | BevEvent.WRITING;
+        boolean writeTimeout = (reasons & timeoutWriting) == timeoutWriting;
         if (connect != null && connectOutcome == null) {
             if ((reasons & BevEvent.CONNECTED) != 0) {
                 connectOutcome = CONNECTED;

@@ -790,7 +790,9 @@ public abstract class BufferEvent implements AutoCloseable {
      * same loop pass, from a task of the loop (never inside the engine or the user's call); or inside {@link #close()}
      * when that comes first. Stages added before it completes without an executor therefore run on the loop thread
      * and must not block it; one that throws only fails its own future, never the loop. A stage added after
-     * completion runs on the thread adding it: give {@link #base()} as the executor to be sure. Call on the loop
+     * completion runs on the thread adding it, and {@link CompletableFuture} lets a thread blocked in {@code get()}
+     * or {@code join()} as it completes run stages too: give {@link #base()} as the executor
+     * ({@code thenRunAsync(r, bev.base())}) to be sure a stage runs on the loop. Call on the loop
      * thread; from another thread only on a {@link BevOption#THREADSAFE} BufferEvent, where it counts what that
      * thread wrote before the call. Allocates only when called: connections that never ask pay nothing.
      *
@@ -819,12 +821,13 @@ public abstract class BufferEvent implements AutoCloseable {
      * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
      * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
      * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
-     * when it is closed (any thread may close it then). The same future every time.
+     * when it is closed (any thread may close it then). Asked on the running loop, the same future every time.
      *
      * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
      * added without an executor run there, after close() has released everything, and must not block), or, after
-     * the base was closed, the thread calling {@code close()}. From a thread that does not own the base the
-     * returned future is one completed by the loop in turn.
+     * the base was closed, the thread calling {@code close()}. Elsewhere than on the running loop, the returned
+     * future is one of its own, completed on that same thread in turn. What {@link #outputDrained()} says about
+     * stages added after completion and threads blocked in {@code get()} holds here too.
      *
      * @return completes (normally, with null) once this BufferEvent and what it closes along have closed
      */
@@ -1612,8 +1615,8 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
-     * the other events merged into one call (their reasons or-ed, the first cause kept), then the futures. Stops as soon as a
-     * callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
+     * the other events merged into one call (their reasons or-ed, the first cause kept), then the futures. Stops as
+     * soon as a callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
      * (an EOF that came with the bytes a read callback rejected) is still delivered, and the first exception is
      * then rethrown to the base's error handler, the others added to it as suppressed. Documented in
      * docs/bufferevent.md.

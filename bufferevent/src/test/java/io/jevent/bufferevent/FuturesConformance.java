@@ -410,7 +410,8 @@ public abstract class FuturesConformance extends BevTestSupport {
         // what the peer gets is a prefix of what was written, then the end of the stream
         java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
         boolean[] ended = {false};
-        p[1].setCallbacks(x -> got.writeBytes(SocketBufferEventConformance.drainAll(x)), null, (x, reasons, cause) -> ended[0] = true);
+        p[1].setCallbacks(x -> got.writeBytes(SocketBufferEventConformance.drainAll(x)), null,
+                (x, reasons, cause) -> ended[0] = true);
         p[1].enable(Ev.READ);
         loopUntil(base, () -> ended[0], "the end of the stream at the peer");
         byte[] prefix = got.toByteArray();

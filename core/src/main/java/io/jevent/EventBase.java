@@ -23,8 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -700,6 +703,65 @@ public final class EventBase implements Executor, AutoCloseable {
         if (!enqueue(task)) {
             throw new IllegalStateException("the EventBase is closed; the task cannot run");
         }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and hands its result back through a future: a loop-thread task with a
+     * result, for code on other threads that needs something only the loop may touch (a count of connections, a
+     * BufferEvent's state). Any thread.
+     *
+     * <ul>
+     * <li><b>Always queued</b>, as {@link #execute} queues, never run inside this call, even on the loop thread: a
+     * callback that submits goes on undisturbed, and the task runs after it returns, before the next poll (a
+     * re-entrant run would let the task see, and change, state the calling callback is half-way through). Tasks run
+     * in the order given, {@link #execute}'s included; one submitted while no loop runs waits for the next loop.</li>
+     * <li><b>Outcome.</b> The future completes with what {@code task} returns, or exceptionally with what it throws
+     * (then nothing goes to the callback error handler: the future carries it; an {@link Error} is rethrown too, and
+     * ends the loop as from any task). A future cancelled before the task runs keeps it from running.</li>
+     * <li><b>Never pending for ever.</b> On a closed base, or one closed before a loop runs the task, the future
+     * completes exceptionally with a {@link RejectedExecutionException} saying so, and the task does not run.
+     * A loop that merely stops (loopExit) leaves the task for the next loop.</li>
+     * <li><b>Where dependents run.</b> The future completes on the loop thread (on the closing thread when the base
+     * closes first). So non-async stages added before that ({@code thenApply}, {@code whenComplete}, ...) run on the
+     * loop thread, inside the loop, and must not block it. Only usually, though: {@link CompletableFuture} lets any
+     * thread calling a completion method run them as well (a thread blocked in {@code get()} or {@code join()} as it
+     * completes may run some), and a stage added after completion runs on the thread adding it. To be sure a stage
+     * runs on the loop, give the base as its executor ({@code thenApplyAsync(f, base)}); to keep it off the loop,
+     * give another. A stage that throws only fails its own future: the loop never sees it.</li>
+     * </ul>
+     *
+     * @param task what to run on the loop thread
+     * @param <T> the type of the task's result
+     * @return completes on the loop thread with the task's result or exception, or exceptionally when the base is
+     *     closed before the task runs
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        // an owner action: a close() that finds it still queued runs it (failing the future) instead of dropping it
+        OwnerAction run = () -> {
+            if (result.isDone()) {
+                return; // cancelled (or completed) by the caller while it waited
+            }
+            if (owner.isClosed()) {
+                result.completeExceptionally(new RejectedExecutionException("the EventBase on " + backend.name()
+                        + " was closed before the submitted task " + task + " could run; it did not run"));
+                return;
+            }
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+                if (t instanceof Error) {
+                    throw (Error) t;
+                }
+            }
+        };
+        if (!enqueue(run)) {
+            result.completeExceptionally(new RejectedExecutionException("the EventBase on " + backend.name()
+                    + " is closed: the submitted task " + task + " cannot run; submit to a base that is open"));
+        }
+        return result;
     }
 
     /**

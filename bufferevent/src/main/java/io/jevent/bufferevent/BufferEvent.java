@@ -186,6 +186,8 @@ public abstract class BufferEvent implements AutoCloseable {
     private static final int DEFERRED_WRITABILITY = 8;
     /** A CONNECTED is pending: it runs first and on its own, before any read or write callback. */
     private static final int DEFERRED_CONNECTED = 16;
+    /** Futures have something to complete: after every other deferred callback (see {@link BevFutures}). */
+    private static final int DEFERRED_FUTURES = 32;
 
     /**
      * The loop this BufferEvent runs on. Changed only by {@link #moveTo}, on the old loop's thread once the engine is
@@ -256,6 +258,23 @@ public abstract class BufferEvent implements AutoCloseable {
         Throwable deferredCause;
         /** The {@link #readInto} state, made at the first one and reused. */
         CallerBuffer fill;
+        /** The futures asked for ({@link #outputDrained}, {@link #closeFuture}, a connect's), or null: none yet. */
+        BevFutures futures;
+    }
+
+    /** The futures' state, made at the first future asked for. Loop thread. */
+    final BevFutures futures() {
+        BevFutures f = ex.futures;
+        if (f == null) {
+            f = new BevFutures(this);
+            x().futures = f;
+        }
+        return f;
+    }
+
+    /** With {@link BevOption#DEFER_CALLBACKS}: has the futures settled after the deferred callbacks. Loop thread. */
+    final void deferFutures() {
+        defer(DEFERRED_FUTURES);
     }
 
     /** The writable extras, made on first use. Loop thread. */
@@ -752,6 +771,105 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
+     * A future that completes once every byte in the output now has left it: a socket handed it to the kernel (on a
+     * completion engine, the write completed), a pair end to its partner; a layer ({@link FilterBufferEvent}, TLS)
+     * once its bytes, filtered, have left the bottom of the chain, the socket's output. Complete at once when nothing
+     * is pending. Bytes written later are not waited for: ask again after writing them, or use the write callback
+     * and watermarks, which this does not replace (the callbacks run as they always do; the future is one more
+     * listener). Bytes the user removes from the output count as gone. A filter's own buffering (a deflater's
+     * window before {@code flush(Ev.WRITE, FlushMode.FLUSH)}) counts as gone from that layer too.
+     *
+     * <p>Completes exceptionally, with the cause the event callback got, when an ERROR is reported first (for
+     * either direction: a reset seen by a read ends the connection too; a failed connect), with a
+     * {@link java.net.SocketTimeoutException} when the write timeout fires first (writing is then disabled; a drain
+     * asked after enabling it again completes as usual), and with
+     * an {@link java.io.IOException} saying so when the BufferEvent is closed first ({@link #close()} drops unsent
+     * output). An event callback that closes the BufferEvent on that ERROR leaves the ERROR's cause as the failure.
+     *
+     * <p><b>Threads.</b> It completes on the loop thread: after the callbacks for the same progress have run, in the
+     * same loop pass, from a task of the loop (never inside the engine or the user's call); or inside {@link #close()}
+     * when that comes first. Stages added before it completes without an executor therefore run on the loop thread
+     * and must not block it; one that throws only fails its own future, never the loop. A stage added after
+     * completion runs on the thread adding it, and {@link CompletableFuture} lets a thread blocked in {@code get()}
+     * or {@code join()} as it completes run stages too: give {@link #base()} as the executor
+     * ({@code thenRunAsync(r, bev.base())}) to be sure a stage runs on the loop. Call on the loop
+     * thread; from another thread only on a {@link BevOption#THREADSAFE} BufferEvent, where it counts what that
+     * thread wrote before the call. Allocates only when called: connections that never ask pay nothing.
+     *
+     * @return completes when the output present now has drained (through the chain below, for a layer)
+     * @throws IllegalStateException if called from another thread on a BufferEvent made without THREADSAFE
+     */
+    public final CompletableFuture<Void> outputDrained() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        onLoop(() -> futures().addDrain(f));
+        return f;
+    }
+
+    /** {@link #outputDrained()} for the layer above; on the loop thread. */
+    final CompletableFuture<Void> outputDrainedOnLoop() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        futures().addDrain(f);
+        return f;
+    }
+
+    /**
+     * A future that completes once this BufferEvent is fully closed, however that came about: {@link #close()} by
+     * the user (an event callback closing it on EOF, ERROR or TIMEOUT included) or by a layer above closing it with
+     * {@link BevOption#CLOSE_ON_FREE}. Fully: its engine has let go (with {@code CLOSE_ON_FREE} a socket's handle is
+     * closed; without it the handle stays the caller's), and for a layer made with {@code CLOSE_ON_FREE} the chain
+     * below has closed too, so a TLS BufferEvent's future completes once close_notify has been sent and the socket
+     * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
+     * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
+     * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
+     * when it is closed (any thread may close it then). Asked on the running loop, the same future every time.
+     *
+     * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
+     * added without an executor run there, after close() has released everything, and must not block), or, after
+     * the base was closed, the thread calling {@code close()}. Elsewhere than on the running loop, the returned
+     * future is one of its own, completed on that same thread in turn. What {@link #outputDrained()} says about
+     * stages added after completion and threads blocked in {@code get()} holds here too.
+     *
+     * @return completes (normally, with null) once this BufferEvent and what it closes along have closed
+     */
+    public final CompletableFuture<Void> closeFuture() {
+        EventBase b = base;
+        if (b.inRunningLoop()) {
+            return futures().closeFuture();
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        // an owner action: never dropped, run by the base's close() if it comes first; follows a move
+        b.runAsOwner(() -> closeFutureInto(f, b));
+        return f;
+    }
+
+    private void closeFutureInto(CompletableFuture<Void> f, EventBase from) {
+        if (base != from) {
+            EventBase now = base;
+            now.runAsOwner(() -> closeFutureInto(f, now)); // moved meanwhile: ask the new loop
+            return;
+        }
+        futures().closeFuture().whenComplete((v, e) -> f.complete(null));
+    }
+
+    /** {@link #closeFuture()} on the owner's thread, for the layer above. */
+    final CompletableFuture<Void> closeFutureOnOwner() {
+        return futures().closeFuture();
+    }
+
+    /** Closed, and so is the chain below when this layer closes it ({@link BevOption#CLOSE_ON_FREE}). */
+    final boolean isFullyClosed() {
+        if (!closed) {
+            return false;
+        }
+        return below == null || (options & BevOption.CLOSE_ON_FREE) == 0 || below.isFullyClosed();
+    }
+
+    /** The BufferEvent this one is a layer over, or null. Loop thread. */
+    final BufferEvent layerBelow() {
+        return below;
+    }
+
+    /**
      * Moves this BufferEvent to {@code target}, another loop of the same backend (a loop of an
      * {@link io.jevent.EventBaseGroup}, say), for servers that rebalance connections. No byte is lost or reordered:
      * the buffers move as they are, and the socket is watched by {@code target} from then on. Must be called on this
@@ -1126,6 +1244,10 @@ public abstract class BufferEvent implements AutoCloseable {
         if (closed) {
             return;
         }
+        BevFutures fu = ex.futures;
+        if (fu != null) {
+            fu.onEvent(reasons, cause); // recorded now, completed after the callbacks (see BevFutures)
+        }
         CallerBuffer f = ex.fill;
         if (f != null && f.pending() && endsReading(reasons)) {
             endFill(reasons, cause); // reading ended before the caller's buffer was full
@@ -1386,6 +1508,10 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if (deleted > 0) {
             outputRemoved(deleted);
+            BevFutures f = ex.futures;
+            if (f != null) {
+                f.outputRemoved(deleted);
+            }
         }
         if (closed) {
             if (added > 0) {
@@ -1497,8 +1623,8 @@ public abstract class BufferEvent implements AutoCloseable {
 
     /**
      * Runs what {@link #defer} collected, in this order: CONNECTED (on its own), read, write, writability, then
-     * the other events merged into one call (their reasons or-ed, the first cause kept). Stops as soon as a
-     * callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
+     * the other events merged into one call (their reasons or-ed, the first cause kept), then the futures. Stops as
+     * soon as a callback closes this BufferEvent. A callback that throws does not stop the others: what was collected with it
      * (an EOF that came with the bytes a read callback rejected) is still delivered, and the first exception is
      * then rethrown to the base's error handler, the others added to it as suppressed. Documented in
      * docs/bufferevent.md.
@@ -1550,6 +1676,9 @@ public abstract class BufferEvent implements AutoCloseable {
                     failure = firstOf(failure, e);
                 }
             }
+        }
+        if ((pending & DEFERRED_FUTURES) != 0 && !closed) {
+            ex.futures.settle(); // last: the futures complete after the callbacks (a dependent's throw stays its own)
         }
         if (failure != null) {
             throw failure;
@@ -1605,5 +1734,9 @@ public abstract class BufferEvent implements AutoCloseable {
         closeEngine();
         input.drain(input.length());
         output.drain(output.length());
+        BevFutures f = ex.futures;
+        if (f != null) {
+            f.closed(); // last: dependents see a closed BufferEvent
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -144,15 +145,27 @@ public final class SocketBufferEvent extends BufferEvent {
      * {@link BevEvent#ERROR} (with the cause, such as ECONNREFUSED). Output written before the connect finishes
      * is sent after it.
      *
+     * <p>The returned future is one more listener, beside the event callback (which gets its events as ever): it
+     * completes when the connect succeeds, and exceptionally with the cause the event callback got (the
+     * {@link io.jevent.spi.ErrnoException} naming the address, say), with a {@link java.net.SocketTimeoutException}
+     * when the write timeout ({@link #setTimeouts}) bounds the connect and fires, or with an {@link IOException}
+     * when the BufferEvent is closed first. It completes on the loop thread, after the event callback for the
+     * same outcome, from a task of the loop (or inside {@link #close()}); see {@link #outputDrained()} for what
+     * that means for dependent stages. Ignore it if the callback is enough: it costs one small object.
+     *
      * @param address where to connect: a resolved address ({@code connectHostname} resolves names)
-     * @throws IllegalStateException if this BufferEvent already has a socket
+     * @return completes when connected; exceptionally when the connect fails, times out or is closed first
+     * @throws IllegalStateException if this BufferEvent already has a socket (from another thread on a
+     *     THREADSAFE BufferEvent, the future fails with it instead, and the base's error handler is told)
      */
-    public void connect(SocketAddress address) {
+    public CompletableFuture<Void> connect(SocketAddress address) {
         Objects.requireNonNull(address, "address");
         if (address instanceof InetSocketAddress && ((InetSocketAddress) address).isUnresolved()) {
             throw new IllegalArgumentException("unresolved address " + address + ": use connectHostname(host, port)");
         }
-        onLoop(() -> connectNow(address));
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        onLoop(() -> connectNow(address, f));
+        return f;
     }
 
     /**
@@ -160,13 +173,16 @@ public final class SocketBufferEvent extends BufferEvent {
      * every address it has (Happy Eyeballs, RFC 8305: IPv6 and IPv4 raced with a 250 ms stagger, the first connected
      * wins). The event callback gets {@link BevEvent#CONNECTED}, or {@link BevEvent#ERROR} once every address failed,
      * with the last connect failure, or the lookup's {@link io.jevent.dns.DnsException} if none was found.
+     * The returned future completes as {@link #connect(SocketAddress)}'s does, failing with that same cause.
      *
      * @param host a host name or an IP literal
      * @param port the port, {@code 0..65535}
+     * @return completes when connected; exceptionally when every address failed, none was found, the write
+     *     timeout fired first or the BufferEvent was closed first
      * @throws IllegalArgumentException if the port is out of range or {@code host} cannot be a name
      */
-    public void connectHostname(String host, int port) {
-        connectHostname(host, port, null);
+    public CompletableFuture<Void> connectHostname(String host, int port) {
+        return connectHostname(host, port, null);
     }
 
     /**
@@ -175,10 +191,11 @@ public final class SocketBufferEvent extends BufferEvent {
      * @param host a host name or an IP literal
      * @param port the port, {@code 0..65535}
      * @param resolver the resolver, of this BufferEvent's base; null for {@link Resolver#forBase}
+     * @return completes when connected; see {@link #connectHostname(String, int)}
      * @throws IllegalArgumentException if the port is out of range, {@code host} cannot be a name, or the resolver
      *     belongs to another base
      */
-    public void connectHostname(String host, int port, Resolver resolver) {
+    public CompletableFuture<Void> connectHostname(String host, int port, Resolver resolver) {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("expected 0 <= port <= 65535, got " + port);
@@ -187,8 +204,11 @@ public final class SocketBufferEvent extends BufferEvent {
             throw new IllegalArgumentException("the resolver belongs to another EventBase (" + resolver.base()
                     + "): answers must reach this BufferEvent's loop thread");
         }
+        CompletableFuture<Void> f = new CompletableFuture<>();
         onLoop(() -> {
-            checkNoSocket();
+            if (!startConnect(f, host + ":" + port)) {
+                return;
+            }
             suspendRead(SUSPEND_LOOKUP);
             suspendWrite(SUSPEND_LOOKUP);
             Resolver r = resolver != null ? resolver : Resolver.forBase(base);
@@ -225,6 +245,7 @@ public final class SocketBufferEvent extends BufferEvent {
             }
             eyeballs.start();
         });
+        return f;
     }
 
     /**
@@ -252,12 +273,30 @@ public final class SocketBufferEvent extends BufferEvent {
         }
     }
 
-    private void connectNow(SocketAddress address) {
-        if (isClosed()) {
-            return;
+    private void connectNow(SocketAddress address, CompletableFuture<Void> f) {
+        if (startConnect(f, address)) {
+            driver.connect(address);
         }
-        checkNoSocket();
-        driver.connect(address);
+    }
+
+    /**
+     * Checks that a connect may start now and makes {@code f} its future; false (with {@code f} failed) when the
+     * BufferEvent closed before (a THREADSAFE call crossing close()). Loop thread.
+     */
+    private boolean startConnect(CompletableFuture<Void> f, Object target) {
+        if (isClosed()) {
+            f.completeExceptionally(new IOException(this + " was closed before its connect to " + target
+                    + " could start"));
+            return false;
+        }
+        try {
+            checkNoSocket();
+        } catch (IllegalStateException e) {
+            f.completeExceptionally(e);
+            throw e;
+        }
+        futures().connecting(f, target);
+        return true;
     }
 
     @Override

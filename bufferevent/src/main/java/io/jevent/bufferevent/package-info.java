@@ -32,6 +32,15 @@
  * Reasons for holding a direction back ({@code SUSPEND_*}) are kept apart from what the user enabled, as libevent
  * does, so a watermark, a rate limit and a name lookup never undo one another or the user's choice.
  *
+ * <p>Futures. {@code connect}/{@code connectHostname}, {@link io.jevent.bufferevent.BufferEvent#outputDrained()} and
+ * {@link io.jevent.bufferevent.BufferEvent#closeFuture()} return {@code CompletableFuture}s kept by
+ * {@code BevFutures}, made at the first request and held in the BufferEvent's extras: without one, a connection pays a
+ * null check where bytes leave its output, where an event is reported and at close. What happens is recorded on the
+ * spot (bytes removed from the output counted, an event's outcome kept) and the futures are completed from a task of
+ * the loop after the callbacks (or last in the deferred-callback run with {@code DEFER_CALLBACKS}), never inside an
+ * engine's handler; a close completes them at once. A layer's drain completes when the layer below has drained what
+ * it held when the layer's bytes had been handed down to it, so it follows the bytes to the socket.
+ *
  * <p>Many cores. {@link io.jevent.bufferevent.GroupListener} spreads accepted connections over an
  * {@link io.jevent.EventBaseGroup}: one accepting loop handing each handle to the next loop as a task, or an
  * {@code SO_REUSEPORT} listener per loop. {@link io.jevent.bufferevent.BufferEvent#moveTo} moves a live socket

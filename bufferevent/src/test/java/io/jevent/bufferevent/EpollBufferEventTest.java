@@ -30,4 +30,5 @@ class EpollBufferEventTest {
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
+    @Nested class Futures extends FuturesConformance { }
 }

@@ -32,4 +32,5 @@ class IocpBufferEventTest {
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
+    @Nested class Futures extends FuturesConformance { }
 }

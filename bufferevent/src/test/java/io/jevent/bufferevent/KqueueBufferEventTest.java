@@ -31,4 +31,5 @@ class KqueueBufferEventTest {
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
+    @Nested class Futures extends FuturesConformance { }
 }

@@ -29,4 +29,5 @@ class PollBufferEventTest {
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
+    @Nested class Futures extends FuturesConformance { }
 }

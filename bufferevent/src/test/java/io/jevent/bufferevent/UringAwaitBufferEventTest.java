@@ -31,4 +31,5 @@ class UringAwaitBufferEventTest {
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
+    @Nested class Futures extends FuturesConformance { }
 }

@@ -13,5 +13,6 @@ class PollFilterTest {
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
     @Nested class FlightRecorder extends FlightRecorderConformance { }
+    @Nested class TlsFutures extends TlsFuturesConformance { }
     @Nested class HostilePeers extends HostilePeerFilterConformance { }
 }

@@ -16,5 +16,6 @@ class UringAwaitFilterTest {
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
     @Nested class FlightRecorder extends FlightRecorderConformance { }
+    @Nested class TlsFutures extends TlsFuturesConformance { }
     @Nested class HostilePeers extends HostilePeerFilterConformance { }
 }

@@ -7,6 +7,7 @@ import io.jevent.conformance.EvBufferIoConformance;
 import io.jevent.conformance.InterruptedLoopConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
+import io.jevent.conformance.SubmitConformance;
 import io.jevent.conformance.ThreadingAttackConformance;
 import io.jevent.conformance.ThreadingConformance;
 import io.jevent.conformance.TimerConformance;
@@ -28,4 +29,5 @@ class IocpConformanceTest {
     @Nested class InterruptedLoop extends InterruptedLoopConformance { }
     @Nested class BufferIo extends EvBufferIoConformance { }
     @Nested class CompletionEngine extends CompletionEngineConformance { }
+    @Nested class Submit extends SubmitConformance { }
 }

@@ -11,6 +11,7 @@ import io.jevent.conformance.LifetimeAttackConformance;
 import io.jevent.conformance.LifetimeConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
+import io.jevent.conformance.SubmitConformance;
 import io.jevent.conformance.ThreadingConformance;
 import io.jevent.conformance.ThreadingAttackConformance;
 import io.jevent.conformance.TimerConformance;
@@ -34,4 +35,5 @@ class KqueueConformanceTest {
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class Group extends GroupConformance { }
     @Nested class Datagrams extends DatagramConformance { }
+    @Nested class Submit extends SubmitConformance { }
 }

@@ -11,6 +11,7 @@ import io.jevent.conformance.LifetimeAttackConformance;
 import io.jevent.conformance.LifetimeConformance;
 import io.jevent.conformance.LoopConformance;
 import io.jevent.conformance.SignalConformance;
+import io.jevent.conformance.SubmitConformance;
 import io.jevent.conformance.ThreadingConformance;
 import io.jevent.conformance.ThreadingAttackConformance;
 import io.jevent.conformance.TimerConformance;
@@ -32,4 +33,5 @@ class NioConformanceTest {
     @Nested class Lifetime extends LifetimeConformance { }
     @Nested class Group extends GroupConformance { }
     @Nested class Datagrams extends DatagramConformance { }
+    @Nested class Submit extends SubmitConformance { }
 }

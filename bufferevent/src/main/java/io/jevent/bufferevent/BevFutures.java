@@ -1,0 +1,311 @@
+package io.jevent.bufferevent;
+
+import io.jevent.EventBase;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The futures a user asked of one BufferEvent ({@link BufferEvent#outputDrained()}, {@link BufferEvent#closeFuture()},
+ * {@link SocketBufferEvent#connect}): extra listeners beside the callbacks, never in their place. Made at the first
+ * such request and kept in the BufferEvent's extras, so a connection that asks for none pays one null check where
+ * bytes leave its output, where an event is reported and at close, and allocates nothing.
+ *
+ * <p>What happened is <em>recorded</em> where it happens (an event reported, bytes leaving the output) and the
+ * futures are <em>completed</em> later, from a task of the loop ({@link #settle}), never inside the engine's handler,
+ * the buffer's change hook or the user's call that caused it: dependent stages are user code, and run where a
+ * callback could. So in one loop pass the callbacks for an event run first, then the futures complete. With
+ * {@link BevOption#DEFER_CALLBACKS} the callbacks themselves run later, from the deferred-callback event, and the
+ * futures complete at the end of that same run instead (a task could overtake it). Only
+ * {@link #closed} completes them at once, inside {@code close()}: a close may come after the last loop (from the
+ * owner after {@code dispatch()} returned, from any thread once the base is closed), where no task would ever run.
+ * Recording first also keeps the cause: an event callback that closes the BufferEvent on ERROR fails the pending
+ * drains with that ERROR's cause, not with "closed".
+ *
+ * <p>Loop thread only (the BufferEvent's owner), like the state it watches.
+ */
+final class BevFutures {
+    /** A {@link BufferEvent#outputDrained()} waiting for the output to have lost {@code mark} bytes in total. */
+    private static final class Drain {
+        final long mark;
+        final CompletableFuture<Void> future;
+
+        Drain(long mark, CompletableFuture<Void> future) {
+            this.mark = mark;
+            this.future = future;
+        }
+    }
+
+    private final BufferEvent bev;
+    /** Runs {@link #settle} from the loop; one object, queued at most once at a time. */
+    private final Runnable settleTask = this::settleTask;
+    /** {@link #settleTask} is queued and has not run. */
+    private boolean scheduled;
+
+    /** The connect in progress, or null. */
+    private CompletableFuture<Void> connect;
+    /** Where {@link #connect} goes, for messages. */
+    private Object connectTarget;
+    /** The connect's outcome, recorded and not yet delivered: {@link #CONNECTED} or its failure; null: none yet. */
+    private Throwable connectOutcome;
+    /** Drains in the order asked, so with rising marks. Null until the first. */
+    private ArrayDeque<Drain> drains;
+    /** Bytes that left the output since this object was made (sent, handed down, or removed by the user). */
+    private long removed;
+    /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
+    private Throwable writeFailure;
+    /**
+     * A write timeout fired: the drains pending fail with this, once. Not kept for later drains: writing may be
+     * enabled again, and bytes then leave as usual. Null: none to deliver.
+     */
+    private Throwable timedOut;
+    /** {@link BufferEvent#closeFuture()}, or null until asked. */
+    private CompletableFuture<Void> closeFuture;
+
+    /** The marker outcome of a connect that succeeded. */
+    private static final Throwable CONNECTED = new Throwable("connected", null, false, false) {
+    };
+
+    BevFutures(BufferEvent bev) {
+        this.bev = bev;
+    }
+
+    // ------------------------------------------------------------------------------------------------ asking
+
+    /** Completes {@code f} once everything now in the output has left it (and, for a layer, the chain below it). */
+    void addDrain(CompletableFuture<Void> f) {
+        if (bev.isClosed()) {
+            f.completeExceptionally(closedBefore("its output drained", bev.output().length()));
+            return;
+        }
+        if (writeFailure != null) {
+            f.completeExceptionally(writeFailure);
+            return;
+        }
+        long pending = bev.output().length();
+        if (pending == 0) {
+            drainedHere(f); // at once, or when the chain below has drained too
+            return;
+        }
+        if (drains == null) {
+            drains = new ArrayDeque<>();
+        }
+        drains.add(new Drain(removed + pending, f));
+    }
+
+    /** Takes {@code f} as the future of the connect starting now, to {@code target}. */
+    void connecting(CompletableFuture<Void> f, Object target) {
+        connect = f;
+        connectTarget = target;
+        connectOutcome = null;
+    }
+
+    /** The one close future, made on first ask (complete already if the BufferEvent has fully closed). */
+    CompletableFuture<Void> closeFuture() {
+        CompletableFuture<Void> c = closeFuture;
+        if (c == null) {
+            c = new CompletableFuture<>();
+            closeFuture = c;
+            if (bev.isClosed()) {
+                completeClose();
+            }
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------------------------------------- recording
+
+    /** {@code n} bytes left the output (the buffer's change hook: record only). */
+    void outputRemoved(long n) {
+        removed += n;
+        ArrayDeque<Drain> d = drains;
+        if (d != null && !d.isEmpty() && removed >= d.peekFirst().mark) {
+            schedule();
+        }
+    }
+
+    /** An event is being reported ({@code BufferEvent.fireEvent}): records what it means for the futures. */
+    void onEvent(int reasons, Throwable cause) {
+        boolean error = (reasons & BevEvent.ERROR) != 0;
+        int timeoutWriting = BevEvent.TIMEOUT | BevEvent.WRITING;
+        boolean writeTimeout = (reasons & timeoutWriting) == timeoutWriting;
+        if (connect != null && connectOutcome == null) {
+            if ((reasons & BevEvent.CONNECTED) != 0) {
+                connectOutcome = CONNECTED;
+            } else if (error) {
+                connectOutcome = cause;
+            } else if (writeTimeout) {
+                Duration t = bev.writeTimeoutDuration();
+                connectOutcome = new SocketTimeoutException("connect to " + connectTarget + " timed out"
+                        + (t == null ? "" : " after " + t) + " (the write timeout)");
+            }
+            if (connectOutcome != null) {
+                if (connectOutcome != CONNECTED) {
+                    writeFailure = connectOutcome; // never connected: drains asked from now on fail with it too
+                }
+                schedule();
+            }
+            return; // before CONNECTED, nothing was sent: the drains wait for the connect's outcome to reach them
+        }
+        boolean pending = drains != null && !drains.isEmpty();
+        if (error && writeFailure == null) { // an ERROR either way: the connection has failed
+            writeFailure = cause;
+        } else if (writeTimeout && writeFailure == null && pending && timedOut == null) {
+            Duration t = bev.writeTimeoutDuration();
+            timedOut = new SocketTimeoutException("no output left " + bev + (t == null ? "" : " for " + t)
+                    + " (the write timeout); writing is disabled until enabled again");
+        } else {
+            return;
+        }
+        if (pending) {
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        if (scheduled || bev.isClosed()) {
+            return;
+        }
+        EventBase b = bev.base();
+        if (b.isClosed()) {
+            return; // no loop will run a task: close() settles what is left
+        }
+        if ((bev.options & BevOption.DEFER_CALLBACKS) != 0) {
+            // the callbacks are deferred to an event of their own, which a task could overtake (on a completion
+            // engine, whose completions arrive inside the poll, tasks run before the active events): the futures go
+            // last in the same deferred run instead, behind the callbacks recorded with them
+            bev.deferFutures();
+            return;
+        }
+        scheduled = true;
+        try {
+            b.execute(settleTask);
+        } catch (IllegalStateException closedMeanwhile) {
+            scheduled = false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- completing
+
+    /** The task: completes what was recorded, on the BufferEvent's loop. */
+    private void settleTask() {
+        scheduled = false;
+        if (bev.isClosed()) {
+            return; // closed() has settled everything
+        }
+        if (!bev.base().inRunningLoop()) {
+            schedule(); // the BufferEvent moved to another loop meanwhile: complete there
+            return;
+        }
+        settle();
+    }
+
+    /** Completes what was recorded; from the task, or last in a run of deferred callbacks. Loop thread. */
+    void settle() {
+        CompletableFuture<Void> c = connect;
+        Throwable outcome = connectOutcome;
+        if (c != null && outcome != null) {
+            connect = null;
+            connectOutcome = null;
+            if (outcome == CONNECTED) {
+                c.complete(null);
+            } else {
+                failDrains(outcome); // a failed connect sent nothing, and will not
+                c.completeExceptionally(outcome);
+            }
+        }
+        ArrayDeque<Drain> d = drains;
+        if (d == null) {
+            return;
+        }
+        if (writeFailure != null) {
+            failDrains(writeFailure);
+            return;
+        }
+        Drain first;
+        while (!bev.isClosed() && (first = d.peekFirst()) != null && removed >= first.mark) {
+            d.pollFirst();
+            drainedHere(first.future);
+        }
+        if (timedOut != null && !bev.isClosed()) {
+            Throwable t = timedOut;
+            timedOut = null;
+            failDrains(t); // those whose bytes had not left when writing timed out
+        }
+    }
+
+    /**
+     * The bytes of a drain left this BufferEvent's output: done, unless it is a layer; then they now sit in the layer
+     * below (filtered), and the drain completes when that one's output has lost what it holds now.
+     */
+    private void drainedHere(CompletableFuture<Void> f) {
+        BufferEvent below = bev.layerBelow();
+        if (below == null || below.isClosed()) {
+            f.complete(null);
+            return;
+        }
+        below.outputDrainedOnLoop().whenComplete((v, e) -> {
+            if (e == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(e);
+            }
+        });
+    }
+
+    private void failDrains(Throwable cause) {
+        ArrayDeque<Drain> d = drains;
+        if (d == null) {
+            return;
+        }
+        Drain x;
+        while ((x = d.pollFirst()) != null) {
+            x.future.completeExceptionally(cause);
+        }
+    }
+
+    /** At the end of {@code close()}: completes every future, from the calling (owner) thread. */
+    void closed() {
+        CompletableFuture<Void> c = connect;
+        Throwable outcome = connectOutcome;
+        Throwable connectFailure = outcome != null && outcome != CONNECTED ? outcome : null;
+        if (c != null) {
+            connect = null;
+            if (outcome == CONNECTED) {
+                c.complete(null); // it connected; the close came before the task delivering that ran
+            } else if (outcome != null) {
+                c.completeExceptionally(outcome);
+            } else {
+                c.completeExceptionally(closedBefore("its connect to " + connectTarget + " finished", -1));
+            }
+        }
+        ArrayDeque<Drain> d = drains;
+        if (d != null && !d.isEmpty()) {
+            Throwable cause = writeFailure != null ? writeFailure : timedOut != null ? timedOut
+                    : connectFailure != null ? connectFailure : closedBefore("its output drained", -1);
+            failDrains(cause);
+        }
+        if (closeFuture != null) {
+            completeClose();
+        }
+    }
+
+    /** Completes {@link #closeFuture} now, or once the layer below closes too (it closes with this one). */
+    private void completeClose() {
+        BufferEvent below = bev.layerBelow();
+        if (below != null && (bev.options & BevOption.CLOSE_ON_FREE) != 0 && !below.isFullyClosed()) {
+            CompletableFuture<Void> mine = closeFuture;
+            below.closeFutureOnOwner().whenComplete((v, e) -> mine.complete(null)); // a TLS layer's linger
+        } else {
+            closeFuture.complete(null);
+        }
+    }
+
+    private IOException closedBefore(String what, long dropped) {
+        return new IOException(bev + " was closed before " + what + (dropped > 0 ? " (" + dropped
+                + " bytes never sent)" : "") + "; close() drops unsent output");
+    }
+}

@@ -43,8 +43,8 @@ public abstract class TlsLifetimeConformance extends FilterTestSupport {
                     if (!open.await(20, TimeUnit.SECONDS)) {
                         throw new AssertionError("the gate never opened");
                     }
-                    task.run();
-                    ran.incrementAndGet();
+                    ran.incrementAndGet(); // before run(): the task hands its result to the loop inside run(),
+                    task.run();            // and the loop may finish the handshake and exit before run() returns
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 }

@@ -237,4 +237,44 @@ public abstract class ListenerConformance extends BevTestSupport {
             l.close();
         }
     }
+
+    /**
+     * Clients that reset their connection before it is accepted, mixed with clients that stay: the listener accepts
+     * on, its error callback hears nothing (a reset in the backlog is the peer's business, not the listener's
+     * failure), and every client that stayed is accepted.
+     */
+    @Test
+    void shouldAcceptOnWithoutErrorsWhenPeersResetInTheBacklog() throws IOException {
+        EventBase base = newBase();
+        int rounds = 300;
+        List<Handle> accepted = new ArrayList<>();
+        List<IOException> errors = new ArrayList<>();
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, 511, (li, h) -> accepted.add(h));
+        l.setErrorCallback((li, e, paused) -> errors.add(e));
+        List<SocketChannel> stayed = new ArrayList<>();
+        try {
+            SocketAddress addr = l.localAddress();
+            for (int i = 0; i < rounds; i++) {
+                SocketChannel gone = SocketChannel.open(addr);
+                gone.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                gone.close(); // RST while the connection waits in the backlog, or just after its accept
+                stayed.add(SocketChannel.open(addr));
+                if (i % 50 == 49) {
+                    loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+                }
+            }
+            long wait = System.nanoTime() + 20_000_000_000L;
+            while (accepted.size() < 2 * rounds && System.nanoTime() < wait && errors.isEmpty()) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(20));
+            }
+            assertEquals(List.of(), errors, "the listener's error callback");
+            assertEquals(2 * rounds, accepted.size(), "every connection, reset or not, was accepted once");
+            for (Handle h : accepted) {
+                netOps().close(h);
+            }
+            l.close();
+        } finally {
+            closeAll(stayed);
+        }
+    }
 }

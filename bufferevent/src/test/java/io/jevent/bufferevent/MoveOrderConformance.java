@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +100,117 @@ public abstract class MoveOrderConformance extends BevTestSupport {
         EventBaseGroup g = group(null);
         writeAroundAMove(g, g.get(1), g.get(1)::inRunningLoop, true);
         assertPeerReads();
+    }
+
+    /**
+     * Stress, bounded to about two seconds: each loop's thread, and a thread of its own, write numbered records
+     * while the BufferEvent is moved back and forth; each loop thread's writes are a stranger's while the BufferEvent
+     * is on the other loop and the owner's once it is on its own. The peer must read every writer's records in the
+     * order written, none lost.
+     */
+    @Test
+    void shouldKeepEachThreadsWritesInOrderWhileMovedBackAndForth() throws Exception {
+        EventBaseGroup g = group(null);
+        CompletableFuture<BufferEvent> made = new CompletableFuture<>();
+        listener = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
+            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | BevOption.THREADSAFE);
+            bev.enable(Ev.READ | Ev.WRITE);
+            made.complete(bev);
+        });
+        peer = new Socket();
+        peer.connect(listener.localAddress(), 10_000);
+        peer.setSoTimeout(15_000);
+        BufferEvent bev = made.get(20, TimeUnit.SECONDS);
+        moved = bev;
+        AtomicBoolean stop = new AtomicBoolean();
+        int writers = 3;
+        int[] written = new int[writers]; // per writer, read once its writer has ended
+        CountDownLatch ended = new CountDownLatch(writers);
+        long start = System.nanoTime();
+        for (int w = 0; w < 2; w++) {
+            EventBase home = g.get(w);
+            int id = w;
+            home.execute(new Runnable() { // one record per task, the loop's other work in between
+                @Override
+                public void run() {
+                    if (stop.get()) {
+                        ended.countDown();
+                        return;
+                    }
+                    if (due(start, written[id])) {
+                        bev.write(record(id, written[id]++));
+                    }
+                    home.execute(this);
+                }
+            });
+        }
+        Thread stranger = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    if (due(start, written[2])) {
+                        bev.write(record(2, written[2]++));
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            } finally {
+                ended.countDown();
+            }
+        }, "order-stranger");
+        stranger.start();
+        int moves = 0;
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        try {
+            while (System.nanoTime() - until < 0 || moves < 4) {
+                EventBase from = bev.base(); // only this thread moves it
+                EventBase to = from == g.get(0) ? g.get(1) : g.get(0);
+                CompletableFuture<BufferEvent> move = from.submit(() -> bev.moveTo(to)).get(20, TimeUnit.SECONDS);
+                assertEquals(to, move.get(20, TimeUnit.SECONDS).base());
+                moves++;
+            }
+        } finally {
+            stop.set(true);
+        }
+        assertTrue(ended.await(20, TimeUnit.SECONDS), "the writers did not end");
+        stranger.join(20_000);
+        long total = 0;
+        for (int n : written) {
+            total += n;
+        }
+        int[] next = new int[writers];
+        byte[] rec = new byte[RECORD];
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(peer.getInputStream()));
+        for (long i = 0; i < total; i++) {
+            in.readFully(rec);
+            int id = rec[0];
+            int seq = java.nio.ByteBuffer.wrap(rec, 1, 4).getInt();
+            assertTrue(id >= 0 && id < writers, "a record of no writer: " + id);
+            int want = next[id]++;
+            if (seq != want) {
+                assertEquals(want, seq, "writer " + id + "'s records out of order after " + i + " records, " + moves
+                        + " moves (written: " + java.util.Arrays.toString(written) + ")");
+            }
+        }
+        for (int w = 0; w < writers; w++) {
+            assertEquals(written[w], next[w], "records of writer " + w);
+        }
+        peer.close();
+        bev.close();
+        listener.close();
+    }
+
+    private static final int RECORD = 5;
+    /** A writer's pace in the stress test: one record per this many nanoseconds (a few hundred KiB in all). */
+    private static final long RECORD_EVERY_NANOS = 50_000;
+
+    /** Whether a writer that started at {@code start} and has written {@code n} records is due to write another. */
+    private static boolean due(long start, int n) {
+        return System.nanoTime() - start >= n * RECORD_EVERY_NANOS;
+    }
+
+    /** Writer {@code id}'s record number {@code seq}: the id, then the number (big-endian). */
+    private static byte[] record(int id, int seq) {
+        return new byte[] {(byte) id, (byte) (seq >>> 24), (byte) (seq >>> 16), (byte) (seq >>> 8), (byte) seq};
     }
 
     /**

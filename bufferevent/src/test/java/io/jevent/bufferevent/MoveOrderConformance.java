@@ -7,12 +7,16 @@ import io.jevent.EventConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the second, made once the BufferEvent belongs to the new loop. Whatever the writing thread is to the new loop: a
  * stranger (its call is queued again), the thread holding it (its loop has not started yet: the thread that made the
  * group), or the thread running it (its call acts at once): in the last two its second call is the owner's, which
- * must not overtake its own first one, still on its way from the old loop.
+ * must not overtake its own first one, still on its way from the old loop. And a stress test: three writers, two of
+ * them the loops' own threads, while the BufferEvent moves back and forth thousands of times.
  */
 public abstract class MoveOrderConformance extends BevTestSupport {
     private final List<EventBaseGroup> groups = new ArrayList<>();
@@ -103,7 +109,7 @@ public abstract class MoveOrderConformance extends BevTestSupport {
     }
 
     /**
-     * Stress, bounded to about two seconds: each loop's thread, and a thread of its own, write numbered records
+     * Stress, bounded to about 1.5 s of writing: each loop's thread, and a thread of its own, write numbered records
      * while the BufferEvent is moved back and forth; each loop thread's writes are a stranger's while the BufferEvent
      * is on the other loop and the owner's once it is on its own. The peer must read every writer's records in the
      * order written, none lost.
@@ -179,16 +185,16 @@ public abstract class MoveOrderConformance extends BevTestSupport {
         }
         int[] next = new int[writers];
         byte[] rec = new byte[RECORD];
-        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(peer.getInputStream()));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(peer.getInputStream()));
         for (long i = 0; i < total; i++) {
             in.readFully(rec);
             int id = rec[0];
-            int seq = java.nio.ByteBuffer.wrap(rec, 1, 4).getInt();
+            int seq = ByteBuffer.wrap(rec, 1, 4).getInt();
             assertTrue(id >= 0 && id < writers, "a record of no writer: " + id);
             int want = next[id]++;
             if (seq != want) {
                 assertEquals(want, seq, "writer " + id + "'s records out of order after " + i + " records, " + moves
-                        + " moves (written: " + java.util.Arrays.toString(written) + ")");
+                        + " moves (written: " + Arrays.toString(written) + ")");
             }
         }
         for (int w = 0; w < writers; w++) {
@@ -219,7 +225,7 @@ public abstract class MoveOrderConformance extends BevTestSupport {
      * and, once the BufferEvent is on the target, '2'. {@code ownsTarget} tells, on the writer's thread just before
      * its second write, whether that thread owns the target then; it must be {@code owner}.
      */
-    private void writeAroundAMove(EventBaseGroup g, Executor writer, java.util.function.BooleanSupplier ownsTarget,
+    private void writeAroundAMove(EventBaseGroup g, Executor writer, BooleanSupplier ownsTarget,
                                   boolean owner) throws Exception {
         CompletableFuture<BufferEvent> made = new CompletableFuture<>();
         listener = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {

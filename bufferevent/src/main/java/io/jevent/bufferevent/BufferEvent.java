@@ -548,7 +548,9 @@ public abstract class BufferEvent implements AutoCloseable {
     public final void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, data.length);
         checkOpen("write()");
-        if (base.inRunningLoop()) {
+        EventBase b = base;
+        if (b.inRunningLoop()) {
+            catchUp(b);
             output.add(data, off, len);
         } else {
             // Not the running loop: the holder (a loop may start elsewhere mid-add), another thread, or any thread
@@ -565,7 +567,9 @@ public abstract class BufferEvent implements AutoCloseable {
      */
     public final void write(ByteBuffer data) {
         checkOpen("write()");
-        if (base.inRunningLoop()) {
+        EventBase b = base;
+        if (b.inRunningLoop()) {
+            catchUp(b);
             output.add(data);
         } else { // see write(byte[], int, int)
             byte[] copy = new byte[data.remaining()];
@@ -583,6 +587,10 @@ public abstract class BufferEvent implements AutoCloseable {
     public final void write(EvBuffer data) {
         requireLoop();
         checkOpen("write()");
+        EventBase b = base;
+        if (b.inRunningLoop()) {
+            catchUp(b);
+        }
         output.addBuffer(data);
     }
 
@@ -1401,17 +1409,17 @@ public abstract class BufferEvent implements AutoCloseable {
     /**
      * Runs {@code r} as the base's owner: now if the calling thread owns the base (so that {@code r} cannot
      * interleave with a loop starting elsewhere) or the base is closed (then any thread may release what is left),
-     * queued if THREADSAFE, else an IllegalStateException.
+     * queued if THREADSAFE, else an IllegalStateException. With THREADSAFE, an owner's {@code r} runs after the
+     * calls other threads queued before it ({@link StrangerCalls#call}).
      *
      * @param r what to run as the owner
      */
     protected final void onLoop(Runnable r) {
-        if (base.runIfOwner(r)) {
-            return;
-        }
-        if ((options & BevOption.THREADSAFE) != 0) {
-            strangers.add(r); // in order, following the BufferEvent if it moves; never dropped by a closing base
-        } else {
+        if (strangers != null) {
+            // in order, following the BufferEvent if it moves; never dropped by a closing base; and an owner's call
+            // acts only after the calls queued before it (its own among them, queued before the BufferEvent moved)
+            strangers.call(r);
+        } else if (!base.runIfOwner(r)) {
             throw new IllegalStateException("BufferEvent used from thread " + Thread.currentThread().getName()
                     + ", not its loop thread: make it with BevOption.THREADSAFE, or hand the call to the loop with"
                     + " base.execute()");
@@ -1419,6 +1427,18 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------ private
+
+    /**
+     * On the running loop of {@code b}, this BufferEvent's base, before an owner's call acts at once: the THREADSAFE
+     * calls queued before it run first, so that a thread whose earlier call was queued (on the old loop, before a
+     * {@link #moveTo}) and which now runs this loop does not overtake it. Nothing happens, nothing is allocated,
+     * when none are queued.
+     */
+    private void catchUp(EventBase b) {
+        if (strangers != null) {
+            strangers.catchUp(b);
+        }
+    }
 
     /** Throws if closed: {@code what} would be dropped silently, as libevent does. */
     private void checkOpen(String what) {

@@ -12,6 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the move (one thread's two writes reaching the socket swapped). A drain that finds the BufferEvent moved is
  * forwarded whole, so the calls keep their order. The drain is an owner action ({@link EventBase#runAsOwner}): a
  * base that closes first runs it in its close() instead of dropping it.
+ *
+ * <p>The owner's own calls act at once, but only after the calls queued before them ({@link #call},
+ * {@link #catchUp}): a thread whose call was queued while the BufferEvent was on another loop may own the loop it
+ * has moved to by the time of its next call (it runs that loop, or holds it because the loop has not started), and
+ * that call must not overtake the first one, still on its way from the old loop.
  */
 final class StrangerCalls {
     private final BufferEvent bev;
@@ -21,6 +26,25 @@ final class StrangerCalls {
 
     StrangerCalls(BufferEvent bev) {
         this.bev = bev;
+    }
+
+    /**
+     * Runs {@code call} at once, after the calls queued before it, if the calling thread may act on the BufferEvent's
+     * loop (see {@link EventBase#runIfOwner}); else queues it for that loop. Any thread.
+     *
+     * @param call what to run as the owner
+     */
+    void call(Runnable call) {
+        EventBase b = bev.base();
+        if (b.inRunningLoop()) { // the loop itself: no lock
+            catchUp(b);
+            call.run();
+        } else if (!b.runIfOwner(() -> {
+            catchUp(b);
+            call.run();
+        })) {
+            add(call);
+        }
     }
 
     /** Queues {@code call} for the owning loop. Any thread. */
@@ -43,6 +67,17 @@ final class StrangerCalls {
             return;
         }
         scheduled.set(false); // from here a new call schedules a drain of its own (behind this one)
+        catchUp(b);
+    }
+
+    /**
+     * Runs the calls queued so far, in order, before an owner's call acts, or from the drain. On {@code b}'s loop (or
+     * as its owner), {@code b} being the BufferEvent's base. A drain still queued somewhere then finds nothing to do.
+     * Nothing is allocated when the queue is empty.
+     *
+     * @param b the BufferEvent's base, which the calling thread may act on
+     */
+    void catchUp(EventBase b) {
         Runnable call;
         while ((call = calls.poll()) != null) {
             try {

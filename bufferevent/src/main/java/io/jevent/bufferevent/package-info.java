@@ -47,6 +47,8 @@
  * BufferEvent between loops: both directions are suspended ({@code SUSPEND_MOVE}), the old base's events are
  * closed, the driver detaches (a completion driver cancels and waits for its operations), a task on the old loop
  * switches the base, and a task on the new loop makes a new driver there and lifts the suspension; the buffers move
- * as they are.
+ * as they are. Other threads' calls on a {@code THREADSAFE} BufferEvent wait in one queue per BufferEvent
+ * ({@code StrangerCalls}) whose drain follows it to its new loop; a call that acts at once (the running loop's, or
+ * the holder's) first runs the calls queued before it, so no thread's calls are reordered by a move.
  */
 package io.jevent.bufferevent;

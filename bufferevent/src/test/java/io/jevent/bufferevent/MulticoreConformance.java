@@ -299,65 +299,6 @@ public abstract class MulticoreConformance extends BevTestSupport {
         assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
     }
 
-    /**
-     * Two writes from one thread on a THREADSAFE BufferEvent keep their order across a move: the first, queued on
-     * the old loop after the move began, reaches the socket before the second, made once the BufferEvent belongs
-     * to the new loop.
-     */
-    @Test
-    void shouldKeepTheOrderOfAnotherThreadsWritesAcrossAMove() throws Exception {
-        EventBaseGroup g = group(2);
-        CompletableFuture<BufferEvent> made = new CompletableFuture<>();
-        GroupListener gl = GroupListener.distributing(g, loopback0(), Listener.REUSEADDR, (base, h) -> {
-            SocketBufferEvent bev = SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE | BevOption.THREADSAFE);
-            bev.enable(Ev.READ | Ev.WRITE);
-            made.complete(bev);
-        });
-        InetSocketAddress at = (InetSocketAddress) gl.localAddress();
-        try (Socket s = new Socket()) {
-            s.connect(at, 10_000);
-            s.setSoTimeout(15_000);
-            BufferEvent bev = made.get(20, TimeUnit.SECONDS);
-            EventBase from = g.get(0);
-            EventBase to = g.get(1);
-            assertEquals(from, bev.base());
-            CountDownLatch moving = new CountDownLatch(1);
-            CountDownLatch firstQueued = new CountDownLatch(1);
-            CountDownLatch oldLoopHeld = new CountDownLatch(1);
-            from.execute(() -> {
-                bev.moveTo(to);
-                from.execute(new Runnable() { // the old loop stops right after the hand-over
-                    @Override
-                    public void run() {
-                        if (bev.base() == from) {
-                            from.execute(this); // a completion engine hands over once its cancels completed
-                        } else {
-                            await(oldLoopHeld);
-                        }
-                    }
-                });
-                moving.countDown();
-                await(firstQueued); // the first write is queued on the old loop before the hand-over runs
-            });
-            assertTrue(moving.await(20, TimeUnit.SECONDS));
-            bev.write(new byte[] {'1'});
-            firstQueued.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (bev.base() != to) {
-                assertTrue(System.nanoTime() - deadline < 0, "the hand-over did not run");
-                Thread.onSpinWait();
-            }
-            bev.write(new byte[] {'2'});
-            oldLoopHeld.countDown();
-            InputStream in = s.getInputStream();
-            byte[] got = {(byte) in.read(), (byte) in.read()};
-            assertEquals("12", new String(got, java.nio.charset.StandardCharsets.US_ASCII),
-                    "one thread's writes reach the socket in the order they were made");
-            bev.close();
-        }
-        gl.close();
-    }
-
     private static void await(CountDownLatch l) {
         try {
             assertTrue(l.await(20, TimeUnit.SECONDS), "latch not released");

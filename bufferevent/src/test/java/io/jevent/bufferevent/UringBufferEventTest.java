@@ -28,6 +28,7 @@ class UringBufferEventTest {
     @Nested class FileStreams extends FileStreamConformance { }
     @Nested class CompletionAttacks extends CompletionAttackConformance { }
     @Nested class Multicore extends MulticoreConformance { }
+    @Nested class MoveOrder extends MoveOrderConformance { }
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }

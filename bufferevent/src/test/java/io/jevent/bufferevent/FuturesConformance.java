@@ -192,6 +192,39 @@ public abstract class FuturesConformance extends BevTestSupport {
         server.close();
     }
 
+    @Test
+    void shouldCompleteBothFuturesWhenTheEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
+        EventBase base = newBase();
+        Listener server = echoServer(base, 0);
+        SocketAddress up = server.localAddress();
+        int port = ((InetSocketAddress) up).getPort();
+        Resolver r = hostsResolver(base, "127.0.0.2 dead.test\n"); // 127.0.0.2 refuses: the listener is on 127.0.0.1
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        AtomicReference<Throwable> firstCause = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> second = new AtomicReference<>();
+        StringBuilder echoed = new StringBuilder();
+        c.setCallbacks(b -> echoed.append(new String(SocketBufferEventConformance.drainAll(b),
+                StandardCharsets.US_ASCII)), null, (b, reasons, cause) -> {
+            if ((reasons & BevEvent.ERROR) != 0 && second.get() == null) {
+                firstCause.set(cause);
+                second.set(c.connect(up)); // the fallback, started by the callback itself
+            }
+        });
+        CompletableFuture<Void> first = c.connectHostname("dead.test", port, r);
+        loopUntil(base, () -> second.get() != null && second.get().isDone(), "the fallback connect");
+        second.get().join();
+        assertTrue(first.isDone(), "the failed connect's future never completed: the fallback's took its place");
+        assertSame(firstCause.get(), assertThrows(CompletionException.class, first::join).getCause());
+        c.write("hello".getBytes(StandardCharsets.US_ASCII));
+        c.enable(Ev.READ | Ev.WRITE); // the ERROR disabled both, as in libevent
+        CompletableFuture<Void> drained = c.outputDrained(); // on the fallback's connection, which is up
+        loopUntil(base, () -> drained.isDone() && echoed.length() == 5, "the echo of hello");
+        drained.join();
+        assertEquals("hello", echoed.toString());
+        c.close();
+        server.close();
+    }
+
     /**
      * A connected pair whose server end does not read (reading disabled), so the client's output backs up; both
      * ends' kernel buffers shrunk so a few MiB cannot hide in them.

@@ -7,6 +7,9 @@ import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
 import io.jevent.bufferevent.SocketBufferEvent;
+import io.jevent.dns.HostsFile;
+import io.jevent.dns.Resolver;
+import io.jevent.dns.ResolverConfig;
 import io.jevent.internal.FlightEvents;
 import io.jevent.spi.ErrnoException;
 import jdk.jfr.Configuration;
@@ -235,6 +238,41 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         assertEquals(errno, close.getInt("errno"), "the errno of the failed call (none from NIO)");
         assertEquals(read[0], close.getLong("bytesRead"), "what the read callback was given");
         assertEquals(0, close.getLong("bytesWritten"));
+        assertTrue(one(events, OPEN, "remoteAddress", peer[0]).getBoolean("outbound"));
+    }
+
+    @Test
+    void shouldRecordTheCloseOfAFallbackConnectionWithoutTheFailedConnectBeforeIt() throws Exception {
+        EventBase base = newBase();
+        List<String> seen = new ArrayList<>();
+        String[] peer = new String[1];
+        List<RecordedEvent> events;
+        try (ServerSocket ss = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket quiet = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+             Resolver r = Resolver.create(base, ResolverConfig.nameservers(
+                     (java.net.InetSocketAddress) quiet.getLocalSocketAddress())
+                     .withHosts(HostsFile.parse("127.0.0.2 dead.test\n")))) { // 127.0.0.2 refuses that port
+            peer[0] = FlightEvents.address(ss.getLocalSocketAddress());
+            events = record(enabling(OPEN, CLOSE), () -> {
+                SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+                c.setCallbacks(null, null, (b, reasons, cause) -> {
+                    seen.add(BevEvent.toString(reasons));
+                    if ((reasons & BevEvent.ERROR) != 0 && seen.size() == 1) {
+                        c.connect(ss.getLocalSocketAddress()); // the fallback, from the callback
+                    } else {
+                        b.close(); // connected: the user closes, nothing went wrong on this connection
+                        base.loopBreak();
+                    }
+                });
+                c.connectHostname("dead.test", ss.getLocalPort(), r);
+                loopWithin(base, 0, Duration.ofSeconds(30));
+            });
+        }
+        assertEquals(List.of("ERROR", "CONNECTED"), seen);
+        RecordedEvent close = one(events, CLOSE, "remoteAddress", peer[0]);
+        assertEquals("close", close.getString("reason"), "the failed connect before this connection is not its end");
+        assertNull(close.getString("message"));
+        assertEquals(0, close.getInt("errno"));
         assertTrue(one(events, OPEN, "remoteAddress", peer[0]).getBoolean("outbound"));
     }
 

@@ -69,6 +69,11 @@ final class BevFutures {
     /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
     private Throwable writeFailure;
     /**
+     * {@link #writeFailure} when a connect's failure set it: a connect that timed out goes on, and may still come up
+     * (CONNECTED then clears it). Null otherwise.
+     */
+    private Throwable failedConnect;
+    /**
      * A write timeout fired: the drains pending fail with this, once. Not kept for later drains: writing may be
      * enabled again, and bytes then leave as usual. Null: none to deliver.
      */
@@ -129,6 +134,7 @@ final class BevFutures {
                 owe(x.future, writeFailure);
             }
             writeFailure = null;
+            failedConnect = null;
         }
         connect = f;
         connectTarget = target;
@@ -185,10 +191,17 @@ final class BevFutures {
             if (connectOutcome != null) {
                 if (connectOutcome != CONNECTED) {
                     writeFailure = connectOutcome; // never connected: drains asked from now on fail with it too
+                    failedConnect = connectOutcome;
                 }
                 schedule();
             }
             return; // before CONNECTED, nothing was sent: the drains wait for the connect's outcome to reach them
+        }
+        if ((reasons & BevEvent.CONNECTED) != 0 && writeFailure != null && writeFailure == failedConnect) {
+            // the connect whose write timeout had fired came up after all: the connection has not failed
+            writeFailure = null;
+            failedConnect = null;
+            return;
         }
         boolean pending = drains != null && !drains.isEmpty();
         if (error && writeFailure == null) { // an ERROR either way: the connection has failed

@@ -515,6 +515,55 @@ public abstract class FuturesConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldCompleteOutputDrainedOnAConnectionThatCameUpAfterItsConnectTimedOut() throws Exception {
+        EventBase base = newBase();
+        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
+        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
+        closeAfter.add(hang);
+        int port = hang.getLocalPort();
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            closeAfter.add(filler);
+            try {
+                filler.connect(new InetSocketAddress(hangAddr, port), 200);
+                fillers.add(filler);
+            } catch (IOException full) {
+                break; // the queue is full already
+            }
+        }
+        List<String> events = new ArrayList<>();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setCallbacks(null, null, (b, reasons, cause) -> events.add(BevEvent.toString(reasons)));
+        c.setTimeouts(null, Duration.ofMillis(300));
+        byte[] data = data(11, 100_000);
+        c.write(data); // pending output: the write timeout runs while the connect does
+        CompletableFuture<Void> f = c.connect(new InetSocketAddress(hangAddr, port));
+        loopUntil(base, f::isDone, "the connect timeout");
+        assertInstanceOf(java.net.SocketTimeoutException.class,
+                assertThrows(CompletionException.class, f::join).getCause());
+        // the BufferEvent is kept: the connect goes on, and comes up once the queue has room (a SYN sent again)
+        List<Socket> accepted = new ArrayList<>();
+        for (int i = 0; i < fillers.size(); i++) {
+            Socket a = hang.accept();
+            closeAfter.add(a);
+            accepted.add(a);
+        }
+        loopUntil(base, () -> events.contains("CONNECTED"), "the late connect");
+        Socket server = hang.accept();
+        closeAfter.add(server);
+        c.setTimeouts(null, null);
+        c.enable(Ev.WRITE); // the timeout disabled writing, as in libevent
+        CompletableFuture<Void> drained = c.outputDrained();
+        loopUntil(base, drained::isDone, "the bytes leaving");
+        drained.join(); // they left: the connect's timeout is not this connection's failure
+        server.setSoTimeout(15_000);
+        assertArrayEquals(data, server.getInputStream().readNBytes(data.length));
+        assertEquals(List.of("WRITING|TIMEOUT", "CONNECTED"), events);
+        c.close();
+    }
+
+    @Test
     void shouldCompleteTheFuturesOfAMovedBufferEventOnItsNewLoop() throws Exception {
         io.jevent.EventBaseGroup g = io.jevent.EventBaseGroup.create(2,
                 new io.jevent.EventConfig().method(backendName()));

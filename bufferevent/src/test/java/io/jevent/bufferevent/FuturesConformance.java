@@ -194,12 +194,21 @@ public abstract class FuturesConformance extends BevTestSupport {
 
     @Test
     void shouldCompleteBothFuturesWhenTheEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
+        connectElsewhereAfterAFailedConnect(BevOption.CLOSE_ON_FREE);
+    }
+
+    @Test
+    void shouldCompleteBothFuturesWhenADeferredEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
+        connectElsewhereAfterAFailedConnect(BevOption.CLOSE_ON_FREE | BevOption.DEFER_CALLBACKS);
+    }
+
+    private void connectElsewhereAfterAFailedConnect(int options) throws Exception {
         EventBase base = newBase();
         Listener server = echoServer(base, 0);
         SocketAddress up = server.localAddress();
         int port = ((InetSocketAddress) up).getPort();
         Resolver r = hostsResolver(base, "127.0.0.2 dead.test\n"); // 127.0.0.2 refuses: the listener is on 127.0.0.1
-        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, options);
         AtomicReference<Throwable> firstCause = new AtomicReference<>();
         AtomicReference<CompletableFuture<Void>> second = new AtomicReference<>();
         StringBuilder echoed = new StringBuilder();

@@ -6,6 +6,7 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.dns.HostsFile;
 import io.jevent.dns.Resolver;
@@ -318,6 +319,51 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
             assertNull(e.getString("failure"));
             assertFalse(e.getDuration().isNegative() || e.getDuration().isZero(), "a duration event");
         }
+    }
+
+    @Test
+    void shouldTimeAndAddressAHandshakeOverASocketStillToConnectFromItsConnect() throws Exception {
+        EventBase base = newBase();
+        TlsCerts certs = TlsCerts.get();
+        String[] serverAddr = new String[1];
+        java.time.Instant[] connectAt = new java.time.Instant[1];
+        List<String> problems = new ArrayList<>();
+        List<RecordedEvent> events = record(enabling(TLS), () -> {
+            TlsBufferEvent[] server = new TlsBufferEvent[1];
+            Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> server[0] = Filters.tls(
+                    SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE), certs.server(), TlsOptions.server(),
+                    BevOption.CLOSE_ON_FREE));
+            java.net.SocketAddress at = l.localAddress();
+            serverAddr[0] = FlightEvents.address(at);
+            // the usual client: TLS over a socket that connects afterwards (TlsClient in the examples does so)
+            SocketBufferEvent socket = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent client = Filters.tls(socket, certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            client.setCallbacks(null, null, (b, reasons, cause) -> {
+                if (reasons != BevEvent.CONNECTED) {
+                    problems.add(BevEvent.toString(reasons) + " " + cause);
+                }
+                base.loopBreak();
+            });
+            base.newTimer((ev, w) -> { // the connect comes later (a lookup first, say): that wait is no handshake
+                connectAt[0] = java.time.Instant.now();
+                socket.connect(at);
+            }).add(Duration.ofMillis(300));
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            client.close();
+            if (server[0] != null) {
+                server[0].close();
+            }
+            l.close();
+        });
+        assertEquals(List.of(), problems);
+        RecordedEvent c = named(events, TLS).stream().filter(e -> e.getBoolean("client")).findFirst()
+                .orElseThrow(() -> new AssertionError("no client handshake recorded: " + events));
+        assertEquals("ok", c.getString("outcome"), () -> "handshake " + c);
+        assertEquals(serverAddr[0], c.getString("peer"), "the socket's peer, as over a socket connected before");
+        // its start is the connect's (the clocks may differ by a little; the wait before was 300 ms)
+        assertFalse(c.getStartTime().isBefore(connectAt[0].minusMillis(100)), () -> "the handshake started at "
+                + c.getStartTime() + ", the connect at " + connectAt[0]);
     }
 
     @Test

@@ -39,6 +39,17 @@ final class BevFutures {
         }
     }
 
+    /** A future whose outcome is known and waits for {@link #settle}: {@code failure}, or success when null. */
+    private static final class Owed {
+        final CompletableFuture<Void> future;
+        final Throwable failure;
+
+        Owed(CompletableFuture<Void> future, Throwable failure) {
+            this.future = future;
+            this.failure = failure;
+        }
+    }
+
     private final BufferEvent bev;
     /** Runs {@link #settle} from the loop; one object, queued at most once at a time. */
     private final Runnable settleTask = this::settleTask;
@@ -58,10 +69,20 @@ final class BevFutures {
     /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
     private Throwable writeFailure;
     /**
+     * {@link #writeFailure} when a connect's failure set it: a connect that timed out goes on, and may still come up
+     * (CONNECTED then clears it). Null otherwise.
+     */
+    private Throwable failedConnect;
+    /**
      * A write timeout fired: the drains pending fail with this, once. Not kept for later drains: writing may be
      * enabled again, and bytes then leave as usual. Null: none to deliver.
      */
     private Throwable timedOut;
+    /**
+     * Futures taken off {@link #connect} and {@link #drains} with their outcome when a new connect started before
+     * that outcome was delivered (the event callback connecting elsewhere after a failure), in order; null: none.
+     */
+    private ArrayDeque<Owed> owed;
     /** {@link BufferEvent#closeFuture()}, or null until asked. */
     private CompletableFuture<Void> closeFuture;
 
@@ -96,8 +117,25 @@ final class BevFutures {
         drains.add(new Drain(removed + pending, f));
     }
 
-    /** Takes {@code f} as the future of the connect starting now, to {@code target}. */
+    /**
+     * Takes {@code f} as the future of the connect starting now, to {@code target}. A BufferEvent has no socket
+     * then, so a previous connect has failed (or is still to report a synchronous failure): if its outcome is
+     * recorded but not delivered yet (the event callback that got its ERROR starts this one), it stays that
+     * future's, as the drains pending then keep that failure; drains asked from now on wait for this connect.
+     */
     void connecting(CompletableFuture<Void> f, Object target) {
+        if (connect != null && connectOutcome != null) {
+            owe(connect, connectOutcome == CONNECTED ? null : connectOutcome);
+        }
+        if (writeFailure != null) { // a failed connect's: nothing else fails a BufferEvent without a socket
+            ArrayDeque<Drain> d = drains;
+            Drain x;
+            while (d != null && (x = d.pollFirst()) != null) {
+                owe(x.future, writeFailure);
+            }
+            writeFailure = null;
+            failedConnect = null;
+        }
         connect = f;
         connectTarget = target;
         connectOutcome = null;
@@ -114,6 +152,14 @@ final class BevFutures {
             }
         }
         return c;
+    }
+
+    private void owe(CompletableFuture<Void> f, Throwable failure) {
+        if (owed == null) {
+            owed = new ArrayDeque<>();
+        }
+        owed.add(new Owed(f, failure));
+        schedule(); // normally scheduled already, by the event that recorded the outcome
     }
 
     // ---------------------------------------------------------------------------------------------- recording
@@ -145,10 +191,17 @@ final class BevFutures {
             if (connectOutcome != null) {
                 if (connectOutcome != CONNECTED) {
                     writeFailure = connectOutcome; // never connected: drains asked from now on fail with it too
+                    failedConnect = connectOutcome;
                 }
                 schedule();
             }
             return; // before CONNECTED, nothing was sent: the drains wait for the connect's outcome to reach them
+        }
+        if ((reasons & BevEvent.CONNECTED) != 0 && writeFailure != null && writeFailure == failedConnect) {
+            // the connect whose write timeout had fired came up after all: the connection has not failed
+            writeFailure = null;
+            failedConnect = null;
+            return;
         }
         boolean pending = drains != null && !drains.isEmpty();
         if (error && writeFailure == null) { // an ERROR either way: the connection has failed
@@ -205,6 +258,7 @@ final class BevFutures {
 
     /** Completes what was recorded; from the task, or last in a run of deferred callbacks. Loop thread. */
     void settle() {
+        payOwed();
         CompletableFuture<Void> c = connect;
         Throwable outcome = connectOutcome;
         if (c != null && outcome != null) {
@@ -256,6 +310,19 @@ final class BevFutures {
         });
     }
 
+    /** Completes the {@link #owed} futures, in order (a dependent may add more: they complete too). */
+    private void payOwed() {
+        ArrayDeque<Owed> o = owed;
+        Owed x;
+        while (o != null && (x = o.pollFirst()) != null) {
+            if (x.failure == null) {
+                x.future.complete(null);
+            } else {
+                x.future.completeExceptionally(x.failure);
+            }
+        }
+    }
+
     private void failDrains(Throwable cause) {
         ArrayDeque<Drain> d = drains;
         if (d == null) {
@@ -269,6 +336,7 @@ final class BevFutures {
 
     /** At the end of {@code close()}: completes every future, from the calling (owner) thread. */
     void closed() {
+        payOwed();
         CompletableFuture<Void> c = connect;
         Throwable outcome = connectOutcome;
         Throwable connectFailure = outcome != null && outcome != CONNECTED ? outcome : null;

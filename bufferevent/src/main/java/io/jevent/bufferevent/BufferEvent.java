@@ -829,12 +829,12 @@ public abstract class BufferEvent implements AutoCloseable {
      * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
      * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
      * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
-     * when it is closed (any thread may close it then). Asked on the running loop, the same future every time.
+     * when it is closed (any thread may close it then). Each call returns a future of its own: cancelling one,
+     * completing it or bounding it ({@code orTimeout}) touches no other caller's.
      *
      * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
      * added without an executor run there, after close() has released everything, and must not block), or, after
-     * the base was closed, the thread calling {@code close()}. Elsewhere than on the running loop, the returned
-     * future is one of its own, completed on that same thread in turn. What {@link #outputDrained()} says about
+     * the base was closed, the thread calling {@code close()}. What {@link #outputDrained()} says about
      * stages added after completion and threads blocked in {@code get()} holds here too.
      *
      * @return completes (normally, with null) once this BufferEvent and what it closes along have closed
@@ -842,7 +842,8 @@ public abstract class BufferEvent implements AutoCloseable {
     public final CompletableFuture<Void> closeFuture() {
         EventBase b = base;
         if (b.inRunningLoop()) {
-            return futures().closeFuture();
+            // a copy: the one future inside is completed by close() alone, and on the loop thread
+            return futures().closeFuture().copy();
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         // an owner action: never dropped, run by the base's close() if it comes first; follows a move

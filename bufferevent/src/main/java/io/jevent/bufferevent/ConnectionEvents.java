@@ -27,6 +27,10 @@ final class ConnectionEvents {
     static void opened(SocketBufferEvent bev, boolean outbound) {
         bev.opened = true;
         bev.openedAt = System.nanoTime();
+        // an end reported before (a failed connect, then a fallback connected from the event callback) was not
+        // this connection's
+        bev.endReasons = 0;
+        bev.endCause = null;
         boolean open = FlightEvents.connectionOpen();
         if (!open && !FlightEvents.connectionClose()) {
             return;

@@ -71,7 +71,7 @@ public final class SocketBufferEvent extends BufferEvent {
     long openedAt;
     /** A connected socket was handed over or connected (a ConnectionClose is due at the close). */
     boolean opened;
-    /** The first EOF, ERROR or TIMEOUT reported ({@link BevEvent} bits), 0 if none yet, and its cause. */
+    /** The first EOF, ERROR or TIMEOUT reported since the open ({@link BevEvent} bits; 0: none yet), and its cause. */
     int endReasons;
     Throwable endCause;
     /** The socket's addresses as text, taken at the open only while a recording wanted them; else null. */

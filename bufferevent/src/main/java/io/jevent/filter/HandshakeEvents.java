@@ -11,7 +11,8 @@ import java.io.IOException;
 
 /**
  * The Flight Recorder's {@code io.jevent.TlsHandshake} for one {@link TlsBufferEvent}: begun when its handshake
- * starts, if a recording enables the event then (otherwise nothing is made and every later call is on null), and
+ * starts, if a recording enables the event then (otherwise nothing is made and every later call is on null), begun
+ * again when the socket below connects if it was still to connect (the wait for it is no part of the handshake), and
  * committed once with the outcome, when the handshake finishes, fails, or the BufferEvent closes first. Loop thread.
  */
 final class HandshakeEvents {
@@ -34,6 +35,23 @@ final class HandshakeEvents {
         e.peer = peer(under, engine);
         e.begin();
         return e;
+    }
+
+    /**
+     * The socket below connected only now (the layer was made over a socket still to connect, as a client usually
+     * is): the handshake's messages start moving now, so its time starts over and the peer is the socket's. Null
+     * {@code e}: nothing is recorded.
+     *
+     * @param e the event begun at the layer's start, or null
+     * @param under the BufferEvent below, connected now
+     * @param engine the engine
+     */
+    static void connected(TlsHandshake e, BufferEvent under, SSLEngine engine) {
+        if (e == null) {
+            return;
+        }
+        e.peer = peer(under, engine);
+        e.begin();
     }
 
     /** The handshake finished: records the protocol and suite agreed. Null {@code e}: nothing is recorded. */

@@ -568,6 +568,7 @@ public final class TlsBufferEvent extends BufferEvent {
 
     private void underEvent(BufferEvent b, int reasons, Throwable cause) {
         if (reasons == BevEvent.CONNECTED) {
+            HandshakeEvents.connected(handshakeEvent, under, engine); // its messages leave from now on
             schedulePump(); // our CONNECTED comes after the handshake
             return;
         }

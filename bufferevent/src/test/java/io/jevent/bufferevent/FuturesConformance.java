@@ -55,7 +55,7 @@ public abstract class FuturesConformance extends BevTestSupport {
     }
 
     /** Runs single passes of the loop until {@code done}, at most 20 s. */
-    private static void loopUntil(EventBase base, BooleanSupplier done, String what) {
+    static void loopUntil(EventBase base, BooleanSupplier done, String what) {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -609,6 +609,38 @@ public abstract class FuturesConformance extends BevTestSupport {
         List<String> order = new ArrayList<>();
         echoAfterConnect(base, c, c.connect(server.localAddress()), order);
         server.close();
+    }
+
+    @Test
+    void shouldKeepEachCloseFutureAskedOnTheLoopToItsCaller() throws Exception {
+        EventBase base = newBase();
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] p = tcpPair(base, keep);
+        keep[0].close();
+        Thread loopThread = Thread.currentThread();
+        AtomicReference<Thread> completedOn = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> watched = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> bounded = new AtomicReference<>();
+        CompletableFuture<Void> asked = base.submit(() -> {
+            // on the loop: one caller gives up on its future (cancel), another bounds its wait; neither may
+            // decide what the other callers of closeFuture() see, nor complete them off the loop thread
+            p[0].closeFuture().cancel(false);
+            bounded.set(p[0].closeFuture().orTimeout(1, TimeUnit.MILLISECONDS));
+            CompletableFuture<Void> mine = p[0].closeFuture();
+            watched.set(mine.whenComplete((v, e) -> completedOn.set(Thread.currentThread())));
+            return null;
+        });
+        loopUntil(base, asked::isDone, "the task asking");
+        asked.join();
+        // the bound fires on the JDK's delay thread
+        assertInstanceOf(java.util.concurrent.TimeoutException.class, assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> bounded.get().get(20, TimeUnit.SECONDS)).getCause());
+        assertFalse(watched.get().isDone(), "open: no close future of another caller may complete");
+        p[0].close();
+        assertTrue(watched.get().isDone());
+        watched.get().join(); // normally: a close cannot fail
+        assertSame(loopThread, completedOn.get(), "completed on " + completedOn.get());
+        p[1].close();
     }
 
     @Test

@@ -34,4 +34,5 @@ class IocpBufferEventTest {
     @Nested class MoveOrder extends MoveOrderConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
 }

@@ -33,4 +33,5 @@ class UringAwaitBufferEventTest {
     @Nested class MoveOrder extends MoveOrderConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
 }

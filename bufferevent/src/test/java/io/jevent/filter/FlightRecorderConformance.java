@@ -6,7 +6,11 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
+import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
+import io.jevent.dns.HostsFile;
+import io.jevent.dns.Resolver;
+import io.jevent.dns.ResolverConfig;
 import io.jevent.internal.FlightEvents;
 import io.jevent.spi.ErrnoException;
 import jdk.jfr.Configuration;
@@ -239,6 +243,41 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
     }
 
     @Test
+    void shouldRecordTheCloseOfAFallbackConnectionWithoutTheFailedConnectBeforeIt() throws Exception {
+        EventBase base = newBase();
+        List<String> seen = new ArrayList<>();
+        String[] peer = new String[1];
+        List<RecordedEvent> events;
+        try (ServerSocket ss = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket quiet = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+             Resolver r = Resolver.create(base, ResolverConfig.nameservers(
+                     (java.net.InetSocketAddress) quiet.getLocalSocketAddress())
+                     .withHosts(HostsFile.parse("127.0.0.2 dead.test\n")))) { // 127.0.0.2 refuses that port
+            peer[0] = FlightEvents.address(ss.getLocalSocketAddress());
+            events = record(enabling(OPEN, CLOSE), () -> {
+                SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+                c.setCallbacks(null, null, (b, reasons, cause) -> {
+                    seen.add(BevEvent.toString(reasons));
+                    if ((reasons & BevEvent.ERROR) != 0 && seen.size() == 1) {
+                        c.connect(ss.getLocalSocketAddress()); // the fallback, from the callback
+                    } else {
+                        b.close(); // connected: the user closes, nothing went wrong on this connection
+                        base.loopBreak();
+                    }
+                });
+                c.connectHostname("dead.test", ss.getLocalPort(), r);
+                loopWithin(base, 0, Duration.ofSeconds(30));
+            });
+        }
+        assertEquals(List.of("ERROR", "CONNECTED"), seen);
+        RecordedEvent close = one(events, CLOSE, "remoteAddress", peer[0]);
+        assertEquals("close", close.getString("reason"), "the failed connect before this connection is not its end");
+        assertNull(close.getString("message"));
+        assertEquals(0, close.getInt("errno"));
+        assertTrue(one(events, OPEN, "remoteAddress", peer[0]).getBoolean("outbound"));
+    }
+
+    @Test
     void shouldRecordATlsHandshakeWithProtocolCipherSuiteAndPeer() throws Exception {
         EventBase base = newBase();
         TlsCerts certs = TlsCerts.get();
@@ -280,6 +319,51 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
             assertNull(e.getString("failure"));
             assertFalse(e.getDuration().isNegative() || e.getDuration().isZero(), "a duration event");
         }
+    }
+
+    @Test
+    void shouldTimeAndAddressAHandshakeOverASocketStillToConnectFromItsConnect() throws Exception {
+        EventBase base = newBase();
+        TlsCerts certs = TlsCerts.get();
+        String[] serverAddr = new String[1];
+        java.time.Instant[] connectAt = new java.time.Instant[1];
+        List<String> problems = new ArrayList<>();
+        List<RecordedEvent> events = record(enabling(TLS), () -> {
+            TlsBufferEvent[] server = new TlsBufferEvent[1];
+            Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> server[0] = Filters.tls(
+                    SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE), certs.server(), TlsOptions.server(),
+                    BevOption.CLOSE_ON_FREE));
+            java.net.SocketAddress at = l.localAddress();
+            serverAddr[0] = FlightEvents.address(at);
+            // the usual client: TLS over a socket that connects afterwards (TlsClient in the examples does so)
+            SocketBufferEvent socket = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent client = Filters.tls(socket, certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            client.setCallbacks(null, null, (b, reasons, cause) -> {
+                if (reasons != BevEvent.CONNECTED) {
+                    problems.add(BevEvent.toString(reasons) + " " + cause);
+                }
+                base.loopBreak();
+            });
+            base.newTimer((ev, w) -> { // the connect comes later (a lookup first, say): that wait is no handshake
+                connectAt[0] = java.time.Instant.now();
+                socket.connect(at);
+            }).add(Duration.ofMillis(300));
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            client.close();
+            if (server[0] != null) {
+                server[0].close();
+            }
+            l.close();
+        });
+        assertEquals(List.of(), problems);
+        RecordedEvent c = named(events, TLS).stream().filter(e -> e.getBoolean("client")).findFirst()
+                .orElseThrow(() -> new AssertionError("no client handshake recorded: " + events));
+        assertEquals("ok", c.getString("outcome"), () -> "handshake " + c);
+        assertEquals(serverAddr[0], c.getString("peer"), "the socket's peer, as over a socket connected before");
+        // its start is the connect's (the clocks may differ by a little; the wait before was 300 ms)
+        assertFalse(c.getStartTime().isBefore(connectAt[0].minusMillis(100)), () -> "the handshake started at "
+                + c.getStartTime() + ", the connect at " + connectAt[0]);
     }
 
     @Test

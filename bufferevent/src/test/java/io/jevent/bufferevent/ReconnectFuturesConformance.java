@@ -1,0 +1,150 @@
+package io.jevent.bufferevent;
+
+import io.jevent.Ev;
+import io.jevent.EventBase;
+import io.jevent.dns.HostsFile;
+import io.jevent.dns.Resolver;
+import io.jevent.dns.ResolverConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.jevent.bufferevent.FuturesConformance.loopUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The futures of a BufferEvent whose first connect did not work out and that goes on anyway: the event callback
+ * connects elsewhere after a failure, or the connect whose write timeout fired comes up later. Each future keeps the
+ * outcome of its own connect, and the connection that comes up is not failed by what happened before it.
+ */
+public abstract class ReconnectFuturesConformance extends BevTestSupport {
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    /** A resolver that finds names in {@code hosts} alone: its name server never answers. */
+    private Resolver hostsResolver(EventBase base, String hosts) throws IOException {
+        DatagramSocket quiet = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        closeAfter.add(quiet);
+        Resolver r = Resolver.create(base, ResolverConfig.nameservers((InetSocketAddress) quiet.getLocalSocketAddress())
+                .withHosts(HostsFile.parse(hosts)));
+        closeAfter.add(r::close);
+        return r;
+    }
+
+    @Test
+    void shouldCompleteBothFuturesWhenTheEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
+        connectElsewhereAfterAFailedConnect(BevOption.CLOSE_ON_FREE);
+    }
+
+    @Test
+    void shouldCompleteBothFuturesWhenADeferredEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
+        connectElsewhereAfterAFailedConnect(BevOption.CLOSE_ON_FREE | BevOption.DEFER_CALLBACKS);
+    }
+
+    private void connectElsewhereAfterAFailedConnect(int options) throws Exception {
+        EventBase base = newBase();
+        Listener server = echoServer(base, 0);
+        SocketAddress up = server.localAddress();
+        int port = ((InetSocketAddress) up).getPort();
+        Resolver r = hostsResolver(base, "127.0.0.2 dead.test\n"); // 127.0.0.2 refuses: the listener is on 127.0.0.1
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, options);
+        AtomicReference<Throwable> firstCause = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> second = new AtomicReference<>();
+        StringBuilder echoed = new StringBuilder();
+        c.setCallbacks(b -> echoed.append(new String(SocketBufferEventConformance.drainAll(b),
+                StandardCharsets.US_ASCII)), null, (b, reasons, cause) -> {
+            if ((reasons & BevEvent.ERROR) != 0 && second.get() == null) {
+                firstCause.set(cause);
+                second.set(c.connect(up)); // the fallback, started by the callback itself
+            }
+        });
+        CompletableFuture<Void> first = c.connectHostname("dead.test", port, r);
+        loopUntil(base, () -> second.get() != null && second.get().isDone(), "the fallback connect");
+        second.get().join();
+        assertTrue(first.isDone(), "the failed connect's future never completed: the fallback's took its place");
+        assertSame(firstCause.get(), assertThrows(CompletionException.class, first::join).getCause());
+        c.write("hello".getBytes(StandardCharsets.US_ASCII));
+        c.enable(Ev.READ | Ev.WRITE); // the ERROR disabled both, as in libevent
+        CompletableFuture<Void> drained = c.outputDrained(); // on the fallback's connection, which is up
+        loopUntil(base, () -> drained.isDone() && echoed.length() == 5, "the echo of hello");
+        drained.join();
+        assertEquals("hello", echoed.toString());
+        c.close();
+        server.close();
+    }
+
+    @Test
+    void shouldCompleteOutputDrainedOnAConnectionThatCameUpAfterItsConnectTimedOut() throws Exception {
+        EventBase base = newBase();
+        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
+        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
+        closeAfter.add(hang);
+        int port = hang.getLocalPort();
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            closeAfter.add(filler);
+            try {
+                filler.connect(new InetSocketAddress(hangAddr, port), 200);
+                fillers.add(filler);
+            } catch (IOException full) {
+                break; // the queue is full already
+            }
+        }
+        List<String> events = new ArrayList<>();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setCallbacks(null, null, (b, reasons, cause) -> events.add(BevEvent.toString(reasons)));
+        c.setTimeouts(null, Duration.ofMillis(300));
+        byte[] data = data(11, 100_000);
+        c.write(data); // pending output: the write timeout runs while the connect does
+        CompletableFuture<Void> f = c.connect(new InetSocketAddress(hangAddr, port));
+        loopUntil(base, f::isDone, "the connect timeout");
+        assertInstanceOf(java.net.SocketTimeoutException.class,
+                assertThrows(CompletionException.class, f::join).getCause());
+        // the BufferEvent is kept: the connect goes on, and comes up once the queue has room (a SYN sent again)
+        List<Socket> accepted = new ArrayList<>();
+        for (int i = 0; i < fillers.size(); i++) {
+            Socket a = hang.accept();
+            closeAfter.add(a);
+            accepted.add(a);
+        }
+        loopUntil(base, () -> events.contains("CONNECTED"), "the late connect");
+        Socket server = hang.accept();
+        closeAfter.add(server);
+        c.setTimeouts(null, null);
+        c.enable(Ev.WRITE); // the timeout disabled writing, as in libevent
+        CompletableFuture<Void> drained = c.outputDrained();
+        loopUntil(base, drained::isDone, "the bytes leaving");
+        drained.join(); // they left: the connect's timeout is not this connection's failure
+        server.setSoTimeout(15_000);
+        assertArrayEquals(data, server.getInputStream().readNBytes(data.length));
+        assertEquals(List.of("WRITING|TIMEOUT", "CONNECTED"), events);
+        c.close();
+    }
+
+}

@@ -53,6 +53,10 @@ final class BevFutures {
     private Throwable connectOutcome;
     /** Drains in the order asked, so with rising marks. Null until the first. */
     private ArrayDeque<Drain> drains;
+    /** {@link #drains} is pruned of futures already done when it holds this many (twice what the last prune left). */
+    private int pruneAt = PRUNE_MIN;
+    /** Fewest drains held before pruning is worth a walk. */
+    private static final int PRUNE_MIN = 16;
     /** Bytes that left the output since this object was made (sent, handed down, or removed by the user). */
     private long removed;
     /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
@@ -90,10 +94,22 @@ final class BevFutures {
             drainedHere(f); // at once, or when the chain below has drained too
             return;
         }
-        if (drains == null) {
-            drains = new ArrayDeque<>();
+        ArrayDeque<Drain> d = drains;
+        if (d == null) {
+            d = new ArrayDeque<>();
+            drains = d;
+        } else if (d.size() >= pruneAt) {
+            // futures the user cancelled or timed out (orTimeout) are done already: a peer that never reads would
+            // otherwise let a "drained yet?" poll grow this without bound. Pruning when the deque has doubled
+            // since the last prune keeps the cost per ask constant.
+            d.removeIf(BevFutures::givenUp);
+            pruneAt = Math.max(PRUNE_MIN, 2 * d.size());
         }
-        drains.add(new Drain(removed + pending, f));
+        d.add(new Drain(removed + pending, f));
+    }
+
+    private static boolean givenUp(Drain d) {
+        return d.future.isDone();
     }
 
     /** Takes {@code f} as the future of the connect starting now, to {@code target}. */
@@ -103,7 +119,11 @@ final class BevFutures {
         connectOutcome = null;
     }
 
-    /** The one close future, made on first ask (complete already if the BufferEvent has fully closed). */
+    /**
+     * The one close future, made on first ask (complete already if the BufferEvent has fully closed). Never handed
+     * to the user as it is ({@link BufferEvent#closeFuture()} gives a copy): one asker cancelling or timing out what
+     * it got must not complete it for the others, nor for the layer above that waits on it.
+     */
     CompletableFuture<Void> closeFuture() {
         CompletableFuture<Void> c = closeFuture;
         if (c == null) {
@@ -114,6 +134,11 @@ final class BevFutures {
             }
         }
         return c;
+    }
+
+    /** Drains held, pending or not yet pruned: for tests of what abandoned futures cost. */
+    int drainsHeld() {
+        return drains == null ? 0 : drains.size();
     }
 
     // ---------------------------------------------------------------------------------------------- recording
@@ -242,6 +267,9 @@ final class BevFutures {
      * below (filtered), and the drain completes when that one's output has lost what it holds now.
      */
     private void drainedHere(CompletableFuture<Void> f) {
+        if (f.isDone()) {
+            return; // the user cancelled it (or it timed out): nothing to wait for below
+        }
         BufferEvent below = bev.layerBelow();
         if (below == null || below.isClosed()) {
             f.complete(null);

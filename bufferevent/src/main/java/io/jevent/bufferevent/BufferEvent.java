@@ -796,6 +796,11 @@ public abstract class BufferEvent implements AutoCloseable {
      * thread; from another thread only on a {@link BevOption#THREADSAFE} BufferEvent, where it counts what that
      * thread wrote before the call. Allocates only when called: connections that never ask pay nothing.
      *
+     * <p><b>Cancelling</b> the future ({@code cancel(true)} included), or completing it yourself ({@code orTimeout},
+     * {@code completeOnTimeout}), only stops this one listener: the bytes are still sent, the connection stays as it
+     * is, and later drains complete as usual. The BufferEvent then lets go of it (it keeps nothing for futures
+     * already done). To drop unsent output, {@link #close()} the BufferEvent or drain its output.
+     *
      * @return completes when the output present now has drained (through the chain below, for a layer)
      * @throws IllegalStateException if called from another thread on a BufferEvent made without THREADSAFE
      */
@@ -821,7 +826,9 @@ public abstract class BufferEvent implements AutoCloseable {
      * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
      * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
      * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
-     * when it is closed (any thread may close it then). Asked on the running loop, the same future every time.
+     * when it is closed (any thread may close it then). Each call returns a future of its own, all completing
+     * together: cancelling one, or completing it (with {@code orTimeout}, say), affects no other asker and does not
+     * close the BufferEvent.
      *
      * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
      * added without an executor run there, after close() has released everything, and must not block), or, after
@@ -834,7 +841,7 @@ public abstract class BufferEvent implements AutoCloseable {
     public final CompletableFuture<Void> closeFuture() {
         EventBase b = base;
         if (b.inRunningLoop()) {
-            return futures().closeFuture();
+            return futures().closeFuture().copy(); // the asker's own: cancelling it leaves the others be
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         // an owner action: never dropped, run by the base's close() if it comes first; follows a move

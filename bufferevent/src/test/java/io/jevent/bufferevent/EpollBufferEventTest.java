@@ -31,4 +31,5 @@ class EpollBufferEventTest {
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

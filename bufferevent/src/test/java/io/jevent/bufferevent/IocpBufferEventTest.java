@@ -33,4 +33,5 @@ class IocpBufferEventTest {
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

@@ -32,4 +32,5 @@ class KqueueBufferEventTest {
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

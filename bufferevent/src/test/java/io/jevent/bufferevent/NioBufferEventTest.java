@@ -30,4 +30,5 @@ class NioBufferEventTest {
     @Nested class Dns extends io.jevent.dns.DnsResolverConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

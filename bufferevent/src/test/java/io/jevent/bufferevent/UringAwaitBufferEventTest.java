@@ -32,4 +32,5 @@ class UringAwaitBufferEventTest {
     @Nested class Multicore extends MulticoreConformance { }
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

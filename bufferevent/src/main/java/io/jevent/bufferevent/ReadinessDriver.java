@@ -71,10 +71,12 @@ final class ReadinessDriver extends SocketDriver {
             h = ops.connect(address);
         } catch (IOException e) {
             // reported like a late failure, from the loop, never from inside connect()
-            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, e));
+            IOException named = connectFailure(e, address);
+            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, named));
             return;
         }
         attach(h);
+        connectingTo = address;
         connecting = true;
         registerWrite();
     }
@@ -208,7 +210,7 @@ final class ReadinessDriver extends SocketDriver {
         } catch (IOException e) {
             connecting = false;
             unregisterWrite();
-            bev.fireEvent(BevEvent.ERROR, e);
+            bev.fireEvent(BevEvent.ERROR, connectFailure(e, connectingTo));
             return false;
         }
         connecting = false;

@@ -453,6 +453,35 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         }
     }
 
+    @Test
+    void shouldNameTheUsersOwnCallbackInTheStallWarning() throws Exception {
+        EventBase base = newBase(new io.jevent.EventConfig().warnOnStall(Duration.ofMillis(100)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(base.completionEngine() == null, "on a completion engine the"
+                + " BufferEvent callbacks run inside the engine's poll, which the stall detector does not time one"
+                + " by one (EventConfig.warnOnStall)");
+        SlowReader reader = new SlowReader();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        tcp[1].setCallbacks(reader, null, null);
+        tcp[1].enable(Ev.READ);
+        tcp[0].write(data(33, 100));
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try { // slf4j-simple writes to System.err
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (reader.runs == 0 && System.nanoTime() < deadline) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+            }
+        } finally {
+            System.setErr(realErr);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("loop stalled") && log.contains("(callback " + SlowReader.class.getName() + ")"),
+                () -> "the warning names the user's callback:\n" + log);
+        tcp[0].close();
+        tcp[1].close();
+    }
+
     /** Bytes the current thread allocated so far (HotSpot's per-thread counter). */
     private static long allocated() {
         return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())

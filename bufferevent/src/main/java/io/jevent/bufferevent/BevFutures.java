@@ -66,8 +66,15 @@ final class BevFutures {
      * enabled again, and bytes then leave as usual. Null: none to deliver.
      */
     private Throwable timedOut;
-    /** {@link BufferEvent#closeFuture()}, or null until asked. */
+    /** Completes once fully closed: the layer above waits on it; never handed to the user. Null until asked. */
     private CompletableFuture<Void> closeFuture;
+    /**
+     * The users' {@link BufferEvent#closeFuture()}s, each its own (one asker cancelling cannot complete another's),
+     * completed with {@link #closeFuture}. Null until the first.
+     */
+    private ArrayDeque<CompletableFuture<Void>> closeWaiters;
+    /** {@link #closeWaiters} is pruned of futures already done when it holds this many. */
+    private int closePruneAt = PRUNE_MIN;
 
     /** The marker outcome of a connect that succeeded. */
     private static final Throwable CONNECTED = new Throwable("connected", null, false, false) {
@@ -121,8 +128,8 @@ final class BevFutures {
 
     /**
      * The one close future, made on first ask (complete already if the BufferEvent has fully closed). Never handed
-     * to the user as it is ({@link BufferEvent#closeFuture()} gives a copy): one asker cancelling or timing out what
-     * it got must not complete it for the others, nor for the layer above that waits on it.
+     * to the user ({@link #addCloseWaiter} gives each asker a future of its own): one asker cancelling or timing out
+     * what it got must not complete it for the others, nor for the layer above that waits on it.
      */
     CompletableFuture<Void> closeFuture() {
         CompletableFuture<Void> c = closeFuture;
@@ -139,6 +146,41 @@ final class BevFutures {
     /** Drains held, pending or not yet pruned: for tests of what abandoned futures cost. */
     int drainsHeld() {
         return drains == null ? 0 : drains.size();
+    }
+
+    /** Users' close futures held, pending or not yet pruned: for tests of what abandoned futures cost. */
+    int closeWaitersHeld() {
+        return closeWaiters == null ? 0 : closeWaiters.size();
+    }
+
+    /**
+     * Completes {@code f}, a user's own future, once this BufferEvent has fully closed (at once if it has). Futures
+     * the user cancelled or completed (orTimeout) are let go of, as for drains: a "closed yet?" poll holds nothing.
+     */
+    void addCloseWaiter(CompletableFuture<Void> f) {
+        CompletableFuture<Void> c = closeFuture();
+        if (c.isDone()) {
+            f.complete(null);
+            return;
+        }
+        ArrayDeque<CompletableFuture<Void>> w = closeWaiters;
+        if (w == null) {
+            w = new ArrayDeque<>();
+            closeWaiters = w;
+            c.whenComplete((v, e) -> completeCloseWaiters()); // one dependent, however many ask
+        } else if (w.size() >= closePruneAt) {
+            w.removeIf(CompletableFuture::isDone);
+            closePruneAt = Math.max(PRUNE_MIN, 2 * w.size());
+        }
+        w.add(f);
+    }
+
+    private void completeCloseWaiters() {
+        ArrayDeque<CompletableFuture<Void>> w = closeWaiters;
+        CompletableFuture<Void> f;
+        while ((f = w.pollFirst()) != null) {
+            f.complete(null);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- recording

@@ -848,7 +848,9 @@ public abstract class BufferEvent implements AutoCloseable {
     public final CompletableFuture<Void> closeFuture() {
         EventBase b = base;
         if (b.inRunningLoop()) {
-            return futures().closeFuture().copy(); // the asker's own: cancelling it leaves the others be
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            futures().addCloseWaiter(f); // the asker's own: cancelling it leaves the others be
+            return f;
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         // an owner action: never dropped, run by the base's close() if it comes first; follows a move
@@ -862,7 +864,7 @@ public abstract class BufferEvent implements AutoCloseable {
             now.runAsOwner(() -> closeFutureInto(f, now)); // moved meanwhile: ask the new loop
             return;
         }
-        futures().closeFuture().whenComplete((v, e) -> f.complete(null));
+        futures().addCloseWaiter(f);
     }
 
     /** {@link #closeFuture()} on the owner's thread, for the layer above. */

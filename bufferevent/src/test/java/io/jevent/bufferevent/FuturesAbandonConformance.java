@@ -95,6 +95,41 @@ public abstract class FuturesAbandonConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldKeepNothingForCloseFuturesTheUserCancelled() throws Exception {
+        EventBase base = newBase();
+        Listener[] keep = new Listener[1];
+        SocketBufferEvent[] p = tcpPair(base, keep, BevOption.THREADSAFE);
+        keep[0].close();
+        int asks = 100_000;
+        base.execute(() -> { // on the loop: a "closed yet?" poll with a bounded wait, on a long-lived connection
+            for (int i = 0; i < asks; i++) {
+                p[0].closeFuture().cancel(true);
+            }
+        });
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        Thread other = new Thread(() -> { // and from another thread, where each ask is handed to the loop
+            for (int i = 0; i < asks; i++) {
+                p[0].closeFuture().cancel(true);
+            }
+        });
+        other.start();
+        other.join(20_000);
+        List<CompletableFuture<Void>> kept = new ArrayList<>();
+        base.execute(() -> kept.add(p[0].closeFuture())); // behind the other thread's asks, run in batches
+        loopUntil(base, () -> !kept.isEmpty(), "the asks handed to the loop");
+        int dependents = p[0].futures().closeFuture().getNumberOfDependents();
+        assertTrue(dependents <= 2, dependents + " stages hang on the close for " + 2 * asks
+                + " close futures the user cancelled and one pending");
+        int held = p[0].futures().closeWaitersHeld(); // HELD
+        assertTrue(held <= 64, held + " close futures held for " + 2 * asks + " the user cancelled"); // HELD
+        assertFalse(kept.get(0).isDone());
+        base.execute(p[0]::close);
+        loopWithin(base, LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        assertNull(kept.get(0).join());
+        p[1].close();
+    }
+
+    @Test
     void shouldGoOnConnectingWhenTheUserCancelsTheConnectFuture() throws Exception {
         EventBase base = newBase();
         Listener server = echoServer(base, 0);

@@ -296,7 +296,9 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
      * Shuts the group down: closes what was registered with {@link #closeOnShutdown}, lets each loop run until it
      * has been quiet for {@code quiet} (no callback, task or I/O report but the check's own: pending writes have
      * drained) or {@code timeout} has passed since this call, then closes each base and ends its thread. Any thread;
-     * calling it again returns the same future.
+     * calling it again starts nothing new. Each call returns a future of its own, all completing together:
+     * cancelling one, or completing it ({@code orTimeout}), stops neither the shutdown nor anyone else's future, and
+     * {@link #isTerminated()} still tells whether every base is closed.
      *
      * @param quiet how long a loop must be idle before it closes; zero closes as soon as the registered resources are
      * @param timeout the most time given to the drain
@@ -310,7 +312,7 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
                     + timeout);
         }
         if (!shuttingDown.compareAndSet(false, true)) {
-            return termination;
+            return termination.copy(); // the caller's own: the group's is completed by the loops alone
         }
         long quietNanos = quiet.toNanos();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -323,7 +325,7 @@ public final class EventBaseGroup implements Executor, Iterable<EventBase>, Auto
                 log.debug("loop {}/{} had closed already", i + 1, bases.size());
             }
         }
-        return termination;
+        return termination.copy();
     }
 
     /** On loop {@code index}: closes its registered resources, then checks for quiet every period. */

@@ -1,5 +1,7 @@
 package io.jevent;
 
+import io.jevent.internal.AttributedCallback;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +101,8 @@ final class LoopCounters {
 
     private void reportStall(Object what, long took) {
         String description = what instanceof Event
-                ? what + " (callback " + ((Event) what).callback().getClass().getName() + ")"
+                ? what + " (callback " + AttributedCallback.resolve(((Event) what).callback()).getClass().getName()
+                        + ")"
                 : "task " + what.getClass().getName();
         log.warn("loop stalled: {} ran for {} ms, longer than the warnOnStall threshold of {} ms; no other event of"
                 + " this loop was served meanwhile", description, millis(took), millis(stallNanos));

@@ -64,6 +64,10 @@ final class BevFutures {
     private Throwable connectOutcome;
     /** Drains in the order asked, so with rising marks. Null until the first. */
     private ArrayDeque<Drain> drains;
+    /** {@link #drains} is pruned of futures already done when it holds this many (twice what the last prune left). */
+    private int pruneAt = PRUNE_MIN;
+    /** Fewest drains held before pruning is worth a walk. */
+    private static final int PRUNE_MIN = 16;
     /** Bytes that left the output since this object was made (sent, handed down, or removed by the user). */
     private long removed;
     /** Why the connection failed (an ERROR, either direction), for the drains, now and later; null: it has not. */
@@ -83,8 +87,15 @@ final class BevFutures {
      * that outcome was delivered (the event callback connecting elsewhere after a failure), in order; null: none.
      */
     private ArrayDeque<Owed> owed;
-    /** {@link BufferEvent#closeFuture()}, or null until asked. */
+    /** Completes once fully closed: the layer above waits on it; never handed to the user. Null until asked. */
     private CompletableFuture<Void> closeFuture;
+    /**
+     * The users' {@link BufferEvent#closeFuture()}s, each its own (one asker cancelling cannot complete another's),
+     * completed with {@link #closeFuture}. Null until the first.
+     */
+    private ArrayDeque<CompletableFuture<Void>> closeWaiters;
+    /** {@link #closeWaiters} is pruned of futures already done when it holds this many. */
+    private int closePruneAt = PRUNE_MIN;
 
     /** The marker outcome of a connect that succeeded. */
     private static final Throwable CONNECTED = new Throwable("connected", null, false, false) {
@@ -111,10 +122,22 @@ final class BevFutures {
             drainedHere(f); // at once, or when the chain below has drained too
             return;
         }
-        if (drains == null) {
-            drains = new ArrayDeque<>();
+        ArrayDeque<Drain> d = drains;
+        if (d == null) {
+            d = new ArrayDeque<>();
+            drains = d;
+        } else if (d.size() >= pruneAt) {
+            // futures the user cancelled or timed out (orTimeout) are done already: a peer that never reads would
+            // otherwise let a "drained yet?" poll grow this without bound. Pruning when the deque has doubled
+            // since the last prune keeps the cost per ask constant.
+            d.removeIf(BevFutures::givenUp);
+            pruneAt = Math.max(PRUNE_MIN, 2 * d.size());
         }
-        drains.add(new Drain(removed + pending, f));
+        d.add(new Drain(removed + pending, f));
+    }
+
+    private static boolean givenUp(Drain d) {
+        return d.future.isDone();
     }
 
     /**
@@ -141,7 +164,11 @@ final class BevFutures {
         connectOutcome = null;
     }
 
-    /** The one close future, made on first ask (complete already if the BufferEvent has fully closed). */
+    /**
+     * The one close future, made on first ask (complete already if the BufferEvent has fully closed). Never handed
+     * to the user ({@link #addCloseWaiter} gives each asker a future of its own): one asker cancelling or timing out
+     * what it got must not complete it for the others, nor for the layer above that waits on it.
+     */
     CompletableFuture<Void> closeFuture() {
         CompletableFuture<Void> c = closeFuture;
         if (c == null) {
@@ -160,6 +187,46 @@ final class BevFutures {
         }
         owed.add(new Owed(f, failure));
         schedule(); // normally scheduled already, by the event that recorded the outcome
+    }
+
+    /** Drains held, pending or not yet pruned: for tests of what abandoned futures cost. */
+    int drainsHeld() {
+        return drains == null ? 0 : drains.size();
+    }
+
+    /** Users' close futures held, pending or not yet pruned: for tests of what abandoned futures cost. */
+    int closeWaitersHeld() {
+        return closeWaiters == null ? 0 : closeWaiters.size();
+    }
+
+    /**
+     * Completes {@code f}, a user's own future, once this BufferEvent has fully closed (at once if it has). Futures
+     * the user cancelled or completed (orTimeout) are let go of, as for drains: a "closed yet?" poll holds nothing.
+     */
+    void addCloseWaiter(CompletableFuture<Void> f) {
+        CompletableFuture<Void> c = closeFuture();
+        if (c.isDone()) {
+            f.complete(null);
+            return;
+        }
+        ArrayDeque<CompletableFuture<Void>> w = closeWaiters;
+        if (w == null) {
+            w = new ArrayDeque<>();
+            closeWaiters = w;
+            c.whenComplete((v, e) -> completeCloseWaiters()); // one dependent, however many ask
+        } else if (w.size() >= closePruneAt) {
+            w.removeIf(CompletableFuture::isDone);
+            closePruneAt = Math.max(PRUNE_MIN, 2 * w.size());
+        }
+        w.add(f);
+    }
+
+    private void completeCloseWaiters() {
+        ArrayDeque<CompletableFuture<Void>> w = closeWaiters;
+        CompletableFuture<Void> f;
+        while ((f = w.pollFirst()) != null) {
+            f.complete(null);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- recording
@@ -296,6 +363,9 @@ final class BevFutures {
      * below (filtered), and the drain completes when that one's output has lost what it holds now.
      */
     private void drainedHere(CompletableFuture<Void> f) {
+        if (f.isDone()) {
+            return; // the user cancelled it (or it timed out): nothing to wait for below
+        }
         BufferEvent below = bev.layerBelow();
         if (below == null || below.isClosed()) {
             f.complete(null);

@@ -7,6 +7,7 @@ import io.jevent.EventBase;
 import io.jevent.buffer.BufferCallback;
 import io.jevent.buffer.CallbackEntry;
 import io.jevent.buffer.EvBuffer;
+import io.jevent.internal.AttributedCallback;
 import io.jevent.spi.Handle;
 
 import java.nio.ByteBuffer;
@@ -206,6 +207,11 @@ public abstract class BufferEvent implements AutoCloseable {
     private DataCallback readCallback;
     private DataCallback writeCallback;
     private EventCallback eventCallback;
+    /**
+     * The user callback called last, for the stall detector and the Flight Recorder's SlowCallback, which would
+     * otherwise name the library's event callback that ran it ({@link Plumbing}); one field write per callback.
+     */
+    Object lastCallback;
 
     /** Ev.READ / Ev.WRITE as the user enabled them. */
     private int enabled = Ev.WRITE;
@@ -505,10 +511,10 @@ public abstract class BufferEvent implements AutoCloseable {
             x().readTimeout = r;
             x().writeTimeout = w;
             if (r != null && ex.readTimer == null) {
-                x().readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
+                x().readTimer = base.newTimer(plumbing(() -> timedOut(Ev.READ)));
             }
             if (w != null && ex.writeTimer == null) {
-                x().writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
+                x().writeTimer = base.newTimer(plumbing(() -> timedOut(Ev.WRITE)));
             }
             armReadTimer();
             armWriteTimer(true);
@@ -731,6 +737,7 @@ public abstract class BufferEvent implements AutoCloseable {
         CallerBuffer f = ex.fill;
         ByteBuffer d = f.dst;
         FillCallback c = f.clear();
+        lastCallback = c;
         c.onFilled(this, d, reasons, cause);
     }
 
@@ -804,6 +811,11 @@ public abstract class BufferEvent implements AutoCloseable {
      * thread; from another thread only on a {@link BevOption#THREADSAFE} BufferEvent, where it counts what that
      * thread wrote before the call. Allocates only when called: connections that never ask pay nothing.
      *
+     * <p><b>Cancelling</b> the future ({@code cancel(true)} included), or completing it yourself ({@code orTimeout},
+     * {@code completeOnTimeout}), only stops this one listener: the bytes are still sent, the connection stays as it
+     * is, and later drains complete as usual. The BufferEvent then lets go of it (it keeps nothing for futures
+     * already done). To drop unsent output, {@link #close()} the BufferEvent or drain its output.
+     *
      * @return completes when the output present now has drained (through the chain below, for a layer)
      * @throws IllegalStateException if called from another thread on a BufferEvent made without THREADSAFE
      */
@@ -829,8 +841,9 @@ public abstract class BufferEvent implements AutoCloseable {
      * closed after its linger. Never completes exceptionally: a close cannot fail (the reason for one, if any, went
      * to the event callback). The peer ending the connection does not close a BufferEvent by itself: the EOF or
      * ERROR goes to the event callback, which decides. A BufferEvent left open when its base closes completes it
-     * when it is closed (any thread may close it then). Each call returns a future of its own: cancelling one,
-     * completing it or bounding it ({@code orTimeout}) touches no other caller's.
+     * when it is closed (any thread may close it then). Each call returns a future of its own, all completing
+     * together: cancelling one, or completing it (with {@code orTimeout}, say), affects no other asker and does not
+     * close the BufferEvent.
      *
      * <p><b>Threads.</b> Any thread may ask. It completes on the thread that closes: the loop thread (so stages
      * added without an executor run there, after close() has released everything, and must not block), or, after
@@ -842,8 +855,9 @@ public abstract class BufferEvent implements AutoCloseable {
     public final CompletableFuture<Void> closeFuture() {
         EventBase b = base;
         if (b.inRunningLoop()) {
-            // a copy: the one future inside is completed by close() alone, and on the loop thread
-            return futures().closeFuture().copy();
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            futures().addCloseWaiter(f); // the asker's own: cancelling it leaves the others be
+            return f;
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         // an owner action: never dropped, run by the base's close() if it comes first; follows a move
@@ -857,7 +871,7 @@ public abstract class BufferEvent implements AutoCloseable {
             now.runAsOwner(() -> closeFutureInto(f, now)); // moved meanwhile: ask the new loop
             return;
         }
-        futures().closeFuture().whenComplete((v, e) -> f.complete(null));
+        futures().addCloseWaiter(f);
     }
 
     /** {@link #closeFuture()} on the owner's thread, for the layer above. */
@@ -996,11 +1010,11 @@ public abstract class BufferEvent implements AutoCloseable {
         attachEngine();
         if (ex.readTimeout != null) {
             x().readTimeout = base.commonTimeout(ex.readTimeout.duration());
-            x().readTimer = base.newTimer((ev, what) -> timedOut(Ev.READ));
+            x().readTimer = base.newTimer(plumbing(() -> timedOut(Ev.READ)));
         }
         if (ex.writeTimeout != null) {
             x().writeTimeout = base.commonTimeout(ex.writeTimeout.duration());
-            x().writeTimer = base.newTimer((ev, what) -> timedOut(Ev.WRITE));
+            x().writeTimer = base.newTimer(plumbing(() -> timedOut(Ev.WRITE)));
         }
         x().moving = null;
         unsuspendRead(SUSPEND_MOVE);
@@ -1294,6 +1308,7 @@ public abstract class BufferEvent implements AutoCloseable {
             }
             defer(DEFERRED_EVENT);
         } else if (eventCallback != null) {
+            lastCallback = eventCallback;
             eventCallback.onEvent(this, reasons, cause);
         }
     }
@@ -1567,6 +1582,7 @@ public abstract class BufferEvent implements AutoCloseable {
             if ((options & BevOption.DEFER_CALLBACKS) != 0) {
                 defer(DEFERRED_WRITABILITY);
             } else {
+                lastCallback = ex.writabilityCallback;
                 ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
             }
         }
@@ -1618,10 +1634,50 @@ public abstract class BufferEvent implements AutoCloseable {
         fireEvent((direction == Ev.READ ? BevEvent.READING : BevEvent.WRITING) | BevEvent.TIMEOUT, null);
     }
 
+    /**
+     * Wraps {@code body}, a piece of this BufferEvent's own plumbing that an event of its base runs (a timer, the
+     * deferred-callback event, a layer's pump), so that when it runs long the stall detector and the Flight
+     * Recorder's {@code io.jevent.SlowCallback} name the user callback it ran, not the library's class. Costs one
+     * field write per run.
+     *
+     * @param body what the event runs, on the loop thread
+     * @return the event callback to give the base
+     */
+    protected final io.jevent.EventCallback plumbing(Runnable body) {
+        return new Plumbing(this, body);
+    }
+
+    /**
+     * An event callback of the library's that runs user callbacks of a BufferEvent and says which it ran last
+     * (the callback class the stall detector and SlowCallback report). Subclassed by a driver whose callback needs
+     * the event.
+     */
+    static class Plumbing implements io.jevent.EventCallback, AttributedCallback {
+        final BufferEvent bev;
+        private final Runnable body;
+
+        Plumbing(BufferEvent bev, Runnable body) {
+            this.bev = bev;
+            this.body = body;
+        }
+
+        @Override
+        public void onEvent(Event event, int what) {
+            bev.lastCallback = null;
+            body.run();
+        }
+
+        @Override
+        public final Object userCallback() {
+            return bev.lastCallback;
+        }
+    }
+
     private void fireRead() {
         if ((options & BevOption.DEFER_CALLBACKS) != 0) {
             defer(DEFERRED_READ);
         } else if (readCallback != null) {
+            lastCallback = readCallback;
             readCallback.onData(this);
         }
     }
@@ -1630,6 +1686,7 @@ public abstract class BufferEvent implements AutoCloseable {
         if ((options & BevOption.DEFER_CALLBACKS) != 0) {
             defer(DEFERRED_WRITE);
         } else if (writeCallback != null) {
+            lastCallback = writeCallback;
             writeCallback.onData(this);
         }
     }
@@ -1637,7 +1694,7 @@ public abstract class BufferEvent implements AutoCloseable {
     private void defer(int what) {
         x().deferredPending |= what;
         if (ex.deferEvent == null) {
-            x().deferEvent = base.newUserEvent((ev, w) -> runDeferred());
+            x().deferEvent = base.newUserEvent(plumbing(this::runDeferred));
         }
         ex.deferEvent.activate(Ev.READ);
     }
@@ -1659,6 +1716,7 @@ public abstract class BufferEvent implements AutoCloseable {
         RuntimeException failure = null;
         if ((pending & DEFERRED_CONNECTED) != 0 && eventCallback != null) {
             try {
+                lastCallback = eventCallback;
                 eventCallback.onEvent(this, BevEvent.CONNECTED, null);
             } catch (RuntimeException e) {
                 failure = e;
@@ -1666,6 +1724,7 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if ((pending & DEFERRED_READ) != 0 && !closed && readCallback != null && input.length() >= ex.readLow) {
             try {
+                lastCallback = readCallback;
                 readCallback.onData(this);
             } catch (RuntimeException e) {
                 failure = firstOf(failure, e);
@@ -1673,6 +1732,7 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if ((pending & DEFERRED_WRITE) != 0 && writeCallback != null && !closed) {
             try {
+                lastCallback = writeCallback;
                 writeCallback.onData(this);
             } catch (RuntimeException e) {
                 failure = firstOf(failure, e);
@@ -1680,6 +1740,7 @@ public abstract class BufferEvent implements AutoCloseable {
         }
         if ((pending & DEFERRED_WRITABILITY) != 0 && ex.writabilityCallback != null && !closed) {
             try {
+                lastCallback = ex.writabilityCallback;
                 ex.writabilityCallback.onWritabilityChanged(this, !unwritable);
             } catch (RuntimeException e) {
                 failure = firstOf(failure, e);
@@ -1692,6 +1753,7 @@ public abstract class BufferEvent implements AutoCloseable {
             x().deferredCause = null;
             if (eventCallback != null && reasons != 0) { // 0: already delivered by a run a callback re-entered
                 try {
+                    lastCallback = eventCallback;
                     eventCallback.onEvent(this, reasons, cause);
                 } catch (RuntimeException e) {
                     failure = firstOf(failure, e);

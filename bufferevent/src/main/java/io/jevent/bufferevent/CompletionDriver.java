@@ -148,10 +148,12 @@ final class CompletionDriver extends SocketDriver {
             h = engine.connect(address, control());
         } catch (IOException e) {
             // reported like a late failure, from the loop, never from inside connect()
-            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, e));
+            IOException named = connectFailure(e, address);
+            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, named));
             return;
         }
         handle = h;
+        connectingTo = address;
         connecting = true;
     }
 
@@ -441,7 +443,7 @@ final class CompletionDriver extends SocketDriver {
         if (connecting) {
             connecting = false;
             if (result < 0) {
-                bev.fireEvent(BevEvent.ERROR, failure("connect", result));
+                bev.fireEvent(BevEvent.ERROR, connectFailure(failure("connect", result), connectingTo));
                 return;
             }
             considerReading();

@@ -2,6 +2,7 @@ package io.jevent.bufferevent;
 
 import io.jevent.Ev;
 import io.jevent.buffer.EvBuffer;
+import io.jevent.internal.AttributedCallback;
 import io.jevent.Event;
 import io.jevent.spi.Handle;
 
@@ -86,9 +87,26 @@ public final class FilterBufferEvent extends BufferEvent {
         return f;
     }
 
+    /**
+     * The layer below's read callback: filters its input into this one's, running this one's read callback; says
+     * which user callback it ran, so that the socket's event, when it runs long, is reported under the user's class.
+     */
+    private final class UnderInput implements DataCallback, AttributedCallback {
+        @Override
+        public void onData(BufferEvent b) {
+            lastCallback = null;
+            processInput(FlushMode.NORMAL);
+        }
+
+        @Override
+        public Object userCallback() {
+            return lastCallback;
+        }
+    }
+
     private void attach() {
         layerOver(under);
-        under.setCallbacks(b -> processInput(FlushMode.NORMAL), b -> underDrained(), this::underEvent);
+        under.setCallbacks(new UnderInput(), b -> underDrained(), this::underEvent);
         under.suspendRead(SUSPEND_FILTER); // until this one wants to read
         under.enable(Ev.READ | Ev.WRITE);
     }
@@ -129,14 +147,14 @@ public final class FilterBufferEvent extends BufferEvent {
     @Override
     protected void outputReady() {
         if (outputTask == null) {
-            outputTask = base.newUserEvent((ev, w) -> processOutput(FlushMode.NORMAL));
+            outputTask = base.newUserEvent(plumbing(() -> processOutput(FlushMode.NORMAL)));
         }
         outputTask.activate(Ev.WRITE);
     }
 
     private void scheduleInput() {
         if (inputTask == null) {
-            inputTask = base.newUserEvent((ev, w) -> processInput(FlushMode.NORMAL));
+            inputTask = base.newUserEvent(plumbing(() -> processInput(FlushMode.NORMAL)));
         }
         inputTask.activate(Ev.READ);
     }

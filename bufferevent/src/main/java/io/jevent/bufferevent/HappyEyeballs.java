@@ -156,7 +156,11 @@ final class HappyEyeballs {
             Handle h;
             try {
                 h = ops.connect(to);
-            } catch (IOException | RuntimeException refused) {
+            } catch (IOException refused) {
+                lastError = SocketDriver.connectFailure(refused, to);
+                log.debug("connect to {} ({}) failed at once: {}", host, to, refused.toString());
+                continue;
+            } catch (RuntimeException refused) {
                 lastError = refused;
                 log.debug("connect to {} ({}) failed at once: {}", host, to, refused.toString());
                 continue;
@@ -183,7 +187,7 @@ final class HappyEyeballs {
                 return;
             }
         } catch (IOException e) {
-            lastError = e;
+            lastError = SocketDriver.connectFailure(e, at.address);
             log.debug("connect to {} ({}) failed: {}", host, at.address, e.toString());
             close(at);
             attempts.remove(at);

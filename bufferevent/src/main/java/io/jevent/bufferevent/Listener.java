@@ -103,7 +103,7 @@ public final class Listener implements AutoCloseable {
         this.acceptCallback = cb;
         this.engine = base.completionEngine();
         if (engine == null) {
-            this.acceptEvent = base.newEvent(handle, Ev.READ | Ev.PERSIST, (ev, what) -> acceptSome());
+            this.acceptEvent = base.newEvent(handle, Ev.READ | Ev.PERSIST, new Accepting());
             this.onAccept = null;
         } else {
             this.acceptEvent = null;
@@ -411,5 +411,18 @@ public final class Listener implements AutoCloseable {
     @Override
     public String toString() {
         return "Listener[" + handle + (enabled ? "" : " disabled") + (pausedForBackoff ? " backing off" : "") + "]";
+    }
+
+    /** The listening socket's event: accepts; a slow run is reported under the accept callback's class. */
+    private final class Accepting implements io.jevent.EventCallback, io.jevent.internal.AttributedCallback {
+        @Override
+        public void onEvent(io.jevent.Event ev, int what) {
+            acceptSome();
+        }
+
+        @Override
+        public Object userCallback() {
+            return acceptCallback;
+        }
     }
 }

@@ -41,13 +41,19 @@ final class ReadinessDriver extends SocketDriver {
     @Override
     void attach(Handle h) {
         this.handle = h;
-        this.readEvent = bev.base().newEvent(h, Ev.READ | Ev.PERSIST, this::onIo);
+        this.readEvent = bev.base().newEvent(h, Ev.READ | Ev.PERSIST, new BufferEvent.Plumbing(bev, null) {
+            @Override
+            public void onEvent(Event ev, int what) {
+                bev.lastCallback = null;
+                onIo(ev);
+            }
+        });
         // the write event is made on first use: an idle connection that never had to wait for the kernel to take
         // bytes, or never wrote, costs one event object less (RAM per idle connection is a goal, as for Tor)
     }
 
     /** One callback object serves both events. */
-    private void onIo(Event ev, int what) {
+    private void onIo(Event ev) {
         if (ev == readEvent) {
             bev.readSocket();
         } else {
@@ -71,10 +77,12 @@ final class ReadinessDriver extends SocketDriver {
             h = ops.connect(address);
         } catch (IOException e) {
             // reported like a late failure, from the loop, never from inside connect()
-            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, e));
+            IOException named = connectFailure(e, address);
+            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, named));
             return;
         }
         attach(h);
+        connectingTo = address;
         connecting = true;
         registerWrite();
     }
@@ -208,7 +216,7 @@ final class ReadinessDriver extends SocketDriver {
         } catch (IOException e) {
             connecting = false;
             unregisterWrite();
-            bev.fireEvent(BevEvent.ERROR, e);
+            bev.fireEvent(BevEvent.ERROR, connectFailure(e, connectingTo));
             return false;
         }
         connecting = false;

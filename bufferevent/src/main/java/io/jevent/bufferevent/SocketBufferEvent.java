@@ -152,6 +152,8 @@ public final class SocketBufferEvent extends BufferEvent {
      * when the BufferEvent is closed first. It completes on the loop thread, after the event callback for the
      * same outcome, from a task of the loop (or inside {@link #close()}); see {@link #outputDrained()} for what
      * that means for dependent stages. Ignore it if the callback is enough: it costs one small object.
+     * Cancelling the future ({@code cancel(true)} included) only stops this listener: the connect goes on and the
+     * event callback still gets its outcome; to give up on the connection, {@link #close()} the BufferEvent.
      *
      * @param address where to connect: a resolved address ({@code connectHostname} resolves names)
      * @return completes when connected; exceptionally when the connect fails, times out or is closed first
@@ -173,7 +175,8 @@ public final class SocketBufferEvent extends BufferEvent {
      * every address it has (Happy Eyeballs, RFC 8305: IPv6 and IPv4 raced with a 250 ms stagger, the first connected
      * wins). The event callback gets {@link BevEvent#CONNECTED}, or {@link BevEvent#ERROR} once every address failed,
      * with the last connect failure, or the lookup's {@link io.jevent.dns.DnsException} if none was found.
-     * The returned future completes as {@link #connect(SocketAddress)}'s does, failing with that same cause.
+     * The returned future completes as {@link #connect(SocketAddress)}'s does, failing with that same cause (and
+     * cancelling it, as there, leaves the lookup and the connect going).
      *
      * @param host a host name or an IP literal
      * @param port the port, {@code 0..65535}

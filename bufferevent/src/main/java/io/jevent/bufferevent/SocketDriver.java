@@ -1,8 +1,12 @@
 package io.jevent.bufferevent;
 
 import io.jevent.EventBase;
+import io.jevent.spi.ErrnoException;
 import io.jevent.spi.Handle;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 
 /**
@@ -24,11 +28,46 @@ abstract class SocketDriver {
     Handle handle;
     /** A non-blocking connect is in progress. */
     boolean connecting;
+    /** Where this driver's own connect went (for the failure's message), or null. */
+    SocketAddress connectingTo;
     /** shutdownOutput() waits for the output to drain (or for a socket, before a connect). */
     boolean shutdownPending;
 
     SocketDriver(SocketBufferEvent bev) {
         this.bev = bev;
+    }
+
+    /**
+     * A connect's failure, naming the address it was for. The failure of a non-blocking connect surfaces after the
+     * call (SO_ERROR, a completion, the JDK's {@code finishConnect}), where the errno is known but the address is
+     * not; a user reading "connect: ECONNREFUSED" cannot tell which address (of the several Happy Eyeballs tried)
+     * refused. An {@link ErrnoException} gets the address ({@link ErrnoException#withAddress}); the JDK's
+     * {@link ConnectException} and {@link NoRouteToHostException} are made again, of the same class, with the
+     * address in the message and the original as the cause; anything else, or a message naming it already, is
+     * returned as it is.
+     */
+    static IOException connectFailure(IOException e, SocketAddress address) {
+        if (address == null) {
+            return e;
+        }
+        if (e instanceof ErrnoException) {
+            return ((ErrnoException) e).withAddress(address);
+        }
+        String where = ErrnoException.format(address);
+        String message = e.getMessage();
+        if (message != null && message.contains(where)) {
+            return e;
+        }
+        IOException named;
+        if (e.getClass() == ConnectException.class) {
+            named = new ConnectException("connect " + where + ": " + message);
+        } else if (e.getClass() == NoRouteToHostException.class) {
+            named = new NoRouteToHostException("connect " + where + ": " + message);
+        } else {
+            return e;
+        }
+        named.initCause(e);
+        return named;
     }
 
     /** Takes {@code h}, a connected socket, as this BufferEvent's. */

@@ -388,7 +388,7 @@ public final class TlsBufferEvent extends BufferEvent {
             return;
         }
         if (pumpTask == null) {
-            pumpTask = base.newUserEvent((ev, w) -> pump());
+            pumpTask = base.newUserEvent(plumbing(this::pump)); // a slow run names the user callback
         }
         pumpTask.activate(Ev.WRITE);
     }

@@ -171,6 +171,10 @@ public abstract class ConnectHostnameConformance extends BevTestSupport {
         assertInstanceOf(IOException.class, causes.get(0));
         assertTrue(causes.get(0) instanceof ConnectException || causes.get(0).getMessage().contains("ECONNREFUSED"),
                 () -> "a connect failure: " + causes.get(0));
+        // three addresses were tried: the failure says which one it is about
+        String msg = causes.get(0).getMessage();
+        assertTrue(msg.contains("127.0.0.2:" + port) || msg.contains("[::1]:" + port)
+                || msg.contains("127.0.0.1:" + port), () -> "the failure names the address tried: " + causes.get(0));
     }
 
     @Test

@@ -35,4 +35,5 @@ class IocpBufferEventTest {
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
     @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

@@ -32,4 +32,5 @@ class NioBufferEventTest {
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
     @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

@@ -354,6 +354,30 @@ public abstract class SocketBufferEventConformance extends BevTestSupport {
     }
 
     @Test
+    void shouldNameTheAddressWhenAConnectIsRefused() throws IOException {
+        EventBase base = newBase();
+        Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> { });
+        SocketAddress dead = l.localAddress();
+        l.close();
+        base.loop(io.jevent.LoopFlag.NONBLOCK); // a completion engine lets go of the socket in the next pass
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        c.setCallbacks(null, null, (b, r, t) -> {
+            cause.set(t);
+            b.close();
+        });
+        java.util.concurrent.CompletableFuture<Void> f = c.connect(dead);
+        loopWithin(base, 0, Duration.ofSeconds(30));
+        assertNotNull(cause.get());
+        String where = ErrnoException.format(dead);
+        assertTrue(cause.get().getMessage().contains(where), "the refusal names " + where + ": " + cause.get());
+        if (cause.get() instanceof ErrnoException) {
+            assertEquals(dead, ((ErrnoException) cause.get()).address());
+        }
+        assertTrue(f.isCompletedExceptionally());
+    }
+
+    @Test
     void shouldReportPeerResetAsErrorWithEconnreset() throws Exception {
         EventBase base = newBase();
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -34,4 +34,5 @@ class UringAwaitBufferEventTest {
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
     @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

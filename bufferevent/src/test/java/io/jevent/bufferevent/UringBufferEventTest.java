@@ -33,4 +33,5 @@ class UringBufferEventTest {
     @Nested class ConnectHostname extends ConnectHostnameConformance { }
     @Nested class Futures extends FuturesConformance { }
     @Nested class ReconnectFutures extends ReconnectFuturesConformance { }
+    @Nested class FuturesAbandon extends FuturesAbandonConformance { }
 }

@@ -475,6 +475,97 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         fast.close();
     }
 
+    /** A BufferEvent read callback that takes 300 ms, as user code blocking its loop would. */
+    private static final class SlowReader implements BufferEvent.DataCallback {
+        int runs;
+
+        @Override
+        public void onData(BufferEvent b) {
+            runs++;
+            b.input().drain(b.input().length());
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheUsersOwnCallbackWhenABufferEventCallbackRanPastTheThreshold() throws Exception {
+        EventBase base = newBase();
+        org.junit.jupiter.api.Assumptions.assumeTrue(base.completionEngine() == null, "on a completion engine the"
+                + " BufferEvent callbacks run inside the engine's poll, which SlowCallback does not time one by one"
+                + " (docs/production.md)");
+        TlsCerts certs = TlsCerts.get();
+        SlowReader plain = new SlowReader();
+        SlowReader overTls = new SlowReader();
+        Recording r = new Recording();
+        r.enable(SLOW).withThreshold(Duration.ofMillis(100));
+        List<RecordedEvent> events = record(r, () -> {
+            SocketBufferEvent[] tcp = tcpPair(base);
+            tcp[1].setCallbacks(plain, null, null);
+            tcp[1].enable(Ev.READ);
+            tcp[0].write(data(31, 100));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (plain.runs == 0 && System.nanoTime() < deadline) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+            }
+            SocketBufferEvent[] under = tcpPair(base);
+            TlsBufferEvent client = Filters.tls(under[0], certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent server = Filters.tls(under[1], certs.server(), TlsOptions.server(),
+                    BevOption.CLOSE_ON_FREE);
+            server.setCallbacks(overTls, null, null);
+            server.enable(Ev.READ);
+            client.write(data(32, 100));
+            while (overTls.runs == 0 && System.nanoTime() < deadline) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+            }
+            tcp[0].close();
+            tcp[1].close();
+            client.close();
+            server.close();
+        });
+        assertEquals(1, plain.runs);
+        assertEquals(1, overTls.runs);
+        List<RecordedEvent> slowOnes = named(events, SLOW);
+        assertEquals(2, slowOnes.size(), () -> "the two slow read callbacks: " + slowOnes);
+        for (RecordedEvent e : slowOnes) {
+            assertEquals(SlowReader.class.getName(), e.getClass("callbackClass").getName(),
+                    () -> "the user's callback, not the library's plumbing: " + e);
+        }
+    }
+
+    @Test
+    void shouldNameTheUsersOwnCallbackInTheStallWarning() throws Exception {
+        EventBase base = newBase(new io.jevent.EventConfig().warnOnStall(Duration.ofMillis(100)));
+        org.junit.jupiter.api.Assumptions.assumeTrue(base.completionEngine() == null, "on a completion engine the"
+                + " BufferEvent callbacks run inside the engine's poll, which the stall detector does not time one"
+                + " by one (EventConfig.warnOnStall)");
+        SlowReader reader = new SlowReader();
+        SocketBufferEvent[] tcp = tcpPair(base);
+        tcp[1].setCallbacks(reader, null, null);
+        tcp[1].enable(Ev.READ);
+        tcp[0].write(data(33, 100));
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try { // slf4j-simple writes to System.err
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (reader.runs == 0 && System.nanoTime() < deadline) {
+                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
+            }
+        } finally {
+            System.setErr(realErr);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("loop stalled") && log.contains("(callback " + SlowReader.class.getName() + ")"),
+                () -> "the warning names the user's callback:\n" + log);
+        tcp[0].close();
+        tcp[1].close();
+    }
+
     /** Bytes the current thread allocated so far (HotSpot's per-thread counter). */
     private static long allocated() {
         return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())

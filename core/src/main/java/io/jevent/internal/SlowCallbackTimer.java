@@ -47,7 +47,7 @@ public final class SlowCallbackTimer {
         if (e.shouldCommit()) {
             e.kind = task ? "task" : "event";
             e.what = String.valueOf(what);
-            e.callbackClass = callback.getClass();
+            e.callbackClass = AttributedCallback.resolve(callback).getClass(); // the user's, not the plumbing
             e.backend = backend;
             e.commit();
             e.what = null;

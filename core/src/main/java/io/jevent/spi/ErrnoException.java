@@ -20,6 +20,8 @@ public class ErrnoException extends IOException {
     private final String errnoName;
     /** The address given to the call (bind, connect), or null. */
     private final transient SocketAddress address;
+    /** The OS's text for the errno (strerror), or null. */
+    private final String description;
 
     /**
      * Creates the exception.
@@ -50,6 +52,25 @@ public class ErrnoException extends IOException {
         this.address = address;
         this.errno = errno;
         this.errnoName = errnoName;
+        this.description = description;
+    }
+
+    /**
+     * The same failure, told of the address its call was given: for errors that surface after the call returned
+     * (a non-blocking connect refused later, read back with {@code SO_ERROR} or from a completion), where the code
+     * that sees the errno no longer knows the address.
+     *
+     * @param address the address the call was given
+     * @return this if it names an address already, else a new exception naming {@code address}, with this one as
+     *     its cause
+     */
+    public ErrnoException withAddress(SocketAddress address) {
+        if (this.address != null || address == null) {
+            return this;
+        }
+        ErrnoException named = new ErrnoException(call, address, errno, errnoName, description);
+        named.initCause(this);
+        return named;
     }
 
     /**

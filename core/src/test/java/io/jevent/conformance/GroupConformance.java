@@ -221,6 +221,32 @@ public abstract class GroupConformance extends ConformanceBase {
     }
 
     @Test
+    void shouldKeepTheShutdownFutureOfOthersWhenOneCallerCancelsOrTimesOutItsOwn() throws Exception {
+        EventBaseGroup g = group(2, new EventConfig());
+        CountDownLatch held = new CountDownLatch(1);
+        g.get(1).execute(() -> {
+            try {
+                held.await(20, TimeUnit.SECONDS); // the drain is queued behind this: the group cannot end yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletableFuture<Void> impatient = g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        impatient.orTimeout(1, TimeUnit.MILLISECONDS); // a bounded wait that ran out
+        CompletableFuture<Void> cancelled = g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        cancelled.cancel(true);
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> impatient.get(20, TimeUnit.SECONDS));
+        assertFalse(g.isTerminated(), "a loop is still running, yet the group says it has terminated");
+        CompletableFuture<Void> patient = g.shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        assertFalse(patient.isDone(), "a later caller's future is done before the group ended: " + patient);
+        held.countDown();
+        patient.get(20, TimeUnit.SECONDS);
+        assertTrue(g.isTerminated());
+        g.close(); // waits for the threads; must not throw the CancellationException of another caller's future
+        assertTrue(g.awaitTermination(Duration.ofSeconds(20)));
+    }
+
+    @Test
     void shouldKeepLoopingUntilQuietBeforeClosing() throws Exception {
         EventBaseGroup g = group(2, new EventConfig());
         int ticks = 40;

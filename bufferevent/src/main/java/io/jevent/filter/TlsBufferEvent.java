@@ -345,15 +345,25 @@ public final class TlsBufferEvent extends BufferEvent {
     /**
      * Keeps the chain below open until close_notify (and whatever was queued) has left the bottom BufferEvent,
      * then closes it; at most {@link #LINGER}. Closing at once would drop those bytes, and the peer would see a
-     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it.
+     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it. If
+     * the base closes meanwhile, it forgets the timer: the linger is registered {@linkplain
+     * io.jevent.EventBase#onClose to end there}, closing the chain below at once (what is still queued is dropped, as
+     * on any BufferEvent closed with its base), so that its descriptor and this layer's close future are not left
+     * waiting for a timer that will never fire.
      */
     private void linger() {
         long deadline = System.nanoTime() + LINGER.toNanos();
-        under.setCallbacks(null, null, (b, r, c) -> b.close());
-        under.disable(Ev.READ);
         Event[] timer = new Event[1];
+        Runnable atBaseClose = under::close;
+        under.setCallbacks(null, null, (b, r, c) -> {
+            base.removeOnClose(atBaseClose);
+            timer[0].close();
+            b.close();
+        });
+        under.disable(Ev.READ);
         timer[0] = base.newTimer((ev, what) -> {
             if (under.isClosed() || !outputPending(under) || System.nanoTime() > deadline) {
+                base.removeOnClose(atBaseClose);
                 under.close();
                 timer[0].close();
             } else {
@@ -361,6 +371,7 @@ public final class TlsBufferEvent extends BufferEvent {
             }
         });
         timer[0].add(Duration.ofMillis(1));
+        base.onClose(atBaseClose);
     }
 
     private void sendCloseNotify() {

@@ -1,9 +1,12 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
 import io.jevent.EventBase;
 import io.jevent.spi.Handle;
 
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * How a {@link SocketBufferEvent} moves bytes between its socket and its buffers: the half of the socket engine that
@@ -26,9 +29,28 @@ abstract class SocketDriver {
     boolean connecting;
     /** shutdownOutput() waits for the output to drain (or for a socket, before a connect). */
     boolean shutdownPending;
+    /**
+     * A connect failed at once (connect(2) itself refused) and its ERROR is still to be reported, from the loop (see
+     * {@link #failConnectLater}); null otherwise. While it is set the BufferEvent refuses another connect, which would
+     * otherwise have the first one's failure pinned on it.
+     */
+    IOException connectFailureToReport;
 
     SocketDriver(SocketBufferEvent bev) {
         this.bev = bev;
+    }
+
+    /**
+     * A connect failed before it could start ({@code failure} thrown by the connect call itself): reports the ERROR
+     * like a late failure, from the loop in a later pass, never from inside {@code connect()}. Until then the
+     * connect counts as pending ({@link #connectFailureToReport}).
+     */
+    final void failConnectLater(IOException failure) {
+        connectFailureToReport = failure;
+        bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> {
+            connectFailureToReport = null; // before the callback: it may connect elsewhere
+            bev.fireEvent(BevEvent.ERROR, failure);
+        });
     }
 
     /** Takes {@code h}, a connected socket, as this BufferEvent's. */

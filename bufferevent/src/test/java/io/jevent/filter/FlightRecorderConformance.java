@@ -408,6 +408,106 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         assertNotNull(server.get(0).getString("failure"));
     }
 
+    /**
+     * A read timeout of the socket below fires while the server is still silent; the client's user enables reading
+     * again on the TLS layer (as over a plain socket) and the handshake then finishes: recorded "ok", no failure, not
+     * as failed at the timeout.
+     */
+    @Test
+    void shouldRecordAHandshakeThatFinishedAfterATimeoutOfTheSocketBelowAsOk() throws Exception {
+        EventBase base = newBase();
+        TlsCerts certs = TlsCerts.get();
+        String[] serverAddr = new String[1];
+        int[] timeouts = {0};
+        List<String> problems = new ArrayList<>();
+        List<RecordedEvent> events = record(enabling(TLS), () -> {
+            SocketBufferEvent[] tcp = tcpPair(base);
+            serverAddr[0] = local(tcp[1]);
+            tcp[0].setTimeouts(Duration.ofMillis(100), null); // the server starts its TLS only later
+            TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            TlsBufferEvent[] server = new TlsBufferEvent[1];
+            int[] connected = {0};
+            BufferEvent.EventCallback cb = (b, reasons, cause) -> {
+                if (b == client && reasons == (BevEvent.READING | BevEvent.TIMEOUT)) {
+                    timeouts[0]++;
+                    b.enable(Ev.READ); // wait on
+                } else if (reasons == BevEvent.CONNECTED) {
+                    if (++connected[0] == 2) {
+                        base.loopBreak();
+                    }
+                } else {
+                    problems.add((b == client ? "client " : "server ") + BevEvent.toString(reasons) + " " + cause);
+                    base.loopBreak();
+                }
+            };
+            client.setCallbacks(null, null, cb);
+            base.newTimer((ev, w) -> {
+                server[0] = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
+                server[0].setCallbacks(null, null, cb);
+            }).add(Duration.ofMillis(400));
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            client.close();
+            if (server[0] != null) {
+                server[0].close();
+            }
+        });
+        assertEquals(List.of(), problems);
+        assertTrue(timeouts[0] > 0, "the socket's read timeout fired during the handshake");
+        RecordedEvent c = one(events, TLS, "peer", serverAddr[0]);
+        assertEquals("ok", c.getString("outcome"), () -> "handshake " + c);
+        assertNull(c.getString("failure"), () -> "handshake " + c);
+        assertNotNull(c.getString("protocol"), () -> "handshake " + c);
+    }
+
+    @Test
+    void shouldRecordAHandshakeClosedAfterTheTlsLayersOwnTimeoutAsTimedOut() throws Exception {
+        closedAfterATimeout(false);
+    }
+
+    @Test
+    void shouldRecordAHandshakeClosedAfterATimeoutOfTheSocketBelowAsTimedOut() throws Exception {
+        closedAfterATimeout(true);
+    }
+
+    /**
+     * The server never answers the ClientHello; a read timeout (of the socket below, or of the TLS layer itself)
+     * fires and the client's user closes: recorded "timed out", naming which timeout, not "closed" nor "failed".
+     */
+    private void closedAfterATimeout(boolean below) throws Exception {
+        EventBase base = newBase();
+        TlsCerts certs = TlsCerts.get();
+        String[] serverAddr = new String[1];
+        List<String> reported = new ArrayList<>();
+        List<RecordedEvent> events = record(enabling(TLS), () -> {
+            SocketBufferEvent[] tcp = tcpPair(base);
+            serverAddr[0] = local(tcp[1]);
+            if (below) {
+                tcp[0].setTimeouts(Duration.ofMillis(150), null);
+            }
+            TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
+                    BevOption.CLOSE_ON_FREE);
+            if (!below) {
+                client.setTimeouts(Duration.ofMillis(150), null);
+            }
+            client.setCallbacks(null, null, (b, reasons, cause) -> {
+                reported.add(BevEvent.toString(reasons));
+                b.close();
+                base.loopBreak();
+            });
+            client.enable(Ev.READ);
+            loopWithin(base, 0, Duration.ofSeconds(20));
+            tcp[1].close();
+        });
+        assertEquals(List.of("READING|TIMEOUT"), reported);
+        RecordedEvent c = one(events, TLS, "peer", serverAddr[0]);
+        assertEquals("timed out", c.getString("outcome"), () -> "handshake " + c);
+        String failure = c.getString("failure");
+        assertTrue(failure != null && failure.contains("READING|TIMEOUT")
+                && failure.contains(below ? "BufferEvent below" : "TLS BufferEvent"), () -> "handshake " + c);
+        assertNull(c.getString("protocol"));
+    }
+
     /** A callback (and a task) that sleeps past the threshold; its class names it in the event. */
     private static final class Sleeper implements io.jevent.EventCallback, Runnable {
         @Override

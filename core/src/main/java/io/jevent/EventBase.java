@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -145,6 +146,12 @@ public final class EventBase implements Executor, AutoCloseable {
     };
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /**
+     * Releases {@link #close()} runs if they are still registered then ({@link #onClose}): what waits on this base's
+     * timers to let go of something (a TLS close lingering until close_notify is sent) and would leak if the base
+     * forgot those timers. Guarded by its own monitor (registered on the loop, run by whichever thread closes).
+     */
+    private final Set<Runnable> closeReleases = new LinkedHashSet<>();
     /** True while a wake-up has been sent and not yet consumed by the loop: later ones are skipped. */
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
 
@@ -635,6 +642,41 @@ public final class EventBase implements Executor, AutoCloseable {
     }
 
     /**
+     * Registers {@code release} to run when this base {@linkplain #close() closes}, unless {@link #removeOnClose}
+     * takes it back first: for something that waits on this base's events or timers before it lets go of a resource
+     * (a TLS BufferEvent lingering until its close_notify has left before closing the socket below). Closing the base
+     * forgets those events, so without this the resource would never be released. {@code release} runs on the closing
+     * thread, after the backend is closed, like the owner actions {@link #runAsOwner} queued: it must cope with a
+     * closed base. A failure goes to the {@linkplain #setCallbackErrorHandler callback error handler}. If the base is
+     * closed already, {@code release} runs now. Registering the same object twice registers it once. Any thread.
+     *
+     * @param release what to run at close; compared by identity
+     */
+    public void onClose(Runnable release) {
+        Objects.requireNonNull(release, "release");
+        synchronized (closeReleases) {
+            if (!owner.isClosed()) {
+                closeReleases.add(release);
+                return;
+            }
+        }
+        release.run();
+    }
+
+    /**
+     * Takes back a release registered with {@link #onClose} (the wait ended and released the resource itself). Any
+     * thread.
+     *
+     * @param release the object given to {@link #onClose}
+     * @return true if it was registered and will no longer run at close; false if it was not (or ran already)
+     */
+    public boolean removeOnClose(Runnable release) {
+        synchronized (closeReleases) {
+            return closeReleases.remove(release);
+        }
+    }
+
+    /**
      * A queued action that {@link #close()} runs instead of dropping: every cross-thread act on an event, and
      * {@link #runAsOwner}. Lambdas given where this type is expected carry the mark at no extra cost.
      */
@@ -793,9 +835,10 @@ public final class EventBase implements Executor, AutoCloseable {
 
     /**
      * Closes the backend and forgets every event; tasks still queued are dropped, and results of work in flight
-     * that arrive later too, but actions queued through {@link #runAsOwner} (and other threads' acts on events)
-     * run now, on the calling thread. Any thread, but not while the loop runs. Idempotent. Afterwards the events and
-     * the BufferEvents of this base may still be closed, from any thread: that releases them and throws nothing.
+     * that arrive later too, but actions queued through {@link #runAsOwner} (and other threads' acts on events),
+     * then the releases registered with {@link #onClose}, run now, on the calling thread. Any thread, but not while
+     * the loop runs. Idempotent. Afterwards the events and the BufferEvents of this base may still be closed, from any
+     * thread: that releases them and throws nothing.
      *
      * @throws IllegalStateException if the loop is running
      */
@@ -843,8 +886,18 @@ public final class EventBase implements Executor, AutoCloseable {
                     runAtClose(a);
                 }
             }
-            log.debug("EventBase on {} closed ({} queued tasks dropped, {} owner actions run, {} results of work in"
-                    + " flight to come)", backend.name(), dropped, owed == null ? 0 : owed.size(), workInFlight.get());
+            // Releases waiting on the events just forgotten (a linger's timer) would never run: they run now.
+            List<Runnable> releases;
+            synchronized (closeReleases) {
+                releases = new ArrayList<>(closeReleases);
+                closeReleases.clear();
+            }
+            for (Runnable r : releases) {
+                runAtClose(r::run);
+            }
+            log.debug("EventBase on {} closed ({} queued tasks dropped, {} owner actions and {} releases run, {} results"
+                    + " of work in flight to come)", backend.name(), dropped, owed == null ? 0 : owed.size(),
+                    releases.size(), workInFlight.get());
         }
     }
 

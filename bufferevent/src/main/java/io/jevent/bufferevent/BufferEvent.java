@@ -1341,6 +1341,16 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     /**
+     * This BufferEvent's own read or write timeout ({@link #setTimeouts}) fired; the event callback hears of it right
+     * after. Not called for a TIMEOUT a layer passes up from the BufferEvent below. For an engine whose state a
+     * timeout concerns (a TLS handshake still running); the default does nothing. Loop thread.
+     *
+     * @param reasons {@code READING|TIMEOUT} or {@code WRITING|TIMEOUT}
+     */
+    protected void timeoutFired(int reasons) {
+    }
+
+    /**
      * {@code n} bytes were removed from the front of the output, by anyone (the engine after a write, the user, a
      * layer moving them). For an engine that lends the output's front to a write in flight; the default does nothing.
      *
@@ -1631,7 +1641,9 @@ public abstract class BufferEvent implements AutoCloseable {
     }
 
     private void timedOut(int direction) {
-        fireEvent((direction == Ev.READ ? BevEvent.READING : BevEvent.WRITING) | BevEvent.TIMEOUT, null);
+        int reasons = (direction == Ev.READ ? BevEvent.READING : BevEvent.WRITING) | BevEvent.TIMEOUT;
+        timeoutFired(reasons);
+        fireEvent(reasons, null);
     }
 
     /**

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -147,9 +146,7 @@ final class CompletionDriver extends SocketDriver {
         try {
             h = engine.connect(address, control());
         } catch (IOException e) {
-            // reported like a late failure, from the loop, never from inside connect()
-            IOException named = connectFailure(e, address);
-            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, named));
+            failConnectLater(connectFailure(e, address));
             return;
         }
         handle = h;

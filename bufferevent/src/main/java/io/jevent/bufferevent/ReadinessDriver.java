@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.time.Duration;
 
 /**
  * Moves a {@link SocketBufferEvent}'s bytes when its socket is ready (libevent's {@code bufferevent_sock.c}): one
@@ -76,9 +75,7 @@ final class ReadinessDriver extends SocketDriver {
         try {
             h = ops.connect(address);
         } catch (IOException e) {
-            // reported like a late failure, from the loop, never from inside connect()
-            IOException named = connectFailure(e, address);
-            bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> bev.fireEvent(BevEvent.ERROR, named));
+            failConnectLater(connectFailure(e, address));
             return;
         }
         attach(h);

@@ -58,6 +58,8 @@ public final class SocketBufferEvent extends BufferEvent {
     private Event memoryTimer;
     /** The Happy Eyeballs race of a {@link #connectHostname} in progress, or null. */
     private HappyEyeballs eyeballs;
+    /** Where the last connect went (an address, or "host:port"), for the message refusing another one; or null. */
+    private Object connectTarget;
     /** The next pause of reading for memory; above the minimum while in a pause episode. */
     private long memoryBackoffNanos = MIN_BACKOFF_NANOS;
 
@@ -157,8 +159,9 @@ public final class SocketBufferEvent extends BufferEvent {
      *
      * @param address where to connect: a resolved address ({@code connectHostname} resolves names)
      * @return completes when connected; exceptionally when the connect fails, times out or is closed first
-     * @throws IllegalStateException if this BufferEvent already has a socket (from another thread on a
-     *     THREADSAFE BufferEvent, the future fails with it instead, and the base's error handler is told)
+     * @throws IllegalStateException if this BufferEvent already has a socket, or a connect is pending: in progress,
+     *     or failed at once with its ERROR still to be reported (from another thread on a THREADSAFE BufferEvent,
+     *     the future fails with it instead, and the base's error handler is told)
      */
     public CompletableFuture<Void> connect(SocketAddress address) {
         Objects.requireNonNull(address, "address");
@@ -268,11 +271,26 @@ public final class SocketBufferEvent extends BufferEvent {
         });
     }
 
+    /**
+     * Refuses a connect unless this BufferEvent has no socket and no connect pending: neither in progress nor failed
+     * at once with its ERROR still to be reported (libevent refuses a connect on a connecting bufferevent too). A
+     * second connect taken then would get the first one's outcome. After the ERROR, the event callback may connect
+     * again.
+     */
     private void checkNoSocket() {
-        if (driver.handle != null || eyeballs != null) {
-            throw new IllegalStateException("this BufferEvent already has a socket (" + (driver.handle != null
-                    ? driver.handle : "a connect to a host name in progress") + "); make a new"
-                    + " one to connect elsewhere");
+        String pending = null;
+        if (driver.connectFailureToReport != null) {
+            pending = "its connect to " + connectTarget + " failed at once (" + driver.connectFailureToReport
+                    + ") and that ERROR is still to be reported, from the loop; connect again once the event callback"
+                    + " has it, or make a new BufferEvent";
+        } else if (eyeballs != null || (driver.handle != null && driver.connecting)) {
+            pending = "a connect to " + connectTarget + " is in progress; wait for its CONNECTED or ERROR, or make a"
+                    + " new BufferEvent to connect elsewhere";
+        } else if (driver.handle != null) {
+            pending = "it already has a socket (" + driver.handle + "); make a new one to connect elsewhere";
+        }
+        if (pending != null) {
+            throw new IllegalStateException("this BufferEvent cannot connect now: " + pending);
         }
     }
 
@@ -298,6 +316,7 @@ public final class SocketBufferEvent extends BufferEvent {
             f.completeExceptionally(e);
             throw e;
         }
+        connectTarget = target;
         futures().connecting(f, target);
         return true;
     }

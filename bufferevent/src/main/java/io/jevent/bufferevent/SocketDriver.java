@@ -1,5 +1,6 @@
 package io.jevent.bufferevent;
 
+import io.jevent.Ev;
 import io.jevent.EventBase;
 import io.jevent.spi.ErrnoException;
 import io.jevent.spi.Handle;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * How a {@link SocketBufferEvent} moves bytes between its socket and its buffers: the half of the socket engine that
@@ -32,6 +34,12 @@ abstract class SocketDriver {
     SocketAddress connectingTo;
     /** shutdownOutput() waits for the output to drain (or for a socket, before a connect). */
     boolean shutdownPending;
+    /**
+     * A connect failed at once (connect(2) itself refused) and its ERROR is still to be reported, from the loop (see
+     * {@link #failConnectLater}); null otherwise. While it is set the BufferEvent refuses another connect, which would
+     * otherwise have the first one's failure pinned on it.
+     */
+    IOException connectFailureToReport;
 
     SocketDriver(SocketBufferEvent bev) {
         this.bev = bev;
@@ -68,6 +76,19 @@ abstract class SocketDriver {
         }
         named.initCause(e);
         return named;
+    }
+
+    /**
+     * A connect failed before it could start ({@code failure} thrown by the connect call itself): reports the ERROR
+     * like a late failure, from the loop in a later pass, never from inside {@code connect()}. Until then the
+     * connect counts as pending ({@link #connectFailureToReport}).
+     */
+    final void failConnectLater(IOException failure) {
+        connectFailureToReport = failure;
+        bev.base().once(null, Ev.TIMEOUT, Duration.ZERO, (ev, w) -> {
+            connectFailureToReport = null; // before the callback: it may connect elsewhere
+            bev.fireEvent(BevEvent.ERROR, failure);
+        });
     }
 
     /** Takes {@code h}, a connected socket, as this BufferEvent's. */

@@ -13,7 +13,9 @@ import java.io.IOException;
  * The Flight Recorder's {@code io.jevent.TlsHandshake} for one {@link TlsBufferEvent}: begun when its handshake
  * starts, if a recording enables the event then (otherwise nothing is made and every later call is on null), begun
  * again when the socket below connects if it was still to connect (the wait for it is no part of the handshake), and
- * committed once with the outcome, when the handshake finishes, fails, or the BufferEvent closes first. Loop thread.
+ * committed once with the outcome, when the handshake finishes, fails, or the BufferEvent closes first. A timeout
+ * during the handshake ends nothing (the user may enable the direction again and the handshake go on): it is noted,
+ * and names the outcome only if the BufferEvent then closes before the handshake finished. Loop thread.
  */
 final class HandshakeEvents {
     private HandshakeEvents() {
@@ -54,7 +56,26 @@ final class HandshakeEvents {
         e.begin();
     }
 
-    /** The handshake finished: records the protocol and suite agreed. Null {@code e}: nothing is recorded. */
+    /**
+     * A read or write timeout fired during the handshake, which goes on: noted in the event's {@code failure} (the
+     * latest one), which names the outcome only if the BufferEvent closes before the handshake finishes. Null
+     * {@code e}: nothing is recorded.
+     *
+     * @param e the event of the handshake in progress, or null
+     * @param which the timeout, in words ("READING|TIMEOUT of the TLS BufferEvent", ...)
+     */
+    static void timedOut(TlsHandshake e, String which) {
+        if (e == null) {
+            return;
+        }
+        e.outcome = TlsHandshake.TIMED_OUT; // provisional: only a close before the handshake finishes keeps it
+        e.failure = which;
+    }
+
+    /**
+     * The handshake finished: records the protocol and suite agreed (a timeout noted before it is no failure).
+     * Null {@code e}: nothing is recorded.
+     */
     static void finished(TlsHandshake e, SSLEngine engine) {
         if (e == null) {
             return;
@@ -63,19 +84,35 @@ final class HandshakeEvents {
         e.protocol = s.getProtocol();
         e.cipherSuite = s.getCipherSuite();
         e.outcome = TlsHandshake.OK;
+        e.failure = null;
         e.commit();
     }
 
     /**
-     * The handshake ended without finishing: {@code outcome} {@link TlsHandshake#FAILED} with {@code failure}, or
-     * {@link TlsHandshake#CLOSED}. Null {@code e}: nothing is recorded.
+     * The handshake failed: {@link TlsHandshake#FAILED} with {@code failure} (the exception's or the end's text), a
+     * timeout noted before it notwithstanding. Null {@code e}: nothing is recorded.
      */
-    static void ended(TlsHandshake e, String outcome, String failure) {
+    static void failed(TlsHandshake e, String failure) {
         if (e == null) {
             return;
         }
-        e.outcome = outcome;
+        e.outcome = TlsHandshake.FAILED;
         e.failure = failure;
+        e.commit();
+    }
+
+    /**
+     * The BufferEvent closed before the handshake ended: {@link TlsHandshake#TIMED_OUT} naming the timeout if one
+     * fired during it, else {@link TlsHandshake#CLOSED}. Null {@code e}: nothing is recorded.
+     */
+    static void closed(TlsHandshake e) {
+        if (e == null) {
+            return;
+        }
+        if (!TlsHandshake.TIMED_OUT.equals(e.outcome)) {
+            e.outcome = TlsHandshake.CLOSED;
+            e.failure = null;
+        }
         e.commit();
     }
 

@@ -86,6 +86,12 @@ public final class TlsBufferEvent extends BufferEvent {
     private boolean finishing;
     /** {@link #abort()} is closing this: no close_notify, no lingering. */
     private boolean aborted;
+    /**
+     * Directions ({@code Ev} bits) the BufferEvent below stopped because its timeout fired: passed up as this layer's
+     * TIMEOUT, which disables the direction here too; enabling it again here enables it below as well, so reading (or
+     * writing) resumes as on a socket whose timeout fired. 0 otherwise.
+     */
+    private int underTimedOut;
     /** The Flight Recorder event of the handshake in progress, when a recording enabled it at its start; else null. */
     private TlsHandshake handshakeEvent;
 
@@ -272,6 +278,7 @@ public final class TlsBufferEvent extends BufferEvent {
         if (wanted) {
             if (!under.isClosed()) {
                 under.unsuspendRead(SUSPEND_FILTER);
+                resumeBelow(Ev.READ);
             }
             schedulePump();
         } else if (handshaken && !under.isClosed()) {
@@ -283,8 +290,19 @@ public final class TlsBufferEvent extends BufferEvent {
 
     @Override
     protected void writeInterestChanged(boolean wanted) {
+        if (wanted && !under.isClosed()) {
+            resumeBelow(Ev.WRITE);
+        }
         if (wanted && output.length() > 0) {
             schedulePump();
+        }
+    }
+
+    /** Enables {@code dir} below again if its timeout stopped it there ({@link #underTimedOut}). */
+    private void resumeBelow(int dir) {
+        if ((underTimedOut & dir) != 0) {
+            underTimedOut &= ~dir;
+            under.enable(dir);
         }
     }
 
@@ -306,14 +324,23 @@ public final class TlsBufferEvent extends BufferEvent {
 
     /**
      * The handshake in progress (if a recording wanted its event) ends unfinished: {@code failure} (an exception or a
-     * text, made into text only then), or a close when null.
+     * text, made into text only then), or a close when null (timed out, if a timeout fired during it).
      */
     private void handshakeEnded(Object failure) {
         if (handshakeEvent != null) {
-            HandshakeEvents.ended(handshakeEvent, failure == null ? TlsHandshake.CLOSED : TlsHandshake.FAILED,
-                    failure == null ? null : failure.toString());
+            if (failure == null) {
+                HandshakeEvents.closed(handshakeEvent);
+            } else {
+                HandshakeEvents.failed(handshakeEvent, failure.toString());
+            }
             handshakeEvent = null;
         }
+    }
+
+    /** A timeout of this layer itself: noted on the handshake in progress, which it does not end. */
+    @Override
+    protected void timeoutFired(int reasons) {
+        HandshakeEvents.timedOut(handshakeEvent, BevEvent.toString(reasons) + " of the TLS BufferEvent");
     }
 
     @Override
@@ -345,15 +372,25 @@ public final class TlsBufferEvent extends BufferEvent {
     /**
      * Keeps the chain below open until close_notify (and whatever was queued) has left the bottom BufferEvent,
      * then closes it; at most {@link #LINGER}. Closing at once would drop those bytes, and the peer would see a
-     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it.
+     * truncated connection. Checked every 5 ms, because a layer's drain is only visible to the layer above it. If
+     * the base closes meanwhile, it forgets the timer: the linger is registered {@linkplain
+     * io.jevent.EventBase#onClose to end there}, closing the chain below at once (what is still queued is dropped, as
+     * on any BufferEvent closed with its base), so that its descriptor and this layer's close future are not left
+     * waiting for a timer that will never fire.
      */
     private void linger() {
         long deadline = System.nanoTime() + LINGER.toNanos();
-        under.setCallbacks(null, null, (b, r, c) -> b.close());
-        under.disable(Ev.READ);
         Event[] timer = new Event[1];
+        Runnable atBaseClose = under::close;
+        under.setCallbacks(null, null, (b, r, c) -> {
+            base.removeOnClose(atBaseClose);
+            timer[0].close();
+            b.close();
+        });
+        under.disable(Ev.READ);
         timer[0] = base.newTimer((ev, what) -> {
             if (under.isClosed() || !outputPending(under) || System.nanoTime() > deadline) {
+                base.removeOnClose(atBaseClose);
                 under.close();
                 timer[0].close();
             } else {
@@ -361,6 +398,7 @@ public final class TlsBufferEvent extends BufferEvent {
             }
         });
         timer[0].add(Duration.ofMillis(1));
+        base.onClose(atBaseClose);
     }
 
     private void sendCloseNotify() {
@@ -586,9 +624,11 @@ public final class TlsBufferEvent extends BufferEvent {
         }
         if ((reasons & BevEvent.ERROR) != 0) {
             failed = true; // the transport is gone: no close_notify, no lingering
-        }
-        if ((reasons & (BevEvent.ERROR | BevEvent.TIMEOUT)) != 0) {
-            handshakeEnded(cause != null ? cause : "timed out");
+            handshakeEnded(cause != null ? cause : BevEvent.toString(reasons));
+        } else if ((reasons & BevEvent.TIMEOUT) != 0) {
+            // the handshake goes on if the user enables the direction again (on this layer: see underTimedOut)
+            HandshakeEvents.timedOut(handshakeEvent, BevEvent.toString(reasons) + " of the BufferEvent below");
+            underTimedOut |= (reasons & BevEvent.READING) != 0 ? Ev.READ : Ev.WRITE;
         }
         fireEvent(reasons, cause);
     }

@@ -2,6 +2,7 @@ package io.jevent.bufferevent;
 
 import io.jevent.Ev;
 import io.jevent.EventBase;
+import io.jevent.LoopFlag;
 import io.jevent.dns.HostsFile;
 import io.jevent.dns.Resolver;
 import io.jevent.dns.ResolverConfig;
@@ -147,4 +148,51 @@ public abstract class ReconnectFuturesConformance extends BevTestSupport {
         c.close();
     }
 
+    /**
+     * A connect that fails at once (a TCP connect to a multicast address: ENETUNREACH from connect(2) itself on a
+     * readiness backend; io_uring runs the connect as an operation and reports it as its completion) reports its ERROR
+     * from the loop, later. A second connect before that report is refused, as libevent refuses a connect on a
+     * connecting bufferevent: taken, it would have had the first one's failure pinned on it (and the first future
+     * never completed). After the report, a connect that failed at once left no socket: connecting again works.
+     */
+    @Test
+    void shouldRefuseASecondConnectWhileTheFirstOnesImmediateFailureIsStillToBeReported() throws Exception {
+        EventBase base = newBase();
+        Listener server = echoServer(base, 0);
+        SocketAddress up = server.localAddress();
+        SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
+        List<String> events = new ArrayList<>();
+        c.setCallbacks(null, null, (b, reasons, cause) -> events.add(BevEvent.toString(reasons)));
+        CompletableFuture<Void> first = c.connect(new InetSocketAddress(InetAddress.getByName("224.0.0.1"),
+                ((InetSocketAddress) up).getPort()));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> c.connect(up),
+                "a second connect before the first one's outcome was reported");
+        assertTrue(refused.getMessage().contains("224.0.0.1"), refused::getMessage);
+        passUntil(base, first::isDone);
+        assertInstanceOf(IOException.class, assertThrows(CompletionException.class, first::join).getCause());
+        assertEquals(List.of("ERROR"), events, "the first connect's failure, reported once");
+        if (refused.getMessage().contains("failed at once")) {
+            CompletableFuture<Void> second = c.connect(up); // its failure reported: a new connect may start
+            passUntil(base, second::isDone);
+            second.join();
+            assertEquals(List.of("ERROR", "CONNECTED"), events);
+        } else { // failed as an operation on its socket, which stays (as after any connect that failed later)
+            IllegalStateException again = assertThrows(IllegalStateException.class, () -> c.connect(up));
+            assertTrue(again.getMessage().contains("already has a socket"), again::getMessage);
+        }
+        c.close();
+        server.close();
+    }
+
+    /**
+     * Runs non-blocking passes until {@code done} (at most 20 s): a future settled by a task after its event (not
+     * by I/O the loop could wait for) completes at the start of the next pass, which a blocking pass would then
+     * follow with a wait for I/O that never comes.
+     */
+    private static void passUntil(EventBase base, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        }
+    }
 }

@@ -6,7 +6,6 @@ import io.jevent.LoopFlag;
 import io.jevent.bufferevent.BevEvent;
 import io.jevent.bufferevent.BevOption;
 import io.jevent.bufferevent.BufferEvent;
-import io.jevent.bufferevent.Listener;
 import io.jevent.bufferevent.SocketBufferEvent;
 import io.jevent.dns.HostsFile;
 import io.jevent.dns.Resolver;
@@ -40,24 +39,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Flight Recorder events (io.jevent.ConnectionOpen/Close, TlsHandshake, SlowCallback) on real loopback
- * connections: a recording enables them, the test runs, and the dumped recording is read back and checked field by
+ * The Flight Recorder events (io.jevent.ConnectionOpen/Close, SlowCallback; TlsHandshake in
+ * {@link TlsHandshakeRecordingConformance}) on real loopback connections: a recording enables them, the test runs, and the dumped recording is read back and checked field by
  * field against the sockets and the bytes moved. The connection events come from each driver (readiness and
  * completion), hence one run per backend.
  */
 public abstract class FlightRecorderConformance extends FilterTestSupport {
     private static final String OPEN = "io.jevent.ConnectionOpen";
     private static final String CLOSE = "io.jevent.ConnectionClose";
-    private static final String TLS = "io.jevent.TlsHandshake";
+    static final String TLS = "io.jevent.TlsHandshake";
     private static final String SLOW = "io.jevent.SlowCallback";
 
     /** What a test does while the recording runs. */
-    private interface Body {
+    interface Body {
         void run() throws Exception;
     }
 
     /** Runs {@code body} under {@code r} (started here), then returns the jevent events it recorded. */
-    private static List<RecordedEvent> record(Recording r, Body body) throws Exception {
+    static List<RecordedEvent> record(Recording r, Body body) throws Exception {
         Path file = Files.createTempFile("jevent-jfr-", ".jfr");
         try (r) {
             r.start();
@@ -72,7 +71,7 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         }
     }
 
-    private static Recording enabling(String... names) {
+    static Recording enabling(String... names) {
         Recording r = new Recording();
         for (String n : names) {
             r.enable(n).withThreshold(Duration.ZERO);
@@ -80,12 +79,12 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         return r;
     }
 
-    private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+    static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
     }
 
     /** The one event of {@code name} whose {@code field} is {@code value}; fails naming what was recorded. */
-    private static RecordedEvent one(List<RecordedEvent> events, String name, String field, String value) {
+    static RecordedEvent one(List<RecordedEvent> events, String name, String field, String value) {
         List<RecordedEvent> match = named(events, name).stream()
                 .filter(e -> value.equals(e.getString(field))).collect(Collectors.toList());
         assertEquals(1, match.size(), () -> "expected one " + name + " with " + field + " = " + value + ", recorded: "
@@ -275,137 +274,6 @@ public abstract class FlightRecorderConformance extends FilterTestSupport {
         assertNull(close.getString("message"));
         assertEquals(0, close.getInt("errno"));
         assertTrue(one(events, OPEN, "remoteAddress", peer[0]).getBoolean("outbound"));
-    }
-
-    @Test
-    void shouldRecordATlsHandshakeWithProtocolCipherSuiteAndPeer() throws Exception {
-        EventBase base = newBase();
-        TlsCerts certs = TlsCerts.get();
-        String[] addr = new String[2];
-        TlsBufferEvent[] tls = new TlsBufferEvent[2];
-        List<String> problems = new ArrayList<>();
-        List<RecordedEvent> events = record(enabling(TLS), () -> {
-            SocketBufferEvent[] tcp = tcpPair(base);
-            addr[0] = local(tcp[0]);
-            addr[1] = local(tcp[1]);
-            tls[0] = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"), BevOption.CLOSE_ON_FREE);
-            tls[1] = Filters.tls(tcp[1], certs.server(), TlsOptions.server(), BevOption.CLOSE_ON_FREE);
-            int[] connected = {0};
-            BufferEvent.EventCallback cb = (b, reasons, cause) -> {
-                if (reasons != BevEvent.CONNECTED) {
-                    problems.add(BevEvent.toString(reasons) + " " + cause);
-                    base.loopBreak();
-                } else if (++connected[0] == 2) {
-                    base.loopBreak();
-                }
-            };
-            tls[0].setCallbacks(null, null, cb);
-            tls[1].setCallbacks(null, null, cb);
-            loopWithin(base, 0, Duration.ofSeconds(20));
-            tls[0].close();
-            tls[1].close();
-        });
-        assertEquals(List.of(), problems);
-        List<RecordedEvent> hs = named(events, TLS);
-        RecordedEvent c = one(hs, TLS, "peer", addr[1]);
-        RecordedEvent s = one(hs, TLS, "peer", addr[0]);
-        assertTrue(c.getBoolean("client"));
-        assertFalse(s.getBoolean("client"));
-        for (int i = 0; i < 2; i++) {
-            RecordedEvent e = i == 0 ? c : s;
-            assertEquals("ok", e.getString("outcome"), () -> "handshake " + e);
-            assertEquals(tls[i].engine().getSession().getProtocol(), e.getString("protocol"));
-            assertEquals(tls[i].engine().getSession().getCipherSuite(), e.getString("cipherSuite"));
-            assertNull(e.getString("failure"));
-            assertFalse(e.getDuration().isNegative() || e.getDuration().isZero(), "a duration event");
-        }
-    }
-
-    @Test
-    void shouldTimeAndAddressAHandshakeOverASocketStillToConnectFromItsConnect() throws Exception {
-        EventBase base = newBase();
-        TlsCerts certs = TlsCerts.get();
-        String[] serverAddr = new String[1];
-        java.time.Instant[] connectAt = new java.time.Instant[1];
-        List<String> problems = new ArrayList<>();
-        List<RecordedEvent> events = record(enabling(TLS), () -> {
-            TlsBufferEvent[] server = new TlsBufferEvent[1];
-            Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> server[0] = Filters.tls(
-                    SocketBufferEvent.create(base, h, BevOption.CLOSE_ON_FREE), certs.server(), TlsOptions.server(),
-                    BevOption.CLOSE_ON_FREE));
-            java.net.SocketAddress at = l.localAddress();
-            serverAddr[0] = FlightEvents.address(at);
-            // the usual client: TLS over a socket that connects afterwards (TlsClient in the examples does so)
-            SocketBufferEvent socket = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
-            TlsBufferEvent client = Filters.tls(socket, certs.client(), TlsOptions.client("localhost"),
-                    BevOption.CLOSE_ON_FREE);
-            client.setCallbacks(null, null, (b, reasons, cause) -> {
-                if (reasons != BevEvent.CONNECTED) {
-                    problems.add(BevEvent.toString(reasons) + " " + cause);
-                }
-                base.loopBreak();
-            });
-            base.newTimer((ev, w) -> { // the connect comes later (a lookup first, say): that wait is no handshake
-                connectAt[0] = java.time.Instant.now();
-                socket.connect(at);
-            }).add(Duration.ofMillis(300));
-            loopWithin(base, 0, Duration.ofSeconds(20));
-            client.close();
-            if (server[0] != null) {
-                server[0].close();
-            }
-            l.close();
-        });
-        assertEquals(List.of(), problems);
-        RecordedEvent c = named(events, TLS).stream().filter(e -> e.getBoolean("client")).findFirst()
-                .orElseThrow(() -> new AssertionError("no client handshake recorded: " + events));
-        assertEquals("ok", c.getString("outcome"), () -> "handshake " + c);
-        assertEquals(serverAddr[0], c.getString("peer"), "the socket's peer, as over a socket connected before");
-        // its start is the connect's (the clocks may differ by a little; the wait before was 300 ms)
-        assertFalse(c.getStartTime().isBefore(connectAt[0].minusMillis(100)), () -> "the handshake started at "
-                + c.getStartTime() + ", the connect at " + connectAt[0]);
-    }
-
-    @Test
-    void shouldNameTheFailureOfAFailedHandshake() throws Exception {
-        EventBase base = newBase();
-        TlsCerts certs = TlsCerts.get();
-        Throwable[] clientFailure = new Throwable[1];
-        String[] serverAddr = new String[1];
-        List<RecordedEvent> events = record(enabling(TLS), () -> {
-            SocketBufferEvent[] tcp = tcpPair(base);
-            serverAddr[0] = local(tcp[1]);
-            // the client trusts only the test CA; the server shows a self-signed certificate
-            TlsBufferEvent client = Filters.tls(tcp[0], certs.client(), TlsOptions.client("localhost"),
-                    BevOption.CLOSE_ON_FREE);
-            TlsBufferEvent server = Filters.tls(tcp[1], certs.selfSignedServer(), TlsOptions.server(),
-                    BevOption.CLOSE_ON_FREE);
-            int[] ended = {0};
-            client.setCallbacks(null, null, (b, reasons, cause) -> {
-                clientFailure[0] = cause;
-                b.close();
-                if (++ended[0] == 2) {
-                    base.loopBreak();
-                }
-            });
-            server.setCallbacks(null, null, (b, reasons, cause) -> {
-                b.close();
-                if (++ended[0] == 2) {
-                    base.loopBreak();
-                }
-            });
-            loopWithin(base, 0, Duration.ofSeconds(20));
-        });
-        assertNotNull(clientFailure[0], "the client reported the failure");
-        RecordedEvent c = one(events, TLS, "peer", serverAddr[0]);
-        assertEquals("failed", c.getString("outcome"));
-        assertEquals(clientFailure[0].toString(), c.getString("failure"), "the failure the client reported");
-        assertNull(c.getString("protocol"));
-        List<RecordedEvent> server = named(events, TLS).stream().filter(e -> !e.getBoolean("client"))
-                .collect(Collectors.toList());
-        assertEquals(1, server.size(), () -> "the server's handshake: " + events);
-        assertEquals("failed", server.get(0).getString("outcome"), () -> "the server's: " + server.get(0));
-        assertNotNull(server.get(0).getString("failure"));
     }
 
     /** A callback (and a task) that sleeps past the threshold; its class names it in the event. */

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,5 +118,61 @@ public abstract class TlsLifetimeConformance extends FilterTestSupport {
         } while (n != 0 && System.nanoTime() < deadline);
         assertEquals(0, n, "the peer sees the end of the stream: the descriptor is closed");
         assertTrue(bytes > 0, "the ClientHello was sent before");
+    }
+
+    /**
+     * A TLS close lingering (CLOSE_ON_FREE, ciphertext still queued below because the peer does not read) when the
+     * base closes: the linger's timer is gone with the base, so the close must end there, closing the socket (the
+     * peer sees the end of the stream) and completing the layer's close future.
+     */
+    @Test
+    void shouldCloseTheSocketOfALingeringTlsCloseWhenTheBaseCloses() throws Exception {
+        EventBase base = newBase();
+        Handle[] pair = socketPair();
+        TlsCerts certs = TlsCerts.get();
+        SocketBufferEvent sock = SocketBufferEvent.create(base, pair[0], BevOption.CLOSE_ON_FREE);
+        TlsBufferEvent client = Filters.tls(sock, certs.client(), TlsOptions.client("localhost"),
+                BevOption.CLOSE_ON_FREE);
+        // the server side keeps pair[1] open (no CLOSE_ON_FREE): the test reads it directly afterwards
+        SocketBufferEvent serverSock = SocketBufferEvent.create(base, pair[1], 0);
+        TlsBufferEvent server = Filters.tls(serverSock, certs.server(), TlsOptions.server(), 0);
+        int[] connected = {0};
+        List<String> problems = new ArrayList<>();
+        BufferEvent.EventCallback cb = (b, reasons, cause) -> {
+            if (reasons != BevEvent.CONNECTED) {
+                problems.add((b == client ? "client " : "server ") + BevEvent.toString(reasons) + " " + cause);
+            } else if (++connected[0] == 2) {
+                base.loopBreak();
+            }
+        };
+        client.setCallbacks(null, null, cb);
+        server.setCallbacks(null, null, cb);
+        client.enable(Ev.READ | Ev.WRITE);
+        loopWithin(base, 0, Duration.ofSeconds(10));
+        assertEquals(2, connected[0], () -> "handshake not done; " + problems);
+        server.disable(Ev.READ); // the server stops taking plaintext: ciphertext piles up in the socket buffers
+        byte[] payload = data(7, 8 << 20);
+        client.write(payload, 0, payload.length);
+        loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        client.close(); // lingers: megabytes of ciphertext and the close_notify are still queued below
+        assertFalse(sock.isClosed(), "the socket lingers while its output is queued (else this test shows nothing)");
+        java.util.concurrent.CompletableFuture<Void> closed = client.closeFuture();
+        base.close();
+        server.close();
+        assertTrue(sock.isClosed(), "the base closed: the lingering socket below is closed with it");
+        assertTrue(closed.isDone(), "the TLS layer's close future completes once its linger ends with the base");
+        ByteBuffer[] dst = {ByteBuffer.allocateDirect(256 * 1024)};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long n;
+        do {
+            dst[0].clear();
+            try {
+                n = netOps().read(pair[1], dst, 0, 1);
+            } catch (java.io.IOException reset) {
+                n = 0; // closed with bytes unread in its receive buffer (a session ticket): a reset, as close(2) does
+            }
+        } while (n != 0 && System.nanoTime() < deadline);
+        assertEquals(0, n, "the peer sees the end of the stream (or a reset): the lingering descriptor is closed");
+        assertTrue(problems.isEmpty(), problems::toString);
     }
 }

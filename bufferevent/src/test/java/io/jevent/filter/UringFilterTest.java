@@ -13,6 +13,7 @@ class UringFilterTest {
     @Nested class FilterTimeouts extends FilterTimeoutConformance { }
     @Nested class TlsLifetime extends TlsLifetimeConformance { }
     @Nested class FlightRecorder extends FlightRecorderConformance { }
+    @Nested class TlsHandshakeRecording extends TlsHandshakeRecordingConformance { }
     @Nested class TlsFutures extends TlsFuturesConformance { }
     @Nested class HostilePeers extends HostilePeerFilterConformance { }
     // 5 s measurements against a python3 reader: one backend only, see RateLimitTimingSuite

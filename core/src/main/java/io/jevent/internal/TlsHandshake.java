@@ -25,6 +25,11 @@ public final class TlsHandshake extends Event {
     public static final String FAILED = "failed";
     /** Outcome: the BufferEvent was closed before the handshake ended. */
     public static final String CLOSED = "closed";
+    /**
+     * Outcome: a read or write timeout (of the TLS BufferEvent or of the one below) fired during the handshake, which
+     * then did not finish: the BufferEvent was closed first. {@link #failure} names the timeout.
+     */
+    public static final String TIMED_OUT = "timed out";
 
     /** The peer: its socket address when the layer below is a socket, else the host name the engine was given. */
     @Label("Peer")
@@ -42,11 +47,11 @@ public final class TlsHandshake extends Event {
     @Label("Cipher Suite")
     public String cipherSuite;
 
-    /** {@link #OK}, {@link #FAILED} or {@link #CLOSED}. */
+    /** {@link #OK}, {@link #FAILED}, {@link #CLOSED} or {@link #TIMED_OUT}. */
     @Label("Outcome")
     public String outcome;
 
-    /** Why it failed (the exception's text), null when it finished. */
+    /** Why it failed (the exception's text) or which timeout fired before the close, null when it finished. */
     @Label("Failure")
     public String failure;
 }

@@ -131,4 +131,47 @@ public abstract class LifetimeConformance extends ConformanceBase {
         } while (n < 0 && System.nanoTime() < deadline);
         assertEquals(0, n, "the peer reads the end of the stream");
     }
+
+    /**
+     * A release registered with {@code onClose} (what waits on a timer of the base to let go of a descriptor) runs at
+     * close, after the backend closed, on the closing thread; one taken back first does not; one registered on a
+     * closed base runs at once. A failing one goes to the error handler and the others still run.
+     */
+    @Test
+    void shouldRunTheReleasesRegisteredForCloseAndNotThoseTakenBack() throws Exception {
+        EventBase base = newBase();
+        Handle[] pair = socketPair();
+        java.util.List<String> ran = new java.util.ArrayList<>();
+        AtomicReference<Throwable> reported = new AtomicReference<>();
+        base.setCallbackErrorHandler((ev, e) -> reported.set(e));
+        Event linger = base.newTimer((ev, w) -> ran.add("timer")); // the timer a release would have waited for
+        linger.add(Duration.ofHours(1));
+        Runnable takenBack = () -> ran.add("taken back");
+        base.onClose(() -> {
+            ran.add("release on " + Thread.currentThread().getName() + ", closed " + base.isClosed());
+            try {
+                netOps().close(pair[0]);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        base.onClose(() -> {
+            throw new IllegalStateException("a failing release");
+        });
+        base.onClose(takenBack);
+        assertTrue(base.removeOnClose(takenBack));
+        assertFalse(base.removeOnClose(takenBack), "taken back once");
+        loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
+        assertEquals(java.util.List.of(), ran, "nothing runs before close");
+        base.close();
+        assertEquals(java.util.List.of("release on " + Thread.currentThread().getName() + ", closed true"), ran);
+        assertEquals("a failing release", reported.get() == null ? null : reported.get().getMessage());
+        ByteBuffer[] dst = {ByteBuffer.allocateDirect(16)};
+        assertEquals(0, netOps().read(pair[1], dst, 0, 1), "the peer sees the end of the stream: released");
+        AtomicBoolean late = new AtomicBoolean();
+        base.onClose(() -> late.set(true));
+        assertTrue(late.get(), "registered on a closed base: runs at once");
+        base.close(); // idempotent: nothing runs twice
+        assertEquals(1, ran.size());
+    }
 }

@@ -31,24 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Names come from a resolver's hosts table (so their order is known) whose DNS server is a silent socket.
  */
 public abstract class ConnectHostnameConformance extends BevTestSupport {
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeAfter) {
-            c.close();
-        }
-    }
-
-    private Resolver hostsResolver(EventBase base, String hosts) throws IOException {
-        DatagramSocket quiet = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-        closeAfter.add(quiet);
-        Resolver r = Resolver.create(base, ResolverConfig.nameservers((InetSocketAddress) quiet.getLocalSocketAddress())
-                .withHosts(HostsFile.parse(hosts)));
-        closeAfter.add(r::close);
-        return r;
-    }
-
     /** A BufferEvent that records its events, writes {@code hello} once connected and reads the echo. */
     private SocketBufferEvent client(EventBase base, List<String> events, StringBuilder echoed) {
         SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);
@@ -122,19 +104,7 @@ public abstract class ConnectHostnameConformance extends BevTestSupport {
     void shouldTimeOutAConnectThatHangsAtTheWriteTimeout() throws Exception {
         // libevent's rule: connecting is writing, so the write timeout bounds it, here through the whole race
         EventBase base = newBase();
-        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
-        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
-        closeAfter.add(hang);
-        int port = hang.getLocalPort();
-        for (int i = 0; i < 4; i++) {
-            Socket filler = new Socket();
-            closeAfter.add(filler);
-            try {
-                filler.connect(new InetSocketAddress(hangAddr, port), 200);
-            } catch (IOException full) {
-                break; // the queue is full already
-            }
-        }
+        int port = hangingAddress("127.0.0.3").getPort(); // connects there hang
         Resolver r = hostsResolver(base, "127.0.0.3 hang.test\n");
         List<String> events = new ArrayList<>();
         SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);

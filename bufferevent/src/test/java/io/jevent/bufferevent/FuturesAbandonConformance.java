@@ -30,20 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public abstract class FuturesAbandonConformance extends BevTestSupport {
 
-    /** Runs single passes of the loop until {@code done}, at most 20 s. */
-    private static void loopUntil(EventBase base, BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
-            if (!done.getAsBoolean()) {
-                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10));
-            }
-        }
-    }
-
     /** A connected pair whose reading end reads nothing until told: the writer's output backs up. */
     private SocketBufferEvent[] slowReaderPair(EventBase base) throws IOException {
         Listener[] keep = new Listener[1];

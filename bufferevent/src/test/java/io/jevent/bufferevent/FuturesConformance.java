@@ -45,29 +45,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reaches the loop.
  */
 public abstract class FuturesConformance extends BevTestSupport {
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeAfter) {
-            c.close();
-        }
-    }
-
-    /** Runs single passes of the loop until {@code done}, at most 20 s. */
-    static void loopUntil(EventBase base, BooleanSupplier done, String what) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            loopWithin(base, LoopFlag.ONCE | LoopFlag.NONBLOCK, Duration.ofSeconds(10));
-            if (!done.getAsBoolean()) {
-                loopWithin(base, LoopFlag.ONCE, Duration.ofSeconds(10)); // waits for something to happen
-            }
-        }
-    }
-
     /** A port on 127.0.0.1 nobody listens on. */
     private SocketAddress deadAddress(EventBase base) throws IOException {
         Listener l = Listener.bind(base, loopback0(), Listener.REUSEADDR, (li, h) -> { });
@@ -75,15 +52,6 @@ public abstract class FuturesConformance extends BevTestSupport {
         l.close();
         base.loop(LoopFlag.NONBLOCK); // a completion engine lets go of the socket when its cancel completes
         return dead;
-    }
-
-    private Resolver hostsResolver(EventBase base, String hosts) throws IOException {
-        DatagramSocket quiet = new DatagramSocket(0, InetAddress.getLoopbackAddress()); // never answers
-        closeAfter.add(quiet);
-        Resolver r = Resolver.create(base, ResolverConfig.nameservers((InetSocketAddress) quiet.getLocalSocketAddress())
-                .withHosts(HostsFile.parse(hosts)));
-        closeAfter.add(r::close);
-        return r;
     }
 
     /** Connects {@code c} by way of {@code connect}, writes {@code hello}, and checks the echo comes back. */
@@ -452,19 +420,7 @@ public abstract class FuturesConformance extends BevTestSupport {
     @Test
     void shouldFailTheConnectFutureWithATimeoutWhenTheWriteTimeoutEndsTheConnect() throws Exception {
         EventBase base = newBase();
-        InetAddress hangAddr = InetAddress.getByName("127.0.0.3");
-        ServerSocket hang = new ServerSocket(0, 1, hangAddr); // a full accept queue drops SYNs: connects hang
-        closeAfter.add(hang);
-        int port = hang.getLocalPort();
-        for (int i = 0; i < 4; i++) {
-            Socket filler = new Socket();
-            closeAfter.add(filler);
-            try {
-                filler.connect(new InetSocketAddress(hangAddr, port), 200);
-            } catch (IOException full) {
-                break; // the queue is full already
-            }
-        }
+        int port = hangingAddress("127.0.0.3").getPort(); // connects there hang
         Resolver r = hostsResolver(base, "127.0.0.3 hang.test\n");
         List<String> events = new ArrayList<>();
         SocketBufferEvent c = SocketBufferEvent.create(base, null, BevOption.CLOSE_ON_FREE);

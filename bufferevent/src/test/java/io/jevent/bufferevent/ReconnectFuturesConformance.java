@@ -24,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static io.jevent.bufferevent.FuturesConformance.loopUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -38,25 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outcome of its own connect, and the connection that comes up is not failed by what happened before it.
  */
 public abstract class ReconnectFuturesConformance extends BevTestSupport {
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : closeAfter) {
-            c.close();
-        }
-    }
-
     /** A resolver that finds names in {@code hosts} alone: its name server never answers. */
-    private Resolver hostsResolver(EventBase base, String hosts) throws IOException {
-        DatagramSocket quiet = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-        closeAfter.add(quiet);
-        Resolver r = Resolver.create(base, ResolverConfig.nameservers((InetSocketAddress) quiet.getLocalSocketAddress())
-                .withHosts(HostsFile.parse(hosts)));
-        closeAfter.add(r::close);
-        return r;
-    }
-
     @Test
     void shouldCompleteBothFuturesWhenTheEventCallbackConnectsElsewhereAfterAFailedConnect() throws Exception {
         connectElsewhereAfterAFailedConnect(BevOption.CLOSE_ON_FREE);
